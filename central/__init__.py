@@ -1,0 +1,1 @@
+"""Central server: FastAPI + SQLAlchemy 2, Alembic migrations, head-office console."""

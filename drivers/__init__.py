@@ -1,0 +1,1 @@
+"""Hardware behind small interfaces, each with a simulator. Imports nothing of ours."""

@@ -1,0 +1,389 @@
+"""Business events a terminal records in its outbox and central applies exactly once.
+
+This module is the wire contract between `terminal/` and `central/`: the envelope every event
+travels in and the payload of each event type. Both ends import these models; neither builds
+event dicts by hand. Money is integer fen; quantities are Decimal (pieces are whole numbers,
+weighed goods have up to 3 decimal places); times are UTC.
+
+Identifiers: master data owned by central (stores, products, units, users, price lists,
+promotions) is referenced by central's integer id; records a terminal creates offline (sales,
+returns, shifts, members made at the till, field orders, visit notes) carry a UUIDv7 string made
+on the terminal, so they are unique without the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Fen = int
+"""Money in integer fen (分). Never float."""
+
+Qty = Annotated[Decimal, Field(max_digits=12, decimal_places=3)]
+"""Quantity: whole numbers for pieces, up to 3 decimal places for weighed goods."""
+
+
+def uuid7() -> str:
+    """A UUIDv7 (time-ordered, RFC 9562) as a string: unique without the network, sortable by time."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= ((rand >> 62) & 0xFFF) << 64
+    value |= 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    return str(uuid.UUID(int=value))
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC (the only kind of time we store)."""
+    return datetime.now(UTC)
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tender(StrEnum):
+    """How a customer paid. Points and store credit are tenders too."""
+
+    CASH = "cash"
+    BANK_CARD = "bank_card"
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+    POINTS = "points"
+    STORE_CREDIT = "store_credit"
+    CREDIT = "credit"
+    """On account (赊账): a B2B customer's receivable."""
+
+
+class EventType(StrEnum):
+    SALE_COMPLETED = "sale.completed"
+    SALE_RETURNED = "sale.returned"
+    SALE_CANCELLED = "sale.cancelled"
+    SHIFT_OPENED = "shift.opened"
+    SHIFT_CLOSED = "shift.closed"
+    MEMBER_CREATED = "member.created"
+    DRAWER_OPENED = "drawer.opened"
+    FIELD_ORDER_CREATED = "field_order.created"
+    VISIT_NOTE_CREATED = "visit_note.created"
+    CUSTOMER_UPDATED = "customer.updated"
+
+
+# ---------------------------------------------------------------------------- sales
+
+
+class SaleLinePayload(_Wire):
+    """One priced line as the terminal sold it, with the per-line detail returns and margins need."""
+
+    line_no: int = Field(ge=1)
+    product_id: int
+    sku: str = Field(min_length=1, max_length=64)
+    name: str = Field(max_length=200)
+    unit_code: str = Field(min_length=1, max_length=16)
+    """The unit of sale (e.g. "pc", "box"); stock moves by qty × unit factor in base units."""
+    unit_factor: int = Field(ge=1)
+    qty: Qty
+    unit_price_fen: Fen = Field(ge=0)
+    """Price per unit before discounts, as the terminal's price rules resolved it."""
+    price_source: str = Field(max_length=32)
+    """Which rule gave the price: base, price_list, customer, member_level, override, scale."""
+    list_amount_fen: Fen = Field(ge=0)
+    """Price × quantity before any discount."""
+    line_discount_fen: Fen = Field(ge=0)
+    """Line-level discounts (promotions on the line, manual line discount)."""
+    order_discount_fen: Fen = Field(ge=0)
+    """This line's share of order-level discounts (threshold promotions, order discount, points),
+    allocated by largest remainder so lines sum exactly to the order."""
+    amount_fen: Fen = Field(ge=0)
+    """What the customer pays for this line: list − line discount − order discount share."""
+    tax_rate_bp: int = Field(ge=0, le=10000)
+    """VAT rate in basis points (1300 = 13%). Prices include VAT."""
+    tax_fen: Fen = Field(ge=0)
+    promotion_ids: list[int] = Field(default_factory=list)
+    is_gift: bool = False
+    """A free gift line (绑赠 / buy X get Y): amount 0, stock still moves."""
+    unit_cost_fen: Fen | None = None
+
+
+class PaymentPayload(_Wire):
+    tender: Tender
+    amount_fen: Fen = Field(gt=0)
+    """Amount applied to the sale (for cash: not what was handed over)."""
+    tendered_fen: Fen | None = None
+    """Cash handed over; change = tendered − amount."""
+    reference: str | None = Field(default=None, max_length=128)
+    """Card slip / WeChat / Alipay transaction reference."""
+    points: int | None = Field(default=None, ge=0)
+    """Points redeemed, for the points tender."""
+
+
+class SaleCompleted(_Wire):
+    """A sale rung up and paid at a terminal (event `sale.completed`)."""
+
+    sale_id: str
+    receipt_no: str = Field(min_length=1, max_length=40)
+    store_id: int
+    terminal_id: int
+    shift_id: str
+    cashier_id: int | None = None
+    rep_id: int | None = None
+    customer_id: int | None = None
+    member_id: str | None = None
+    """Members may be created at the till offline, so their id is a UUID string."""
+    member_level: str | None = None
+    sold_at: datetime
+    """The terminal's clock (UTC), kept as reported; central orders by its own receipt time."""
+    lines: list[SaleLinePayload] = Field(min_length=1)
+    payments: list[PaymentPayload] = Field(default_factory=list)
+    subtotal_fen: Fen = Field(ge=0)
+    """Sum of list amounts."""
+    discount_fen: Fen = Field(ge=0)
+    """All discounts (line + order), excluding points and rounding."""
+    rounding_fen: Fen
+    """抹零: amount due after rounding minus before (≤ 0 when rounding down)."""
+    total_fen: Fen = Field(ge=0)
+    """Amount due = Σ line amounts + rounding."""
+    change_fen: Fen = Field(ge=0, default=0)
+    tax_fen: Fen = Field(ge=0)
+    points_earned: int = Field(ge=0, default=0)
+    points_redeemed: int = Field(ge=0, default=0)
+    price_version: int = 0
+    """The catalog/price change-feed cursor the terminal priced with."""
+    promotion_ids: list[int] = Field(default_factory=list)
+    note: str | None = Field(default=None, max_length=500)
+
+    @field_validator("sold_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
+class ReturnLinePayload(_Wire):
+    original_line_no: int = Field(ge=1)
+    product_id: int
+    sku: str
+    unit_code: str
+    unit_factor: int = Field(ge=1)
+    qty: Qty
+    """Returned quantity (positive)."""
+    amount_fen: Fen = Field(ge=0)
+    """Refund for this line, from the original line's allocated amount."""
+    tax_fen: Fen = Field(ge=0)
+    restock: bool = True
+
+
+class SaleReturned(_Wire):
+    """A return against an original sale (event `sale.returned`)."""
+
+    return_id: str
+    receipt_no: str
+    original_sale_id: str
+    original_receipt_no: str
+    store_id: int
+    terminal_id: int
+    shift_id: str
+    cashier_id: int | None = None
+    approved_by: int | None = None
+    member_id: str | None = None
+    returned_at: datetime
+    lines: list[ReturnLinePayload] = Field(min_length=1)
+    refunds: list[PaymentPayload] = Field(min_length=1)
+    total_fen: Fen = Field(ge=0)
+    tax_fen: Fen = Field(ge=0)
+    points_reversed: int = Field(ge=0, default=0)
+    """Points earned on the returned part, taken back."""
+    points_refunded: int = Field(ge=0, default=0)
+    """Points that paid for the returned part, given back."""
+    reason: str | None = Field(default=None, max_length=200)
+
+    @field_validator("returned_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
+class SaleCancelled(_Wire):
+    """A cart abandoned before payment; recorded for loss-prevention audit."""
+
+    cart_id: str
+    store_id: int
+    terminal_id: int
+    shift_id: str | None = None
+    cashier_id: int | None = None
+    cancelled_at: datetime
+    line_count: int = Field(ge=0)
+    amount_fen: Fen = Field(ge=0)
+    reason: str | None = Field(default=None, max_length=200)
+
+
+# ---------------------------------------------------------------------------- shifts
+
+
+class ShiftOpened(_Wire):
+    shift_id: str
+    store_id: int
+    terminal_id: int
+    cashier_id: int
+    opened_at: datetime
+    opening_float_fen: Fen = Field(ge=0)
+
+
+class ShiftClosed(_Wire):
+    shift_id: str
+    store_id: int
+    terminal_id: int
+    cashier_id: int
+    closed_at: datetime
+    counted_cash_fen: Fen = Field(ge=0)
+    denominations: dict[str, int] = Field(default_factory=dict)
+    """Count by denomination in fen → number of notes/coins, e.g. {"10000": 3, "50": 4}."""
+    expected_cash_fen: Fen
+    """What the terminal expected in the drawer from the sales it knew of."""
+    sales_count: int = Field(ge=0)
+    returns_count: int = Field(ge=0)
+    totals_by_tender: dict[str, Fen] = Field(default_factory=dict)
+
+
+class DrawerOpened(_Wire):
+    """A drawer opened without a sale (no-sale), for audit."""
+
+    store_id: int
+    terminal_id: int
+    shift_id: str | None = None
+    cashier_id: int | None = None
+    approved_by: int | None = None
+    opened_at: datetime
+    reason: str = Field(max_length=200)
+
+
+# ---------------------------------------------------------------------------- members & customers
+
+
+class MemberCreated(_Wire):
+    member_id: str
+    card_no: str = Field(min_length=1, max_length=32)
+    phone: str | None = Field(default=None, max_length=20)
+    name: str | None = Field(default=None, max_length=100)
+    birthday: str | None = None
+    level: str = "normal"
+    store_id: int
+    created_at: datetime
+
+
+class FieldOrderLine(_Wire):
+    product_id: int
+    sku: str
+    unit_code: str
+    unit_factor: int = Field(ge=1)
+    qty: Qty
+    unit_price_fen: Fen = Field(ge=0)
+    amount_fen: Fen = Field(ge=0)
+
+
+class FieldOrderCreated(_Wire):
+    """A rep's order taken at a customer's site, possibly offline."""
+
+    order_id: str
+    order_no: str
+    customer_id: int
+    rep_id: int
+    terminal_id: int
+    ordered_at: datetime
+    lines: list[FieldOrderLine] = Field(min_length=1)
+    total_fen: Fen = Field(ge=0)
+    on_credit: bool = True
+    note: str | None = Field(default=None, max_length=500)
+
+
+class VisitNoteCreated(_Wire):
+    note_id: str
+    customer_id: int
+    rep_id: int
+    terminal_id: int
+    visited_at: datetime
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class CustomerUpdated(_Wire):
+    """Field-level edits a rep made offline; central merges field by field (later receipt wins)."""
+
+    customer_id: int
+    rep_id: int
+    terminal_id: int
+    edited_at: datetime
+    fields: dict[str, str | None]
+    """Only fields a rep may edit: contact_name, contact_phone, address, notes."""
+
+
+PAYLOAD_TYPES: dict[EventType, type[_Wire]] = {
+    EventType.SALE_COMPLETED: SaleCompleted,
+    EventType.SALE_RETURNED: SaleReturned,
+    EventType.SALE_CANCELLED: SaleCancelled,
+    EventType.SHIFT_OPENED: ShiftOpened,
+    EventType.SHIFT_CLOSED: ShiftClosed,
+    EventType.MEMBER_CREATED: MemberCreated,
+    EventType.DRAWER_OPENED: DrawerOpened,
+    EventType.FIELD_ORDER_CREATED: FieldOrderCreated,
+    EventType.VISIT_NOTE_CREATED: VisitNoteCreated,
+    EventType.CUSTOMER_UPDATED: CustomerUpdated,
+}
+
+
+class EventEnvelope(_Wire):
+    """What travels in the outbox and over the wire: one business event, exactly once."""
+
+    event_id: str = Field(min_length=1, max_length=40)
+    """UUIDv7 made on the terminal; central's unique key for idempotency."""
+    terminal_id: int
+    seq: int = Field(ge=1)
+    """Per-terminal sequence number, gap-free, assigned in the same transaction as the event."""
+    type: EventType
+    occurred_at: datetime
+    """The terminal's clock, UTC, as reported."""
+    payload: dict[str, Any]
+    payload_hash: str = ""
+    """sha256 of the canonical payload JSON; a repeat with a different hash is a conflict."""
+
+    def parsed(self) -> BaseModel:
+        """The payload validated against its event type's model (raises pydantic.ValidationError)."""
+        return PAYLOAD_TYPES[self.type].model_validate(self.payload)
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    """Stable JSON of a payload (sorted keys, no spaces): what the hash is computed over."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def make_event(
+    *, terminal_id: int, seq: int, payload: BaseModel, occurred_at: datetime | None = None,
+    event_id: str | None = None,
+) -> EventEnvelope:
+    """Wrap a payload model into an envelope with a fresh UUIDv7 and its payload hash."""
+    event_type = next(t for t, cls in PAYLOAD_TYPES.items() if isinstance(payload, cls))
+    data = payload.model_dump(mode="json")
+    return EventEnvelope(
+        event_id=event_id or uuid7(), terminal_id=terminal_id, seq=seq, type=event_type,
+        occurred_at=occurred_at or utcnow(), payload=data, payload_hash=payload_hash(data),
+    )
+
+
+def _require_utc(v: datetime) -> datetime:
+    if v.tzinfo is None or v.utcoffset() is None:
+        raise ValueError("time must carry a timezone (UTC)")
+    return v.astimezone(UTC)
+
+

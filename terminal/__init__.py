@@ -1,0 +1,1 @@
+"""Point-of-sale terminal: cashier POS and rep tablet; business logic never imports Kivy."""
