@@ -1,0 +1,227 @@
+"""The terminal's local database: a real SQLite file every sale is committed to before anything else.
+
+Why this shape: a sale, its payments and its outbox event must land together or not at all, so the
+connection runs in autocommit mode and `Store.transaction()` issues one explicit
+``BEGIN IMMEDIATE … COMMIT`` (the write lock is taken up front, so a commit never fails half-way
+with SQLITE_BUSY after work was done). ``synchronous=FULL`` in WAL mode makes every COMMIT durable
+across power loss. sqlite-utils sits on the same connection for convenient reads and for the
+non-critical writes; its own write methods nest inside our transaction as savepoints.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+DB_FILENAME = "terminal.db"
+MIGRATIONS_PACKAGE = "terminal.store.migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class StoreError(RuntimeError):
+    """The local database cannot be used as asked (bad migration folder, newer schema, nested misuse)."""
+
+
+class Migration:
+    """One numbered SQL file; its number is the schema version it brings the database to."""
+
+    def __init__(self, version: int, name: str, sql: str) -> None:
+        self.version = version
+        self.name = name
+        self.sql = sql
+
+    def __repr__(self) -> str:
+        return f"Migration({self.version}, {self.name!r})"
+
+
+def load_migrations() -> list[Migration]:
+    """All `NNNN_*.sql` files of the migrations package, in order; numbers must be 1, 2, 3 … with no gap."""
+    found: list[Migration] = []
+    for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append(Migration(int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda mig: mig.version)
+    for expected, mig in enumerate(found, start=1):
+        if mig.version != expected:
+            raise StoreError(f"migration numbers must be consecutive from 0001: found {mig.name}")
+    return found
+
+
+class Store:
+    """An open terminal database. Not shared between threads: each thread opens its own."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._owner = threading.get_ident()
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One atomic, durable unit of work: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+        A nested call joins the outer transaction (an error anywhere rolls back all of it), so
+        services can be composed without committing half of a sale.
+        """
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def require_transaction(self, what: str) -> None:
+        """Refuse to write `what` outside `transaction()` (it would commit on its own, unpaired)."""
+        if not self.conn.in_transaction:
+            raise StoreError(f"{what} must be called inside Store.transaction()")
+
+    # ------------------------------------------------------------------ small helpers
+
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+        return row
+
+    def scalar(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        return list(self.conn.execute(sql, params).fetchall())
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.scalar("PRAGMA user_version"))
+
+    def table_exists(self, name: str) -> bool:
+        return self.one("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)) is not None
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        value = self.scalar("SELECT value FROM settings WHERE key=?", (key,))
+        return default if value is None else str(value)
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set (or with None, remove) one setting; joins the caller's transaction if there is one."""
+        with self.transaction():
+            if value is None:
+                self.conn.execute("DELETE FROM settings WHERE key=?", (key,))
+            else:
+                self.conn.execute(
+                    "INSERT INTO settings(key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                    (key, value),
+                )
+
+    def next_seq(self, name: str) -> int:
+        """The next value of a named, gap-free local counter; only inside a transaction, so a
+        rolled-back sale gives its number back."""
+        self.require_transaction("next_seq")
+        row = self.conn.execute(
+            "INSERT INTO local_seq(name, value) VALUES (?, 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+            (name,),
+        ).fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection configured for the sale path: autocommit (we BEGIN ourselves), WAL, FULL sync."""
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    return conn
+
+
+def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str]:
+    """Bring the database to the newest schema; each file runs in its own transaction with the
+    ``user_version`` bump, so a crash mid-upgrade leaves the previous version intact."""
+    migrations = load_migrations() if migrations is None else migrations
+    current = store.schema_version
+    newest = migrations[-1].version if migrations else 0
+    if current > newest:
+        raise StoreError(
+            f"数据库版本 {current} 比本程序支持的 {newest} 更新，请升级收银程序 "
+            f"(database schema {current} is newer than this program's {newest})"
+        )
+    applied: list[str] = []
+    for mig in migrations:
+        if mig.version <= current:
+            continue
+        with store.transaction():
+            for statement in _split_sql(mig.sql):
+                store.conn.execute(statement)
+            store.conn.execute(f"PRAGMA user_version = {mig.version}")
+        applied.append(mig.name)
+    if applied:
+        problems = store.all("PRAGMA foreign_key_check")
+        if problems:
+            raise StoreError(f"foreign key check failed after migration: {[tuple(p) for p in problems]}")
+    return applied
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration file into statements (sqlite3.complete_statement keeps triggers whole)."""
+    statements: list[str] = []
+    buf = ""
+    for line in sql.splitlines(keepends=True):
+        if not buf and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        raise StoreError(f"incomplete SQL statement at the end of a migration: {buf[:80]!r}")
+    return statements
+
+
+def open_store(data_dir: str | Path, *, migrate_schema: bool = True) -> Store:
+    """Open (creating if needed) the terminal database in `data_dir` and upgrade its schema."""
+    directory = Path(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / DB_FILENAME
+    store = Store(path, connect(path))
+    if migrate_schema:
+        try:
+            migrate(store)
+        except BaseException:
+            store.close()
+            raise
+    return store

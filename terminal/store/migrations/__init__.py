@@ -1,0 +1,1 @@
+"""Numbered SQL migrations of the terminal database (applied in order, tracked by PRAGMA user_version)."""
