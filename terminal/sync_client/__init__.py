@@ -1,0 +1,1 @@
+"""The terminal side of sync: transport, push, pull, bootstrap and the background loop."""

@@ -1,0 +1,1 @@
+"""Sync engine tests: exactly once, conflicts, isolation, faults, crashes."""
