@@ -1,0 +1,62 @@
+"""Typed errors of the terminal core: a code for the UI, a zh-CN message and an English one.
+
+Screens show `message` (or `message_en` in English mode); nothing is half-written when one is
+raised, because every write happens in one `Store.transaction()`.
+"""
+
+from __future__ import annotations
+
+
+class TerminalError(Exception):
+    """Base of every error a cashier can see."""
+
+    code = "terminal_error"
+
+    def __init__(self, message: str, message_en: str, *, code: str | None = None) -> None:
+        super().__init__(message_en)
+        self.message = message
+        self.message_en = message_en
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.message_en})"
+
+
+class AuthError(TerminalError):
+    code = "auth_failed"
+
+
+class ApprovalRequired(TerminalError):
+    """The action needs a manager's PIN (price override, discount, refund, no-sale)."""
+
+    code = "approval_required"
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"此操作需要店长授权：{action}", f"manager approval required: {action}",
+                         code="approval_required")
+        self.action = action
+
+
+class ShiftError(TerminalError):
+    code = "shift"
+
+
+class NotFound(TerminalError):
+    code = "not_found"
+
+
+class CartError(TerminalError):
+    code = "cart"
+
+
+class PaymentError(TerminalError):
+    code = "payment"
+
+
+class ReturnError(TerminalError):
+    code = "return"
+
+
+class MemberError(TerminalError):
+    code = "member"

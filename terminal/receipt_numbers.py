@@ -1,0 +1,44 @@
+"""Receipt numbers made on the terminal without the network, unique across the business.
+
+A number is the store code + terminal code prefix and a local gap-free sequence, e.g.
+``S01-T03-000123`` (returns: ``S01-T03-R000012``). The prefix is unique per terminal at central
+(`sync.master.TerminalInfo.receipt_prefix`), and the sequence is bumped in the sale's own
+transaction, so a rolled-back sale gives its number back and no two sales ever share one.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sync.master import Entity
+from terminal.store import Store
+
+SALE_SEQ = "receipt"
+RETURN_SEQ = "return_receipt"
+
+
+def receipt_prefix(store: Store) -> str:
+    """This terminal's prefix: central's `receipt_prefix`, else store code + terminal code."""
+    prefix = store.get_setting("receipt_prefix")
+    if prefix:
+        return prefix
+    terminal_id = store.get_setting("terminal_id")
+    if terminal_id is not None and store.table_exists("master"):
+        row = store.one("SELECT data FROM master WHERE entity=? AND id=?", (Entity.TERMINAL.value, terminal_id))
+        if row is not None:
+            synced = str(json.loads(row[0]).get("receipt_prefix") or "")
+            if synced:
+                return synced
+    store_code = store.get_setting("store_code") or f"S{int(store.get_setting('store_id') or 0):02d}"
+    terminal_code = store.get_setting("terminal_code") or f"T{int(terminal_id or 0):02d}"
+    return f"{store_code}-{terminal_code}"
+
+
+def next_sale_receipt_no(store: Store) -> str:
+    """Allocate the next sale receipt number (inside the sale's transaction)."""
+    return f"{receipt_prefix(store)}-{store.next_seq(SALE_SEQ):06d}"
+
+
+def next_return_receipt_no(store: Store) -> str:
+    """Allocate the next return receipt number (inside the return's transaction)."""
+    return f"{receipt_prefix(store)}-R{store.next_seq(RETURN_SEQ):06d}"

@@ -1,0 +1,187 @@
+"""Who is at the till: sign-in by cashier code + PIN (offline, against synced users), the lock
+screen, and manager approval for the actions that need it, each recorded in the audit log.
+
+PIN hashes are central's argon2 hashes (`sync.master.UserInfo.pin_hash`). argon2 is slow on
+purpose (tens of ms); a successful check is remembered in memory as a keyed hash of the PIN, so
+repeated approvals and unlocks in the same process are instant, and nothing weaker ever reaches
+the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from sync.events import utcnow
+from sync.master import Entity, UserInfo
+from terminal.errors import ApprovalRequired, AuthError
+from terminal.store import Store
+
+MANAGER_ROLES = frozenset({"store_manager", "admin"})
+TILL_ROLES = frozenset({"cashier", "store_manager", "admin"})
+
+
+class Action(StrEnum):
+    """Actions a cashier may only do with a manager's PIN."""
+
+    PRICE_OVERRIDE = "price_override"
+    DISCOUNT = "discount"
+    REFUND = "refund"
+    NO_SALE = "no_sale"
+
+
+ACTION_NAMES_ZH: dict[Action, str] = {
+    Action.PRICE_OVERRIDE: "改价", Action.DISCOUNT: "折扣", Action.REFUND: "退货退款", Action.NO_SALE: "开钱箱",
+}
+
+_hasher = PasswordHasher()
+_process_key = os.urandom(32)
+_verified: dict[tuple[int, str], bytes] = {}
+
+
+def hash_pin(pin: str) -> str:
+    """An argon2 hash of a PIN in the form central stores (used by tests and demo data)."""
+    return _hasher.hash(pin)
+
+
+def _pin_matches(user: UserInfo, pin: str) -> bool:
+    if not user.pin_hash or not pin:
+        return False
+    key = (user.id, user.pin_hash)
+    digest = hmac.new(_process_key, pin.encode(), hashlib.sha256).digest()
+    known = _verified.get(key)
+    if known is not None:
+        return hmac.compare_digest(known, digest)
+    try:
+        _hasher.verify(user.pin_hash, pin)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    _verified[key] = digest
+    return True
+
+
+def find_user(store: Store, code: str) -> UserInfo | None:
+    """The synced user with this cashier code, if any (active or not)."""
+    row = store.one(
+        "SELECT data FROM master WHERE entity=? AND json_extract(data, '$.code')=?", (Entity.USER.value, code),
+    )
+    return None if row is None else UserInfo.model_validate(json.loads(row[0]))
+
+
+def audit(store: Store, action: str, *, cashier_id: int | None, approved_by: int | None = None,
+          detail: dict[str, Any] | None = None) -> None:
+    """Append one line to the audit log (joins the caller's transaction, so it lands with the act)."""
+    with store.transaction():
+        store.execute(
+            "INSERT INTO audit_log(at, action, cashier_id, approved_by, detail) VALUES (?, ?, ?, ?, ?)",
+            (utcnow().isoformat(), action, cashier_id, approved_by,
+             json.dumps(detail or {}, ensure_ascii=False, default=str)),
+        )
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A manager's PIN given for one action; passed to the service that needs it."""
+
+    action: Action
+    manager_id: int
+    at: datetime
+
+
+class Session:
+    """The till's sign-in state. Plain Python: the UI shows it, `simulate` drives it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._user: UserInfo | None = None
+        self.locked = False
+
+    def _check(self, code: str, pin: str) -> UserInfo:
+        user = find_user(self.store, code.strip())
+        if user is None or not user.active or user.role not in TILL_ROLES or not _pin_matches(user, pin):
+            audit(self.store, "sign_in_failed", cashier_id=user.id if user else None, detail={"code": code})
+            raise AuthError("工号或密码错误", "wrong cashier code or PIN", code="bad_credentials")
+        store_id = self.store.get_setting("store_id")
+        if user.store_id is not None and store_id is not None and user.store_id != int(store_id) \
+                and user.role != "admin":
+            raise AuthError("该工号不属于本门店", "this user does not belong to this store", code="wrong_store")
+        return user
+
+    def sign_in(self, code: str, pin: str) -> UserInfo:
+        """Sign a cashier in with code + PIN (works offline with the last synced users)."""
+        user = self._check(code, pin)
+        self._user = user
+        self.locked = False
+        audit(self.store, "sign_in", cashier_id=user.id)
+        return user
+
+    def sign_out(self) -> None:
+        if self._user is not None:
+            audit(self.store, "sign_out", cashier_id=self._user.id)
+        self._user = None
+        self.locked = False
+
+    def lock(self) -> None:
+        """Lock the till (cashier steps away); the cart stays, nobody can touch it until unlocked."""
+        if self._user is not None:
+            self.locked = True
+            audit(self.store, "lock", cashier_id=self._user.id)
+
+    def unlock(self, code: str, pin: str) -> UserInfo:
+        """Unlock by the same cashier, or by a manager (who may then sign the cashier out)."""
+        user = self._check(code, pin)
+        if self._user is not None and user.id != self._user.id and user.role not in MANAGER_ROLES:
+            raise AuthError("只有本人或店长可以解锁", "only the signed-in cashier or a manager can unlock",
+                            code="not_owner")
+        self.locked = False
+        audit(self.store, "unlock", cashier_id=self._user.id if self._user else user.id, approved_by=user.id)
+        return user
+
+    @property
+    def signed_in(self) -> bool:
+        return self._user is not None and not self.locked
+
+    @property
+    def user(self) -> UserInfo:
+        """The signed-in, unlocked cashier; raises `AuthError` otherwise."""
+        if self._user is None:
+            raise AuthError("请先登录", "please sign in", code="not_signed_in")
+        if self.locked:
+            raise AuthError("收银机已锁定", "the till is locked", code="locked")
+        return self._user
+
+    @property
+    def is_manager(self) -> bool:
+        return self._user is not None and self._user.role in MANAGER_ROLES
+
+    def approve(self, action: Action, manager_code: str, manager_pin: str) -> Approval:
+        """A manager's PIN for `action` (checked offline); recorded in the audit log."""
+        manager = self._check(manager_code, manager_pin)
+        if manager.role not in MANAGER_ROLES:
+            audit(self.store, "approval_refused", cashier_id=self._user.id if self._user else None,
+                  approved_by=manager.id, detail={"action": action.value})
+            raise AuthError("该工号没有授权权限", "this user cannot approve", code="not_manager")
+        audit(self.store, "approval", cashier_id=self._user.id if self._user else None,
+              approved_by=manager.id, detail={"action": action.value})
+        return Approval(action=action, manager_id=manager.id, at=utcnow())
+
+    def require(self, action: Action, approval: Approval | None) -> int | None:
+        """Check `action` is allowed now; returns the approving manager's id (None when the
+        signed-in user is a manager). Raises `ApprovalRequired` when a manager's PIN is needed."""
+        user = self.user
+        if approval is not None:
+            if approval.action is not action:
+                raise ApprovalRequired(ACTION_NAMES_ZH[action])
+            return approval.manager_id
+        if user.role in MANAGER_ROLES:
+            return user.id
+        raise ApprovalRequired(ACTION_NAMES_ZH[action])

@@ -1,0 +1,128 @@
+"""Sign-in, lock, manager approval, and shifts (open, X report, close by denomination)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sync.events import EventType
+from terminal import shift as shifts
+from terminal.errors import ApprovalRequired, AuthError, ShiftError
+from terminal.session import Action, Session
+from terminal.store import Store, outbox
+from tests.terminal.helpers import CASHIER_PIN, MANAGER_PIN, add_user
+
+
+def test_sign_in_with_code_and_pin(store: Store) -> None:
+    session = Session(store)
+    user = session.sign_in("1001", CASHIER_PIN)
+    assert user.name == "张三"
+    assert session.signed_in
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action='sign_in' AND cashier_id=11") == 1
+
+
+@pytest.mark.parametrize(("code", "pin"), [("1001", "0000"), ("nobody", "1111"), ("1001", "")])
+def test_wrong_credentials_are_refused_and_audited(store: Store, code: str, pin: str) -> None:
+    session = Session(store)
+    with pytest.raises(AuthError) as err:
+        session.sign_in(code, pin)
+    assert err.value.code == "bad_credentials"
+    assert "密码" in err.value.message
+    assert not session.signed_in
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action='sign_in_failed'") == 1
+
+
+def test_inactive_user_and_other_store_cannot_sign_in(store: Store) -> None:
+    add_user(store, 13, "1003", "赵六", "cashier", "3333", active=False)
+    add_user(store, 14, "1004", "钱七", "cashier", "4444", store_id=2)
+    session = Session(store)
+    with pytest.raises(AuthError):
+        session.sign_in("1003", "3333")
+    with pytest.raises(AuthError, match="store"):
+        session.sign_in("1004", "4444")
+
+
+def test_lock_and_unlock(store: Store) -> None:
+    session = Session(store)
+    session.sign_in("1001", CASHIER_PIN)
+    session.lock()
+    with pytest.raises(AuthError) as err:
+        _ = session.user
+    assert err.value.code == "locked"
+    with pytest.raises(AuthError):  # another cashier may not unlock
+        session.unlock("1002", "2222")
+    session.unlock("9001", MANAGER_PIN)  # a manager may
+    assert session.user.id == 11
+    session.lock()
+    session.unlock("1001", CASHIER_PIN)
+    assert session.signed_in
+
+
+def test_manager_approval_is_needed_and_recorded(store: Store) -> None:
+    session = Session(store)
+    session.sign_in("1001", CASHIER_PIN)
+    with pytest.raises(ApprovalRequired):
+        session.require(Action.PRICE_OVERRIDE, None)
+    with pytest.raises(AuthError):  # a cashier cannot approve
+        session.approve(Action.PRICE_OVERRIDE, "1002", "2222")
+    approval = session.approve(Action.PRICE_OVERRIDE, "9001", MANAGER_PIN)
+    assert session.require(Action.PRICE_OVERRIDE, approval) == 21
+    with pytest.raises(ApprovalRequired):  # an approval is for one kind of action
+        session.require(Action.REFUND, approval)
+    row = store.one("SELECT * FROM audit_log WHERE action='approval'")
+    assert row is not None
+    assert row["approved_by"] == 21
+    assert json.loads(row["detail"]) == {"action": "price_override"}
+
+
+def test_shift_open_report_close(store: Store) -> None:
+    session = Session(store)
+    session.sign_in("1001", CASHIER_PIN)
+    with pytest.raises(ShiftError):
+        shifts.require_open_shift(store)
+    shift = shifts.open_shift(store, session, 50_000)
+    with pytest.raises(ShiftError):
+        shifts.open_shift(store, session, 0)
+    x = shifts.shift_report(store, shift.id, "X")
+    assert x.expected_cash_fen == 50_000
+    assert x.sales_count == 0
+    z = shifts.close_shift(store, session, {10000: 4, "5000": 1, 100: 3, 50: 1})
+    assert z.counted_cash_fen == 45_350
+    assert z.difference_fen == 45_350 - 50_000
+    assert shifts.current_shift(store) is None
+    types = [e.type for e in outbox.unacked(store)]
+    assert types == [EventType.SHIFT_OPENED, EventType.SHIFT_CLOSED]
+    closed = outbox.unacked(store)[1].payload
+    assert closed["counted_cash_fen"] == 45_350
+    assert closed["expected_cash_fen"] == 50_000
+    assert closed["denominations"] == {"10000": 4, "5000": 1, "100": 3, "50": 1}
+
+
+@pytest.mark.parametrize("count", [{300: 1}, {100: -1}, {"abc": 1}])
+def test_bad_denominations_are_refused(store: Store, count: dict[int | str, int]) -> None:
+    session = Session(store)
+    session.sign_in("1001", CASHIER_PIN)
+    shifts.open_shift(store, session, 0)
+    with pytest.raises(ShiftError):
+        shifts.close_shift(store, session, count)
+    assert shifts.current_shift(store) is not None
+
+
+def test_negative_float_refused(store: Store) -> None:
+    session = Session(store)
+    session.sign_in("1001", CASHIER_PIN)
+    with pytest.raises(ShiftError):
+        shifts.open_shift(store, session, -1)
+
+
+def test_no_sale_needs_manager_and_makes_event(store: Store) -> None:
+    session = Session(store)
+    session.sign_in("1001", CASHIER_PIN)
+    with pytest.raises(ApprovalRequired):
+        shifts.record_no_sale(store, session, "换零钱")
+    approval = session.approve(Action.NO_SALE, "9001", MANAGER_PIN)
+    shifts.record_no_sale(store, session, "换零钱", approval)
+    (ev,) = outbox.unacked(store)
+    assert ev.type is EventType.DRAWER_OPENED
+    assert ev.payload["approved_by"] == 21
