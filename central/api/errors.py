@@ -1,0 +1,150 @@
+"""Every error leaves the API in one shape: `{"error": {"code", "message", "message_en", "field"}}`.
+
+`message` is zh-CN, `message_en` English, `field` names the offending input when there is one.
+Validation errors add `details` (one entry per problem). Database constraint violations that
+slip past a service's own checks still come back as 409/422 naming the column, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from central.errors import Conflict, DomainError, Invalid
+
+log = logging.getLogger("central.api")
+
+_ZH: dict[str, str] = {
+    "missing": "必填",
+    "string_too_long": "太长",
+    "string_too_short": "太短",
+    "too_long": "项目太多",
+    "too_short": "项目太少",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为布尔值",
+    "bool_type": "应为布尔值",
+    "string_type": "应为文本",
+    "float_parsing": "应为数字",
+    "decimal_parsing": "应为数字",
+    "greater_than_equal": "太小",
+    "greater_than": "太小",
+    "less_than_equal": "太大",
+    "less_than": "太大",
+    "extra_forbidden": "不允许的字段",
+    "enum": "不是允许的值",
+    "literal_error": "不是允许的值",
+    "date_from_datetime_parsing": "应为日期",
+    "date_parsing": "应为日期",
+    "datetime_parsing": "应为时间",
+    "datetime_from_date_parsing": "应为时间",
+    "timezone_aware": "应带时区",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "string_pattern_mismatch": "格式不正确",
+    "value_error": "无效",
+}
+
+
+def error_body(code: str, message: str, message_en: str, field: str | None = None,
+               **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "message_en": message_en, "field": field, **extra}}
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def integrity_to_domain(exc: IntegrityError) -> DomainError:
+    """Map a database constraint violation to a typed error naming the column."""
+    orig = exc.orig
+    text = str(orig)
+    constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
+    column: str | None = None
+    if constraint:
+        table = getattr(getattr(orig, "diag", None), "table_name", None) or ""
+        stem = re.sub(r"^(uq|fk|ck|ix|pk)_", "", constraint)
+        if table and stem.startswith(table + "_"):
+            stem = stem[len(table) + 1:]
+        column = stem
+    else:
+        m = re.search(r"constraint failed: ([\w.]+)(?:, ([\w.]+))*", text)
+        if m:
+            column = m.group(1).split(".")[-1]
+    lowered = text.lower()
+    if "unique" in lowered or "duplicate key" in lowered:
+        return Conflict(f"{column or '值'} 已存在,不能重复", f"{column or 'value'} already exists",
+                        code="duplicate", field=column)
+    if "foreign key" in lowered:
+        if constraint and column:
+            # fk_<table>_<col>_<referred>: keep the column part only when it is recognisable
+            column = column.rsplit("_", 1)[0] if "_" in column else column
+        return Invalid("引用的记录不存在或仍被使用", "a referenced record does not exist or is still in use",
+                       code="reference_invalid", field=column)
+    if "not null" in lowered or "null value" in lowered:
+        return Invalid(f"{column or '字段'} 必填", f"{column or 'a field'} is required", code="required", field=column)
+    return Invalid("数据不符合约束", "the data breaks a database rule", code="constraint_failed", field=column)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every error the one body shape."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return JSONResponse(error_body("malformed_json", "请求内容不是有效的 JSON",
+                                           "the request body is not valid JSON"), status_code=400)
+        details = []
+        for e in errors:
+            field = _field_of(e.get("loc", ()))
+            zh = _ZH.get(str(e.get("type")), "无效")
+            details.append({"field": field, "type": e.get("type"), "message": f"{field or '请求'}: {zh}",
+                            "message_en": f"{field or 'request'}: {e.get('msg')}"})
+        first = details[0] if details else {"field": None, "message": "请求无效", "message_en": "invalid request"}
+        return JSONResponse(error_body("validation_error", str(first["message"]), str(first["message_en"]),
+                                       first["field"], details=details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            body = error_body("not_found", "接口不存在", "no such endpoint")
+        elif exc.status_code == 405:
+            body = error_body("method_not_allowed", "不支持此请求方法", "method not allowed")
+        else:
+            body = error_body("http_error", str(exc.detail), str(exc.detail))
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
+        err = integrity_to_domain(exc)
+        return JSONResponse({"error": err.to_dict()}, status_code=err.status)
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError) -> JSONResponse:
+        log.info("data error: %s", exc)
+        return JSONResponse(error_body("invalid_value", "数据值超出范围或格式不对",
+                                       "a value is out of range or malformed"), status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse(error_body("internal_error", "服务器内部错误", "internal server error"),
+                            status_code=500)

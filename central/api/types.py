@@ -1,0 +1,48 @@
+"""Constrained field types for request bodies, so bad input fails at validation naming the field.
+
+Strings are stripped, length-checked against their column and may not hold control characters
+(PostgreSQL refuses NUL in text; nobody means a tab in a product name).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def text(max_length: int, *, min_length: int = 1) -> object:
+    """Annotated str type: stripped, `min_length`..`max_length` characters, no control characters."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length), AfterValidator(_no_control)]
+
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16,
+                                        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+"""A short business code (store S01, warehouse W01, ...): letters, digits, `_ . -`."""
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                 AfterValidator(_no_control)]
+OptName = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=100),
+                    AfterValidator(lambda v: _no_control(v) if v is not None else v)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
+                  AfterValidator(_no_control)]
+OptShort = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=32),
+                     AfterValidator(lambda v: _no_control(v) if v is not None else v)]
+OptLong = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=200),
+                    AfterValidator(lambda v: _no_control(v) if v is not None else v)]
+
+Fen = Annotated[int, Field(ge=0, le=10**12, description="money in integer fen (分)")]
+"""A non-negative amount of money in fen, bounded so it fits a BIGINT comfortably."""
+
+RefId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+"""A reference to another row by id in a body."""

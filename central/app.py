@@ -1,0 +1,55 @@
+"""The FastAPI application: `create_app(db_url)` wires the database, routers and error handlers.
+
+To add a domain's API, append one line to ROUTERS ("module:attribute" of an APIRouter); every
+router is mounted under /api/v1. Routers stay thin: they validate, call a service, return.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import APIRouter, FastAPI
+
+from central.api.errors import install_error_handlers
+from central.db import get_engine, import_all_models, make_sessionmaker
+from central.migrations import check_up_to_date, head_revision
+
+API_PREFIX = "/api/v1"
+
+ROUTERS: list[str] = [
+    # one line per domain router, mounted under /api/v1
+    "central.api.health:router",
+    "central.auth.api:router",
+]
+
+
+def _load_router(spec: str) -> APIRouter:
+    module_name, _, attr = spec.partition(":")
+    router = getattr(importlib.import_module(module_name), attr or "router")
+    assert isinstance(router, APIRouter), f"{spec} is not an APIRouter"
+    return router
+
+
+def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
+    """The app serving `db_url`; refuses (SchemaOutOfDate) a database that is not migrated to head."""
+    import_all_models()
+    engine = get_engine(db_url)
+    if check_schema:
+        check_up_to_date(engine)
+    app = FastAPI(
+        title="POS Central 门店收银总部",
+        version="1.0",
+        description="Head-office API: organisation, catalogue, prices, members, customers, stock, sales, "
+                    "sync. Errors: `{\"error\": {\"code\", \"message\", \"message_en\", \"field\"}}`.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.db_url = db_url
+    app.state.schema_revision = head_revision()
+    install_error_handlers(app)
+    for spec in ROUTERS:
+        app.include_router(_load_router(spec), prefix=API_PREFIX)
+    return app

@@ -1,0 +1,59 @@
+"""Console login endpoints: `POST /auth/login`, `POST /auth/logout`, `GET /auth/me`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from central.api.deps import SessionDep
+from central.auth import service
+from central.auth.deps import CurrentUser, _auth_header, user_principal
+from central.auth.roles import Permission
+
+router = APIRouter(prefix="/auth", tags=["auth 登录"])
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Me(BaseModel):
+    id: int
+    username: str
+    role: str
+    store_id: int | None
+    permissions: list[str]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    user: Me
+
+
+@router.post("/login", response_model=TokenOut, summary="登录 / log in with username and password")
+def login(body: LoginIn, session: SessionDep) -> TokenOut:
+    token, user, expires_at = service.login(session, username=body.username, password=body.password)
+    p = user_principal(user)
+    return TokenOut(access_token=token, expires_at=expires_at,
+                    user=Me(id=user.id, username=user.username, role=user.role, store_id=user.store_id,
+                            permissions=sorted(p.permissions)))
+
+
+@router.get("/me", response_model=Me, summary="当前用户 / who am I")
+def me(user: CurrentUser) -> Me:
+    return Me(id=user.user_id, username=user.username, role=user.role, store_id=user.home_store_id,
+              permissions=sorted(Permission(p).value for p in user.permissions))
+
+
+@router.post("/logout", status_code=204, summary="退出登录 / revoke this token")
+def logout(user: CurrentUser, session: SessionDep,
+           authorization: Annotated[str | None, Depends(_auth_header)] = None) -> None:
+    if authorization:
+        service.logout(session, token=authorization.partition(" ")[2].strip())

@@ -1,0 +1,139 @@
+"""FastAPI dependencies that authenticate the caller and check permissions.
+
+Header formats (see central/README.md):
+- console user: `Authorization: Bearer <token>` (from `POST /api/v1/auth/login`);
+- device:       `Authorization: Device <terminal_id>:<secret>` (from `POST /api/v1/enroll`).
+
+Use in an endpoint: `who: Annotated[Principal, require(Permission.CATALOG_READ)]`, or the
+`CurrentUser` / `CurrentDevice` aliases when only one kind of caller makes sense.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.api.deps import SessionDep
+from central.auth.models import ApiToken
+from central.auth.principal import DevicePrincipal, Principal, UserPrincipal
+from central.auth.roles import (
+    DEVICE_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    STORE_SCOPED_ROLES,
+    DeviceKind,
+    Permission,
+    Role,
+)
+from central.auth.tokens import digest, matches
+from central.db import utcnow
+from central.errors import Forbidden, Unauthorized
+from central.org.models import Terminal
+from central.users.models import User
+
+_auth_header = APIKeyHeader(
+    name="Authorization", auto_error=False, scheme_name="Authorization",
+    description="`Bearer <token>` for console users, `Device <terminal_id>:<secret>` for terminals")
+
+
+def user_principal(user: User) -> UserPrincipal:
+    role = Role(user.role)
+    return UserPrincipal(
+        permissions=ROLE_PERMISSIONS[role],
+        store_id=user.store_id if role in STORE_SCOPED_ROLES else None,
+        rep_id=user.id if role is Role.SALES_REP else None,
+        user_id=user.id, username=user.username, role=role, home_store_id=user.store_id)
+
+
+def device_principal(terminal: Terminal) -> DevicePrincipal:
+    kind = DeviceKind(terminal.kind)
+    return DevicePrincipal(
+        permissions=DEVICE_PERMISSIONS[kind], store_id=terminal.store_id, rep_id=terminal.rep_user_id,
+        terminal_id=terminal.id, terminal_code=terminal.code, kind=kind)
+
+
+def _authenticate_user(session: Session, token: str) -> UserPrincipal:
+    row = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest(token))).first()
+    if row is None:
+        raise Unauthorized("登录凭证无效,请重新登录", "invalid token, please log in again", code="invalid_token")
+    api_token, user = row
+    if api_token.revoked_at is not None or api_token.expires_at <= utcnow():
+        raise Unauthorized("登录已过期,请重新登录", "session expired, please log in again", code="token_expired")
+    if not user.active:
+        raise Unauthorized("该用户已停用", "this user is disabled", code="user_disabled")
+    return user_principal(user)
+
+
+def authenticate_device(session: Session, credential: str) -> DevicePrincipal:
+    """Check a `<terminal_id>:<secret>` credential; 401 with a clear reason when it fails."""
+    terminal_part, sep, secret = credential.partition(":")
+    if not sep or not terminal_part.isdigit() or not secret or len(terminal_part) > 10:
+        raise Unauthorized("设备凭证格式应为 <终端id>:<密钥>", "device credential must be <terminal_id>:<secret>",
+                           code="invalid_device_credential")
+    terminal = session.get(Terminal, int(terminal_part))
+    if terminal is None or not matches(terminal.secret_hash, secret):
+        raise Unauthorized("未知的终端或密钥错误,请重新注册终端", "unknown terminal or wrong secret; enrol the terminal again",
+                           code="unknown_device")
+    if terminal.revoked_at is not None:
+        raise Unauthorized("此终端的凭证已被吊销,请联系总部重新注册", "this terminal's credential has been revoked; "
+                           "ask head office to enrol it again", code="device_revoked")
+    return device_principal(terminal)
+
+
+def authenticate(session: Session, header: str | None) -> Principal:
+    """The principal behind an Authorization header, or Unauthorized (401)."""
+    if not header:
+        raise Unauthorized("需要登录或设备凭证", "authentication required", code="not_authenticated")
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return _authenticate_user(session, value)
+    if scheme.lower() == "device" and value:
+        return authenticate_device(session, value)
+    raise Unauthorized("不支持的认证方式,应为 Bearer 或 Device", "Authorization must be 'Bearer <token>' or "
+                       "'Device <terminal_id>:<secret>'", code="invalid_authorization")
+
+
+def require(*perms: Permission, devices: bool = True) -> Any:
+    """A dependency (use inside Annotated) that authenticates and checks every permission.
+
+    `devices=False` refuses device credentials (console-only endpoints).
+    """
+
+    def dependency(request: Request, session: SessionDep,
+                   authorization: Annotated[str | None, Depends(_auth_header)] = None) -> Principal:
+        principal = authenticate(session, authorization)
+        if principal.is_device and not devices:
+            raise Forbidden("终端设备不能调用此接口", "terminals may not call this endpoint", code="console_only")
+        principal.require(*perms)
+        request.state.principal = principal
+        return principal
+
+    return Depends(dependency)
+
+
+def _current_user(principal: Annotated[Principal, require(devices=False)]) -> UserPrincipal:
+    assert isinstance(principal, UserPrincipal)
+    return principal
+
+
+def _current_device(request: Request, session: SessionDep,
+                    authorization: Annotated[str | None, Depends(_auth_header)] = None) -> DevicePrincipal:
+    principal = authenticate(session, authorization)
+    if not isinstance(principal, DevicePrincipal):
+        raise Forbidden("此接口只供已注册的终端调用", "only enrolled terminals may call this endpoint",
+                        code="device_only")
+    request.state.principal = principal
+    return principal
+
+
+CurrentUser = Annotated[UserPrincipal, Depends(_current_user)]
+"""A logged-in console user (any role); check permissions with `user.require(...)`."""
+
+CurrentDevice = Annotated[DevicePrincipal, Depends(_current_device)]
+"""An enrolled, unrevoked terminal (store_id, terminal_id, rep_id, kind)."""

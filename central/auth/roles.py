@@ -1,0 +1,89 @@
+"""Roles and permissions: which role may do what, in one table.
+
+A permission is `<area>.<verb>`; every endpoint requires one. Store-scoped roles
+(store manager, cashier) also only see their own store's rows; a sales rep only their
+own customers. Devices (enrolled terminals) get permissions by their kind.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STORE_MANAGER = "store_manager"
+    CASHIER = "cashier"
+    SALES_REP = "sales_rep"
+    WAREHOUSE = "warehouse"
+    FINANCE = "finance"
+
+
+ROLE_NAMES_ZH: dict[Role, str] = {
+    Role.ADMIN: "系统管理员", Role.STORE_MANAGER: "店长", Role.CASHIER: "收银员",
+    Role.SALES_REP: "业务员", Role.WAREHOUSE: "仓管", Role.FINANCE: "财务",
+}
+
+STORE_SCOPED_ROLES: frozenset[Role] = frozenset({Role.STORE_MANAGER, Role.CASHIER})
+"""Roles that must belong to a store and only see that store's rows."""
+
+
+class Permission(StrEnum):
+    ORG_READ = "org.read"
+    ORG_WRITE = "org.write"
+    TERMINALS_MANAGE = "terminals.manage"
+    USERS_READ = "users.read"
+    USERS_WRITE = "users.write"
+    CATALOG_READ = "catalog.read"
+    CATALOG_WRITE = "catalog.write"
+    PRICING_READ = "pricing.read"
+    PRICING_WRITE = "pricing.write"
+    MEMBERS_READ = "members.read"
+    MEMBERS_WRITE = "members.write"
+    CUSTOMERS_READ = "customers.read"
+    CUSTOMERS_WRITE = "customers.write"
+    INVENTORY_READ = "inventory.read"
+    INVENTORY_WRITE = "inventory.write"
+    SALES_READ = "sales.read"
+    RECEIVABLES_READ = "receivables.read"
+    RECEIVABLES_WRITE = "receivables.write"
+    REPORTS_READ = "reports.read"
+    SYNC = "sync"
+    """Push events and pull master data (devices only)."""
+
+
+P = Permission
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(p for p in Permission if p is not P.SYNC),
+    Role.STORE_MANAGER: frozenset({
+        P.ORG_READ, P.TERMINALS_MANAGE, P.USERS_READ, P.USERS_WRITE, P.CATALOG_READ, P.PRICING_READ,
+        P.MEMBERS_READ, P.MEMBERS_WRITE, P.CUSTOMERS_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
+        P.SALES_READ, P.REPORTS_READ,
+    }),
+    Role.CASHIER: frozenset({P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.MEMBERS_WRITE}),
+    Role.SALES_REP: frozenset({
+        P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE,
+        P.RECEIVABLES_READ,
+    }),
+    Role.WAREHOUSE: frozenset({
+        P.ORG_READ, P.CATALOG_READ, P.CATALOG_WRITE, P.INVENTORY_READ, P.INVENTORY_WRITE,
+    }),
+    Role.FINANCE: frozenset({
+        P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.CUSTOMERS_READ, P.SALES_READ,
+        P.RECEIVABLES_READ, P.RECEIVABLES_WRITE, P.REPORTS_READ, P.INVENTORY_READ,
+    }),
+}
+
+
+class DeviceKind(StrEnum):
+    POS = "pos"
+    """A cashier POS in a store."""
+    REP = "rep"
+    """A sales rep's tablet, bound to the rep (and the rep's home store)."""
+
+
+DEVICE_PERMISSIONS: dict[DeviceKind, frozenset[Permission]] = {
+    DeviceKind.POS: frozenset({P.SYNC, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.ORG_READ}),
+    DeviceKind.REP: frozenset({P.SYNC, P.CATALOG_READ, P.PRICING_READ, P.CUSTOMERS_READ, P.ORG_READ}),
+}

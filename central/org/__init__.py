@@ -1,0 +1,1 @@
+"""Organisation, stores, warehouses, terminals and their enrolment."""

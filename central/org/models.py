@@ -1,0 +1,97 @@
+"""Tables of the organisation: the company, its stores, warehouses, terminals, enrolment codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from central.db import Base, utcnow
+
+
+class Organisation(Base):
+    """The company running the stores (one row)."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    tax_id: Mapped[str | None] = mapped_column(String(32))
+    """统一社会信用代码."""
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Store(Base):
+    """A shop. Codes like S01 are what people type; ids are what the wire carries."""
+
+    __tablename__ = "stores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    rounding_mode: Mapped[str] = mapped_column(String(16), default="none")
+    """抹零 rule applied at the till (values as in sync/rounding.py)."""
+    receipt_header: Mapped[str | None] = mapped_column(String(200))
+    receipt_footer: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Warehouse(Base):
+    """Where stock is kept: a store has one or more; central warehouses have no store."""
+
+    __tablename__ = "warehouses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Terminal(Base):
+    """An enrolled device: a cashier POS in a store or a sales rep's tablet.
+
+    The device secret is random (256 bits), so a SHA-256 of it is enough to store: unlike a
+    password it cannot be guessed, and checking it must be cheap on every sync request.
+    """
+
+    __tablename__ = "terminals"
+    __table_args__ = (CheckConstraint("kind in ('pos', 'rep')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    rep_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class EnrolmentCode(Base):
+    """A one-time, expiring code a terminal exchanges for its credential (kept hashed)."""
+
+    __tablename__ = "enrolment_codes"
+    __table_args__ = (CheckConstraint("kind in ('pos', 'rep')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    rep_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    terminal_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id"))
