@@ -1,0 +1,175 @@
+"""Render a document to ESC/POS bytes once; transports then send the same bytes anywhere.
+
+The command set is the common Epson subset that Chinese printers (Xprinter, GPrinter, Sunmi,
+HPRT ...) accept. Chinese text is GB18030 (GBK-compatible two-byte characters only, see
+`textwidth.printable`), wrapped in `FS &` … `FS .` when the profile says the printer needs its
+Chinese mode switched on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from drivers.document import Blank, Columns, Cut, Document, DrawerPulse, QRCode, Rule, Text
+from drivers.preview import block_lines, columns_for
+
+ESC = b"\x1b"
+GS = b"\x1d"
+FS = b"\x1c"
+DLE = b"\x10"
+
+INIT = ESC + b"@"
+CHINESE_ON = FS + b"&"
+CHINESE_OFF = FS + b"."
+LF = b"\n"
+ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01", "right": ESC + b"a\x02"}
+BOLD_ON = ESC + b"E\x01"
+BOLD_OFF = ESC + b"E\x00"
+# GS ! for single-byte characters, FS ! for Chinese characters (some printers honour only one).
+SIZE = {
+    "normal": GS + b"!\x00" + FS + b"!\x00",
+    "tall": GS + b"!\x01" + FS + b"!\x08",
+    "large": GS + b"!\x11" + FS + b"!\x0c",
+}
+CUT_FULL = GS + b"V\x00"
+CUT_PARTIAL = GS + b"V\x01"
+QR_ERROR_LEVELS = {"L": 48, "M": 49, "Q": 50, "H": 51}
+DRAWER_PINS = {2: 0, 5: 1}
+
+
+@dataclass(frozen=True)
+class PrinterProfile:
+    """What differs between printers; all of it can be set per printer in its URL."""
+
+    width_mm: Literal[58, 80] = 80
+    chinese_mode: bool = True
+    """Send `FS &` before and `FS .` after the text (needed by most Chinese-market printers)."""
+    drawer_pin: Literal[2, 5] = 2
+    drawer_pulse_ms: int = 100
+    qr_module: int = 6
+    qr_error: Literal["L", "M", "Q", "H"] = "M"
+    qr_native: bool = True
+    """False prints the QR as a raster image (`GS v 0`) for printers without `GS ( k`."""
+    cut: Literal["full", "partial", "none"] = "partial"
+    feed_before_cut: int = 4
+
+    def __post_init__(self) -> None:
+        columns_for(self.width_mm)
+        if self.drawer_pin not in DRAWER_PINS:
+            raise ValueError(f"drawer pin must be 2 or 5, got {self.drawer_pin}")
+        if not 2 <= self.drawer_pulse_ms <= 510:
+            raise ValueError("drawer pulse must be 2..510 ms")
+        if not 1 <= self.qr_module <= 16:
+            raise ValueError("QR module size must be 1..16 dots")
+        if self.qr_error not in QR_ERROR_LEVELS:
+            raise ValueError(f"QR error level must be one of L M Q H, got {self.qr_error}")
+        if self.cut not in ("full", "partial", "none"):
+            raise ValueError(f"cut must be full, partial or none, got {self.cut}")
+        if not 0 <= self.feed_before_cut <= 255:
+            raise ValueError("feed before cut must be 0..255 lines")
+
+    @property
+    def columns(self) -> int:
+        return columns_for(self.width_mm)
+
+
+def encode_text(text: str) -> bytes:
+    return text.encode("gb18030")
+
+
+def drawer_pulse(pin: int, pulse_ms: int = 100) -> bytes:
+    """`ESC p m t1 t2`: on for t1×2 ms, off for t2×2 ms (off at least as long as on)."""
+    if pin not in DRAWER_PINS:
+        raise ValueError(f"drawer pin must be 2 or 5, got {pin}")
+    on = max(1, min(255, pulse_ms // 2))
+    off = max(on, min(255, on * 2))
+    return ESC + b"p" + bytes([DRAWER_PINS[pin], on, off])
+
+
+def qr_native(data: str, module: int, error: str) -> bytes:
+    """`GS ( k` function 165/167/169/180/181: model 2, module size, error level, store, print."""
+    payload = data.encode("ascii")
+    store_len = len(payload) + 3
+    if store_len > 0xFFFF:
+        raise ValueError("QR payload too long")
+    return (
+        GS + b"(k\x04\x00\x31\x41\x32\x00"
+        + GS + b"(k\x03\x00\x31\x43" + bytes([module])
+        + GS + b"(k\x03\x00\x31\x45" + bytes([QR_ERROR_LEVELS[error]])
+        + GS + b"(k" + store_len.to_bytes(2, "little") + b"\x31\x50\x30" + payload
+        + GS + b"(k\x03\x00\x31\x51\x30"
+    )
+
+
+def qr_raster(data: str, module: int, error: str) -> bytes:
+    """The QR as a `GS v 0` raster bit image, for printers without native QR."""
+    import qrcode
+    import qrcode.constants
+
+    levels = {
+        "L": qrcode.constants.ERROR_CORRECT_L,
+        "M": qrcode.constants.ERROR_CORRECT_M,
+        "Q": qrcode.constants.ERROR_CORRECT_Q,
+        "H": qrcode.constants.ERROR_CORRECT_H,
+    }
+    code = qrcode.QRCode(error_correction=levels[error], box_size=module, border=2)
+    code.add_data(data.encode("ascii"))
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix) * module
+    width_bytes = (size + 7) // 8
+    rows = bytearray()
+    for row in matrix:
+        bits = bytearray(width_bytes)
+        for x, dark in enumerate(row):
+            if dark:
+                for dx in range(module):
+                    px = x * module + dx
+                    bits[px // 8] |= 0x80 >> (px % 8)
+        rows += bytes(bits) * module
+    header = GS + b"v0\x00" + width_bytes.to_bytes(2, "little") + size.to_bytes(2, "little")
+    return header + bytes(rows)
+
+
+def render_escpos(document: Document, profile: PrinterProfile) -> bytes:
+    """The whole slip as one byte string: init, Chinese mode, blocks, cut."""
+    out = bytearray(INIT)
+    if profile.chinese_mode:
+        out += CHINESE_ON
+    width = profile.columns
+    for block in document:
+        if isinstance(block, Text | Columns):
+            align = block.align if isinstance(block, Text) else "left"
+            out += ALIGN[align] + SIZE[block.size] + (BOLD_ON if block.bold else b"")
+            for line in block_lines(block, width):
+                out += encode_text(line.rstrip() if align == "left" else line.strip()) + LF
+            out += (BOLD_OFF if block.bold else b"") + (SIZE["normal"] if block.size != "normal" else b"")
+            if align != "left":
+                out += ALIGN["left"]
+        elif isinstance(block, Rule):
+            out += encode_text(block_lines(block, width)[0]) + LF
+        elif isinstance(block, Blank):
+            out += LF * block.lines
+        elif isinstance(block, QRCode):
+            out += ALIGN["center"]
+            if profile.qr_native:
+                out += qr_native(block.data, profile.qr_module, profile.qr_error)
+            else:
+                out += qr_raster(block.data, profile.qr_module, profile.qr_error)
+            out += LF + ALIGN["left"]
+        elif isinstance(block, Cut):
+            if profile.chinese_mode:
+                out += CHINESE_OFF
+            out += ESC + b"d" + bytes([profile.feed_before_cut])
+            if profile.cut != "none":
+                out += CUT_FULL if profile.cut == "full" else CUT_PARTIAL
+            if profile.chinese_mode:
+                out += CHINESE_ON
+        elif isinstance(block, DrawerPulse):
+            out += drawer_pulse(profile.drawer_pin, profile.drawer_pulse_ms)
+        else:  # pragma: no cover - Block is a closed union
+            raise TypeError(f"unknown block {block!r}")
+    if profile.chinese_mode:
+        out += CHINESE_OFF
+    return bytes(out)
