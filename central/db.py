@@ -34,6 +34,8 @@ MODEL_MODULES: list[str] = [
     "central.org.models",
     "central.users.models",
     "central.auth.models",
+    "central.catalog.models",
+    "central.pricing.models",
 ]
 
 

@@ -1,0 +1,2 @@
+"""The product catalogue: products (zh/en names, pinyin initials), categories, brands, units of
+sale with conversion factors and barcodes, and suppliers."""
