@@ -1,0 +1,649 @@
+"""`price_cart`: the one pricing function the terminal (offline, on every scan) and central share.
+
+Pure and deterministic: the same cart and context always give the same `PricedCart`, to the fen.
+The rules (price precedence, how promotions combine, allocation, tax, 抹零, points) are written
+down in `sync/PRICING.md`; this module follows that text step by step.
+
+Hot path: plain frozen dataclasses with slots, integer fen and integer thousandths of a unit;
+every fraction is rounded by `sync.money.div_round` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sync.allocation import allocate
+from sync.catalog import (
+    CustomerTerms,
+    MemberLevel,
+    MemberLevelPrice,
+    MemberRef,
+    PriceList,
+    PriceListScope,
+    Product,
+    SaleUnit,
+    build_barcode_index,
+    in_window,
+    require_utc,
+)
+from sync.errors import ContractError, PricingError
+from sync.money import Rounding, check_fen, div_round
+from sync.points import PointsPolicy, earn_points
+from sync.promotions import Promotion, PromotionKind
+from sync.quantity import normalize_qty, to_milli
+from sync.rounding import RoundingPolicy, round_due
+from sync.tax import included_tax_fen
+
+# ---------------------------------------------------------------------------- price sources
+
+SOURCE_BASE = "base"
+SOURCE_PRICE_LIST = "price_list"
+SOURCE_CUSTOMER = "customer"
+SOURCE_MEMBER_LEVEL = "member_level"
+SOURCE_OVERRIDE = "override"
+SOURCE_SCALE = "scale"
+SOURCE_GIFT = "gift"
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """One line as scanned or keyed: product, unit of sale and quantity, plus cashier actions.
+
+    - `price_override_fen`: a manager-approved unit price; the line then takes no promotion.
+    - `scale_amount_fen`: the amount printed in a price-embedded scale barcode; it is the line's
+      list amount (only `percent_off` promotions apply to such lines).
+    - `manual_discount_fen`: a cashier's discount on this line, after promotions.
+    """
+
+    product_id: int
+    unit_code: str
+    qty: int | str | Decimal = 1
+    price_override_fen: int | None = None
+    scale_amount_fen: int | None = None
+    manual_discount_fen: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"product_id": self.product_id, "unit_code": self.unit_code, "qty": str(self.qty),
+                "price_override_fen": self.price_override_fen, "scale_amount_fen": self.scale_amount_fen,
+                "manual_discount_fen": self.manual_discount_fen}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CartLine:
+        return cls(product_id=d["product_id"], unit_code=d["unit_code"], qty=d.get("qty", 1),
+                   price_override_fen=d.get("price_override_fen"), scale_amount_fen=d.get("scale_amount_fen"),
+                   manual_discount_fen=d.get("manual_discount_fen", 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Cart:
+    """What is being sold, to whom, and how the customer wants to use points / a whole-order discount."""
+
+    lines: tuple[CartLine, ...] = ()
+    member: MemberRef | None = None
+    customer: CustomerTerms | None = None
+    redeem_points: int = 0
+    order_discount_fen: int = 0
+    """A cashier's whole-order discount (整单优惠), allocated over the lines."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(self.lines))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lines": [ln.to_dict() for ln in self.lines],
+                "member": self.member.to_dict() if self.member else None,
+                "customer": self.customer.to_dict() if self.customer else None,
+                "redeem_points": self.redeem_points, "order_discount_fen": self.order_discount_fen}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Cart:
+        return cls(lines=tuple(CartLine.from_dict(x) for x in d.get("lines", ())),
+                   member=MemberRef.from_dict(d["member"]) if d.get("member") else None,
+                   customer=CustomerTerms.from_dict(d["customer"]) if d.get("customer") else None,
+                   redeem_points=d.get("redeem_points", 0), order_discount_fen=d.get("order_discount_fen", 0))
+
+
+_Cand = tuple[int, int, int, datetime | None, datetime | None]
+"""(−priority, price_fen, list id, valid_from, valid_to): sorted, the first valid one wins."""
+
+
+class _Index:
+    """Lookups built once per context (not per cart): prices, promotions by product, barcodes."""
+
+    __slots__ = ("by_category", "by_product", "customer", "everywhere", "group", "member", "barcodes")
+
+    def __init__(self, ctx: PricingContext) -> None:
+        self.customer: dict[tuple[int, int, str], list[_Cand]] = {}
+        self.group: dict[tuple[int, int, str], list[_Cand]] = {}
+        for pl in ctx.price_lists:
+            target = self.customer if pl.scope is PriceListScope.CUSTOMER else self.group
+            for e in pl.entries:
+                target.setdefault((pl.target_id, e.product_id, e.unit_code), []).append(
+                    (-pl.priority, e.price_fen, pl.id, pl.valid_from, pl.valid_to))
+        for cands in (*self.customer.values(), *self.group.values()):
+            cands.sort(key=lambda c: c[:3])
+        self.member: dict[tuple[str, int, str], list[MemberLevelPrice]] = {}
+        for mp in ctx.member_prices:
+            self.member.setdefault((mp.level, mp.product_id, mp.unit_code), []).append(mp)
+        for mps in self.member.values():
+            mps.sort(key=lambda m: m.price_fen)
+        self.by_product: dict[int, list[Promotion]] = {}
+        self.by_category: dict[int, list[Promotion]] = {}
+        self.everywhere: list[Promotion] = []
+        for p in sorted(ctx.promotions, key=lambda p: p.id):
+            if p.store_ids and ctx.store_id not in p.store_ids:
+                continue
+            if not p.product_ids and not p.category_ids:
+                self.everywhere.append(p)
+            for pid in p.product_ids:
+                self.by_product.setdefault(pid, []).append(p)
+            for cid in p.category_ids:
+                self.by_category.setdefault(cid, []).append(p)
+        self.barcodes = build_barcode_index(ctx.products)
+
+
+@dataclass(frozen=True, slots=True)
+class PricingContext:
+    """Everything but the cart: time, store, catalog, prices, promotions and the store's policies.
+
+    Build it once when master data changes and call `at_time(now)` before each pricing: the
+    lookups are indexed once and shared.
+    """
+
+    at: datetime
+    store_id: int
+    products: Mapping[int, Product]
+    promotions: tuple[Promotion, ...] = ()
+    price_lists: tuple[PriceList, ...] = ()
+    member_levels: Mapping[str, MemberLevel] = field(default_factory=dict)
+    member_prices: tuple[MemberLevelPrice, ...] = ()
+    rounding: RoundingPolicy = RoundingPolicy()
+    points: PointsPolicy = PointsPolicy()
+    _index: _Index = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", require_utc(self.at, what="at"))
+        if not isinstance(self.products, Mapping):
+            object.__setattr__(self, "products", {p.id: p for p in self.products})
+        for attr in ("promotions", "price_lists", "member_prices"):
+            object.__setattr__(self, attr, tuple(getattr(self, attr)))
+        if not isinstance(self.member_levels, Mapping):
+            object.__setattr__(self, "member_levels", {m.code: m for m in self.member_levels})
+        object.__setattr__(self, "_index", _Index(self))
+
+    def at_time(self, at: datetime) -> PricingContext:
+        """The same context at another time, sharing the indexes (cheap: call it on every scan)."""
+        new = object.__new__(PricingContext)
+        for f in fields(PricingContext):
+            object.__setattr__(new, f.name, getattr(self, f.name))
+        object.__setattr__(new, "_index", self._index)
+        object.__setattr__(new, "at", require_utc(at, what="at"))
+        return new
+
+    def lookup_barcode(self, barcode: str) -> tuple[Product, SaleUnit] | None:
+        """The product and unit a (normalised) barcode belongs to, or None."""
+        from sync.barcodes import normalize_barcode
+
+        hit = self._index.barcodes.get(normalize_barcode(barcode))
+        if hit is None:
+            return None
+        product = self.products[hit[0]]
+        return product, product.unit(hit[1])
+
+
+# ---------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    """A priced line; field names match `sync.events.SaleLinePayload`."""
+
+    line_no: int
+    product_id: int
+    sku: str
+    name: str
+    unit_code: str
+    unit_factor: int
+    qty: Decimal
+    unit_price_fen: int
+    price_source: str
+    list_amount_fen: int
+    line_discount_fen: int
+    order_discount_fen: int
+    amount_fen: int
+    tax_rate_bp: int
+    tax_fen: int
+    promotion_ids: tuple[int, ...] = ()
+    is_gift: bool = False
+    points_fen: int = 0
+    """The part of order_discount_fen paid with points (returns give these points back)."""
+    cart_index: int | None = None
+    """Index of the cart line this came from; None for a gift line the pricing added."""
+
+    def to_payload_dict(self) -> dict[str, Any]:
+        """The keyword arguments of `sync.events.SaleLinePayload` for this line."""
+        return {"line_no": self.line_no, "product_id": self.product_id, "sku": self.sku, "name": self.name,
+                "unit_code": self.unit_code, "unit_factor": self.unit_factor, "qty": self.qty,
+                "unit_price_fen": self.unit_price_fen, "price_source": self.price_source,
+                "list_amount_fen": self.list_amount_fen, "line_discount_fen": self.line_discount_fen,
+                "order_discount_fen": self.order_discount_fen, "amount_fen": self.amount_fen,
+                "tax_rate_bp": self.tax_rate_bp, "tax_fen": self.tax_fen,
+                "promotion_ids": list(self.promotion_ids), "is_gift": self.is_gift}
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedPromotion:
+    """A promotion that changed the sale, with the value it gave (for the receipt)."""
+
+    promotion_id: int
+    name: str
+    kind: PromotionKind
+    discount_fen: int
+    """Money off, or for a gift the list value of the gift."""
+
+
+@dataclass(frozen=True, slots=True)
+class PricedCart:
+    """The priced sale; totals match `sync.events.SaleCompleted`.
+
+    subtotal − discount − points_value + rounding = total; Σ line amounts + rounding = total.
+    """
+
+    lines: tuple[PricedLine, ...]
+    subtotal_fen: int
+    """Σ list amounts (gift lines at their list value)."""
+    discount_fen: int
+    """Σ line discounts + Σ order discounts − points value (points are not a discount)."""
+    points_value_fen: int
+    """Value paid with points, allocated to lines inside order_discount_fen."""
+    due_before_rounding_fen: int
+    rounding_fen: int
+    """抹零: rounded − exact (≤ 0 when rounding down)."""
+    total_fen: int
+    """Amount to pay in money."""
+    tax_fen: int
+    points_earned: int
+    points_redeemed: int
+    max_redeemable_points: int
+    """Most points this cart could take now (0 without a member)."""
+    promotion_ids: tuple[int, ...]
+    applied: tuple[AppliedPromotion, ...]
+
+
+# ---------------------------------------------------------------------------- engine
+
+
+class _Work:
+    """Mutable per-line state while pricing (internal)."""
+
+    __slots__ = ("amount", "cands", "factor", "i", "item", "item_promo", "list", "manual", "milli",
+                 "order", "points", "price", "product", "promo_ok", "qty", "scale", "source", "unit")
+
+    def __init__(self, i: int, product: Product, unit: SaleUnit, qty: Decimal, price: int, source: str,
+                 list_amount: int, manual: int, promo_ok: bool, scale: bool) -> None:
+        self.i = i
+        self.product = product
+        self.unit = unit
+        self.factor = unit.factor
+        self.qty = qty
+        self.milli = to_milli(qty)
+        self.price = price
+        self.source = source
+        self.list = list_amount
+        self.manual = manual
+        self.promo_ok = promo_ok
+        self.scale = scale
+        self.item = 0
+        self.item_promo: Promotion | None = None
+        self.order = 0
+        self.points = 0
+        self.amount = 0
+        self.cands: list[Promotion] = []
+
+
+def _first_valid(cands: list[_Cand] | None, at: datetime) -> _Cand | None:
+    if cands:
+        for c in cands:
+            if in_window(at, c[3], c[4]):
+                return c
+    return None
+
+
+def _unit_price(ctx: PricingContext, cart: Cart, level: MemberLevel | None, product: Product,
+                unit: SaleUnit) -> tuple[int, str]:
+    """Price precedence (PRICING.md §1): customer list > group list (× customer rate) > member > base."""
+    idx = ctx._index
+    at = ctx.at
+    customer = cart.customer
+    if customer is not None:
+        own = _first_valid(idx.customer.get((customer.customer_id, product.id, unit.code)), at)
+        if own is not None:
+            return own[1], SOURCE_CUSTOMER
+        price, source = unit.price_fen, SOURCE_BASE
+        if customer.group_id is not None:
+            grp = _first_valid(idx.group.get((customer.group_id, product.id, unit.code)), at)
+            if grp is not None:
+                price, source = grp[1], SOURCE_PRICE_LIST
+        if customer.percent_off_bp:
+            return div_round(price * (10000 - customer.percent_off_bp), 10000), SOURCE_CUSTOMER
+        if source != SOURCE_BASE:
+            return price, source
+    base = unit.price_fen
+    if level is not None:
+        best = base
+        if level.percent_off_bp:
+            best = div_round(base * (10000 - level.percent_off_bp), 10000)
+        for mp in idx.member.get((level.code, product.id, unit.code), ()):
+            if in_window(at, mp.valid_from, mp.valid_to):
+                best = min(best, mp.price_fen)
+                break
+        if best < base:
+            return best, SOURCE_MEMBER_LEVEL
+    return base, SOURCE_BASE
+
+
+def _resolve_lines(cart: Cart, ctx: PricingContext, level: MemberLevel | None) -> list[_Work]:
+    works: list[_Work] = []
+    products = ctx.products
+    for i, line in enumerate(cart.lines):
+        try:
+            product = products.get(line.product_id)
+            if product is None:
+                raise PricingError(f"未知商品：{line.product_id}", f"unknown product: {line.product_id}",
+                                   code="unknown_product", field="product_id")
+            unit = product.unit(line.unit_code)
+            qty = normalize_qty(line.qty, weighed=product.weighed)
+            manual = check_fen(line.manual_discount_fen, field="manual_discount_fen")
+            milli = to_milli(qty)
+            scale = line.scale_amount_fen is not None
+            if line.price_override_fen is not None:
+                price, source = check_fen(line.price_override_fen, field="price_override_fen"), SOURCE_OVERRIDE
+            else:
+                price, source = _unit_price(ctx, cart, level, product, unit)
+            if line.scale_amount_fen is not None and line.price_override_fen is None:
+                list_amount = check_fen(line.scale_amount_fen, field="scale_amount_fen")
+                source = SOURCE_SCALE
+            else:
+                list_amount = div_round(price * milli, 1000)
+            check_fen(list_amount, field="list_amount_fen")
+        except ContractError as e:
+            e.field = f"lines[{i}].{e.field}" if e.field else f"lines[{i}]"
+            raise
+        works.append(_Work(i, product, unit, qty, price, source, list_amount, manual,
+                           line.price_override_fen is None, scale))
+    return works
+
+
+def _item_discounts(p: Promotion, group: list[_Work]) -> list[int]:
+    """What promotion `p` takes off each line of a (product, unit) group; 0 where it does not apply."""
+    kind = p.kind
+    out = [0] * len(group)
+    if kind is PromotionKind.PERCENT_OFF:
+        bp = p.percent_off_bp or 0
+        for k, w in enumerate(group):
+            out[k] = div_round(w.list * bp, 10000)
+    elif kind is PromotionKind.PRICE_CUT:
+        for k, w in enumerate(group):
+            if w.scale:
+                continue
+            if p.special_price_fen is not None:
+                if w.unit.code == p.unit_code:
+                    out[k] = max(0, w.list - div_round(p.special_price_fen * w.milli, 1000))
+            else:
+                out[k] = min(w.list, div_round((p.amount_off_fen or 0) * w.factor * w.milli, 1000))
+    elif kind is PromotionKind.BUY_X_GET_Y:
+        buy, free = p.buy_qty or 0, p.free_qty or 0
+        eligible = [k for k, w in enumerate(group) if not w.scale and not w.product.weighed]
+        units = sum(group[k].milli // 1000 for k in eligible)
+        free_units = units // (buy + free) * free
+        for k in sorted(eligible, key=lambda k: (group[k].price, group[k].i)):
+            if free_units <= 0:
+                break
+            n = min(free_units, group[k].milli // 1000)
+            out[k] = min(group[k].list, n * group[k].price)
+            free_units -= n
+    return out
+
+
+@dataclass(slots=True)
+class _Plan:
+    """One way of applying promotions (an option in PRICING.md §2) and its value to the customer."""
+
+    items: dict[int, tuple[Promotion, list[int]]]
+    gifts: list[tuple[Promotion, int]]
+    threshold: tuple[Promotion, int] | None
+    benefit: int
+
+
+def _prio(p: Promotion) -> tuple[int, int]:
+    return (-p.priority, p.id)
+
+
+def _plan(allowed: Sequence[Promotion], groups: list[list[_Work]], works: list[_Work],
+          ctx: PricingContext, cache: dict[tuple[int, int], list[int]]) -> _Plan:
+    allowed_ids = {p.id for p in allowed}
+    items: dict[int, tuple[Promotion, list[int]]] = {}
+    item_disc = [0] * len(works)
+    benefit = 0
+    for g, group in enumerate(groups):
+        best: tuple[int, tuple[int, int], Promotion, list[int]] | None = None
+        for p in group[0].cands:
+            if p.id not in allowed_ids:
+                continue
+            key = (g, p.id)
+            disc = cache.get(key)
+            if disc is None:
+                disc = cache[key] = _item_discounts(p, group)
+            value = sum(disc)
+            if value > 0 and (best is None or value > best[0] or (value == best[0] and _prio(p) < best[1])):
+                best = (value, _prio(p), p, disc)
+        if best is not None:
+            items[g] = (best[2], best[3])
+            benefit += best[0]
+            for w, d in zip(group, best[3], strict=True):
+                item_disc[w.i] = d
+    gifts: list[tuple[Promotion, int]] = []
+    threshold: tuple[Promotion, int] | None = None
+    threshold_key: tuple[int, tuple[int, int]] | None = None
+    for p in allowed:
+        if p.kind is PromotionKind.GIFT:
+            count = sum(w.milli // 1000 * w.factor for w in works
+                        if w.promo_ok and not w.scale and not w.product.weighed
+                        and p.targets(w.product.id, w.product.category_id))
+            times = count // (p.buy_qty or 1)
+            if times and not p.repeat:
+                times = 1
+            if times:
+                gifts.append((p, times))
+                benefit += _gift_unit(p, ctx)[1].price_fen * (p.gift_qty or 0) * times
+        elif p.kind is PromotionKind.THRESHOLD:
+            base = sum(max(0, w.list - item_disc[w.i] - w.manual) for w in works
+                       if w.promo_ok and p.targets(w.product.id, w.product.category_id))
+            times = base // (p.threshold_fen or 1)
+            if not p.repeat:
+                times = min(times, 1)
+            elif p.max_repeats is not None:
+                times = min(times, p.max_repeats)
+            off = times * (p.amount_off_fen or 0)
+            if off > 0 and (threshold_key is None or off > threshold_key[0]
+                            or (off == threshold_key[0] and _prio(p) < threshold_key[1])):
+                threshold, threshold_key = (p, off), (off, _prio(p))
+    if threshold is not None:
+        benefit += threshold[1]
+    return _Plan(items, gifts, threshold, benefit)
+
+
+def _gift_unit(p: Promotion, ctx: PricingContext) -> tuple[Product, SaleUnit]:
+    product = ctx.products.get(p.gift_product_id or 0)
+    if product is None:
+        raise PricingError(f"促销“{p.name}”的赠品 {p.gift_product_id} 不在商品目录中",
+                           f"promotion {p.name!r}: gift product {p.gift_product_id} is not in the catalog",
+                           code="unknown_gift_product")
+    return product, product.unit(p.gift_unit_code or "")
+
+
+def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
+    """Price a cart: unit prices, promotions, order discounts, points, tax, 抹零 and points earned.
+
+    Raises a `ContractError` subclass for any bad input (unknown product or unit, bad quantity,
+    discount larger than the line, points over the balance or the cap ...): never a wrong total.
+    """
+    ctx = context
+    member = cart.member
+    level: MemberLevel | None = None
+    if member is not None:
+        level = ctx.member_levels.get(member.level)
+        if level is None:
+            raise PricingError(f"未知的会员等级：{member.level}", f"unknown member level: {member.level}",
+                               code="unknown_member_level", field="member.level")
+    check_fen(cart.order_discount_fen, field="order_discount_fen")
+    if isinstance(cart.redeem_points, bool) or not isinstance(cart.redeem_points, int) or cart.redeem_points < 0:
+        raise PricingError("抵扣积分必须是非负整数", "redeem_points must be a non-negative integer",
+                           code="invalid_points", field="redeem_points")
+
+    works = _resolve_lines(cart, ctx, level)
+
+    # -- promotions that may apply (time window, store, member-only), candidates per line
+    idx = ctx._index
+    at = ctx.at
+    running: dict[int, Promotion] = {}
+    status: dict[int, bool] = {}
+    groups_by_key: dict[tuple[int, str], list[_Work]] = {}
+    for w in works:
+        if not w.promo_ok:
+            continue
+        pool: list[Promotion] = [*idx.everywhere, *idx.by_product.get(w.product.id, ())]
+        if w.product.category_id is not None:
+            pool.extend(idx.by_category.get(w.product.category_id, ()))
+        for p in pool:
+            ok = status.get(p.id)
+            if ok is None:
+                ok = status[p.id] = (not p.member_only or member is not None) and in_window(
+                    at, p.starts_at, p.ends_at)
+            if ok:
+                running[p.id] = p
+                if p.is_item and p not in w.cands:
+                    w.cands.append(p)
+        if w.cands:
+            groups_by_key.setdefault((w.product.id, w.unit.code), []).append(w)
+    groups = list(groups_by_key.values())  # lines of a group share their candidates (same product)
+
+    # -- options: every non-exclusive promotion together, or one exclusive promotion alone
+    promos = sorted(running.values(), key=lambda p: p.id)
+    cache: dict[tuple[int, int], list[int]] = {}
+    best = _plan([p for p in promos if not p.exclusive], groups, works, ctx, cache)
+    for p in sorted((p for p in promos if p.exclusive), key=_prio):
+        alt = _plan([p], groups, works, ctx, cache)
+        if alt.benefit > best.benefit:
+            best = alt
+
+    # -- apply the winning plan: item discounts, manual line discounts
+    line_promos: list[list[int]] = [[] for _ in works]
+    applied: dict[int, int] = {}
+    for g, (p, disc) in best.items.items():
+        for w, d in zip(groups[g], disc, strict=True):
+            if d:
+                w.item, w.item_promo = d, p
+                line_promos[w.i].append(p.id)
+                applied[p.id] = applied.get(p.id, 0) + d
+    for w in works:
+        w.amount = w.list - w.item - w.manual
+        if w.amount < 0:
+            raise PricingError(f"第 {w.i + 1} 行的折扣超过了金额", f"line {w.i + 1}: discount exceeds the amount",
+                               code="discount_exceeds_line", field=f"lines[{w.i}].manual_discount_fen")
+
+    # -- order level, in this order: 满减, whole-order discount, points (PRICING.md §3)
+    if best.threshold is not None:
+        p, off = best.threshold
+        elig = [w for w in works if w.promo_ok and p.targets(w.product.id, w.product.category_id)]
+        for w, share in zip(elig, allocate(off, [w.amount for w in elig]), strict=True):
+            w.order += share
+            w.amount -= share
+            if share:
+                line_promos[w.i].append(p.id)
+        applied[p.id] = off
+    if cart.order_discount_fen:
+        total = sum(w.amount for w in works)
+        if cart.order_discount_fen > total:
+            raise PricingError("整单优惠超过了应付金额", "the order discount exceeds the amount due",
+                               code="discount_exceeds_total", field="order_discount_fen")
+        for w, share in zip(works, allocate(cart.order_discount_fen, [w.amount for w in works]), strict=True):
+            w.order += share
+            w.amount -= share
+    due_before_points = sum(w.amount for w in works)
+    max_points = 0
+    if member is not None:
+        max_points = ctx.points.max_redeemable(due_fen=due_before_points, balance=member.points_balance)
+    points_value = 0
+    if cart.redeem_points:
+        if member is None:
+            raise PricingError("非会员不能使用积分", "points need a member", code="points_need_member",
+                               field="redeem_points")
+        if cart.redeem_points > member.points_balance:
+            raise PricingError(f"积分不足：余额 {member.points_balance}，需要 {cart.redeem_points}",
+                               f"not enough points: balance {member.points_balance}, asked {cart.redeem_points}",
+                               code="insufficient_points", field="redeem_points")
+        points_value = ctx.points.value_fen(cart.redeem_points)
+        if cart.redeem_points > max_points:
+            raise PricingError(f"本单最多可用 {max_points} 积分", f"this sale can take at most {max_points} points",
+                               code="points_cap_exceeded", field="redeem_points")
+        for w, share in zip(works, allocate(points_value, [w.amount for w in works]), strict=True):
+            w.order += share
+            w.points = share
+            w.amount -= share
+
+    # -- lines out, gift lines appended
+    out: list[PricedLine] = []
+    for w in works:
+        rate = w.product.tax_rate_bp
+        out.append(PricedLine(
+            line_no=w.i + 1, product_id=w.product.id, sku=w.product.sku, name=w.product.name,
+            unit_code=w.unit.code, unit_factor=w.factor, qty=w.qty, unit_price_fen=w.price,
+            price_source=w.source, list_amount_fen=w.list, line_discount_fen=w.item + w.manual,
+            order_discount_fen=w.order, amount_fen=w.amount, tax_rate_bp=rate,
+            tax_fen=included_tax_fen(w.amount, rate), promotion_ids=tuple(line_promos[w.i]),
+            points_fen=w.points, cart_index=w.i))
+    for p, times in best.gifts:
+        product, unit = _gift_unit(p, ctx)
+        qty = (p.gift_qty or 0) * times
+        value = unit.price_fen * qty
+        applied[p.id] = value
+        out.append(PricedLine(
+            line_no=len(out) + 1, product_id=product.id, sku=product.sku, name=product.name,
+            unit_code=unit.code, unit_factor=unit.factor, qty=Decimal(qty), unit_price_fen=unit.price_fen,
+            price_source=SOURCE_GIFT, list_amount_fen=value, line_discount_fen=value, order_discount_fen=0,
+            amount_fen=0, tax_rate_bp=product.tax_rate_bp, tax_fen=0, promotion_ids=(p.id,), is_gift=True))
+
+    subtotal = sum(ln.list_amount_fen for ln in out)
+    due = sum(ln.amount_fen for ln in out)
+    discount = sum(ln.line_discount_fen + ln.order_discount_fen for ln in out) - points_value
+    rounding = round_due(due, ctx.rounding)
+    earned = 0
+    if level is not None:
+        earned = earn_points(due, level.earn_milli, ctx.points.max_earn_per_sale)
+    return PricedCart(
+        lines=tuple(out), subtotal_fen=subtotal, discount_fen=discount, points_value_fen=points_value,
+        due_before_rounding_fen=due, rounding_fen=rounding, total_fen=due + rounding,
+        tax_fen=sum(ln.tax_fen for ln in out), points_earned=earned, points_redeemed=cart.redeem_points,
+        max_redeemable_points=max_points, promotion_ids=tuple(sorted(applied)),
+        applied=tuple(AppliedPromotion(pid, running[pid].name, running[pid].kind, v)
+                      for pid, v in sorted(applied.items())),
+    )
+
+
+def price_lines(lines: Iterable[CartLine], context: PricingContext, **cart: Any) -> PricedCart:
+    """Shorthand: `price_cart(Cart(lines=tuple(lines), **cart), context)`."""
+    return price_cart(Cart(lines=tuple(lines), **cart), context)
+
+
+__all__ = [
+    "SOURCE_BASE", "SOURCE_CUSTOMER", "SOURCE_GIFT", "SOURCE_MEMBER_LEVEL", "SOURCE_OVERRIDE",
+    "SOURCE_PRICE_LIST", "SOURCE_SCALE", "AppliedPromotion", "Cart", "CartLine", "PricedCart", "PricedLine",
+    "PricingContext", "Rounding", "price_cart", "price_lines",
+]
