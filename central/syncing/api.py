@@ -1,0 +1,202 @@
+"""`/api/v1/sync/...`: push, pull, bootstrap for terminals; quarantine for head office.
+
+Thin: decode the (possibly gzipped) body, check the protocol version, call the service. Pull and
+bootstrap answers are assembled from the feed's stored JSON text without re-encoding each row,
+and gzipped when the terminal accepts it (a 200,000-product bootstrap is mostly this).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from central.api.deps import IdPath, IdQuery, SessionDep
+from central.auth.deps import CurrentDevice, require
+from central.auth.principal import Principal, UserPrincipal
+from central.auth.roles import Permission
+from central.db import utcnow
+from central.syncing import feed, ingest, quarantine
+from sync.protocol import (
+    MASTER_SCHEMA_VERSION,
+    MIN_PROTOCOL_VERSION,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    BootstrapRequest,
+    ErrorCode,
+    PullRequest,
+    PushRequest,
+    PushResponse,
+    QuarantineItem,
+    QuarantineResolve,
+)
+
+router = APIRouter(prefix="/sync", tags=["sync 同步"])
+
+M = TypeVar("M", bound=BaseModel)
+
+_PUSH_BODY = {"content": {"application/json": {"schema": PushRequest.model_json_schema()}}, "required": True}
+_PULL_BODY = {"content": {"application/json": {"schema": PullRequest.model_json_schema()}}, "required": True}
+_BOOT_BODY = {"content": {"application/json": {"schema": BootstrapRequest.model_json_schema()}},
+              "required": True}
+
+
+def _error(status: int, code: str, message: str, message_en: str, field: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "message_en": message_en,
+                                   "field": field}}, status_code=status)
+
+
+class _Refused(Exception):
+    def __init__(self, response: JSONResponse) -> None:
+        self.response = response
+
+
+async def _read(request: Request, model: type[M]) -> M:
+    raw = await request.body()
+    if request.headers.get("content-encoding", "").lower() == "gzip":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _Refused(_error(400, "bad_gzip", "请求压缩数据损坏", "the gzipped request body is corrupt")) from exc
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise _Refused(_error(400, "malformed_json", "请求内容不是有效的 JSON",
+                              "the request body is not valid JSON")) from exc
+    version = data.get("protocol_version") if isinstance(data, dict) else None
+    header = request.headers.get(PROTOCOL_HEADER)
+    for v in (version, header):
+        if v is not None and str(v).isdigit() and int(v) < MIN_PROTOCOL_VERSION:
+            raise _Refused(_error(
+                426, ErrorCode.UPGRADE_REQUIRED,
+                f"收银软件版本过旧（协议 {v}），请升级到协议 {PROTOCOL_VERSION}；升级前可继续离线收银",
+                f"terminal software too old (protocol {v}); upgrade to protocol {PROTOCOL_VERSION}. "
+                "Selling offline continues meanwhile.", "protocol_version"))
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise _Refused(_error(422, "validation_error", f"{where or '请求'}: 无效", f"{where}: {first.get('msg')}",
+                              where or None)) from exc
+
+
+def _json_bytes(request: Request, body: bytes) -> Response:
+    headers = {"Cache-Control": "no-store"}
+    if "gzip" in request.headers.get("accept-encoding", "").lower() and len(body) > 1024:
+        body = gzip.compress(body, compresslevel=3)
+        headers["Content-Encoding"] = "gzip"
+    return Response(content=body, media_type="application/json", headers=headers)
+
+
+def _changes_json(rows: list[feed.FeedRow]) -> str:
+    """Rows as a JSON array of `sync.master.Change`, splicing each row's stored JSON text in."""
+    parts = []
+    for r in rows:
+        head = json.dumps({"seq": r.seq, "entity": r.entity, "id": r.entity_id, "op": r.op},
+                          separators=(",", ":"), ensure_ascii=False)
+        parts.append(f'{head[:-1]},"data":{r.data if r.data else "null"}}}')
+    return "[" + ",".join(parts) + "]"
+
+
+@router.post("/push", response_model=PushResponse, openapi_extra={"requestBody": _PUSH_BODY},
+             summary="push outbox events (exactly once)")
+async def push(request: Request, session: SessionDep, device: CurrentDevice) -> Any:
+    try:
+        body = await _read(request, PushRequest)
+    except _Refused as refused:
+        return refused.response
+    device.require(Permission.SYNC)
+    if body.terminal_id != device.terminal_id:
+        return _error(403, "forbidden_terminal", "不能替其他终端上传数据", "a terminal may only push its own events",
+                      "terminal_id")
+    answer = ingest.push(session, device, body)
+    return JSONResponse(answer.model_dump(mode="json"))
+
+
+def _check_cursor(session: Any, cursor: int, schema_version: int) -> JSONResponse | None:
+    if schema_version != MASTER_SCHEMA_VERSION:
+        return _error(409, ErrorCode.REBOOTSTRAP_REQUIRED, "基础资料格式已变更，需要重新下载",
+                      "master data schema changed; re-bootstrap", "schema_version")
+    horizon = feed.counter(session, "horizon")
+    if cursor and cursor < horizon:
+        return _error(409, ErrorCode.REBOOTSTRAP_REQUIRED, "同步位置太旧，需要重新下载基础资料",
+                      "cursor too old; re-bootstrap", "cursor")
+    if cursor > feed.counter(session, "feed"):
+        return _error(409, ErrorCode.REBOOTSTRAP_REQUIRED, "同步位置不在总部记录之内，需要重新下载基础资料",
+                      "cursor is ahead of central's feed (restored database?); re-bootstrap", "cursor")
+    return None
+
+
+@router.post("/pull", openapi_extra={"requestBody": _PULL_BODY}, summary="master-data changes after a cursor")
+async def pull(request: Request, session: SessionDep, device: CurrentDevice) -> Response:
+    try:
+        body = await _read(request, PullRequest)
+    except _Refused as refused:
+        return refused.response
+    device.require(Permission.SYNC)
+    refused_cursor = _check_cursor(session, body.cursor, body.schema_version)
+    if refused_cursor is not None:
+        return refused_cursor
+    # read the counter first: every seq up to it is committed, so "nothing more up to top" is true
+    top = feed.counter(session, "feed")
+    rows = feed.changes_after(session, body.cursor, store_id=device.store_id, rep_id=device.rep_id,
+                              limit=body.limit + 1, upto=top)
+    has_more = len(rows) > body.limit
+    rows = rows[: body.limit]
+    cursor = rows[-1].seq if has_more else max(top, body.cursor)
+    text = (f'{{"changes":{_changes_json(rows)},"cursor":{cursor},'
+            f'"has_more":{"true" if has_more else "false"},"server_time":"{utcnow().isoformat()}"}}')
+    return _json_bytes(request, text.encode())
+
+
+@router.post("/bootstrap", openapi_extra={"requestBody": _BOOT_BODY}, summary="one page of the snapshot")
+async def bootstrap(request: Request, session: SessionDep, device: CurrentDevice) -> Response:
+    try:
+        body = await _read(request, BootstrapRequest)
+    except _Refused as refused:
+        return refused.response
+    device.require(Permission.SYNC)
+    if body.schema_version != MASTER_SCHEMA_VERSION:
+        return _error(409, ErrorCode.REBOOTSTRAP_REQUIRED, "基础资料格式不一致", "master schema mismatch",
+                      "schema_version")
+    snapshot = body.snapshot_cursor if body.snapshot_cursor is not None else feed.counter(session, "feed")
+    rows = feed.changes_after(session, body.after, store_id=device.store_id, rep_id=device.rep_id,
+                              limit=body.limit, live_only=True, upto=snapshot)
+    done = len(rows) < body.limit
+    after = rows[-1].seq if rows else body.after
+    text = (f'{{"changes":{_changes_json(rows)},"snapshot_cursor":{snapshot},"after":{after},'
+            f'"done":{"true" if done else "false"},"server_time":"{utcnow().isoformat()}"}}')
+    return _json_bytes(request, text.encode())
+
+
+@router.get("/quarantine", response_model=list[QuarantineItem], summary="events central refused")
+def list_quarantine(
+    session: SessionDep, who: Annotated[Principal, require(Permission.SALES_READ, devices=False)],
+    store_id: IdQuery = None, terminal_id: IdQuery = None, include_resolved: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[QuarantineItem]:
+    if who.store_id is not None:
+        who.check_store(store_id if store_id is not None else who.store_id)
+        store_id = who.store_id
+    return quarantine.list_items(session, store_id=store_id, terminal_id=terminal_id,
+                                 open_only=not include_resolved, limit=limit, offset=offset)
+
+
+@router.get("/my-quarantine", response_model=list[QuarantineItem], summary="this terminal's refused events")
+def my_quarantine(session: SessionDep, device: CurrentDevice) -> list[QuarantineItem]:
+    return quarantine.list_items(session, terminal_id=device.terminal_id, open_only=True, limit=500)
+
+
+@router.post("/quarantine/{item_id}/resolve", summary="retry or dismiss a quarantined event")
+def resolve_quarantine(
+    item_id: IdPath, body: QuarantineResolve, session: SessionDep,
+    who: Annotated[Principal, require(Permission.ORG_WRITE, devices=False)],
+) -> dict[str, Any]:
+    user_id = who.user_id if isinstance(who, UserPrincipal) else None
+    return quarantine.resolve(session, item_id, action=body.action, note=body.note, user_id=user_id)

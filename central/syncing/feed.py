@@ -1,0 +1,252 @@
+"""The change feed: SQLAlchemy session hooks turn every change of a master-data model into feed
+rows (upserts and tombstones) in the same transaction, with a monotonically increasing sequence.
+
+How it works: a domain registers, per master-data model, which feed entities a changed row
+touches (`track`), and per entity a loader that builds the current wire form and scope of some
+ids (`register_entity`). `after_flush` collects the touched (entity, id) keys; `before_commit`
+loads their current state and writes the feed rows. Writers take the `feed` counter's row lock
+just before commit, so feed rows commit in `seq` order (a reader never skips a row).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, event, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from central.db import utcnow
+from central.syncing.models import SyncCounter, SyncFeed
+
+Scope = tuple[int, int]
+"""(store_id or 0 for every store, rep user id or 0 for everyone in the store scope)."""
+EVERYWHERE: Scope = (0, 0)
+
+Loader = Callable[[Session, Sequence[str]], dict[str, tuple[dict[str, Any], list[Scope]]]]
+"""ids → {id: (wire dict, scopes)} for the ids that exist; missing ids are deleted."""
+
+KeysOf = Callable[[Any], Iterable[tuple[str, str]]]
+"""A changed model instance → the (entity, id) feed keys it touches."""
+
+_loaders: dict[str, Loader] = {}
+_tracked: dict[type, KeysOf] = {}
+_TOUCHED = "sync_feed_touched"
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    seq: int
+    entity: str
+    entity_id: str
+    op: str
+    data: str | None
+
+
+def register_entity(entity: str, loader: Loader) -> None:
+    """Declare a feed entity and how to load its current wire form and scopes."""
+    _loaders[entity] = loader
+
+
+def track(model: type, keys_of: KeysOf) -> None:
+    """Emit feed changes whenever an instance of `model` is inserted, updated or deleted."""
+    _tracked[model] = keys_of
+
+
+def touch(session: Session, entity: str, ids: Iterable[Any]) -> None:
+    """Mark ids of an entity changed by hand (bulk SQL the hooks cannot see)."""
+    bucket: set[tuple[str, str]] = session.info.setdefault(_TOUCHED, set())
+    bucket.update((entity, str(i)) for i in ids)
+
+
+def _tracked_keys(obj: Any) -> Iterable[tuple[str, str]]:
+    for cls in type(obj).__mro__:
+        keys_of = _tracked.get(cls)
+        if keys_of is not None:
+            return keys_of(obj)
+    return ()
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _ctx: Any) -> None:
+    if not _tracked:
+        return
+    bucket: set[tuple[str, str]] | None = None
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        keys = list(_tracked_keys(obj))
+        if keys:
+            if bucket is None:
+                bucket = session.info.setdefault(_TOUCHED, set())
+            bucket.update(keys)
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    if not _tracked and not session.info.get(_TOUCHED):
+        return
+    session.flush()  # pending changes reach after_flush first
+    if not session.info.get(_TOUCHED):
+        return
+    keys: set[tuple[str, str]] = session.info.pop(_TOUCHED, set())
+    while True:
+        write_changes(session, keys)
+        session.flush()
+        more = session.info.pop(_TOUCHED, set()) - keys
+        if not more:
+            return
+        keys = more
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)
+
+
+def allocate(session: Session, n: int, name: str = "feed") -> int:
+    """Reserve `n` sequence numbers; returns the last one. Holds the counter's row lock until
+    commit, which orders concurrent writers' commits by sequence."""
+    last = session.execute(
+        update(SyncCounter).where(SyncCounter.name == name).values(value=SyncCounter.value + n)
+        .returning(SyncCounter.value)
+    ).scalar_one_or_none()
+    if last is None:
+        insert_ignore(session, SyncCounter.__table__, [{"name": name, "value": 0}], ["name"])
+        return allocate(session, n, name)
+    return int(last)
+
+
+def insert_ignore(session: Session, table: Any, rows: list[dict[str, Any]], keys: list[str],
+                  returning: Any = None) -> Any:
+    """`INSERT … ON CONFLICT (keys) DO NOTHING [RETURNING …]` on PostgreSQL and SQLite alike."""
+    stmt: Any
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        stmt = pg_insert(table).values(rows).on_conflict_do_nothing(index_elements=keys)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as lite_insert
+        stmt = lite_insert(table).values(rows).on_conflict_do_nothing(index_elements=keys)
+    if returning is not None:
+        stmt = stmt.returning(returning)
+    return session.execute(stmt)
+
+
+def counter(session: Session, name: str = "feed") -> int:
+    value = session.execute(select(SyncCounter.value).where(SyncCounter.name == name)).scalar()
+    return int(value or 0)
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def write_changes(session: Session, keys: Iterable[tuple[str, str]]) -> int:
+    """Bring the feed rows of `keys` up to date with the database; returns rows written."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, entity_id in sorted(keys, key=lambda k: (k[0], len(k[1]), k[1])):
+        by_entity.setdefault(entity, []).append(entity_id)
+    # 1. current state, computed before taking the counter lock (keeps the lock short)
+    wanted: dict[tuple[str, str], dict[Scope, str]] = {}
+    for entity, ids in by_entity.items():
+        loader = _loaders.get(entity)
+        if loader is None:
+            raise LookupError(f"feed entity {entity!r} has no registered loader")
+        for chunk_start in range(0, len(ids), 1000):
+            chunk = ids[chunk_start:chunk_start + 1000]
+            found = loader(session, chunk)
+            for entity_id in chunk:
+                data, scope_list = found.get(entity_id, ({}, []))
+                text = _dumps(data) if scope_list else ""
+                wanted[(entity, entity_id)] = dict.fromkeys(scope_list, text)
+    if not wanted:
+        return 0
+    # 2. what the feed holds now; decide the writes (unchanged rows are not rewritten)
+    existing: dict[tuple[str, str], dict[Scope, tuple[str, str | None]]] = {}
+    for entity, ids in by_entity.items():
+        for chunk_start in range(0, len(ids), 1000):
+            chunk = ids[chunk_start:chunk_start + 1000]
+            rows = session.execute(
+                select(SyncFeed.entity_id, SyncFeed.scope_store, SyncFeed.scope_rep, SyncFeed.op,
+                       SyncFeed.data).where(SyncFeed.entity == entity, SyncFeed.entity_id.in_(chunk))
+            ).all()
+            for r in rows:
+                existing.setdefault((entity, r.entity_id), {})[(r.scope_store, r.scope_rep)] = (r.op, r.data)
+    writes: list[tuple[str, str, Scope, str, str | None]] = []
+    for key, scopes in wanted.items():
+        have = existing.get(key, {})
+        # tombstones first: a row leaving a scope is deleted there before it appears elsewhere
+        for scope, (op, _data) in sorted(have.items()):
+            if op == "upsert" and scope not in scopes:
+                writes.append((key[0], key[1], scope, "delete", None))
+        for scope, new_text in sorted(scopes.items()):
+            old = have.get(scope)
+            if old is None or old[0] != "upsert" or old[1] != new_text:
+                writes.append((key[0], key[1], scope, "upsert", new_text))
+    if not writes:
+        return 0
+    last = allocate(session, len(writes))
+    first = last - len(writes) + 1
+    now = utcnow()
+    new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
+    for offset, (entity, entity_id, scope, op, row_text) in enumerate(writes):
+        row = {"entity": entity, "entity_id": entity_id, "scope_store": scope[0], "scope_rep": scope[1],
+               "seq": first + offset, "op": op, "data": row_text, "changed_at": now}
+        if scope in existing.get((entity, entity_id), {}):
+            changed_rows.append(row)
+        else:
+            new_rows.append(row)
+    if changed_rows:
+        # bulk UPDATE by primary key; the new seqs are fresh, so the unique index never collides
+        session.execute(update(SyncFeed), changed_rows)
+    if new_rows:
+        session.execute(insert(SyncFeed), new_rows)
+    return len(writes)
+
+
+def rebuild(session: Session, entity: str, ids: Iterable[Any]) -> int:
+    """Write feed rows for many ids at once (after bulk loads the hooks cannot see)."""
+    return write_changes(session, [(entity, str(i)) for i in ids])
+
+
+def scope_filter(store_id: int | None, rep_id: int | None) -> Any:
+    """Rows a terminal may see: business-wide rows, its store's rows; rep rows only its rep's."""
+    stores = [0] if store_id is None else [0, store_id]
+    reps = [0] if rep_id is None else [0, rep_id]
+    return and_(SyncFeed.scope_store.in_(stores), SyncFeed.scope_rep.in_(reps))
+
+
+def changes_after(session: Session, cursor: int, *, store_id: int | None, rep_id: int | None,
+                  limit: int, live_only: bool = False, upto: int | None = None) -> list[FeedRow]:
+    """Feed rows after `cursor` in a terminal's scope, in seq order."""
+    q = select(SyncFeed.seq, SyncFeed.entity, SyncFeed.entity_id, SyncFeed.op, SyncFeed.data).where(
+        SyncFeed.seq > cursor, scope_filter(store_id, rep_id))
+    if live_only:
+        q = q.where(SyncFeed.op == "upsert")
+    if upto is not None:
+        q = q.where(SyncFeed.seq <= upto)
+    rows = session.execute(q.order_by(SyncFeed.seq).limit(limit)).all()
+    return [FeedRow(r.seq, r.entity, r.entity_id, r.op, r.data) for r in rows]
+
+
+def purge_tombstones(session: Session, below_seq: int) -> int:
+    """Delete tombstones older than `below_seq` and raise the horizon: terminals whose cursor is
+    below it re-bootstrap (they might have missed a deletion)."""
+    result = session.execute(
+        delete(SyncFeed).where(SyncFeed.op == "delete", SyncFeed.seq < below_seq)
+    )
+    horizon = counter(session, "horizon")
+    if below_seq > horizon:
+        allocate(session, below_seq - horizon, "horizon")
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def max_seq(session: Session) -> int:
+    return int(session.execute(select(func.coalesce(func.max(SyncFeed.seq), 0))).scalar_one())
+
+
+__all__ = [
+    "EVERYWHERE", "FeedRow", "Loader", "Scope", "allocate", "changes_after", "counter", "max_seq",
+    "purge_tombstones", "rebuild", "register_entity", "scope_filter", "touch", "track", "write_changes",
+]

@@ -1,0 +1,235 @@
+"""Push ingest: apply a batch of terminal events exactly once, in one transaction with the domains.
+
+Per event, inside a savepoint: record it in the event log with `INSERT … ON CONFLICT DO NOTHING
+RETURNING` (the database decides, never check-then-insert), and only if this insert won, call the
+domain's ingest service (H4's `apply_*`) in the same transaction. A repeat with the same payload
+hash is a `duplicate`; with another hash a `conflict` (quarantined). A domain error rolls the
+savepoint back and the event is logged `rejected` and quarantined for head office; an error that
+means "a record this event needs has not arrived yet" is `deferred` (nothing written).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central.db import utcnow
+from central.errors import DomainError
+from central.syncing.feed import insert_ignore
+from central.syncing.models import SyncEvent, SyncQuarantine
+from sync.events import EventEnvelope, EventType, payload_hash
+from sync.protocol import EventResult, EventStatus, PushRequest, PushResponse
+
+HANDLERS: dict[EventType, tuple[str, str]] = {
+    EventType.SALE_COMPLETED: ("central.sales.ingest", "apply_sale_completed"),
+    EventType.SALE_RETURNED: ("central.sales.ingest", "apply_sale_returned"),
+    EventType.SALE_CANCELLED: ("central.sales.ingest", "apply_sale_cancelled"),
+    EventType.SHIFT_OPENED: ("central.sales.ingest", "apply_shift_opened"),
+    EventType.SHIFT_CLOSED: ("central.sales.ingest", "apply_shift_closed"),
+    EventType.DRAWER_OPENED: ("central.sales.ingest", "apply_drawer_opened"),
+    EventType.MEMBER_CREATED: ("central.members.ingest", "apply_member_created"),
+    EventType.FIELD_ORDER_CREATED: ("central.customers.ingest", "apply_field_order_created"),
+    EventType.VISIT_NOTE_CREATED: ("central.customers.ingest", "apply_visit_note_created"),
+    EventType.CUSTOMER_UPDATED: ("central.customers.ingest", "apply_customer_updated"),
+}
+"""Event type → (module, function) of the domain service that applies it."""
+
+DEFERRABLE_CODES: frozenset[str] = frozenset({
+    "original_sale_not_found", "sale_not_found", "shift_not_found", "member_not_found",
+    "dependency_missing", "not_yet",
+})
+"""Domain error codes meaning "something this event refers to has not reached central yet"."""
+
+
+class Device(Protocol):
+    """What ingest needs of the authenticated device (H3's device principal)."""
+
+    @property
+    def terminal_id(self) -> int: ...
+    @property
+    def store_id(self) -> int | None: ...
+    @property
+    def rep_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class DeviceScope:
+    terminal_id: int
+    store_id: int | None
+    rep_id: int | None = None
+
+
+class Rejection(Exception):
+    """An event refused before the domain saw it (forged scope, bad payload)."""
+
+    def __init__(self, code: str, message: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.code = code
+        self.message = message
+        self.message_en = message_en
+
+
+Handler = Callable[..., Any]
+_handler_cache: dict[EventType, Handler] = {}
+
+
+def handler_for(event_type: EventType) -> Handler | None:
+    cached = _handler_cache.get(event_type)
+    if cached is not None:
+        return cached
+    module_name, func_name = HANDLERS[event_type]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return None
+    func = getattr(module, func_name, None)
+    if func is not None:
+        _handler_cache[event_type] = func
+    return func
+
+
+def check_scope(device: Device, env: EventEnvelope, payload: BaseModel) -> None:
+    """A terminal may only push its own events for its own store (and, for a rep, as that rep)."""
+    if env.terminal_id != device.terminal_id:
+        raise Rejection("forbidden_terminal", "事件不属于本终端", "event belongs to another terminal")
+    if getattr(payload, "terminal_id", device.terminal_id) != device.terminal_id:
+        raise Rejection("forbidden_terminal", "事件内容中的终端不是本终端",
+                        "event payload names another terminal")
+    store_id = getattr(payload, "store_id", None)
+    if store_id is not None and store_id != device.store_id:
+        raise Rejection("forbidden_store", "事件属于其他门店", "event belongs to another store")
+    rep_id = getattr(payload, "rep_id", None)
+    if rep_id is not None and rep_id != device.rep_id:
+        raise Rejection("forbidden_rep", "事件属于其他业务员", "event belongs to another sales rep")
+
+
+def parse(env: EventEnvelope) -> BaseModel:
+    if payload_hash(env.payload) != env.payload_hash:
+        raise Rejection("hash_mismatch", "事件校验值不符", "payload hash does not match the payload")
+    try:
+        return env.parsed()
+    except ValidationError as exc:
+        errors = exc.errors()
+        where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+        msg = errors[0]["msg"] if errors else ""
+        raise Rejection("invalid_payload", f"事件内容无效：{where} {msg}".strip(),
+                        f"invalid event payload: {where} {msg}".strip()) from exc
+
+
+def push(session: Session, device: Device, request: PushRequest,
+         received_at: datetime | None = None) -> PushResponse:
+    """Apply a batch in the caller's transaction (the caller commits) and say what happened to each."""
+    now = received_at or utcnow()
+    results = [_one(session, device, env, now) for env in sorted(request.events, key=lambda e: e.seq)]
+    order = {env.event_id: i for i, env in enumerate(request.events)}
+    results.sort(key=lambda r: order.get(r.event_id, 0))
+    return PushResponse(results=results, server_time=now)
+
+
+def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) -> EventResult:
+    try:
+        payload = parse(env)
+        check_scope(device, env, payload)
+    except Rejection as rej:
+        if rej.code.startswith("forbidden"):
+            # not logged under the event id: a forged event must not block the real one
+            _quarantine(session, device, env, "rejected", rej.code, rej.message, rej.message_en, now)
+            return EventResult(event_id=env.event_id, status=EventStatus.REJECTED, code=rej.code,
+                               message=rej.message, message_en=rej.message_en)
+        return _reject(session, device, env, rej.code, rej.message, rej.message_en, now)
+
+    handler = handler_for(env.type)
+    if handler is None:
+        return EventResult(event_id=env.event_id, status=EventStatus.DEFERRED, code="not_supported_yet",
+                           message="总部暂不能处理此类事件", message_en="central cannot apply this event type yet")
+    savepoint = session.begin_nested()
+    try:
+        won = insert_ignore(session, SyncEvent.__table__, [_log_row(device, env, now, "applied")],
+                            ["event_id"], returning=SyncEvent.__table__.c.event_id).first()
+        if won is None:
+            savepoint.commit()
+            return _repeat(session, device, env, now)
+        handler(session, payload, terminal_id=device.terminal_id, store_id=device.store_id, received_at=now)
+        session.flush()
+        savepoint.commit()
+    except DomainError as err:
+        savepoint.rollback()
+        if err.code in DEFERRABLE_CODES:
+            return EventResult(event_id=env.event_id, status=EventStatus.DEFERRED, code=err.code,
+                               message=err.message, message_en=err.message_en)
+        return _reject(session, device, env, err.code, err.message, err.message_en, now)
+    except IntegrityError as err:
+        # the event clashes with data central holds (e.g. a receipt number used by another event)
+        savepoint.rollback()
+        detail = str(err.orig)[:200] if err.orig is not None else ""
+        return _reject(session, device, env, "integrity_conflict", f"与总部已有数据冲突：{detail}",
+                       f"clashes with data central holds: {detail}", now)
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    return EventResult(event_id=env.event_id, status=EventStatus.APPLIED)
+
+
+def _log_row(device: Device, env: EventEnvelope, now: datetime, status: str) -> dict[str, Any]:
+    return {
+        "event_id": env.event_id, "terminal_id": device.terminal_id, "store_id": device.store_id,
+        "seq": env.seq, "type": env.type.value, "payload_hash": env.payload_hash, "payload": env.payload,
+        "occurred_at": env.occurred_at, "received_at": now, "status": status,
+    }
+
+
+def _repeat(session: Session, device: Device, env: EventEnvelope, now: datetime) -> EventResult:
+    """The event id is already in the log: same payload → duplicate (with the first answer's
+    status), another payload → conflict, reported and quarantined."""
+    logged = session.execute(
+        select(SyncEvent.payload_hash, SyncEvent.status, SyncEvent.terminal_id)
+        .where(SyncEvent.event_id == env.event_id)
+    ).one()
+    if logged.payload_hash == env.payload_hash and logged.terminal_id == device.terminal_id:
+        if logged.status == "rejected":
+            q = session.execute(
+                select(SyncQuarantine.code, SyncQuarantine.message, SyncQuarantine.message_en)
+                .where(SyncQuarantine.event_id == env.event_id,
+                       SyncQuarantine.payload_hash == env.payload_hash)
+            ).first()
+            return EventResult(event_id=env.event_id, status=EventStatus.REJECTED,
+                               code=q.code if q else "rejected", message=q.message if q else None,
+                               message_en=q.message_en if q else None)
+        return EventResult(event_id=env.event_id, status=EventStatus.DUPLICATE)
+    msg = "同一事件编号收到了不同内容，已隔离待总部处理"
+    msg_en = "the same event id arrived with a different payload; quarantined for head office"
+    _quarantine(session, device, env, "conflict", "payload_conflict", msg, msg_en, now)
+    return EventResult(event_id=env.event_id, status=EventStatus.CONFLICT, code="payload_conflict",
+                       message=msg, message_en=msg_en)
+
+
+def _reject(session: Session, device: Device, env: EventEnvelope, code: str, message: str,
+            message_en: str, now: datetime) -> EventResult:
+    won = insert_ignore(session, SyncEvent.__table__, [_log_row(device, env, now, "rejected")],
+                        ["event_id"], returning=SyncEvent.__table__.c.event_id).first()
+    if won is None:
+        return _repeat(session, device, env, now)
+    _quarantine(session, device, env, "rejected", code, message, message_en, now)
+    return EventResult(event_id=env.event_id, status=EventStatus.REJECTED, code=code, message=message,
+                       message_en=message_en)
+
+
+def _quarantine(session: Session, device: Device, env: EventEnvelope, kind: str, code: str,
+                message: str, message_en: str, now: datetime) -> None:
+    insert_ignore(session, SyncQuarantine.__table__, [{
+        "event_id": env.event_id, "payload_hash": env.payload_hash, "kind": kind,
+        "terminal_id": device.terminal_id, "store_id": device.store_id, "type": env.type.value,
+        "seq": env.seq, "code": code[:64], "message": message, "message_en": message_en,
+        "envelope": env.model_dump(mode="json"), "received_at": now,
+    }], ["event_id", "payload_hash"])
