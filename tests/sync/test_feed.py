@@ -82,10 +82,14 @@ def test_unchanged_state_writes_nothing_and_rollback_writes_nothing(gadgets: Eng
         before = feed.counter(s)
         s.get(Gadget, 1).name = "a"  # type: ignore[union-attr]
         feed.touch(s, "gadget", [1])
-    with pytest.raises(RuntimeError), session_scope(gadgets) as s:
-        s.get(Gadget, 1).name = "b"  # type: ignore[union-attr]
-        s.flush()
-        raise RuntimeError("boom")
+    def failing_change() -> None:
+        with session_scope(gadgets) as s:
+            s.get(Gadget, 1).name = "b"  # type: ignore[union-attr]
+            s.flush()
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
     with session_scope(gadgets) as s:
         assert feed.counter(s) == before
         assert json.loads(_pull(s, 0)[0].data or "")["name"] == "a"

@@ -122,7 +122,8 @@ def test_rejected_event_is_quarantined_not_lost_and_can_be_retried(central: Engi
     assert count(central, FakeSale) == 1
     with session_scope(central) as s:
         [item] = quarantine.list_items(s)
-        assert item.code == "product_not_found" and item.payload["sale_id"] == "sale-5-1"
+        assert item.code == "product_not_found"
+        assert item.payload["sale_id"] == "sale-5-1"
     # retry while the cause is still there fails and leaves the item open
     with pytest.raises(Invalid), session_scope(central) as s:
         quarantine.resolve(s, item.id, action="retry")
