@@ -29,6 +29,8 @@ from sync.catalog import (
     build_barcode_index,
     in_window,
     require_utc,
+    time_from_wire,
+    time_to_wire,
 )
 from sync.errors import ContractError, PricingError
 from sync.money import Rounding, check_fen, div_round
@@ -185,6 +187,33 @@ class PricingContext:
         object.__setattr__(new, "_index", self._index)
         object.__setattr__(new, "at", require_utc(at, what="at"))
         return new
+
+    def to_dict(self) -> dict[str, Any]:
+        """Wire/golden-file form: time, store, catalog, prices, promotions and policies."""
+        return {
+            "at": time_to_wire(self.at), "store_id": self.store_id,
+            "products": [p.to_dict() for p in sorted(self.products.values(), key=lambda p: p.id)],
+            "promotions": [p.to_dict() for p in self.promotions],
+            "price_lists": [p.to_dict() for p in self.price_lists],
+            "member_levels": [m.to_dict() for m in self.member_levels.values()],
+            "member_prices": [m.to_dict() for m in self.member_prices],
+            "rounding": self.rounding.to_dict(), "points": self.points.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PricingContext:
+        at = time_from_wire(d["at"], what="at")
+        assert at is not None
+        return cls(
+            at=at, store_id=d["store_id"],
+            products={p.id: p for p in (Product.from_dict(x) for x in d.get("products", ()))},
+            promotions=tuple(Promotion.from_dict(x) for x in d.get("promotions", ())),
+            price_lists=tuple(PriceList.from_dict(x) for x in d.get("price_lists", ())),
+            member_levels={m.code: m for m in (MemberLevel.from_dict(x) for x in d.get("member_levels", ()))},
+            member_prices=tuple(MemberLevelPrice.from_dict(x) for x in d.get("member_prices", ())),
+            rounding=RoundingPolicy.from_dict(d.get("rounding", {})),
+            points=PointsPolicy.from_dict(d.get("points", {})),
+        )
 
     def lookup_barcode(self, barcode: str) -> tuple[Product, SaleUnit] | None:
         """The product and unit a (normalised) barcode belongs to, or None."""
