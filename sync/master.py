@@ -2,8 +2,10 @@
 
 Master data is central's: terminals receive it through the change feed (pull) or a snapshot
 (bootstrap) and never edit it, except the few rep-editable customer fields, which travel back as
-`customer.updated` events. Products, price lists and promotions travel in the `to_dict()` forms of
-`sync.catalog` and `sync.promotions` (H1's pricing contract); the other entities are defined here.
+`customer.updated` events. Products, price lists, member levels, member prices and promotions travel in the `to_dict()`
+forms of `sync.catalog` and `sync.promotions` (H1's pricing contract); the other entities are
+defined here. Product rows carry a few extra keys for the till's search (`pinyin`, `name_en`,
+`spec`), which `Product.from_dict` ignores.
 
 Every row carries the feed position (`seq`) of its last change; a terminal keeps the row with the
 highest `seq`, so applying a page twice or out of order never goes back in time.
@@ -33,6 +35,9 @@ class Entity(StrEnum):
     """Store settings (`StoreSettings`); id is the store id."""
     TERMINAL = "terminal"
     MEMBER_LEVEL = "member_level"
+    """`sync.catalog.MemberLevel.to_dict()`; id is the level code."""
+    MEMBER_PRICE = "member_price"
+    """`sync.catalog.MemberLevelPrice.to_dict()` (会员价) plus `id`; id is central's row id."""
 
 
 class Op(StrEnum):
@@ -60,11 +65,13 @@ class _Master(BaseModel):
 
 
 class MemberLevelInfo(_Master):
+    """Same fields as `sync.catalog.MemberLevel.to_dict()`."""
+
     code: str
     name: str
-    discount_bp: int = 0
-    """Member-level discount in basis points, if the business uses one."""
-    points_per_yuan: int = 1
+    points_per_yuan: str = "1"
+    """Decimal as text (up to 3 places)."""
+    percent_off_bp: int = 0
 
 
 class MemberInfo(_Master):

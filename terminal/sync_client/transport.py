@@ -63,7 +63,8 @@ class ServerRejected(SyncError):
 
 
 class Transport:
-    """POSTs JSON to central with retries. Thread-safe enough for one sync loop plus CLI calls."""
+    """POSTs JSON to central with retries. `credential` is the device credential `<terminal_id>:<secret>`
+    from enrolment, sent as `Authorization: Device <credential>`."""
 
     def __init__(
         self, base_url: str, credential: str | None = None, *, timeout: float = 10.0,
@@ -116,7 +117,7 @@ class Transport:
             raw = gzip.compress(raw, compresslevel=5)
             headers["Content-Encoding"] = "gzip"
         if self.credential:
-            headers["Authorization"] = f"Bearer {self.credential}"
+            headers["Authorization"] = f"Device {self.credential}"
         try:
             response = self._client.post(self.base_url + path, content=raw, headers=headers,
                                          timeout=self.timeout)

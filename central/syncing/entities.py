@@ -1,0 +1,285 @@
+"""Which central tables are master data, how each becomes its wire form, and who may see it.
+
+`install()` registers every feed entity with its loader (current wire form + scopes of some ids)
+and tracks the models whose changes touch it, so the session hooks in `feed.py` keep the change
+feed in step with every write, whatever service made it.
+
+Scopes: products, prices, promotions (per store when store-scoped), member levels and members go
+to every terminal; store settings, terminals and store staff only to their store; a customer (and
+a price list made for one customer) only to the customer's sales rep.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from central.syncing import feed
+from central.syncing.feed import EVERYWHERE, Scope
+from sync import catalog as wire
+from sync.master import (
+    CustomerInfo,
+    Entity,
+    MemberInfo,
+    StoreSettings,
+    TerminalInfo,
+    UserInfo,
+)
+from sync.promotions import Promotion as WirePromotion
+
+log = logging.getLogger("central.syncing")
+
+Loaded = dict[str, tuple[dict[str, Any], list[Scope]]]
+
+TILL_ROLES = frozenset({"cashier", "store_manager", "sales_rep", "admin"})
+"""Roles that may sign in at a till or tablet (their PIN hash is shipped)."""
+
+
+def _int_ids(ids: Sequence[str]) -> list[int]:
+    return [int(i) for i in ids if i.isdigit()]
+
+
+def load_products(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.catalog.models import Product, ProductUnit
+
+    rows = session.execute(
+        select(Product).where(Product.id.in_(_int_ids(ids)))
+        .options(selectinload(Product.units).selectinload(ProductUnit.barcodes))
+    ).scalars()
+    out: Loaded = {}
+    for p in rows:
+        if not p.active or not p.units:
+            continue
+        try:
+            product = wire.Product(
+                id=p.id, sku=p.sku, name=p.name, tax_rate_bp=p.tax_rate_bp, weighed=p.weighed,
+                category_id=p.category_id,
+                units=tuple(wire.SaleUnit(code=u.code, factor=u.factor, price_fen=u.price_fen, name=u.name,
+                                          barcodes=tuple(b.barcode for b in u.barcodes)) for u in p.units))
+        except ValueError as exc:  # not sellable as stored: keep it off the tills, say why in the log
+            log.warning("product %s not shipped to terminals: %s", p.id, exc)
+            continue
+        data = product.to_dict()
+        data.update(pinyin=p.pinyin or "", name_en=p.name_en, spec=p.spec, brand_id=p.brand_id)
+        out[str(p.id)] = (data, [EVERYWHERE])
+    return out
+
+
+def _customer_reps(session: Session, customer_ids: list[int]) -> dict[int, int | None]:
+    if not customer_ids:
+        return {}
+    from central.customers.models import Customer
+
+    return dict(session.execute(select(Customer.id, Customer.rep_id).where(Customer.id.in_(customer_ids))).tuples())
+
+
+def load_price_lists(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.pricing.models import PriceList
+
+    rows = list(session.execute(
+        select(PriceList).where(PriceList.id.in_(_int_ids(ids))).options(selectinload(PriceList.items))
+    ).scalars())
+    reps = _customer_reps(session, [r.target_id for r in rows if r.scope == "customer"])
+    out: Loaded = {}
+    for pl in rows:
+        if not pl.active:
+            continue
+        data = wire.PriceList(
+            id=pl.id, name=pl.name, scope=wire.PriceListScope(pl.scope), target_id=pl.target_id,
+            entries=tuple(wire.PriceListEntry(product_id=i.product_id, unit_code=i.unit_code, price_fen=i.price_fen)
+                          for i in pl.items),
+            valid_from=pl.valid_from, valid_to=pl.valid_to, priority=pl.priority).to_dict()
+        rep = reps.get(pl.target_id) if pl.scope == "customer" else None
+        out[str(pl.id)] = (data, [(0, rep or 0)])
+    return out
+
+
+def load_member_prices(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.pricing.models import MemberLevelPrice
+
+    out: Loaded = {}
+    for mp in session.execute(select(MemberLevelPrice).where(MemberLevelPrice.id.in_(_int_ids(ids)))).scalars():
+        data = wire.MemberLevelPrice(level=mp.level_code, product_id=mp.product_id, unit_code=mp.unit_code,
+                                     price_fen=mp.price_fen, valid_from=mp.valid_from, valid_to=mp.valid_to).to_dict()
+        data["id"] = mp.id
+        out[str(mp.id)] = (data, [EVERYWHERE])
+    return out
+
+
+def load_member_levels(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.pricing.models import MemberLevel
+
+    out: Loaded = {}
+    for ml in session.execute(select(MemberLevel).where(MemberLevel.code.in_(list(ids)))).scalars():
+        data = wire.MemberLevel(code=ml.code, name=ml.name, points_per_yuan=ml.points_per_yuan,
+                                percent_off_bp=ml.percent_off_bp).to_dict()
+        out[ml.code] = (data, [EVERYWHERE])
+    return out
+
+
+def load_promotions(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.pricing.models import Promotion
+
+    out: Loaded = {}
+    rows = session.execute(
+        select(Promotion).where(Promotion.id.in_(_int_ids(ids))).options(selectinload(Promotion.stores))
+    ).scalars()
+    for pr in rows:
+        if not pr.active:
+            continue
+        store_ids = sorted(s.store_id for s in pr.stores)
+        try:
+            promo = WirePromotion.from_dict({
+                **(pr.params or {}), "id": pr.id, "name": pr.name, "kind": pr.kind,
+                "starts_at": wire.time_to_wire(pr.starts_at), "ends_at": wire.time_to_wire(pr.ends_at),
+                "store_ids": store_ids})
+        except ValueError as exc:
+            log.warning("promotion %s not shipped to terminals: %s", pr.id, exc)
+            continue
+        scopes: list[Scope] = [(s, 0) for s in store_ids] or [EVERYWHERE]
+        out[str(pr.id)] = (promo.to_dict(), scopes)
+    return out
+
+
+def load_stores(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.org.models import Organisation, Store, Warehouse
+
+    org = session.execute(select(Organisation).limit(1)).scalar()
+    out: Loaded = {}
+    for st in session.execute(select(Store).where(Store.id.in_(_int_ids(ids)))).scalars():
+        if not st.active:
+            continue
+        warehouse_id = session.execute(
+            select(Warehouse.id).where(Warehouse.store_id == st.id, Warehouse.active.is_(True))
+            .order_by(Warehouse.id).limit(1)).scalar()
+        data = StoreSettings(
+            id=st.id, code=st.code, name=st.name, rounding_mode=st.rounding_mode or "none",
+            receipt_header=st.receipt_header or (org.name if org else st.name),
+            receipt_footer=st.receipt_footer or "", address=st.address, phone=st.phone,
+            tax_id=org.tax_id if org else None, warehouse_id=warehouse_id,
+        ).model_dump(mode="json")
+        out[str(st.id)] = (data, [(st.id, 0)])
+    return out
+
+
+def load_terminals(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.org.models import Terminal
+
+    out: Loaded = {}
+    for t in session.execute(select(Terminal).where(Terminal.id.in_(_int_ids(ids)))).scalars():
+        if t.revoked_at is not None:
+            continue
+        data = TerminalInfo(id=t.id, code=t.code, kind=t.kind, store_id=t.store_id, rep_id=t.rep_user_id,
+                            receipt_prefix=t.code).model_dump(mode="json")
+        out[str(t.id)] = (data, [(t.store_id, 0)])
+    return out
+
+
+def load_users(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.users.models import User
+
+    out: Loaded = {}
+    for u in session.execute(select(User).where(User.id.in_(_int_ids(ids)))).scalars():
+        if not u.active or not u.pin_hash or u.role not in TILL_ROLES:
+            continue
+        data = UserInfo(id=u.id, code=u.staff_code or u.username, name=u.display_name, role=u.role,
+                        pin_hash=u.pin_hash, store_id=u.store_id).model_dump(mode="json")
+        out[str(u.id)] = (data, [(u.store_id or 0, 0)])
+    return out
+
+
+def load_members(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.members.models import Member
+
+    out: Loaded = {}
+    for m in session.execute(select(Member).where(Member.id.in_(list(ids)))).scalars():
+        if not m.active:
+            continue
+        data = MemberInfo(id=m.id, card_no=m.card_no, phone=m.phone, name=m.name, level=m.level,
+                          points_balance=m.points_balance,
+                          birthday=m.birthday.isoformat() if m.birthday else None).model_dump(mode="json")
+        out[m.id] = (data, [EVERYWHERE])
+    return out
+
+
+def load_customers(session: Session, ids: Sequence[str]) -> Loaded:
+    from central.customers.models import Customer
+
+    out: Loaded = {}
+    for c in session.execute(select(Customer).where(Customer.id.in_(_int_ids(ids)))).scalars():
+        if not c.active:
+            continue
+        data = CustomerInfo(id=c.id, code=c.code, name=c.name, contact_name=c.contact_name,
+                            contact_phone=c.contact_phone, address=c.address, region=c.region, notes=c.notes,
+                            rep_id=c.rep_id, price_list_id=c.price_list_id, credit_limit_fen=c.credit_limit_fen,
+                            credit_days=c.credit_days).model_dump(mode="json")
+        out[str(c.id)] = (data, [(0, c.rep_id or 0)])
+    return out
+
+
+LOADERS: dict[str, feed.Loader] = {
+    Entity.PRODUCT: load_products, Entity.PRICE_LIST: load_price_lists, Entity.MEMBER_PRICE: load_member_prices,
+    Entity.MEMBER_LEVEL: load_member_levels, Entity.PROMOTION: load_promotions, Entity.STORE: load_stores,
+    Entity.TERMINAL: load_terminals, Entity.USER: load_users, Entity.MEMBER: load_members,
+    Entity.CUSTOMER: load_customers,
+}
+
+
+def install() -> None:
+    """Register loaders and track the master-data models (idempotent)."""
+    from central.catalog.models import Barcode, Product, ProductUnit
+    from central.customers.models import Customer
+    from central.members.models import Member
+    from central.org.models import Store, Terminal, Warehouse
+    from central.pricing.models import (
+        MemberLevel,
+        MemberLevelPrice,
+        PriceList,
+        PriceListItem,
+        Promotion,
+        PromotionStore,
+    )
+    from central.users.models import User
+
+    for entity, loader in LOADERS.items():
+        feed.register_entity(entity, loader)
+    feed.track(Product, lambda o: [(Entity.PRODUCT, str(o.id))])
+    feed.track(ProductUnit, lambda o: [(Entity.PRODUCT, str(o.product_id))])
+    feed.track(Barcode, lambda o: [(Entity.PRODUCT, str(o.product_id))])
+    feed.track(PriceList, lambda o: [(Entity.PRICE_LIST, str(o.id))])
+    feed.track(PriceListItem, lambda o: [(Entity.PRICE_LIST, str(o.price_list_id))])
+    feed.track(MemberLevelPrice, lambda o: [(Entity.MEMBER_PRICE, str(o.id))])
+    feed.track(MemberLevel, lambda o: [(Entity.MEMBER_LEVEL, o.code)])
+    feed.track(Promotion, lambda o: [(Entity.PROMOTION, str(o.id))])
+    feed.track(PromotionStore, lambda o: [(Entity.PROMOTION, str(o.promotion_id))])
+    feed.track(Store, lambda o: [(Entity.STORE, str(o.id))])
+    feed.track(Warehouse, lambda o: [(Entity.STORE, str(o.store_id))] if o.store_id else [])
+    feed.track(Terminal, lambda o: [(Entity.TERMINAL, str(o.id))])
+    feed.track(User, lambda o: [(Entity.USER, str(o.id))])
+    feed.track(Member, lambda o: [(Entity.MEMBER, o.id)])
+    feed.track(Customer, lambda o: [(Entity.CUSTOMER, str(o.id))])
+
+
+def rebuild_all(session: Session) -> int:
+    """Write feed rows for every master-data row (after a bulk load or on first migration)."""
+    from central.catalog.models import Product
+    from central.customers.models import Customer
+    from central.members.models import Member
+    from central.org.models import Store, Terminal
+    from central.pricing.models import MemberLevel, MemberLevelPrice, PriceList, Promotion
+    from central.users.models import User
+
+    total = 0
+    for entity, column in ((Entity.STORE, Store.id), (Entity.TERMINAL, Terminal.id), (Entity.USER, User.id),
+                           (Entity.MEMBER_LEVEL, MemberLevel.code), (Entity.PRODUCT, Product.id),
+                           (Entity.PRICE_LIST, PriceList.id), (Entity.MEMBER_PRICE, MemberLevelPrice.id),
+                           (Entity.PROMOTION, Promotion.id), (Entity.MEMBER, Member.id),
+                           (Entity.CUSTOMER, Customer.id)):
+        ids = [str(i) for i in session.execute(select(column)).scalars()]
+        for start in range(0, len(ids), 5000):
+            total += feed.write_changes(session, [(entity.value, i) for i in ids[start:start + 5000]])
+    return total
