@@ -1,0 +1,35 @@
+"""`pos-terminal run`: open the cashier app (window or full screen; touch and keyboard)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from terminal.ui.fonts import FontMissingError
+from terminal.ui.i18n import LANGUAGES
+from terminal.ui.launch import LaunchOptions, build_app, default_data_dir, parse_size
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fullscreen", action="store_true", help="fill the whole screen (the till's normal mode)")
+    parser.add_argument("--size", default="1024x768", metavar="WxH",
+                        help="window size when not full screen (default 1024x768)")
+    parser.add_argument("--lang", default="zh_CN", choices=LANGUAGES,
+                        help="interface language (default zh_CN; switchable in the app)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        size = parse_size(args.size)
+    except ValueError as exc:
+        print(f"pos-terminal run: {exc}", file=sys.stderr)
+        return 2
+    options = LaunchOptions(data_dir=default_data_dir(args.data), size=size, fullscreen=args.fullscreen,
+                            lang=args.lang)
+    try:
+        app = build_app(options)
+    except FontMissingError as exc:
+        print(f"pos-terminal run: {exc}", file=sys.stderr)
+        return 3
+    app.run()  # type: ignore[attr-defined]
+    return 0

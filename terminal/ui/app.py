@@ -1,0 +1,269 @@
+"""The cashier app: one window with a status bar on top and a screen manager below.
+
+The app object is the only place screens reach shared things: the backend adapter (services),
+the active language, the status-bar figures and the error/approval dialogs. Work that may block
+(sync now, printing) runs on a thread and comes back to the UI thread via `Clock.schedule_once`.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+
+from terminal.ui import format as fmt
+from terminal.ui import i18n
+from terminal.ui.backend import Backend, NeedsApproval
+from terminal.ui.fonts import register_cjk_font
+
+T = TypeVar("T")
+
+KV_DIR = Path(__file__).parent / "kv"
+KV_FILES = ("common.kv", "popups.kv", "app.kv", "signin.kv", "shift.kv", "sale.kv", "payment.kv",
+            "returns.kv")
+BACKGROUND = (0.94, 0.95, 0.97, 1)
+STATUS_INTERVAL_S = 2.0
+
+
+class PosApp(App):  # type: ignore[misc]
+    """Kivy application object; `backend` is the only door to business logic."""
+
+    lang = StringProperty(i18n.DEFAULT_LANGUAGE)
+    cashier = StringProperty("")
+    is_manager = BooleanProperty(False)
+    online = BooleanProperty(False)
+    pending = NumericProperty(0)
+    quarantined = NumericProperty(0)
+    syncing = BooleanProperty(False)
+    last_sync = StringProperty("")
+    terminal_label = StringProperty("")
+    toast = StringProperty("")
+    backend = ObjectProperty(None)
+
+    def __init__(self, backend: Backend, *, lang: str = i18n.DEFAULT_LANGUAGE, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.backend = backend
+        i18n.set_language(lang)
+        self.lang = lang
+        self.title = i18n.tr("app_title")
+        self._popups: list[Any] = []
+        self._toast_event: Any = None
+
+    # ------------------------------------------------------------------ building
+
+    def build(self) -> Any:
+        register_cjk_font()
+        Window.clearcolor = BACKGROUND
+        from terminal.ui import screens, widgets  # noqa: F401  (registers the widget classes with Factory)
+
+        for name in KV_FILES:
+            Builder.load_file(str(KV_DIR / name))
+        root = Factory.RootView()
+        manager = root.ids.sm
+        for screen_cls, name in screens.SCREENS:
+            manager.add_widget(screen_cls(name=name))
+        manager.current = "signin"
+        Clock.schedule_interval(lambda _dt: self.refresh_status(), STATUS_INTERVAL_S)
+        Clock.schedule_once(lambda _dt: self.refresh_status(), 0)
+        return root
+
+    def on_stop(self) -> None:
+        self.backend.close()
+
+    # ------------------------------------------------------------------ text
+
+    def t(self, key: str, *_depends_on: Any, **params: Any) -> str:
+        """Translated text; kv passes `app.lang` as an extra argument so labels update on switch."""
+        return i18n.tr(key, **params)
+
+    def money(self, fen: int | None, *_depends_on: Any) -> str:
+        return "" if fen is None else fmt.money(fen)
+
+    def set_language(self, lang: str) -> None:
+        i18n.set_language(lang)
+        self.lang = lang
+        self.title = i18n.tr("app_title")
+        self.refresh_status()
+
+    def toggle_language(self) -> None:
+        self.set_language("en" if self.lang == "zh_CN" else "zh_CN")
+
+    # ------------------------------------------------------------------ navigation
+
+    @property
+    def manager(self) -> Any:
+        return self.root.ids.sm
+
+    def go(self, name: str) -> None:
+        self.manager.current = name
+
+    def screen(self, name: str) -> Any:
+        return self.manager.get_screen(name)
+
+    def after_sign_in(self) -> None:
+        """Where a cashier lands: the sale screen with an open shift, otherwise shift opening."""
+        user = self.backend.current_user()
+        self.cashier = user.name if user else ""
+        self.is_manager = bool(user and user.is_manager)
+        self.go("sale" if self.backend.current_shift_id() else "shift_open")
+        self.offer_unprinted()
+
+    def lock(self) -> None:
+        if not self.backend.current_user():
+            return
+        self.backend.lock()
+        self.screen("signin").locked = True
+        self.go("signin")
+
+    def sign_out(self) -> None:
+        self.backend.sign_out()
+        self.cashier = ""
+        self.is_manager = False
+        self.screen("signin").locked = False
+        self.go("signin")
+
+    def offer_unprinted(self) -> None:
+        """After a crash between commit and print, offer to print the sale that never printed."""
+        receipt_no = self.backend.unprinted_receipt()
+        if receipt_no:
+            self.confirm(i18n.tr("unprinted_hint", no=receipt_no),
+                         lambda: self.call(self.backend.reprint, receipt_no,
+                                           on_ok=lambda _r: self.notify(i18n.tr("reprinted", no=receipt_no))),
+                         title=i18n.tr("unprinted_title"))
+
+    # ------------------------------------------------------------------ status bar
+
+    def refresh_status(self) -> None:
+        try:
+            status = self.backend.status()
+        except Exception as exc:  # the status bar must never take the till down
+            self.online = False
+            self.last_sync = i18n.error_text(exc)
+            return
+        self.online = status.online
+        self.pending = status.pending
+        self.quarantined = status.quarantined
+        self.terminal_label = status.terminal_label
+        self.last_sync = status.error or status.last_sync_text or i18n.tr("never_synced")
+
+    def sync_now(self) -> None:
+        if self.syncing:
+            return
+        self.syncing = True
+
+        def done(_result: object) -> None:
+            self.syncing = False
+            self.refresh_status()
+            self.notify(i18n.tr("sync_done"))
+
+        def failed(exc: BaseException) -> None:
+            self.syncing = False
+            self.refresh_status()
+            self.notify(i18n.tr("sync_failed", error=i18n.error_text(exc)))
+
+        self.in_background(self.backend.sync_now, done, failed)
+
+    def show_quarantine(self) -> None:
+        popup = Factory.QuarantinePopup()
+        popup.show(self.backend.quarantined_events())
+        self.open_popup(popup)
+
+    # ------------------------------------------------------------------ calling services
+
+    def in_background(self, work: Callable[[], T], on_done: Callable[[T], None],
+                      on_error: Callable[[BaseException], None]) -> threading.Thread:
+        """Run `work` on a thread; its result or error comes back on the UI thread."""
+
+        def runner() -> None:
+            try:
+                result = work()
+            except BaseException as exc:  # delivered to the UI, which shows it
+                Clock.schedule_once(lambda _dt, e=exc: on_error(e), 0)
+                return
+            Clock.schedule_once(lambda _dt: on_done(result), 0)
+
+        thread = threading.Thread(target=runner, name="pos-ui-worker", daemon=True)
+        thread.start()
+        return thread
+
+    def call(self, fn: Callable[..., T], *args: Any, on_ok: Callable[[T], None] | None = None,
+             approval: tuple[str, str] | None = None, **kwargs: Any) -> None:
+        """Call a service; show its error in the cashier's language; ask for a manager when needed.
+
+        When the service says an action needs a manager (`NeedsApproval`), a manager enters their
+        code and PIN and the same call is repeated with that approval.
+        """
+        try:
+            if approval is not None:
+                kwargs["approval"] = approval
+            result = fn(*args, **kwargs)
+        except NeedsApproval as need:
+            kwargs.pop("approval", None)
+
+            def retry(code: str, pin: str) -> None:
+                self.call(fn, *args, on_ok=on_ok, approval=(code, pin), **kwargs)
+
+            popup = Factory.ManagerPopup(action_text=i18n.error_text(need), on_approve=retry)
+            self.open_popup(popup)
+            return
+        except Exception as exc:
+            self.error(exc)
+            return
+        if on_ok is not None:
+            on_ok(result)
+
+    # ------------------------------------------------------------------ dialogs
+
+    def open_popup(self, popup: Any) -> None:
+        self._popups.append(popup)
+        popup.bind(on_dismiss=self._forget_popup)
+        popup.open()
+
+    def _forget_popup(self, popup: Any) -> None:
+        if popup in self._popups:
+            self._popups.remove(popup)
+        Clock.schedule_once(lambda _dt: self._refocus(), 0.05)
+
+    def _refocus(self) -> None:
+        current = self.manager.current_screen
+        if hasattr(current, "refocus"):
+            current.refocus()
+
+    @property
+    def popup_open(self) -> bool:
+        return bool(self._popups)
+
+    def error(self, exc: BaseException) -> None:
+        if not hasattr(exc, "message"):
+            traceback.print_exception(exc)
+        self.message(i18n.error_text(exc), title=i18n.tr("error"))
+
+    def message(self, text: str, *, title: str = "") -> None:
+        self.open_popup(Factory.MessagePopup(title_text=title or i18n.tr("app_title"), body=text))
+
+    def confirm(self, text: str, on_yes: Callable[[], None], *, title: str = "") -> None:
+        self.open_popup(Factory.ConfirmPopup(title_text=title or i18n.tr("confirm"), body=text,
+                                             on_yes=on_yes))
+
+    def ask(self, prompt: str, on_value: Callable[[str], None], *, numeric: bool = True,
+            initial: str = "") -> None:
+        """Ask one value (quantity, price, discount …) with a keypad."""
+        popup = Factory.EntryPopup(prompt=prompt, on_value=on_value, numeric=numeric)
+        popup.ids.entry.text = initial
+        self.open_popup(popup)
+
+    def notify(self, text: str) -> None:
+        """A short message in the status bar that fades after a few seconds."""
+        self.toast = text
+        if self._toast_event is not None:
+            self._toast_event.cancel()
+        self._toast_event = Clock.schedule_once(lambda _dt: setattr(self, "toast", ""), 5)

@@ -1,0 +1,28 @@
+"""Display formatting for the screens: money from integer fen, quantities, local times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def money(fen: int) -> str:
+    """"¥12.50" / "-¥3.00" from integer fen (no float ever touches the amount)."""
+    try:
+        from sync.money import format_fen
+    except ImportError:  # the contract module is not in this build: same rule, done here
+        sign = "-" if fen < 0 else ""
+        yuan, cents = divmod(abs(int(fen)), 100)
+        return f"{sign}¥{yuan}.{cents:02d}"
+    return format_fen(int(fen))
+
+
+def parse_yuan(text: str) -> int:
+    """Integer fen from what a cashier typed ("12", "12.5", "12.50"); ValueError on anything else."""
+    from sync.money import parse_yuan as contract_parse
+
+    return contract_parse(text.strip())
+
+
+def local_time(when: datetime) -> str:
+    """A stored UTC time shown in the terminal's local time zone, to the minute."""
+    return when.astimezone().strftime("%m-%d %H:%M")

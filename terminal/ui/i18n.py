@@ -1,0 +1,226 @@
+"""UI strings in Simplified Chinese (first) and English, switchable while the app runs.
+
+Plain Python (no Kivy) so it can be tested alone. Each key maps to (zh-CN, en); `tr()` looks up the
+active language and formats `{name}` placeholders. Errors from the services carry their own
+zh-CN `message` and English `message_en`; `error_text()` picks the right one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES: tuple[str, ...] = ("zh_CN", "en")
+DEFAULT_LANGUAGE = "zh_CN"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # app and status bar
+    "app_title": ("收银台", "Cashier"),
+    "online": ("在线", "Online"),
+    "offline": ("离线", "Offline"),
+    "pending_events": ("待上传 {n}", "{n} waiting"),
+    "quarantined": ("异常 {n}", "{n} quarantined"),
+    "sync_now": ("立即同步", "Sync now"),
+    "syncing": ("同步中…", "Syncing…"),
+    "sync_done": ("同步完成", "Sync finished"),
+    "sync_failed": ("同步失败：{error}", "Sync failed: {error}"),
+    "last_sync": ("上次同步 {when}", "Last sync {when}"),
+    "never_synced": ("尚未同步", "Never synced"),
+    "language": ("English", "中文"),
+    "lock": ("锁屏", "Lock"),
+    "sign_out": ("退出登录", "Sign out"),
+    "cashier_label": ("收银员：{name}", "Cashier: {name}"),
+    "not_signed_in": ("未登录", "Not signed in"),
+    "terminal_label": ("终端 {terminal}", "Terminal {terminal}"),
+    "quarantine_title": ("异常事件（需店长处理）", "Quarantined events (for the manager)"),
+    "quarantine_empty": ("没有异常事件", "No quarantined events"),
+    # common
+    "ok": ("确定", "OK"),
+    "cancel": ("取消", "Cancel"),
+    "close": ("关闭", "Close"),
+    "back": ("返回", "Back"),
+    "clear": ("清除", "Clear"),
+    "delete": ("删除", "Delete"),
+    "error": ("错误", "Error"),
+    "confirm": ("确认", "Confirm"),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+    "working": ("处理中…", "Working…"),
+    "amount": ("金额", "Amount"),
+    "unexpected_error": ("系统错误：{error}", "Unexpected error: {error}"),
+    # sign-in / lock
+    "sign_in_title": ("收银员登录", "Cashier sign-in"),
+    "cashier_code": ("工号", "Cashier code"),
+    "pin": ("密码", "PIN"),
+    "sign_in": ("登录", "Sign in"),
+    "locked_title": ("已锁屏", "Locked"),
+    "locked_hint": ("{name}，请输入密码解锁", "{name}, enter your PIN to unlock"),
+    "unlock": ("解锁", "Unlock"),
+    "switch_cashier": ("切换收银员", "Switch cashier"),
+    "no_users_hint": ("本机还没有收银员数据，请先注册终端并同步。", "No cashiers on this terminal yet: enrol and sync first."),
+    # manager approval
+    "manager_title": ("需要店长授权", "Manager approval needed"),
+    "manager_hint": ("{action}：请店长输入工号和密码", "{action}: manager, enter your code and PIN"),
+    "manager_code": ("店长工号", "Manager code"),
+    "approve": ("授权", "Approve"),
+    # shift
+    "shift_open_title": ("开班", "Open shift"),
+    "opening_float": ("备用金（元）", "Opening float (yuan)"),
+    "open_shift": ("开始营业", "Open shift"),
+    "shift_close_title": ("交班结账", "Close shift"),
+    "denomination": ("面额", "Denomination"),
+    "count": ("张/枚", "Count"),
+    "subtotal_col": ("小计", "Subtotal"),
+    "counted_cash": ("实点现金", "Counted cash"),
+    "expected_cash": ("应有现金", "Expected cash"),
+    "difference": ("差额", "Difference"),
+    "x_report": ("打印X报表", "Print X report"),
+    "z_report": ("交班并打印Z报表", "Close & print Z report"),
+    "shift_closed": ("已交班，Z报表已打印", "Shift closed, Z report printed"),
+    "report_printed": ("报表已打印", "Report printed"),
+    "sales_count": ("销售笔数", "Sales"),
+    "returns_count": ("退货笔数", "Returns"),
+    "shift_summary": ("班次汇总", "Shift summary"),
+    # sale screen
+    "scan_hint": ("扫码或输入条码/编码，回车添加", "Scan or type a barcode / SKU, then Enter"),
+    "col_item": ("商品", "Item"),
+    "col_qty": ("数量", "Qty"),
+    "col_price": ("单价", "Price"),
+    "col_amount": ("金额", "Amount"),
+    "empty_cart": ("请扫描商品", "Scan an item to start"),
+    "subtotal": ("商品合计", "Subtotal"),
+    "discount": ("优惠", "Discount"),
+    "rounding": ("抹零", "Rounding"),
+    "total_due": ("应收", "Total"),
+    "points_to_earn": ("本单可得积分", "Points to earn"),
+    "items_count": ("共 {n} 件", "{n} items"),
+    "search": ("查找商品", "Find item"),
+    "qty": ("改数量", "Quantity"),
+    "price": ("改价", "Price"),
+    "line_discount": ("单品折扣", "Line discount"),
+    "order_discount": ("整单折扣", "Order discount"),
+    "void_line": ("删除商品", "Void line"),
+    "hold": ("挂单", "Hold"),
+    "resume": ("取单", "Resume"),
+    "cancel_sale": ("取消交易", "Cancel sale"),
+    "cancel_sale_confirm": ("确定取消整笔交易吗？", "Cancel the whole sale?"),
+    "pay": ("结账", "Pay"),
+    "returns": ("退货", "Returns"),
+    "reprint": ("重打小票", "Reprint"),
+    "close_shift": ("交班", "Close shift"),
+    "no_sale": ("开钱箱", "Open drawer"),
+    "member": ("会员", "Member"),
+    "no_member": ("非会员（点此查找）", "No member (tap to find)"),
+    "select_line_first": ("请先选择一行商品", "Select a line first"),
+    "enter_qty": ("输入数量", "Enter quantity"),
+    "enter_price": ("输入新单价（元）", "Enter new unit price (yuan)"),
+    "enter_line_discount": ("输入本行优惠金额（元）", "Enter line discount (yuan)"),
+    "enter_order_discount": ("输入整单优惠金额（元）", "Enter order discount (yuan)"),
+    "held_title": ("挂起的交易", "Held sales"),
+    "held_empty": ("没有挂起的交易", "No held sales"),
+    "held_item": ("{time}  {n} 件  {total}", "{time}  {n} items  {total}"),
+    "held_count": ("挂单 {n}", "{n} held"),
+    "search_title": ("查找商品（名称 / 拼音首字母 / 编码）", "Find item (name / pinyin initials / SKU)"),
+    "search_none": ("没有找到商品", "No matching items"),
+    "promo": ("促销", "Promo"),
+    "gift": ("赠品", "Gift"),
+    "added": ("已添加 {name}", "Added {name}"),
+    # member
+    "member_title": ("会员", "Member"),
+    "member_find_hint": ("会员卡号 / 手机号 / 扫会员码", "Card no. / phone / scan member QR"),
+    "find": ("查找", "Find"),
+    "member_level": ("等级", "Level"),
+    "member_points": ("积分", "Points"),
+    "member_none": ("未找到会员", "No member found"),
+    "attach": ("使用此会员", "Use this member"),
+    "detach": ("移除会员", "Remove member"),
+    "create_member": ("新建会员", "New member"),
+    "member_name": ("姓名", "Name"),
+    "member_phone": ("手机号", "Phone"),
+    "member_card": ("卡号（留空自动生成）", "Card no. (blank: automatic)"),
+    "member_created": ("会员已创建：{card}", "Member created: {card}"),
+    "member_summary": ("{name}  {level}  积分 {points}", "{name}  {level}  {points} pts"),
+    # payment
+    "payment_title": ("收款", "Payment"),
+    "paid": ("已付", "Paid"),
+    "remaining": ("还需支付", "Remaining"),
+    "change": ("找零", "Change"),
+    "tender_cash": ("现金", "Cash"),
+    "tender_bank_card": ("银行卡", "Bank card"),
+    "tender_wechat": ("微信", "WeChat Pay"),
+    "tender_alipay": ("支付宝", "Alipay"),
+    "tender_points": ("积分抵扣", "Points"),
+    "tender_store_credit": ("储值", "Store credit"),
+    "tender_credit": ("赊账", "On account"),
+    "reference": ("交易参考号（可扫付款码）", "Reference (scan payment code)"),
+    "add_payment": ("加入付款", "Add payment"),
+    "exact": ("整额", "Exact"),
+    "complete_sale": ("完成收款", "Complete"),
+    "payments_list": ("付款明细", "Payments"),
+    "redeem_points": ("积分抵扣", "Redeem points"),
+    "points_to_redeem": ("使用积分数", "Points to use"),
+    "need_reference": ("请扫描或输入交易参考号", "Scan or type the payment reference"),
+    # receipt
+    "sale_done_title": ("交易完成", "Sale complete"),
+    "receipt_no": ("小票号 {no}", "Receipt {no}"),
+    "change_due": ("找零 {amount}", "Change {amount}"),
+    "printed_ok": ("小票已打印", "Receipt printed"),
+    "print_failed": ("打印失败：{error}（交易已保存，可重打）", "Print failed: {error} (sale saved, reprint it)"),
+    "drawer_opened": ("钱箱已打开", "Drawer opened"),
+    "new_sale": ("下一单", "Next sale"),
+    "reprint_title": ("重打小票", "Reprint receipt"),
+    "reprint_hint": ("小票号（留空为上一张）", "Receipt number (blank: last one)"),
+    "reprinted": ("已重打 {no}", "Reprinted {no}"),
+    "unprinted_title": ("有未打印的小票", "Unprinted receipt"),
+    "unprinted_hint": ("交易 {no} 已保存但小票未打印，是否重打？", "Sale {no} was saved but not printed. Reprint?"),
+    # returns
+    "returns_title": ("退货", "Returns"),
+    "return_find_hint": ("扫描小票二维码或输入小票号", "Scan the receipt QR or type its number"),
+    "original_sale": ("原单 {no}  {when}  {total}", "Sale {no}  {when}  {total}"),
+    "sold_qty": ("已售", "Sold"),
+    "returnable": ("可退", "Returnable"),
+    "return_qty": ("退货数量", "Return qty"),
+    "refund_total": ("退款合计", "Refund total"),
+    "refund_to": ("退款方式", "Refund by"),
+    "refund_original": ("原路退回", "Original tender"),
+    "refund_cash": ("退现金", "Cash"),
+    "do_refund": ("确认退款", "Refund"),
+    "refund_done": ("退款完成 {no}，退款 {amount}", "Refund {no} done: {amount}"),
+    "nothing_to_return": ("请选择要退的商品", "Choose what to return"),
+    "return_reason": ("退货原因", "Reason"),
+}
+
+
+class _State:
+    language = DEFAULT_LANGUAGE
+
+
+def set_language(language: str) -> None:
+    """Switch the active language; unknown codes raise so a typo is not silently Chinese."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    _State.language = language
+
+
+def get_language() -> str:
+    return _State.language
+
+
+def tr(key: str, **params: Any) -> str:
+    """The text for `key` in the active language, with `{name}` placeholders filled in."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[0] if _State.language == "zh_CN" else pair[1]
+    return text.format(**params) if params else text
+
+
+def error_text(exc: BaseException) -> str:
+    """A cashier-readable message for an error: the service's own zh-CN/English text when it has one."""
+    message = getattr(exc, "message", None)
+    message_en = getattr(exc, "message_en", None)
+    if _State.language == "en" and isinstance(message_en, str) and message_en:
+        return message_en
+    if isinstance(message, str) and message:
+        return message
+    text = str(exc)
+    return text if text else type(exc).__name__

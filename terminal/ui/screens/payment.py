@@ -1,0 +1,144 @@
+"""Payment: tenders (cash with quick amounts and change, card / WeChat / Alipay with a reference),
+split payments, points, then the done screen with change and the receipt's print status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import ListProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from terminal.ui import format as fmt
+from terminal.ui import i18n
+from terminal.ui.views import PaymentState, SaleDone
+
+TENDERS: tuple[str, ...] = ("cash", "bank_card", "wechat", "alipay")
+QUICK_NOTES_FEN: tuple[int, ...] = (1000, 2000, 5000, 10000)
+
+
+def quick_cash_amounts(remaining_fen: int) -> list[int]:
+    """Amounts a customer is likely to hand over: the exact sum, then the next round notes above it."""
+    if remaining_fen <= 0:
+        return []
+    amounts = [remaining_fen]
+    for note in QUICK_NOTES_FEN:
+        rounded = -(-remaining_fen // note) * note
+        if rounded not in amounts:
+            amounts.append(rounded)
+    return amounts[:4]
+
+
+class PaymentScreen(Screen):  # type: ignore[misc]
+    state = ObjectProperty(None, allownone=True)
+    tender = StringProperty("cash")
+    quick = ListProperty([])
+
+    def on_enter(self, *_args: Any) -> None:
+        app = App.get_running_app()
+        self.tender = "cash"
+        app.call(app.backend.payment_state, on_ok=self.show)
+        Clock.schedule_once(lambda _dt: self.refocus(), 0)
+
+    def refocus(self) -> None:
+        app = App.get_running_app()
+        if app.popup_open or app.manager.current != self.name:
+            return
+        field = self.ids.reference if self.tender != "cash" else self.ids.amount
+        field.focus = True
+
+    def show(self, state: PaymentState) -> None:
+        self.state = state
+        self.ids.amount.text = fmt.money(state.remaining_fen).lstrip("¥") if state.remaining_fen > 0 else ""
+        self.ids.reference.text = ""
+        self.quick = quick_cash_amounts(state.remaining_fen)
+        box = self.ids.payments
+        box.clear_widgets()
+        for index, payment in enumerate(state.payments):
+            ref = payment.reference or (f"{payment.points}" if payment.points else "")
+            box.add_widget(Factory.RowButton(
+                key=index, text_left=i18n.tr(f"tender_{payment.tender}"), text_mid=ref,
+                text_right=fmt.money(payment.amount_fen), on_release=self._remove_payment,
+            ))
+
+    def choose(self, tender: str) -> None:
+        self.tender = tender
+        Clock.schedule_once(lambda _dt: self.refocus(), 0)
+
+    def add(self) -> None:
+        app = App.get_running_app()
+        reference = self.ids.reference.text.strip()
+        if self.tender != "cash" and not reference:
+            app.notify(i18n.tr("need_reference"))
+            self.ids.reference.focus = True
+            return
+        app.call(app.backend.add_payment, self.tender, self.ids.amount.text, reference, on_ok=self.show)
+
+    def quick_cash(self, fen: int) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.add_payment, "cash", fmt.money(fen).lstrip("¥"), "", on_ok=self.show)
+
+    def redeem_points(self) -> None:
+        app = App.get_running_app()
+        app.ask(i18n.tr("points_to_redeem"),
+                lambda v: app.call(app.backend.redeem_points, v, on_ok=self.show))
+
+    def _remove_payment(self, row: Any) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.remove_payment, row.key, on_ok=self.show)
+
+    def back(self) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.leave_payment, on_ok=lambda _c: app.go("sale"))
+
+    def complete(self) -> None:
+        app = App.get_running_app()
+
+        def done(result: SaleDone) -> None:
+            app.screen("done").result = result
+            app.go("done")
+
+        app.call(app.backend.complete_sale, on_ok=done)
+
+
+class DoneScreen(Screen):  # type: ignore[misc]
+    """After the commit: change to give, the receipt number, whether the receipt printed."""
+
+    result = ObjectProperty(None, allownone=True)
+
+    def on_enter(self, *_args: Any) -> None:
+        self.ids.scan.text = ""
+        Clock.schedule_once(lambda _dt: self.refocus(), 0)
+
+    def refocus(self) -> None:
+        app = App.get_running_app()
+        if not app.popup_open and app.manager.current == self.name:
+            self.ids.scan.focus = True
+
+    def scan_submit(self, text: str) -> None:
+        """Scanning the next customer's first item starts the next sale at once."""
+        self.ids.scan.text = ""
+        app = App.get_running_app()
+        app.go("sale")
+        if text.strip():
+            app.screen("sale").scan_submit(text)
+
+    def reprint(self) -> None:
+        app = App.get_running_app()
+        if self.result is None:
+            return
+        app.call(app.backend.reprint, self.result.receipt_no,
+                 on_ok=lambda no: app.notify(i18n.tr("reprinted", no=no)))
+
+    def next_sale(self) -> None:
+        App.get_running_app().go("sale")
+
+    def status_text(self, result: SaleDone | None, *_deps: Any) -> str:
+        if result is None:
+            return ""
+        parts = [i18n.tr("printed_ok") if result.printed else i18n.tr("print_failed", error=result.print_error)]
+        if result.drawer_opened:
+            parts.append(i18n.tr("drawer_opened"))
+        return "  ·  ".join(parts)

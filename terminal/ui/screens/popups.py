@@ -1,0 +1,220 @@
+"""Dialogs: manager approval, one-value entry, message, confirm, product search, member, held sales,
+quarantined events. Each calls back into the screen that opened it; none holds business rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.modalview import ModalView
+
+from terminal.ui import format as fmt
+from terminal.ui import i18n
+from terminal.ui.views import HeldView, MemberView, ProductHit, QuarantinedView
+
+SEARCH_DELAY_S = 0.25
+
+
+class PosPopup(ModalView):  # type: ignore[misc]
+    """A modal dialog whose first text field gets the keyboard when it opens."""
+
+    def on_open(self) -> None:
+        Clock.schedule_once(lambda _dt: self.focus_first(), 0)
+
+    def focus_first(self) -> None:
+        """Subclasses with a text field override this."""
+
+
+class MessagePopup(PosPopup):
+    title_text = StringProperty("")
+    body = StringProperty("")
+
+
+class ConfirmPopup(PosPopup):
+    title_text = StringProperty("")
+    body = StringProperty("")
+    on_yes = ObjectProperty(None, allownone=True)
+
+    def yes(self) -> None:
+        self.dismiss()
+        if self.on_yes is not None:
+            self.on_yes()
+
+
+class EntryPopup(PosPopup):
+    """Ask for one value (with a keypad when numeric)."""
+
+    prompt = StringProperty("")
+    numeric = BooleanProperty(True)
+    on_value = ObjectProperty(None, allownone=True)
+
+    def focus_first(self) -> None:
+        self.ids.entry.focus = True
+        self.ids.entry.select_all()
+
+    def submit(self) -> None:
+        value = self.ids.entry.text
+        self.dismiss()
+        if self.on_value is not None:
+            self.on_value(value)
+
+
+class ManagerPopup(PosPopup):
+    """A manager types code + PIN; `on_approve(code, pin)` repeats the action with it."""
+
+    action_text = StringProperty("")
+    on_approve = ObjectProperty(None, allownone=True)
+
+    def focus_first(self) -> None:
+        self.ids.code.focus = True
+
+    def submit(self) -> None:
+        code, pin = self.ids.code.text.strip(), self.ids.pin.text
+        if not code or not pin:
+            return
+        self.dismiss()
+        if self.on_approve is not None:
+            self.on_approve(code, pin)
+
+
+class SearchPopup(PosPopup):
+    """Search by name, pinyin initials or SKU as the cashier types; tap a hit to add it."""
+
+    on_pick = ObjectProperty(None, allownone=True)
+    empty = BooleanProperty(False)
+    _pending: Any = None
+
+    def focus_first(self) -> None:
+        self.ids.query.focus = True
+        if self.ids.query.text:
+            self.run_search()
+
+    def typed(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = Clock.schedule_once(lambda _dt: self.run_search(), SEARCH_DELAY_S)
+
+    def run_search(self) -> None:
+        app = App.get_running_app()
+        query = self.ids.query.text.strip()
+        app.call(app.backend.search, query, on_ok=self.show) if query else self.show([])
+
+    def show(self, hits: list[ProductHit]) -> None:
+        box = self.ids.results
+        box.clear_widgets()
+        self.empty = bool(self.ids.query.text.strip()) and not hits
+        for hit in hits:
+            box.add_widget(Factory.RowButton(key=hit, text_left=hit.name, text_sub="",
+                                             text_mid=f"{hit.sku}  {hit.unit}",
+                                             text_right=fmt.money(hit.price_fen), on_release=self.pick))
+
+    def pick(self, row: Any) -> None:
+        self.dismiss()
+        if self.on_pick is not None:
+            self.on_pick(row.key)
+
+    def submit(self) -> None:
+        box = self.ids.results
+        if len(box.children) == 1:
+            self.pick(box.children[0])
+        else:
+            self.run_search()
+
+
+class MemberPopup(PosPopup):
+    """Find a member by card, phone or QR; attach, detach, or create one at the till."""
+
+    on_changed = ObjectProperty(None, allownone=True)
+    found = ObjectProperty(None, allownone=True)
+    attached = ObjectProperty(None, allownone=True)
+    creating = BooleanProperty(False)
+    not_found = BooleanProperty(False)
+
+    def focus_first(self) -> None:
+        (self.ids.new_phone if self.creating else self.ids.query).focus = True
+
+    def show_member(self, member: MemberView | None) -> None:
+        self.attached = member
+        self.found = member
+
+    def find(self) -> None:
+        app = App.get_running_app()
+        query = self.ids.query.text.strip()
+        if not query:
+            return
+
+        def shown(member: MemberView | None) -> None:
+            self.found = member
+            self.not_found = member is None
+
+        app.call(app.backend.find_member, query, on_ok=shown)
+
+    def attach(self) -> None:
+        app = App.get_running_app()
+        if self.found is None:
+            return
+        app.call(app.backend.attach_member, self.found.id, on_ok=self._changed)
+
+    def detach(self) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.detach_member, on_ok=self._changed)
+
+    def start_create(self) -> None:
+        self.creating = True
+        self.ids.new_phone.text = self.ids.query.text if self.ids.query.text.strip().isdigit() else ""
+        Clock.schedule_once(lambda _dt: self.focus_first(), 0)
+
+    def create(self) -> None:
+        app = App.get_running_app()
+
+        def created(member: MemberView) -> None:
+            app.notify(i18n.tr("member_created", card=member.card_no))
+            self.creating = False
+            self.found = member
+            self.attach()
+
+        app.call(app.backend.create_member, self.ids.new_phone.text.strip(), self.ids.new_name.text.strip(),
+                 self.ids.new_card.text.strip(), on_ok=created)
+
+    def _changed(self, cart: Any) -> None:
+        self.dismiss()
+        if self.on_changed is not None:
+            self.on_changed(cart)
+
+
+class HeldPopup(PosPopup):
+    on_pick = ObjectProperty(None, allownone=True)
+    empty = BooleanProperty(False)
+
+    def show(self, held: list[HeldView]) -> None:
+        self.empty = not held
+        box = self.ids.items
+        box.clear_widgets()
+        for item in held:
+            box.add_widget(Factory.RowButton(
+                key=item, text_left=item.time_text,
+                text_mid=i18n.tr("items_count", n=item.line_count),
+                text_right=fmt.money(item.total_fen), on_release=self.pick))
+
+    def pick(self, row: Any) -> None:
+        self.dismiss()
+        if self.on_pick is not None:
+            self.on_pick(row.key)
+
+
+class QuarantinePopup(PosPopup):
+    empty = BooleanProperty(False)
+
+    def show(self, events: list[QuarantinedView]) -> None:
+        self.empty = not events
+        box = self.ids.items
+        box.clear_widgets()
+        for event in events:
+            box.add_widget(Factory.RowButton(key=event.event_id, text_left=event.type,
+                                             text_sub=event.reason, text_mid="",
+                                             text_right=event.event_id[-8:]))
+
+

@@ -1,0 +1,107 @@
+"""Returns: find the original sale (receipt QR or number), choose lines and quantities, refund."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+
+from terminal.ui import format as fmt
+from terminal.ui import i18n
+from terminal.ui.views import ReturnableSale, ReturnDone
+
+
+class ReturnsScreen(Screen):  # type: ignore[misc]
+    sale = ObjectProperty(None, allownone=True)
+    refund_mode = StringProperty("original")
+    preview_fen = NumericProperty(0)
+
+    def on_enter(self, *_args: Any) -> None:
+        self.sale = None
+        self.ids.find.text = ""
+        self.ids.lines.clear_widgets()
+        self.preview_fen = 0
+        Clock.schedule_once(lambda _dt: self.refocus(), 0)
+
+    def refocus(self) -> None:
+        app = App.get_running_app()
+        if not app.popup_open and app.manager.current == self.name and self.sale is None:
+            self.ids.find.focus = True
+
+    def find(self, text: str) -> None:
+        if not text.strip():
+            return
+        app = App.get_running_app()
+        app.call(app.backend.find_sale, text.strip(), on_ok=self.show)
+
+    def show(self, sale: ReturnableSale) -> None:
+        self.sale = sale
+        box = self.ids.lines
+        box.clear_widgets()
+        for line in sale.lines:
+            row = Factory.ReturnLineRow(line_no=line.line_no, title=f"{line.line_no}. {line.name}",
+                                        detail=f"{i18n.tr('sold_qty')} {line.qty_sold} {line.unit}  ·  "
+                                               f"{i18n.tr('returnable')} {line.qty_returnable}  ·  "
+                                               f"{fmt.money(line.amount_fen)}",
+                                        returnable=line.qty_returnable, on_change=self.update_preview)
+            box.add_widget(row)
+        self.update_preview()
+
+    def quantities(self) -> dict[int, str]:
+        chosen: dict[int, str] = {}
+        for row in self.ids.lines.children:
+            text = row.ids.qty.text.strip()
+            if text and text not in {"0", "0.0", "0.000"}:
+                chosen[row.line_no] = text
+        return chosen
+
+    def update_preview(self, *_args: Any) -> None:
+        if self.sale is None:
+            self.preview_fen = 0
+            return
+        app = App.get_running_app()
+        try:
+            self.preview_fen = app.backend.refund_preview(self.sale.sale_id, self.quantities())
+        except Exception:  # half-typed quantity: the preview waits for a valid one
+            self.preview_fen = 0
+
+    def refund(self) -> None:
+        app = App.get_running_app()
+        if self.sale is None:
+            return
+        chosen = self.quantities()
+        if not chosen:
+            app.notify(i18n.tr("nothing_to_return"))
+            return
+
+        def done(result: ReturnDone) -> None:
+            text = i18n.tr("refund_done", no=result.receipt_no, amount=fmt.money(result.total_fen))
+            if not result.printed:
+                text += "\n" + i18n.tr("print_failed", error=result.print_error)
+            app.message(text, title=i18n.tr("returns_title"))
+            self.on_enter()
+
+        app.call(app.backend.make_return, self.sale.sale_id, chosen, self.refund_mode,
+                 self.ids.reason.text.strip(), on_ok=done)
+
+
+class ReturnLineRow(BoxLayout):  # type: ignore[misc]
+    """One original line with a quantity field (0 = keep)."""
+
+    line_no = NumericProperty(0)
+    title = StringProperty("")
+    detail = StringProperty("")
+    returnable = StringProperty("0")
+    on_change = ObjectProperty(None, allownone=True)
+
+    def changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    def all_of_it(self) -> None:
+        self.ids.qty.text = self.returnable

@@ -1,0 +1,192 @@
+"""The sale screen: the scan field always has focus; the cart on the left, totals and actions on the right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import NumericProperty, ObjectProperty
+from kivy.uix.screenmanager import Screen
+
+from terminal.ui import format as fmt
+from terminal.ui import i18n
+from terminal.ui.views import CartView, LineView
+
+REFOCUS_DELAY_S = 0.15
+
+
+class SaleScreen(Screen):  # type: ignore[misc]
+    """Shows the backend's cart; every button is one backend call, then a redraw."""
+
+    cart = ObjectProperty(CartView())
+    selected = NumericProperty(0)
+    """line_no of the selected line (0: none)."""
+
+    # ------------------------------------------------------------------ focus
+
+    def on_enter(self, *_args: Any) -> None:
+        self.refresh()
+        Clock.schedule_once(lambda _dt: self.refocus(), 0)
+
+    def refocus(self) -> None:
+        app = App.get_running_app()
+        if app.manager.current == self.name and not app.popup_open:
+            self.ids.scan.focus = True
+
+    def scan_focus_changed(self, focused: bool) -> None:
+        if not focused:
+            Clock.schedule_once(lambda _dt: self.refocus(), REFOCUS_DELAY_S)
+
+    # ------------------------------------------------------------------ cart
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.cart, on_ok=self.show_cart)
+
+    def show_cart(self, cart: CartView) -> None:
+        self.cart = cart
+        numbers = {line.line_no for line in cart.lines}
+        if self.selected not in numbers:
+            self.selected = cart.lines[-1].line_no if cart.lines else 0
+        box = self.ids.lines
+        box.clear_widgets()
+        for line in cart.lines:
+            box.add_widget(Factory.RowButton(
+                key=line.line_no, selected=line.line_no == self.selected,
+                text_left=f"{line.line_no}. {line.name}", text_sub=self._promo_text(line),
+                text_mid=f"{line.qty} {line.unit} × {fmt.money(line.unit_price_fen)}",
+                text_right=fmt.money(line.amount_fen), on_release=self._line_tapped,
+            ))
+        if cart.lines:
+            Clock.schedule_once(lambda _dt: setattr(self.ids.scroll, "scroll_y", 0), 0)
+
+    @staticmethod
+    def _promo_text(line: LineView) -> str:
+        parts: list[str] = []
+        if line.is_gift:
+            parts.append(i18n.tr("gift"))
+        if line.promotions:
+            parts.append(f"{i18n.tr('promo')}: {'、'.join(line.promotions)}")
+        if line.discount_fen:
+            parts.append(f"-{fmt.money(line.discount_fen)}")
+        return "  ".join(parts)
+
+    def _line_tapped(self, row: Any) -> None:
+        self.selected = row.key
+        for child in self.ids.lines.children:
+            child.selected = child.key == self.selected
+
+    def scan_submit(self, text: str) -> None:
+        self.ids.scan.text = ""
+        code = text.strip()
+        if not code:
+            return
+        app = App.get_running_app()
+        app.call(app.backend.scan, code, on_ok=self.show_cart)
+        self.refocus()
+
+    def search(self, initial: str = "") -> None:
+        app = App.get_running_app()
+        popup = Factory.SearchPopup(on_pick=self._add_product)
+        popup.ids.query.text = initial
+        app.open_popup(popup)
+
+    def _add_product(self, hit: Any) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.add_product, hit.product_id, hit.unit, on_ok=self.show_cart)
+
+    # ------------------------------------------------------------------ line edits
+
+    def _need_line(self) -> int | None:
+        if not self.selected:
+            App.get_running_app().notify(i18n.tr("select_line_first"))
+            return None
+        return int(self.selected)
+
+    def _line(self, line_no: int) -> LineView | None:
+        return next((ln for ln in self.cart.lines if ln.line_no == line_no), None)
+
+    def edit_qty(self) -> None:
+        line_no = self._need_line()
+        if line_no is None:
+            return
+        app = App.get_running_app()
+        line = self._line(line_no)
+        app.ask(i18n.tr("enter_qty"), lambda v: app.call(app.backend.set_qty, line_no, v, on_ok=self.show_cart),
+                initial=line.qty if line else "")
+
+    def edit_price(self) -> None:
+        line_no = self._need_line()
+        if line_no is None:
+            return
+        app = App.get_running_app()
+        app.ask(i18n.tr("enter_price"),
+                lambda v: app.call(app.backend.set_price, line_no, v, on_ok=self.show_cart))
+
+    def line_discount(self) -> None:
+        line_no = self._need_line()
+        if line_no is None:
+            return
+        app = App.get_running_app()
+        app.ask(i18n.tr("enter_line_discount"),
+                lambda v: app.call(app.backend.line_discount, line_no, v, on_ok=self.show_cart))
+
+    def order_discount(self) -> None:
+        app = App.get_running_app()
+        app.ask(i18n.tr("enter_order_discount"),
+                lambda v: app.call(app.backend.order_discount, v, on_ok=self.show_cart))
+
+    def void_line(self) -> None:
+        line_no = self._need_line()
+        if line_no is None:
+            return
+        app = App.get_running_app()
+        app.call(app.backend.void_line, line_no, on_ok=self.show_cart)
+
+    # ------------------------------------------------------------------ whole sale
+
+    def hold(self) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.hold, on_ok=self.show_cart)
+
+    def resume(self) -> None:
+        app = App.get_running_app()
+        popup = Factory.HeldPopup(on_pick=lambda held: app.call(app.backend.resume, held.id,
+                                                                on_ok=self.show_cart))
+        popup.show(app.backend.held())
+        app.open_popup(popup)
+
+    def cancel_sale(self) -> None:
+        app = App.get_running_app()
+        if not self.cart.lines:
+            return
+        app.confirm(i18n.tr("cancel_sale_confirm"),
+                    lambda: app.call(app.backend.cancel_sale, on_ok=self.show_cart))
+
+    def member(self) -> None:
+        app = App.get_running_app()
+        popup = Factory.MemberPopup(on_changed=self.show_cart)
+        popup.show_member(self.cart.member)
+        app.open_popup(popup)
+
+    def pay(self) -> None:
+        app = App.get_running_app()
+        if not self.cart.lines:
+            app.notify(i18n.tr("empty_cart"))
+            return
+        app.call(app.backend.start_payment, on_ok=lambda _p: app.go("payment"))
+
+    def no_sale(self) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.open_drawer, on_ok=lambda _r: app.notify(i18n.tr("drawer_opened")))
+
+    def reprint(self) -> None:
+        app = App.get_running_app()
+        app.ask(i18n.tr("reprint_hint"), self._do_reprint, numeric=False)
+
+    def _do_reprint(self, receipt_no: str) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.reprint, receipt_no.strip() or None,
+                 on_ok=lambda no: app.notify(i18n.tr("reprinted", no=no)))

@@ -1,0 +1,92 @@
+"""Shift screens: open with a float; close with a count by denomination, X and Z reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import NumericProperty, ObjectProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+
+from terminal.ui import i18n
+
+class ShiftOpenScreen(Screen):  # type: ignore[misc]
+    def on_enter(self, *_args: Any) -> None:
+        self.ids.float_amount.text = ""
+        Clock.schedule_once(lambda _dt: self.refocus(), 0)
+
+    def refocus(self) -> None:
+        self.ids.float_amount.focus = True
+
+    def submit(self) -> None:
+        app = App.get_running_app()
+        text = self.ids.float_amount.text.strip() or "0"
+        app.call(app.backend.open_shift, text, on_ok=lambda _s: app.go("sale"))
+
+
+class ShiftCloseScreen(Screen):  # type: ignore[misc]
+    """Count the drawer by denomination; the backend says what it expected."""
+
+    counted_fen = NumericProperty(0)
+    expected_fen = NumericProperty(0)
+    report = ObjectProperty(None, allownone=True)
+
+    def on_enter(self, *_args: Any) -> None:
+        grid = self.ids.denoms
+        if not grid.children:
+            for fen in App.get_running_app().backend.denominations():
+                grid.add_widget(Factory.DenominationRow(fen=fen, on_count=self.recount))
+        for row in grid.children:
+            row.ids.count.text = ""
+        self.load_report()
+
+    def load_report(self) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.shift_report, on_ok=self._show_report)
+
+    def _show_report(self, report: Any) -> None:
+        self.report = report
+        self.expected_fen = report.expected_cash_fen
+        self.recount()
+
+    def denominations(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for row in self.ids.denoms.children:
+            text = row.ids.count.text.strip()
+            if text.isdigit() and int(text) > 0:
+                counts[row.fen] = int(text)
+        return counts
+
+    def recount(self, *_args: Any) -> None:
+        self.counted_fen = sum(fen * n for fen, n in self.denominations().items())
+
+    def print_x(self) -> None:
+        app = App.get_running_app()
+        app.call(app.backend.print_x_report, on_ok=lambda _r: app.notify(i18n.tr("report_printed")))
+
+    def close_shift(self) -> None:
+        app = App.get_running_app()
+
+        def closed(_result: Any) -> None:
+            app.message(i18n.tr("shift_closed"))
+            app.sign_out()
+
+        app.confirm(i18n.tr("z_report"),
+                    lambda: app.call(app.backend.close_shift, self.denominations(), on_ok=closed))
+
+
+class DenominationRow(BoxLayout):  # type: ignore[misc]
+    """One denomination: its face value, the count typed by the cashier, the subtotal."""
+
+    fen = NumericProperty(0)
+    on_count = ObjectProperty(None, allownone=True)
+
+    def subtotal(self, text: str) -> int:
+        return self.fen * int(text) if text.strip().isdigit() else 0
+
+    def changed(self) -> None:
+        if self.on_count is not None:
+            self.on_count()

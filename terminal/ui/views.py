@@ -1,0 +1,165 @@
+"""What the screens display: small immutable snapshots the backend adapter builds from the services.
+
+Screens never reach into the services' own objects; they read these, so a change in a service's
+internals touches `backend.py` only. Money stays integer fen until the moment it is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    code: str
+    name: str
+    role: str
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in {"manager", "admin", "store_manager"}
+
+
+@dataclass(frozen=True)
+class LineView:
+    line_no: int
+    name: str
+    sku: str
+    unit: str
+    qty: str
+    unit_price_fen: int
+    list_amount_fen: int
+    discount_fen: int
+    amount_fen: int
+    promotions: tuple[str, ...] = ()
+    is_gift: bool = False
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: str
+    card_no: str
+    name: str
+    phone: str
+    level: str
+    points: int
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: tuple[LineView, ...] = ()
+    subtotal_fen: int = 0
+    discount_fen: int = 0
+    rounding_fen: int = 0
+    total_fen: int = 0
+    points_earned: int = 0
+    item_count: str = "0"
+    member: MemberView | None = None
+    held_count: int = 0
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    tender: str
+    amount_fen: int
+    reference: str = ""
+    tendered_fen: int | None = None
+    points: int | None = None
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    due_fen: int
+    paid_fen: int
+    remaining_fen: int
+    change_fen: int
+    rounding_fen: int
+    payments: tuple[PaymentView, ...] = ()
+    points_available: int = 0
+    """Member's points that could still be redeemed (0 without a member)."""
+
+
+@dataclass(frozen=True)
+class SaleDone:
+    receipt_no: str
+    total_fen: int
+    change_fen: int
+    printed: bool
+    print_error: str = ""
+    drawer_opened: bool = False
+
+
+@dataclass(frozen=True)
+class ProductHit:
+    product_id: int
+    sku: str
+    name: str
+    unit: str
+    price_fen: int
+    barcode: str = ""
+
+
+@dataclass(frozen=True)
+class HeldView:
+    id: str
+    time_text: str
+    line_count: int
+    total_fen: int
+
+
+@dataclass(frozen=True)
+class ShiftReportView:
+    kind: str
+    """"X" (mid-shift) or "Z" (close)."""
+    opening_float_fen: int
+    expected_cash_fen: int
+    sales_count: int
+    returns_count: int
+    totals_by_tender: dict[str, int] = field(default_factory=dict)
+    counted_cash_fen: int | None = None
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    line_no: int
+    name: str
+    unit: str
+    qty_sold: str
+    qty_returnable: str
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class ReturnableSale:
+    sale_id: str
+    receipt_no: str
+    sold_at_text: str
+    total_fen: int
+    tenders: tuple[str, ...]
+    lines: tuple[ReturnableLine, ...]
+
+
+@dataclass(frozen=True)
+class ReturnDone:
+    receipt_no: str
+    total_fen: int
+    printed: bool
+    print_error: str = ""
+
+
+@dataclass(frozen=True)
+class StatusView:
+    online: bool = False
+    pending: int = 0
+    quarantined: int = 0
+    last_sync_text: str = ""
+    error: str = ""
+    terminal_label: str = ""
+
+
+@dataclass(frozen=True)
+class QuarantinedView:
+    event_id: str
+    type: str
+    reason: str

@@ -1,0 +1,80 @@
+"""Reusable touch widgets: big flat buttons, a numeric keypad, a selectable list row.
+
+Behaviour only; their look lives in `kv/common.kv`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.textinput import TextInput
+
+PALETTE: dict[str, tuple[float, float, float, float]] = {
+    "default": (0.89, 0.91, 0.94, 1),
+    "primary": (0.12, 0.44, 0.85, 1),
+    "success": (0.10, 0.62, 0.30, 1),
+    "danger": (0.82, 0.22, 0.20, 1),
+    "warning": (0.93, 0.55, 0.10, 1),
+    "dark": (0.20, 0.24, 0.30, 1),
+}
+
+
+class PosButton(Button):  # type: ignore[misc]
+    """A flat button at least 56 dp high (fingers, not mouse pointers)."""
+
+    kind = OptionProperty("default", options=list(PALETTE))
+    base_color = ColorProperty(PALETTE["default"])
+
+    def on_kind(self, _instance: Any, value: str) -> None:
+        self.base_color = PALETTE[value]
+
+
+class PosLabel(Label):  # type: ignore[misc]
+    """Dark text on the light background, wrapping inside its width."""
+
+
+class PosInput(TextInput):  # type: ignore[misc]
+    """A one-line text field with large text."""
+
+
+class NumPad(GridLayout):  # type: ignore[misc]
+    """A 4×3 keypad typing into `target` (a TextInput), for touch screens without a keyboard."""
+
+    target = ObjectProperty(None, allownone=True)
+    allow_dot = BooleanProperty(True)
+
+    def press(self, key: str) -> None:
+        field = self.target
+        if field is None:
+            return
+        if key == "←":
+            field.do_backspace()
+        elif key == "C":
+            field.text = ""
+        elif key == "." and not self.allow_dot:
+            return
+        else:
+            field.insert_text(key)
+
+
+class RowButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
+    """A tappable row in a list (cart line, search hit, held sale); highlighted when selected."""
+
+    selected = BooleanProperty(False)
+    key = ObjectProperty(None, allownone=True)
+    text_left = StringProperty("")
+    text_sub = StringProperty("")
+    text_mid = StringProperty("")
+    text_right = StringProperty("")

@@ -1,0 +1,40 @@
+"""Checks that a screenshot shows a real screen, not a blank or garbage window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageStat
+
+BACKGROUND_RGB = (240, 242, 247)
+"""The app's background colour (0.94, 0.95, 0.97) in 8-bit RGB."""
+
+
+def non_background_ratio(path: Path, tolerance: int = 12) -> float:
+    """Share of pixels that differ from the app background (0 for an empty window)."""
+    image = Image.open(path).convert("RGB").resize((256, 192))
+    pixels = list(image.getdata())
+    far = sum(1 for p in pixels if max(abs(p[i] - BACKGROUND_RGB[i]) for i in range(3)) > tolerance)
+    return far / len(pixels)
+
+
+def luminance_stddev(path: Path) -> float:
+    return float(ImageStat.Stat(Image.open(path).convert("L")).stddev[0])
+
+
+def dark_ratio(path: Path, box: tuple[int, int, int, int] | None = None) -> float:
+    """Share of dark pixels (text) inside `box`: Chinese text drawn as glyphs, not empty boxes."""
+    image = Image.open(path).convert("L")
+    if box is not None:
+        image = image.crop(box)
+    pixels = list(image.getdata())
+    return sum(1 for p in pixels if p < 110) / max(1, len(pixels))
+
+
+def assert_real_screen(path: Path) -> None:
+    """Not blank, not one flat colour, not noise from an unrendered buffer."""
+    assert path.is_file(), f"no screenshot at {path}"
+    ratio = non_background_ratio(path)
+    spread = luminance_stddev(path)
+    assert 0.04 < ratio < 0.9, f"{path.name}: {ratio:.1%} of pixels differ from the background"
+    assert spread > 15, f"{path.name}: flat image (luminance stddev {spread:.1f})"

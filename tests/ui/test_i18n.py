@@ -1,0 +1,59 @@
+"""The UI's strings: both languages complete, placeholders consistent, errors in the right language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from terminal.ui import i18n
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+UI_DIR = Path(__file__).resolve().parents[2] / "terminal" / "ui"
+
+
+@pytest.fixture(autouse=True)
+def _restore_language() -> Iterator[None]:
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
+    for key, (zh, en) in i18n.MESSAGES.items():
+        assert zh.strip() and en.strip(), key
+        assert set(PLACEHOLDER.findall(zh)) == set(PLACEHOLDER.findall(en)), key
+
+
+def test_chinese_is_the_default_and_english_switchable() -> None:
+    assert i18n.get_language() == "zh_CN"
+    assert i18n.tr("pay") == "结账"
+    i18n.set_language("en")
+    assert i18n.tr("pay") == "Pay"
+    assert i18n.tr("pending_events", n=3) == "3 waiting"
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown language"):
+        i18n.set_language("fr")
+
+
+def test_every_key_the_layouts_and_screens_use_exists() -> None:
+    used: set[str] = set()
+    for path in list(UI_DIR.glob("kv/*.kv")) + list(UI_DIR.glob("**/*.py")):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"""(?:app\.t|i18n\.tr|\btr)\(\s*['"]([a-z_0-9]+)['"]\s*[,)]""", text))
+    missing = sorted(k for k in used if k not in i18n.MESSAGES)
+    assert not missing, f"keys used but not translated: {missing}"
+    assert len(used) > 40
+
+
+def test_service_errors_are_shown_in_the_active_language() -> None:
+    from terminal.errors import CartError
+
+    err = CartError("数量无效", "bad quantity")
+    assert i18n.error_text(err) == "数量无效"
+    i18n.set_language("en")
+    assert i18n.error_text(err) == "bad quantity"
+    assert i18n.error_text(RuntimeError("boom")) == "boom"
