@@ -54,9 +54,10 @@ def run_scenario(tmp_path: Path) -> ScenarioRunner:
             src = Path(shot)
             (ARTIFACTS / f"{name}-{size}-{src.name}").write_bytes(src.read_bytes())
         if expect_ok:
-            assert proc.returncode == 0 and result.get("ok"), (
-                f"scenario {name} failed (exit {proc.returncode}):\n{result.get('error', '')}\n"
-                f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}")
+            report = (f"scenario {name} failed (exit {proc.returncode}):\n{result.get('error', '')}\n"
+                      f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}")
+            assert proc.returncode == 0, report
+            assert result.get("ok"), report
         result["returncode"] = proc.returncode
         result["stderr"] = proc.stderr
         return result

@@ -22,7 +22,8 @@ def _restore_language() -> Iterator[None]:
 
 def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
     for key, (zh, en) in i18n.MESSAGES.items():
-        assert zh.strip() and en.strip(), key
+        assert zh.strip(), key
+        assert en.strip(), key
         assert set(PLACEHOLDER.findall(zh)) == set(PLACEHOLDER.findall(en)), key
 
 

@@ -13,6 +13,7 @@ from kivy.uix.screenmanager import Screen
 
 from terminal.ui import i18n
 
+
 class ShiftOpenScreen(Screen):  # type: ignore[misc]
     def on_enter(self, *_args: Any) -> None:
         self.ids.float_amount.text = ""
