@@ -1,0 +1,1 @@
+"""Simulators for every device, for tests, the demo and installers without hardware."""
