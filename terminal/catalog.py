@@ -1,0 +1,309 @@
+"""The local catalog: find what was scanned or typed, and gather the pricing inputs, offline.
+
+Reads the master tables the sync client fills (`master`, `barcode_index`, `product_search`, see
+INTERFACES.md). Parsed products are kept in a small in-memory cache keyed by id and master row
+version, so a scan costs one indexed lookup and a dict hit; promotions and settings are
+re-read only when their rows change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sync.barcodes import normalize_barcode
+from sync.catalog import MemberLevel, PriceList, Product, SaleUnit
+from sync.errors import BarcodeError
+from sync.master import Entity, StoreSettings
+from sync.money import Rounding
+from sync.points import PointsPolicy
+from sync.pricing import PricingContext
+from sync.promotions import Promotion
+from sync.rounding import RoundingPolicy, RoundingUnit
+from sync.scale_barcode import ScaleLayout, is_scale_barcode, parse_scale_barcode
+from terminal.errors import NotFound
+from terminal.store import Store
+
+_CACHE_SIZE = 20_000
+_ASCII_WORD = re.compile(r"^[A-Za-z0-9._-]+$")
+
+ROUNDING_MODES: dict[str, RoundingPolicy] = {
+    "none": RoundingPolicy(),
+    "jiao_down": RoundingPolicy(RoundingUnit.JIAO, Rounding.DOWN),
+    "yuan_down": RoundingPolicy(RoundingUnit.YUAN, Rounding.DOWN),
+    "half_jiao": RoundingPolicy(RoundingUnit.JIAO, Rounding.HALF_UP),
+    "jiao_half_up": RoundingPolicy(RoundingUnit.JIAO, Rounding.HALF_UP),
+    "half_yuan": RoundingPolicy(RoundingUnit.YUAN, Rounding.HALF_UP),
+    "yuan_half_up": RoundingPolicy(RoundingUnit.YUAN, Rounding.HALF_UP),
+}
+"""Store setting `rounding_mode` (抹零) → the shared rounding policy."""
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """What a scan resolved to: a product in a unit, and for scale labels the weight or amount."""
+
+    product: Product
+    unit: SaleUnit
+    barcode: str
+    weight_kg: Decimal | None = None
+    amount_fen: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    product_id: int
+    sku: str
+    name: str
+
+
+def rounding_policy(mode: str) -> RoundingPolicy:
+    return ROUNDING_MODES.get(mode, RoundingPolicy())
+
+
+class LazyProducts(Mapping[int, Product]):
+    """The catalog as the pricing engine's `products` mapping, loaded on demand.
+
+    `price_cart` only asks for the products in the cart (and gift products), so the terminal never
+    loads 200,000 products into memory; iteration covers the products loaded so far.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def __getitem__(self, product_id: int) -> Product:
+        try:
+            return self._catalog.product(product_id)
+        except NotFound:
+            raise KeyError(product_id) from None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(list(self._catalog._products))
+
+    def __len__(self) -> int:
+        return len(self._catalog._products)
+
+
+class MemberLevels(Mapping[str, MemberLevel]):
+    """Member levels by code; a level central has not shipped yet prices like a plain member
+    (no discount, 1 point per yuan) instead of refusing the sale."""
+
+    def __init__(self, levels: dict[str, MemberLevel]) -> None:
+        self._levels = levels
+
+    def __getitem__(self, code: str) -> MemberLevel:
+        return self._levels[code]
+
+    def get(self, code: str, default: Any = None) -> Any:  # noqa: D102 - Mapping.get with a fallback
+        return self._levels.get(code) or MemberLevel(code=code, name=code)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._levels)
+
+    def __len__(self) -> int:
+        return len(self._levels)
+
+
+class Catalog:
+    """Read access to the synced master data of this terminal."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._products: OrderedDict[int, tuple[int, Product]] = OrderedDict()
+        self._entity_cache: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
+        self._context: PricingContext | None = None
+        self._context_stamp: tuple[tuple[int, int], ...] = ()
+
+    # ------------------------------------------------------------------ presence
+
+    def has_catalog(self) -> bool:
+        """True when master data has been loaded (at least one product)."""
+        if not self.store.table_exists("master"):
+            return False
+        return self.store.one("SELECT 1 FROM master WHERE entity=? LIMIT 1", (Entity.PRODUCT.value,)) is not None
+
+    # ------------------------------------------------------------------ products
+
+    def product(self, product_id: int | str) -> Product:
+        """A product by id (cached while its master row version is unchanged)."""
+        pid = int(product_id)
+        row = self.store.one("SELECT version, data FROM master WHERE entity='product' AND id=?", (str(pid),))
+        if row is None:
+            raise NotFound(f"商品不存在：{product_id}", f"no such product: {product_id}", code="no_product")
+        version = int(row[0])
+        cached = self._products.get(pid)
+        if cached is not None and cached[0] == version:
+            self._products.move_to_end(pid)
+            return cached[1]
+        product = Product.from_dict(json.loads(row[1]))
+        self._products[pid] = (version, product)
+        if len(self._products) > _CACHE_SIZE:
+            self._products.popitem(last=False)
+        return product
+
+    def _by_barcode(self, code: str) -> tuple[Product, SaleUnit] | None:
+        row = self.store.one("SELECT product_id, unit_code FROM barcode_index WHERE barcode=?", (code,))
+        if row is None:
+            return None
+        product = self.product(row[0])
+        return product, product.unit(row[1])
+
+    def scale_layout(self) -> ScaleLayout:
+        extra = self.store_settings().extra.get("scale_layout")
+        return ScaleLayout.from_dict(extra) if isinstance(extra, dict) else ScaleLayout()
+
+    def lookup(self, code: str) -> Scanned:
+        """Resolve a scanned or typed code: a unit barcode (piece or box), a scale label
+        (weight/price embedded), or a SKU. Raises `NotFound` with a message for the cashier."""
+        raw = (code or "").strip()
+        if not raw:
+            raise NotFound("请扫描或输入条码", "scan or type a barcode", code="empty_code")
+        try:
+            normal = normalize_barcode(raw)
+        except BarcodeError:
+            normal = raw
+        hit = self._by_barcode(normal) or (self._by_barcode(raw) if normal != raw else None)
+        if hit is not None:
+            return Scanned(product=hit[0], unit=hit[1], barcode=normal)
+        layout = self.scale_layout()
+        if is_scale_barcode(raw, layout):
+            reading = parse_scale_barcode(raw, layout)  # BarcodeError on a bad check digit
+            # the scale's item code (PLU) is the product's SKU, with or without leading zeros
+            item = reading.item_code
+            hit = self._by_sku(item) or (self._by_sku(item.lstrip("0")) if item.lstrip("0") else None)
+            if hit is None:
+                raise NotFound(f"称重商品不存在：{reading.item_code}", f"no weighed item {reading.item_code}",
+                               code="no_product")
+            return Scanned(product=hit[0], unit=hit[1], barcode=raw, weight_kg=reading.weight_kg,
+                           amount_fen=reading.amount_fen)
+        hit = self._by_sku(raw)
+        if hit is not None:
+            return Scanned(product=hit[0], unit=hit[1], barcode=raw)
+        raise NotFound(f"未找到商品：{raw}", f"no product with code {raw}", code="no_product")
+
+    def _by_sku(self, sku: str) -> tuple[Product, SaleUnit] | None:
+        row = self.store.one("SELECT product_id FROM product_search WHERE sku=?", (sku,))
+        if row is None:
+            return None
+        product = self.product(row[0])
+        return product, product.base_unit
+
+    def search(self, text: str, limit: int = 30) -> list[SearchHit]:
+        """Search by name (any part), pinyin initials (e.g. "kkkl" for 可口可乐) or SKU prefix."""
+        q = (text or "").strip()
+        if not q:
+            return []
+        if _ASCII_WORD.match(q):
+            # prefix ranges use the pinyin and sku indexes (LIKE would scan 200,000 rows)
+            low = q.lower()
+            rows = self.store.all(
+                "SELECT product_id, sku, name FROM product_search WHERE pinyin >= ? AND pinyin < ? "
+                "UNION SELECT product_id, sku, name FROM product_search WHERE sku >= ? AND sku < ? "
+                "ORDER BY 2 LIMIT ?",
+                (low, low + "\uffff", q, q + "\uffff", limit),
+            )
+        else:
+            like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            rows = self.store.all(
+                "SELECT product_id, sku, name FROM product_search WHERE sku = ? "
+                "OR name LIKE ? ESCAPE '\\' ORDER BY (sku = ?) DESC, length(name), sku LIMIT ?",
+                (q, "%" + like + "%", q, limit),
+            )
+        return [SearchHit(product_id=int(r[0]), sku=str(r[1]), name=str(r[2])) for r in rows]
+
+    # ------------------------------------------------------------------ other master data
+
+    def entity_rows(self, entity: str) -> list[dict[str, Any]]:
+        """All rows of a (small) master entity, re-read only when the rows changed."""
+        if not self.store.table_exists("master"):
+            return []
+        stamp = self._stamp(entity)
+        cached = self._entity_cache.get(entity)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        rows = [json.loads(r[0]) for r in self.store.all(
+            "SELECT data FROM master WHERE entity=? ORDER BY id", (entity,))]
+        self._entity_cache[entity] = (stamp, rows)
+        return rows
+
+    def entity(self, entity: str, id_: str | int) -> dict[str, Any] | None:
+        if not self.store.table_exists("master"):
+            return None
+        row = self.store.one("SELECT data FROM master WHERE entity=? AND id=?", (entity, str(id_)))
+        return None if row is None else dict(json.loads(row[0]))
+
+    def store_settings(self) -> StoreSettings:
+        """This store's settings (name, receipt header, 抹零 mode ...); defaults before the first sync."""
+        store_id = int(self.store.get_setting("store_id") or 0)
+        for d in self.entity_rows(Entity.STORE.value):
+            if int(d.get("id", -1)) == store_id:
+                return StoreSettings.model_validate(d)
+        return StoreSettings(id=store_id, code=self.store.get_setting("store_code") or "", name="")
+
+    def member_levels(self) -> dict[str, MemberLevel]:
+        levels: dict[str, MemberLevel] = {}
+        for d in self.entity_rows(Entity.MEMBER_LEVEL.value):
+            data = dict(d)
+            if "percent_off_bp" not in data and "discount_bp" in data:
+                data["percent_off_bp"] = data["discount_bp"]
+            level = MemberLevel.from_dict(data)
+            levels[level.code] = level
+        return levels
+
+    def promotions(self) -> list[Promotion]:
+        out: list[Promotion] = []
+        for d in self.entity_rows(Entity.PROMOTION.value):
+            try:
+                out.append(Promotion.from_dict(d))
+            except ValueError:
+                continue  # central validates promotions; a bad row must not stop the till
+        return out
+
+    def price_lists(self) -> list[PriceList]:
+        out: list[PriceList] = []
+        for d in self.entity_rows(Entity.PRICE_LIST.value):
+            try:
+                out.append(PriceList.from_dict(d))
+            except ValueError:
+                continue
+        return out
+
+    def pricing_context(self, at: datetime) -> PricingContext:
+        """The shared pricing inputs at time `at`; rebuilt only when promotions, price lists, levels
+        or store settings changed (the indexes are reused between scans)."""
+        stamp = tuple(
+            self._stamp(e) for e in (Entity.PROMOTION, Entity.PRICE_LIST, Entity.MEMBER_LEVEL, Entity.STORE))
+        if self._context is None or self._context_stamp != stamp:
+            settings = self.store_settings()
+            points = settings.extra.get("points_policy")
+            self._context = PricingContext(
+                at=at, store_id=settings.id, products=LazyProducts(self),
+                promotions=tuple(self.promotions()), price_lists=tuple(self.price_lists()),
+                member_levels=MemberLevels(self.member_levels()),
+                rounding=rounding_policy(settings.rounding_mode),
+                points=PointsPolicy.from_dict(points) if isinstance(points, dict) else PointsPolicy(),
+            )
+            self._context_stamp = stamp
+        return self._context.at_time(at)
+
+    def _stamp(self, entity: str) -> tuple[int, int]:
+        if not self.store.table_exists("master"):
+            return (0, 0)
+        row = self.store.one("SELECT count(*), coalesce(sum(version), 0) FROM master WHERE entity=?", (entity,))
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def price_version(self) -> int:
+        """The change-feed cursor the local master data reflects (recorded on each sale)."""
+        cursor = None
+        if self.store.table_exists("sync_state"):
+            cursor = self.store.scalar("SELECT value FROM sync_state WHERE key='cursor'")
+        try:
+            return int(cursor or 0)
+        except ValueError:
+            return 0

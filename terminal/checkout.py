@@ -1,0 +1,662 @@
+"""Checkout: the cart a cashier builds, priced on every change, paid, and committed in ONE transaction.
+
+Plain Python used by the Kivy screens and by `pos-terminal simulate` alike. Every change re-prices
+the whole cart with the shared `sync.pricing.price_cart` (promotions apply by themselves and show
+on the lines). `complete()` writes the sale, its lines, its payments, the member's points movement
+and its `sale.completed` outbox event in a single `Store.transaction()` *before* anything is
+printed: a crash or a printer fault can never lose a paid sale or leave half of one.
+
+Points: redeemed points pay part of the sale. `price_cart` allocates their value into the lines'
+`order_discount_fen`, so `total_fen` is what is paid in money; the sale also lists a `points`
+payment (amount = the points' value, `points` = how many) for the receipt and the shift report.
+Money payments always add up exactly to `total_fen`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from sync.catalog import MemberRef, Product, SaleUnit
+from sync.errors import ContractError
+from sync.events import (
+    PaymentPayload,
+    SaleCancelled,
+    SaleCompleted,
+    SaleLinePayload,
+    Tender,
+    utcnow,
+    uuid7,
+)
+from sync.money import Rounding, div_round
+from sync.pricing import Cart, CartLine, PricedCart, PricedLine, price_cart
+from sync.quantity import normalize_qty
+from terminal.catalog import Catalog, Scanned
+from terminal.errors import CartError, NotFound, PaymentError
+from terminal.members import Member, create_member, find_member
+from terminal.receipt_numbers import next_sale_receipt_no
+from terminal.session import Action, Approval, Session, audit
+from terminal.shift import require_open_shift
+from terminal.store import Store
+from terminal.store.outbox import append_event
+
+TENDER_NAMES_ZH: dict[str, str] = {
+    Tender.CASH: "现金", Tender.BANK_CARD: "银行卡", Tender.WECHAT: "微信支付", Tender.ALIPAY: "支付宝",
+    Tender.POINTS: "积分抵扣", Tender.STORE_CREDIT: "储值卡", Tender.CREDIT: "赊账",
+}
+MONEY_TENDERS = frozenset({Tender.CASH, Tender.BANK_CARD, Tender.WECHAT, Tender.ALIPAY})
+REFERENCE_TENDERS = frozenset({Tender.BANK_CARD, Tender.WECHAT, Tender.ALIPAY})
+CASH_NOTES_FEN = (10000, 5000, 2000, 1000)
+
+
+@dataclass
+class LineItem:
+    """One line as the cashier keyed it (the priced view is `Checkout.priced.lines`)."""
+
+    product: Product
+    unit: SaleUnit
+    qty: Decimal
+    barcode: str = ""
+    scale_amount_fen: int | None = None
+    price_override_fen: int | None = None
+    manual_discount_fen: int = 0
+
+    def cart_line(self) -> CartLine:
+        return CartLine(product_id=self.product.id, unit_code=self.unit.code, qty=self.qty,
+                        price_override_fen=self.price_override_fen, scale_amount_fen=self.scale_amount_fen,
+                        manual_discount_fen=self.manual_discount_fen)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"product_id": self.product.id, "unit_code": self.unit.code, "qty": str(self.qty),
+                "barcode": self.barcode, "scale_amount_fen": self.scale_amount_fen,
+                "price_override_fen": self.price_override_fen, "manual_discount_fen": self.manual_discount_fen}
+
+
+@dataclass(frozen=True)
+class Payment:
+    tender: Tender
+    amount_fen: int
+    """Applied to the sale."""
+    tendered_fen: int | None = None
+    """Cash handed over (≥ amount); the difference is change."""
+    reference: str | None = None
+    points: int | None = None
+
+    def payload(self) -> PaymentPayload:
+        return PaymentPayload(tender=self.tender, amount_fen=self.amount_fen, tendered_fen=self.tendered_fen,
+                              reference=self.reference, points=self.points)
+
+
+@dataclass(frozen=True)
+class CompletedSale:
+    """A committed sale: durable on disk with its outbox event before this object exists."""
+
+    sale_id: str
+    receipt_no: str
+    payload: SaleCompleted
+    event_seq: int
+    change_fen: int
+    cash_fen: int
+    """Cash taken in (so the caller knows to open the drawer)."""
+    member: Member | None = None
+
+
+@dataclass(frozen=True)
+class HeldCart:
+    id: str
+    label: str
+    held_at: datetime
+    line_count: int
+
+
+@dataclass
+class _State:
+    cart_id: str = field(default_factory=uuid7)
+    items: list[LineItem] = field(default_factory=list)
+    member: Member | None = None
+    order_discount_fen: int = 0
+    redeem_points: int = 0
+    payments: list[Payment] = field(default_factory=list)
+    approvals: list[int] = field(default_factory=list)
+
+
+class Checkout:
+    """One till's current sale. Not thread-safe: the UI calls it from its main thread."""
+
+    def __init__(self, store: Store, session: Session, catalog: Catalog | None = None, *,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self.session = session
+        self.catalog = catalog or Catalog(store)
+        self.clock = clock
+        self._s = _State()
+        self._priced: PricedCart | None = None
+
+    # ------------------------------------------------------------------ reading the cart
+
+    @property
+    def cart_id(self) -> str:
+        return self._s.cart_id
+
+    @property
+    def items(self) -> list[LineItem]:
+        return list(self._s.items)
+
+    @property
+    def member(self) -> Member | None:
+        return self._s.member
+
+    @property
+    def payments(self) -> list[Payment]:
+        return list(self._s.payments)
+
+    @property
+    def order_discount_fen(self) -> int:
+        return self._s.order_discount_fen
+
+    @property
+    def redeem_points_count(self) -> int:
+        return self._s.redeem_points
+
+    @property
+    def is_empty(self) -> bool:
+        return not self._s.items
+
+    def _cart(self) -> Cart:
+        m = self._s.member
+        ref = MemberRef(member_id=m.id, level=m.level, points_balance=m.points_balance) if m else None
+        return Cart(lines=tuple(i.cart_line() for i in self._s.items), member=ref,
+                    redeem_points=self._s.redeem_points, order_discount_fen=self._s.order_discount_fen)
+
+    def _price(self, cart: Cart | None = None) -> PricedCart:
+        try:
+            return price_cart(cart or self._cart(), self.catalog.pricing_context(self.clock()))
+        except ContractError as e:
+            raise CartError(e.message, e.message_en, code=e.code) from e
+
+    @property
+    def priced(self) -> PricedCart:
+        """The cart priced now: lines with their promotions, totals, points earned before payment."""
+        if self._priced is None:
+            self._priced = self._price()
+        return self._priced
+
+    def priced_line(self, index: int) -> PricedLine:
+        for line in self.priced.lines:
+            if line.cart_index == index:
+                return line
+        raise CartError("没有这一行", f"no line {index}", code="no_line")
+
+    @property
+    def total_fen(self) -> int:
+        """What is paid in money (after promotions, discounts, points and 抹零)."""
+        return self.priced.total_fen if self._s.items else 0
+
+    @property
+    def paid_fen(self) -> int:
+        return sum(p.amount_fen for p in self._s.payments if p.tender is not Tender.POINTS)
+
+    @property
+    def remaining_fen(self) -> int:
+        return max(0, self.total_fen - self.paid_fen)
+
+    @property
+    def change_fen(self) -> int:
+        return sum((p.tendered_fen or p.amount_fen) - p.amount_fen for p in self._s.payments)
+
+    @property
+    def points_earned(self) -> int:
+        """Points the member will earn (shown before payment)."""
+        return self.priced.points_earned if self._s.items else 0
+
+    # ------------------------------------------------------------------ changing the cart
+
+    def _changed(self) -> None:
+        self._priced = None
+
+    def _editable(self) -> None:
+        self.session.user  # noqa: B018 - raises when nobody is signed in or the till is locked
+        if self._s.payments:
+            raise CartError("已有付款，请先撤销付款再修改", "payments were taken: remove them before editing",
+                            code="payments_taken")
+
+    def _commit_edit(self, items: list[LineItem], **changes: object) -> None:
+        """Apply an edit only if the cart still prices (bad input never leaves a broken cart)."""
+        candidate = replace(self._s, items=items, **changes)  # type: ignore[arg-type]
+        old = self._s
+        self._s = candidate
+        try:
+            self._priced = self._price()
+        except CartError:
+            self._s = old
+            self._priced = None
+            raise
+
+    def _line(self, index: int) -> LineItem:
+        if not 0 <= index < len(self._s.items):
+            raise CartError("没有这一行", f"no line {index}", code="no_line")
+        return self._s.items[index]
+
+    def scan(self, code: str) -> int:
+        """Add what a barcode names (piece, box, scale label or SKU); returns the cart line index.
+        Scanning the same piece again adds one to its line."""
+        self._editable()
+        try:
+            hit = self.catalog.lookup(code)
+        except ContractError as e:
+            raise NotFound(e.message, e.message_en, code=e.code) from e
+        return self._add(hit)
+
+    def add_product(self, product_id: int, unit_code: str | None = None, qty: int | str | Decimal = 1) -> int:
+        """Add a product picked from search (base unit unless `unit_code`)."""
+        self._editable()
+        product = self.catalog.product(product_id)
+        try:
+            unit = product.unit(unit_code) if unit_code else product.base_unit
+        except ContractError as e:
+            raise CartError(e.message, e.message_en, code=e.code) from e
+        return self._add(Scanned(product=product, unit=unit, barcode=""), qty)
+
+    def _add(self, hit: Scanned, qty: int | str | Decimal = 1) -> int:
+        items = list(self._s.items)
+        if hit.weight_kg is not None:
+            item = LineItem(product=hit.product, unit=hit.unit, qty=hit.weight_kg, barcode=hit.barcode)
+        elif hit.amount_fen is not None:
+            item = LineItem(product=hit.product, unit=hit.unit, qty=self._scale_qty(hit), barcode=hit.barcode,
+                            scale_amount_fen=hit.amount_fen)
+        else:
+            if hit.product.weighed:
+                raise CartError(f"称重商品请过秤：{hit.product.name}", f"weigh {hit.product.name} first",
+                                code="needs_weight")
+            q = self._qty(hit.product, qty)
+            for i, existing in enumerate(items):
+                if (existing.product.id == hit.product.id and existing.unit.code == hit.unit.code
+                        and existing.scale_amount_fen is None and existing.price_override_fen is None
+                        and existing.manual_discount_fen == 0):
+                    items[i] = replace(existing, qty=existing.qty + q)
+                    self._commit_edit(items)
+                    return i
+            item = LineItem(product=hit.product, unit=hit.unit, qty=q, barcode=hit.barcode)
+        items.append(item)
+        self._commit_edit(items)
+        return len(items) - 1
+
+    def add_weighed(self, product_id: int, weight_kg: Decimal | str) -> int:
+        """Add a weighed product with the weight read from the scale (kg, 3 places)."""
+        self._editable()
+        product = self.catalog.product(product_id)
+        if not product.weighed:
+            raise CartError(f"{product.name} 不是称重商品", f"{product.name} is not sold by weight",
+                            code="not_weighed")
+        items = [*self._s.items, LineItem(product=product, unit=product.base_unit,
+                                          qty=self._qty(product, weight_kg))]
+        self._commit_edit(items)
+        return len(items) - 1
+
+    @staticmethod
+    def _scale_qty(hit: Scanned) -> Decimal:
+        """Weight implied by a price-embedded label (amount ÷ price per kg), for stock and display."""
+        price = hit.unit.price_fen
+        if not price or hit.amount_fen is None:
+            return Decimal("1.000") if hit.product.weighed else Decimal(1)
+        milli = max(1, div_round(hit.amount_fen * 1000, price, Rounding.HALF_UP))
+        qty = Decimal(milli).scaleb(-3).quantize(Decimal("0.001"))
+        return qty if hit.product.weighed else max(Decimal(1), qty.to_integral_value())
+
+    @staticmethod
+    def _qty(product: Product, qty: int | str | Decimal) -> Decimal:
+        try:
+            return normalize_qty(qty, weighed=product.weighed)
+        except ContractError as e:
+            raise CartError(e.message, e.message_en, code=e.code) from e
+
+    def set_qty(self, index: int, qty: int | str | Decimal) -> None:
+        """Change a line's quantity (a scale label's amount is fixed: void and rescan instead)."""
+        self._editable()
+        item = self._line(index)
+        if item.scale_amount_fen is not None:
+            raise CartError("称重标签商品不能改数量", "a price-label line cannot change quantity",
+                            code="scale_line")
+        items = list(self._s.items)
+        items[index] = replace(item, qty=self._qty(item.product, qty))
+        self._commit_edit(items)
+
+    def override_price(self, index: int, unit_price_fen: int, approval: Approval | None = None) -> None:
+        """Set a line's unit price by hand (needs a manager): the line then takes no promotion."""
+        self._editable()
+        item = self._line(index)
+        if isinstance(unit_price_fen, bool) or not isinstance(unit_price_fen, int) or unit_price_fen < 0:
+            raise CartError("价格必须是非负整数分", "a price is a non-negative amount in fen", code="bad_price")
+        manager = self.session.require(Action.PRICE_OVERRIDE, approval)
+        items = list(self._s.items)
+        items[index] = replace(item, price_override_fen=unit_price_fen, scale_amount_fen=None)
+        old_price = self.priced_line(index).unit_price_fen
+        self._commit_edit(items, approvals=[*self._s.approvals, manager or 0])
+        audit(self.store, "price_override", cashier_id=self.session.user.id, approved_by=manager,
+              detail={"cart_id": self.cart_id, "sku": item.product.sku, "from_fen": old_price,
+                      "to_fen": unit_price_fen})
+
+    def discount_line(self, index: int, *, amount_fen: int | None = None, percent_off_bp: int | None = None,
+                      approval: Approval | None = None) -> None:
+        """A manual discount on one line (amount, or percent of what is left after promotions)."""
+        self._editable()
+        item = self._line(index)
+        manager = self.session.require(Action.DISCOUNT, approval)
+        items = list(self._s.items)
+        items[index] = replace(item, manual_discount_fen=0)
+        base = self._price(Cart(lines=tuple(i.cart_line() for i in items), member=self._cart().member))
+        line = next(ln for ln in base.lines if ln.cart_index == index)
+        room = line.list_amount_fen - line.line_discount_fen
+        discount = self._discount_amount(room, amount_fen, percent_off_bp)
+        items[index] = replace(item, manual_discount_fen=discount)
+        self._commit_edit(items)
+        audit(self.store, "line_discount", cashier_id=self.session.user.id, approved_by=manager,
+              detail={"cart_id": self.cart_id, "sku": item.product.sku, "discount_fen": discount})
+
+    def discount_order(self, *, amount_fen: int | None = None, percent_off_bp: int | None = None,
+                       approval: Approval | None = None) -> None:
+        """A whole-order discount (整单优惠), allocated over the lines."""
+        self._editable()
+        if not self._s.items:
+            raise CartError("购物车是空的", "the cart is empty", code="empty_cart")
+        manager = self.session.require(Action.DISCOUNT, approval)
+        saved = self._s.order_discount_fen, self._s.redeem_points
+        self._s.order_discount_fen, self._s.redeem_points = 0, 0
+        try:
+            room = self._price().due_before_rounding_fen
+        finally:
+            self._s.order_discount_fen, self._s.redeem_points = saved
+        discount = self._discount_amount(room, amount_fen, percent_off_bp)
+        self._commit_edit(list(self._s.items), order_discount_fen=discount, redeem_points=0)
+        audit(self.store, "order_discount", cashier_id=self.session.user.id, approved_by=manager,
+              detail={"cart_id": self.cart_id, "discount_fen": discount})
+
+    @staticmethod
+    def _discount_amount(room: int, amount_fen: int | None, percent_off_bp: int | None) -> int:
+        if (amount_fen is None) == (percent_off_bp is None):
+            raise CartError("请输入折扣金额或折扣比例之一", "give either an amount or a percentage",
+                            code="bad_discount")
+        if amount_fen is not None:
+            if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen < 0:
+                raise CartError("折扣金额必须是非负整数分", "a discount is a non-negative amount in fen",
+                                code="bad_discount")
+            value = amount_fen
+        else:
+            bp = percent_off_bp
+            if isinstance(bp, bool) or not isinstance(bp, int) or not 0 <= bp <= 10000:
+                raise CartError("折扣比例必须在 0–100% 之间", "a percentage is 0–10000 basis points",
+                                code="bad_discount")
+            value = div_round(room * bp, 10000, Rounding.HALF_UP)
+        if value > room:
+            raise CartError("折扣超过了金额", "the discount exceeds the amount", code="discount_exceeds_line")
+        return value
+
+    def void_line(self, index: int) -> None:
+        """Remove a line (recorded in the audit log)."""
+        self._editable()
+        item = self._line(index)
+        items = [x for i, x in enumerate(self._s.items) if i != index]
+        changes: dict[str, object] = {}
+        if not items:
+            changes = {"order_discount_fen": 0, "redeem_points": 0}
+        self._commit_edit(items, **changes)
+        audit(self.store, "void_line", cashier_id=self.session.user.id,
+              detail={"cart_id": self.cart_id, "sku": item.product.sku, "qty": str(item.qty)})
+
+    # ------------------------------------------------------------------ member and points
+
+    def set_member(self, text: str) -> Member:
+        """Attach a member by card number, phone or QR; prices and points follow at once."""
+        self._editable()
+        member = find_member(self.store, self.catalog, text)
+        self._commit_edit(list(self._s.items), member=member, redeem_points=0)
+        return member
+
+    def create_member(self, *, phone: str | None, name: str | None = None, card_no: str | None = None,
+                      level: str = "normal") -> Member:
+        """Enrol a new member at the till and attach them to this sale."""
+        self._editable()
+        member = create_member(self.store, self.catalog, self.session, phone=phone, name=name,
+                               card_no=card_no, level=level)
+        self._commit_edit(list(self._s.items), member=member, redeem_points=0)
+        return member
+
+    def clear_member(self) -> None:
+        self._editable()
+        self._commit_edit(list(self._s.items), member=None, redeem_points=0)
+
+    @property
+    def max_redeemable_points(self) -> int:
+        return self.priced.max_redeemable_points if self._s.items and self._s.member else 0
+
+    def redeem_points(self, points: int) -> None:
+        """Pay part of the sale with the member's points (0 to undo)."""
+        self._editable()
+        if self._s.member is None and points:
+            raise PaymentError("请先输入会员", "attach a member first", code="points_need_member")
+        self._commit_edit(list(self._s.items), redeem_points=points)
+
+    # ------------------------------------------------------------------ payments
+
+    def quick_cash_amounts(self) -> list[int]:
+        """Quick-amount buttons for cash: exact, then the next round amounts of ¥10/20/50/100."""
+        due = self.remaining_fen
+        if due <= 0:
+            return []
+        out = [due]
+        for step in (1000, 2000, 5000, 10000):
+            amount = -(-due // step) * step
+            if amount not in out:
+                out.append(amount)
+        return out[:5]
+
+    def add_payment(self, tender: Tender | str, amount_fen: int | None = None, *,
+                    tendered_fen: int | None = None, reference: str | None = None) -> Payment:
+        """Take a payment. Cash: give `tendered_fen` (what was handed over); the amount applied is
+        at most what is still due and the rest is change. Card/WeChat/Alipay: the amount (default:
+        everything still due) with the transaction reference (scanned payment code)."""
+        self.session.user  # noqa: B018
+        if not self._s.items:
+            raise PaymentError("购物车是空的", "the cart is empty", code="empty_cart")
+        try:
+            t = Tender(tender)
+        except ValueError:
+            raise PaymentError(f"不支持的付款方式：{tender}", f"unknown tender {tender}", code="bad_tender") from None
+        if t not in MONEY_TENDERS:
+            raise PaymentError("积分请用积分抵扣", "use redeem_points for points", code="bad_tender")
+        due = self.remaining_fen
+        if due <= 0:
+            raise PaymentError("已付清", "already paid in full", code="paid")
+        for v in (amount_fen, tendered_fen):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v <= 0):
+                raise PaymentError("金额必须是正整数分", "amounts are positive integers of fen", code="bad_amount")
+        if t is Tender.CASH:
+            handed = tendered_fen if tendered_fen is not None else (amount_fen if amount_fen is not None else due)
+            applied = min(handed, due if amount_fen is None else min(amount_fen, due))
+            if applied <= 0:
+                raise PaymentError("金额必须大于零", "the amount must be positive", code="bad_amount")
+            payment = Payment(tender=t, amount_fen=applied, tendered_fen=handed)
+        else:
+            amount = due if amount_fen is None else amount_fen
+            if amount > due:
+                raise PaymentError("非现金付款不能超过应付金额", "a non-cash payment cannot exceed the amount due",
+                                   code="overpaid")
+            ref = (reference or "").strip()
+            if not ref:
+                raise PaymentError("请扫描或输入付款凭证号", "scan or type the payment reference",
+                                   code="reference_required")
+            if len(ref) > 128:
+                raise PaymentError("凭证号过长", "reference too long", code="bad_reference")
+            payment = Payment(tender=t, amount_fen=amount, reference=ref)
+        self._s.payments.append(payment)
+        return payment
+
+    def remove_payment(self, index: int) -> None:
+        if not 0 <= index < len(self._s.payments):
+            raise PaymentError("没有这笔付款", f"no payment {index}", code="no_payment")
+        del self._s.payments[index]
+
+    def clear_payments(self) -> None:
+        self._s.payments.clear()
+
+    # ------------------------------------------------------------------ hold, resume, cancel
+
+    def hold(self, label: str | None = None) -> HeldCart:
+        """Park this cart (挂单) and start a new one; resumed later, even after a restart."""
+        user = self.session.user
+        if not self._s.items:
+            raise CartError("购物车是空的", "the cart is empty", code="empty_cart")
+        if self._s.payments:
+            raise CartError("已有付款，不能挂单", "payments were taken: cannot hold", code="payments_taken")
+        held = HeldCart(id=self._s.cart_id, label=(label or "").strip()[:40] or f"挂单 {len(self._s.items)} 件",
+                        held_at=self.clock(), line_count=len(self._s.items))
+        data = {"items": [i.to_dict() for i in self._s.items],
+                "member_card": self._s.member.card_no if self._s.member else None,
+                "order_discount_fen": self._s.order_discount_fen, "redeem_points": self._s.redeem_points}
+        with self.store.transaction():
+            self.store.execute(
+                "INSERT INTO held_carts(id, held_at, cashier_id, label, data) VALUES (?, ?, ?, ?, ?)",
+                (held.id, held.held_at.isoformat(), user.id, held.label, json.dumps(data, ensure_ascii=False)))
+            audit(self.store, "hold", cashier_id=user.id, detail={"cart_id": held.id})
+        self._reset()
+        return held
+
+    def held_carts(self) -> list[HeldCart]:
+        return [HeldCart(id=r["id"], label=r["label"], held_at=datetime.fromisoformat(r["held_at"]),
+                         line_count=len(json.loads(r["data"])["items"]))
+                for r in self.store.all("SELECT * FROM held_carts ORDER BY held_at")]
+
+    def resume(self, held_id: str) -> None:
+        """Bring a held cart back (current cart must be empty); re-priced at today's prices."""
+        user = self.session.user
+        if self._s.items:
+            raise CartError("请先完成或挂起当前销售", "finish or hold the current sale first", code="cart_not_empty")
+        row = self.store.one("SELECT * FROM held_carts WHERE id=?", (held_id,))
+        if row is None:
+            raise NotFound("挂单不存在", "no such held cart", code="no_held_cart")
+        data = json.loads(row["data"])
+        items: list[LineItem] = []
+        for d in data["items"]:
+            product = self.catalog.product(d["product_id"])
+            items.append(LineItem(product=product, unit=product.unit(d["unit_code"]), qty=Decimal(d["qty"]),
+                                  barcode=d.get("barcode", ""), scale_amount_fen=d.get("scale_amount_fen"),
+                                  price_override_fen=d.get("price_override_fen"),
+                                  manual_discount_fen=d.get("manual_discount_fen", 0)))
+        member = find_member(self.store, self.catalog, data["member_card"]) if data.get("member_card") else None
+        state = _State(cart_id=row["id"], items=items, member=member,
+                       order_discount_fen=data.get("order_discount_fen", 0))
+        self._s = state
+        self._changed()
+        with self.store.transaction():
+            self.store.execute("DELETE FROM held_carts WHERE id=?", (held_id,))
+            audit(self.store, "resume", cashier_id=user.id, detail={"cart_id": held_id})
+
+    def cancel(self, reason: str | None = None) -> None:
+        """Abandon the sale; recorded (`sale.cancelled`) for loss prevention, then a fresh cart."""
+        user = self.session.user
+        if not self._s.items:
+            self._reset()
+            return
+        shift = require_open_shift(self.store)
+        amount = self.priced.total_fen
+        now = self.clock()
+        with self.store.transaction():
+            append_event(self.store, SaleCancelled(
+                cart_id=self._s.cart_id, store_id=int(self.store.get_setting("store_id") or 0),
+                terminal_id=int(self.store.get_setting("terminal_id") or 0), shift_id=shift.id,
+                cashier_id=user.id, cancelled_at=now, line_count=len(self._s.items), amount_fen=amount,
+                reason=(reason or "")[:200] or None,
+            ), occurred_at=now)
+            audit(self.store, "cancel_sale", cashier_id=user.id,
+                  detail={"cart_id": self._s.cart_id, "amount_fen": amount, "reason": reason})
+        self._reset()
+
+    def _reset(self) -> None:
+        self._s = _State()
+        self._priced = None
+
+    # ------------------------------------------------------------------ completing
+
+    def complete(self, *, note: str | None = None) -> CompletedSale:
+        """Commit the paid sale: sale, lines, payments, points and the `sale.completed` outbox event
+        in ONE transaction, before any printing. Then the till starts a new cart."""
+        user = self.session.user
+        if not self._s.items:
+            raise CartError("购物车是空的", "the cart is empty", code="empty_cart")
+        shift = require_open_shift(self.store)
+        priced = self._price()  # re-price now: the time window of a promotion may have moved
+        if priced != self._priced:
+            self._priced = priced
+        paid = self.paid_fen
+        if paid != priced.total_fen:
+            raise PaymentError(
+                f"付款金额不足：应付 {priced.total_fen / 100:.2f}，已付 {paid / 100:.2f}",
+                f"payments {paid} fen do not cover the total {priced.total_fen} fen", code="not_paid")
+        member = self._s.member
+        payments = list(self._s.payments)
+        if priced.points_redeemed:
+            payments.append(Payment(tender=Tender.POINTS, amount_fen=priced.points_value_fen,
+                                    points=priced.points_redeemed))
+        sale_id = self._s.cart_id
+        now = self.clock()
+        change = sum((p.tendered_fen or p.amount_fen) - p.amount_fen for p in payments)
+        store_id = int(self.store.get_setting("store_id") or 0)
+        terminal_id = int(self.store.get_setting("terminal_id") or 0)
+        price_version = self.catalog.price_version()
+        with self.store.transaction():
+            receipt_no = next_sale_receipt_no(self.store)
+            payload = SaleCompleted(
+                sale_id=sale_id, receipt_no=receipt_no, store_id=store_id, terminal_id=terminal_id,
+                shift_id=shift.id, cashier_id=user.id, member_id=member.id if member else None,
+                member_level=member.level if member else None, sold_at=now,
+                lines=[SaleLinePayload(**ln.to_payload_dict()) for ln in priced.lines],
+                payments=[p.payload() for p in payments], subtotal_fen=priced.subtotal_fen,
+                discount_fen=priced.discount_fen, rounding_fen=priced.rounding_fen, total_fen=priced.total_fen,
+                change_fen=change, tax_fen=priced.tax_fen, points_earned=priced.points_earned,
+                points_redeemed=priced.points_redeemed, price_version=price_version,
+                promotion_ids=list(priced.promotion_ids), note=note,
+            )
+            env = append_event(self.store, payload, occurred_at=now)
+            record_sale(self.store, payload, env.seq)
+        cash = sum(p.amount_fen for p in payments if p.tender is Tender.CASH)
+        self._reset()
+        return CompletedSale(sale_id=sale_id, receipt_no=receipt_no, payload=payload, event_seq=env.seq,
+                             change_fen=change, cash_fen=cash, member=member)
+
+
+def record_sale(store: Store, payload: SaleCompleted, event_seq: int) -> None:
+    """Write a completed sale's rows (inside the caller's transaction, with its outbox event)."""
+    store.require_transaction("record_sale")
+    p = payload
+    store.execute(
+        "INSERT INTO sales(id, receipt_no, shift_id, cashier_id, member_id, member_level, sold_at, "
+        "subtotal_fen, discount_fen, rounding_fen, total_fen, change_fen, tax_fen, points_earned, "
+        "points_redeemed, event_seq, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (p.sale_id, p.receipt_no, p.shift_id, p.cashier_id, p.member_id, p.member_level, p.sold_at.isoformat(),
+         p.subtotal_fen, p.discount_fen, p.rounding_fen, p.total_fen, p.change_fen, p.tax_fen,
+         p.points_earned, p.points_redeemed, event_seq, p.model_dump_json()),
+    )
+    store.conn.executemany(
+        "INSERT INTO sale_lines(sale_id, line_no, product_id, sku, name, unit_code, unit_factor, qty, "
+        "unit_price_fen, list_amount_fen, line_discount_fen, order_discount_fen, amount_fen, tax_rate_bp, "
+        "tax_fen, is_gift) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(p.sale_id, ln.line_no, ln.product_id, ln.sku, ln.name, ln.unit_code, ln.unit_factor, str(ln.qty),
+          ln.unit_price_fen, ln.list_amount_fen, ln.line_discount_fen, ln.order_discount_fen, ln.amount_fen,
+          ln.tax_rate_bp, ln.tax_fen, int(ln.is_gift)) for ln in p.lines],
+    )
+    store.conn.executemany(
+        "INSERT INTO payments(sale_id, idx, tender, amount_fen, tendered_fen, reference, points) "
+        "VALUES (?,?,?,?,?,?,?)",
+        [(p.sale_id, i, pay.tender.value, pay.amount_fen, pay.tendered_fen, pay.reference, pay.points)
+         for i, pay in enumerate(p.payments)],
+    )
+    if p.member_id:
+        if p.points_earned:
+            store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'earn', ?)",
+                          (p.member_id, p.points_earned, event_seq))
+        if p.points_redeemed:
+            store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'redeem', ?)",
+                          (p.member_id, -p.points_redeemed, event_seq))
