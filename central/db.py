@@ -36,6 +36,11 @@ MODEL_MODULES: list[str] = [
     "central.auth.models",
     "central.catalog.models",
     "central.pricing.models",
+    "central.members.models",
+    "central.customers.models",
+    "central.inventory.models",
+    "central.finance.models",
+    "central.sales.models",
 ]
 
 

@@ -1,0 +1,63 @@
+"""`pos-central report sales --from DATE --to DATE [--store CODE] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from central.db import get_engine, session_scope
+from central.errors import DomainError
+from central.migrations import SchemaOutOfDate, check_up_to_date
+from central.settings import resolve_db_url
+from sync.money import format_fen
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD: {text!r}") from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=["sales"], help="which report (sales)")
+    parser.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE",
+                        help="first business day (store local date, Asia/Shanghai), YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE",
+                        help="last business day, inclusive, YYYY-MM-DD")
+    parser.add_argument("--store", default=None, metavar="CODE", help="only this store (e.g. S01)")
+    parser.add_argument("--json", action="store_true", help="print JSON (totals at the top level)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from central.reporting.sales import sales_report
+
+    url = resolve_db_url(args.db)
+    engine = get_engine(url)
+    try:
+        check_up_to_date(engine)
+        with session_scope(engine, write=False) as session:
+            report = sales_report(session, date_from=args.date_from, date_to=args.date_to,
+                                  store_code=args.store)
+    except SchemaOutOfDate as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"{exc.message} / {exc.message_en}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+        return 0
+    t = report.totals
+    scope = f"门店 {report.store}" if report.store else "全部门店"
+    print(f"销售报表 {report.date_from} ~ {report.date_to}（{scope}，Asia/Shanghai）")
+    header = f"{'门店':<6}{'日期':<12}{'销售笔数':>8}{'退货笔数':>8}{'原价':>14}{'折扣':>12}{'净额':>14}{'税额':>12}"
+    print(header)
+    for code, day, f in report.rows:
+        print(f"{code:<8}{day.isoformat():<12}{f.sales:>10}{f.returns:>10}{format_fen(f.gross_fen):>16}"
+              f"{format_fen(f.discount_fen):>14}{format_fen(f.net_fen):>16}{format_fen(f.tax_fen):>14}")
+    print(f"合计: 销售 {t.sales} 笔, 退货 {t.returns} 笔, 原价 {format_fen(t.gross_fen)}, "
+          f"折扣 {format_fen(t.discount_fen)}, 净额 {format_fen(t.net_fen)}, 税额 {format_fen(t.tax_fen)}")
+    return 0

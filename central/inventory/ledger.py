@@ -1,0 +1,112 @@
+"""Posting stock movements: the only way stock changes.
+
+Every movement is appended to the ledger and the on-hand row of its warehouse and product is
+moved by the same amount in the same transaction (the caller's). On-hand rows are upserted in
+primary-key order (warehouse, product), so two transactions touching the same products lock them
+in the same order and cannot deadlock. Stock may go negative (two tills sold the last item while
+offline): that is reported as a warning, never refused.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from central.db import utcnow
+from central.errors import Invalid
+from central.inventory.models import MOVEMENT_KINDS, StockMovement, StockOnHand
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A movement to post (signed `qty_m`: thousandths of the base unit, + in, − out)."""
+
+    warehouse_id: int
+    product_id: int
+    kind: str
+    qty_m: int
+    source_type: str
+    source_id: str
+    occurred_at: datetime
+    source_line: int | None = None
+    unit_cost_fen: int | None = None
+    batch_no: str | None = None
+    expiry_date: date | None = None
+    user_id: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class NegativeStock:
+    """A warning: this warehouse's on-hand of this product is below zero after the posting."""
+
+    warehouse_id: int
+    product_id: int
+    qty_m: int
+
+
+def _upsert(session: Session, warehouse_id: int, product_id: int, delta_m: int, now: datetime) -> int:
+    """Add `delta_m` to one on-hand row (creating it at 0 first) and return the new quantity.
+
+    INSERT … ON CONFLICT DO UPDATE is one atomic statement that takes the row lock itself, so the
+    read-modify-write race of "select, add, update" cannot lose an update.
+    """
+    table: Table = StockOnHand.__table__  # type: ignore[assignment]
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table).values(
+        warehouse_id=warehouse_id, product_id=product_id, qty_m=delta_m, updated_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.warehouse_id, table.c.product_id],
+        set_={"qty_m": table.c.qty_m + stmt.excluded.qty_m, "updated_at": stmt.excluded.updated_at},
+    ).returning(table.c.qty_m)
+    return int(session.execute(stmt).scalar_one())
+
+
+def post_movements(session: Session, movements: Sequence[Movement],
+                   *, recorded_at: datetime | None = None) -> list[NegativeStock]:
+    """Append `movements` to the ledger and move on-hand with them; returns negative-stock warnings.
+
+    Runs inside the caller's transaction and never commits.
+    """
+    if not movements:
+        return []
+    now = recorded_at or utcnow()
+    for m in movements:
+        if m.kind not in MOVEMENT_KINDS:
+            raise Invalid(f"未知的库存变动类型 {m.kind}", f"unknown movement kind {m.kind}",
+                          code="movement_kind", field="kind")
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    for m in movements:
+        totals[(m.warehouse_id, m.product_id)] += m.qty_m
+    after: dict[tuple[int, int], int] = {}
+    for key in sorted(totals):  # primary-key order: no deadlocks between concurrent postings
+        after[key] = _upsert(session, key[0], key[1], totals[key], now)
+    # Running balance per key, so each ledger row says what it left behind.
+    running = {key: after[key] - totals[key] for key in totals}
+    rows = []
+    for m in movements:
+        key = (m.warehouse_id, m.product_id)
+        running[key] += m.qty_m
+        rows.append({
+            "warehouse_id": m.warehouse_id, "product_id": m.product_id, "kind": m.kind,
+            "qty_m": m.qty_m, "balance_after_m": running[key], "unit_cost_fen": m.unit_cost_fen,
+            "batch_no": m.batch_no, "expiry_date": m.expiry_date, "source_type": m.source_type,
+            "source_id": m.source_id, "source_line": m.source_line, "occurred_at": m.occurred_at,
+            "recorded_at": now, "user_id": m.user_id, "note": m.note,
+        })
+    session.execute(insert(StockMovement), rows)
+    return [NegativeStock(k[0], k[1], q) for k, q in sorted(after.items()) if q < 0]
+
+
+def on_hand(session: Session, warehouse_id: int, product_id: int) -> int:
+    """Current quantity (thousandths of the base unit); 0 when the product never moved here."""
+    value = session.scalar(select(StockOnHand.qty_m).where(
+        StockOnHand.warehouse_id == warehouse_id, StockOnHand.product_id == product_id))
+    return int(value or 0)

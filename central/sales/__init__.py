@@ -1,0 +1,1 @@
+"""Sales, returns, shifts and till audit events as received from the terminals."""

@@ -1,0 +1,424 @@
+"""Applying the terminals' sale and till events at central (called by the sync engine).
+
+Each `apply_*` function takes the open session of the sync engine's transaction and never
+commits: the event log row, the sale, its lines and payments, the stock movements, the points
+ledger and the receivable entry all land together or not at all. Events that break central's
+rules raise a `central.errors.DomainError` (see `central.sales.errors`), before anything is
+written, so the engine can quarantine them; `OriginalSaleNotReceived` means "defer, try later".
+
+The terminal's clocks (`sold_at`, `returned_at` ...) are kept as reported; `received_at` is
+central's clock. Rows are written with Core inserts: this is the hot path of every push.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import column, func, insert, or_, select, table, update
+from sqlalchemy.orm import Session
+
+from central.customers.models import Customer
+from central.errors import Invalid, not_found
+from central.finance.receivables import post_receivable
+from central.inventory.ledger import Movement, NegativeStock, post_movements
+from central.inventory.quantities import to_milli
+from central.members.models import Member
+from central.members.points import post_points
+from central.org.models import Warehouse
+from central.sales.dates import business_date
+from central.sales.errors import (
+    DuplicateDocument,
+    InconsistentDocument,
+    OriginalSaleNotReceived,
+    ReturnExceedsSale,
+    WrongScope,
+)
+from central.sales.models import (
+    CancelledCart,
+    DrawerOpening,
+    ReturnLine,
+    ReturnRefund,
+    Sale,
+    SaleLine,
+    SalePayment,
+    SaleReturn,
+    Shift,
+)
+from sync.events import (
+    DrawerOpened,
+    SaleCancelled,
+    SaleCompleted,
+    SaleReturned,
+    ShiftClosed,
+    ShiftOpened,
+    Tender,
+)
+
+_products = table("products", column("id"))
+"""Only existence is checked here; the catalog's own model belongs to central.catalog."""
+
+
+def _check_scope(ev_store: int, ev_terminal: int, *, store_id: int, terminal_id: int) -> None:
+    if ev_store != store_id:
+        raise WrongScope(f"事件属于门店 {ev_store}，不是本终端的门店 {store_id}",
+                         f"event is for store {ev_store}, not this terminal's store {store_id}",
+                         field="store_id")
+    if ev_terminal != terminal_id:
+        raise WrongScope(f"事件属于终端 {ev_terminal}，不是发送它的终端 {terminal_id}",
+                         f"event is for terminal {ev_terminal}, not the sending terminal {terminal_id}",
+                         field="terminal_id")
+
+
+def store_warehouse(session: Session, store_id: int) -> int:
+    """The store's selling warehouse (its first active one); cached for the session."""
+    cache: dict[int, int] = session.info.setdefault("store_warehouse", {})
+    if store_id not in cache:
+        wid = session.scalar(select(Warehouse.id).where(Warehouse.store_id == store_id, Warehouse.active)
+                             .order_by(Warehouse.id).limit(1))
+        if wid is None:
+            raise Invalid(f"门店 {store_id} 没有仓库", f"store {store_id} has no warehouse",
+                          code="store_without_warehouse", field="store_id")
+        cache[store_id] = wid
+    return cache[store_id]
+
+
+def _check_products(session: Session, product_ids: Iterable[int], field: str) -> None:
+    wanted = set(product_ids)
+    found = set(session.scalars(select(_products.c.id).where(_products.c.id.in_(wanted))))
+    missing = sorted(wanted - found)
+    if missing:
+        raise not_found("商品", "product", field, missing[0])
+
+
+def _shift(session: Session, shift_id: str, *, store_id: int, terminal_id: int,
+           cashier_id: int | None) -> Shift:
+    """The shift a document belongs to; a placeholder when its `shift.opened` has not arrived yet."""
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        shift = Shift(id=shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=cashier_id,
+                      status="unknown", opening_float_fen=0, sales_count=0, sales_total_fen=0,
+                      returns_count=0, returns_total_fen=0, cash_in_fen=0, cash_out_fen=0,
+                      late_postings=0)
+        session.add(shift)
+        session.flush()
+    elif shift.store_id != store_id or shift.terminal_id != terminal_id:
+        raise WrongScope(f"班次 {shift_id} 属于另一台终端", f"shift {shift_id} belongs to another terminal",
+                         field="shift_id")
+    return shift
+
+
+def _post_to_shift(session: Session, shift: Shift, *, received_at: datetime, sales: int = 0,
+                   sales_fen: int = 0, returns: int = 0, returns_fen: int = 0, cash_in: int = 0,
+                   cash_out: int = 0) -> bool:
+    """Move the shift's figures with one document; True when the shift was already closed (late)."""
+    late = shift.status == "closed"
+    values: dict[str, object] = {
+        "sales_count": Shift.sales_count + sales, "sales_total_fen": Shift.sales_total_fen + sales_fen,
+        "returns_count": Shift.returns_count + returns,
+        "returns_total_fen": Shift.returns_total_fen + returns_fen,
+        "cash_in_fen": Shift.cash_in_fen + cash_in, "cash_out_fen": Shift.cash_out_fen + cash_out,
+    }
+    if late:
+        values["late_postings"] = Shift.late_postings + 1
+        values["corrected_at"] = received_at
+    session.execute(update(Shift).where(Shift.id == shift.id).values(**values)
+                    .execution_options(synchronize_session=False))
+    session.expire(shift)
+    return late
+
+
+def apply_sale_completed(session: Session, ev: SaleCompleted, *, terminal_id: int, store_id: int,
+                         received_at: datetime) -> list[NegativeStock]:
+    """Record a sale with its lines, payments, stock movements, points and receivable.
+
+    Returns the negative-stock warnings it caused (stock may go negative; never refused).
+    """
+    _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
+    _check_sale_figures(ev)
+    clash = session.execute(select(Sale.id, Sale.receipt_no).where(
+        or_(Sale.id == ev.sale_id, Sale.receipt_no == ev.receipt_no))).first()
+    if clash is not None:
+        field = "sale_id" if clash.id == ev.sale_id else "receipt_no"
+        raise DuplicateDocument(f"销售单已存在：{ev.receipt_no}", f"sale already recorded: {ev.receipt_no}",
+                                field=field)
+    _check_products(session, (ln.product_id for ln in ev.lines), "lines.product_id")
+    customer = None
+    if ev.customer_id is not None:
+        customer = session.get(Customer, ev.customer_id)
+        if customer is None:
+            raise not_found("客户", "customer", "customer_id", ev.customer_id)
+    credit_fen = sum(p.amount_fen for p in ev.payments if p.tender == Tender.CREDIT)
+    if credit_fen and customer is None:
+        raise Invalid("赊账销售必须指定客户", "a sale on credit needs a customer",
+                      code="credit_without_customer", field="customer_id")
+    if ev.member_id is not None and session.get(Member, ev.member_id) is None:
+        raise not_found("会员", "member", "member_id", ev.member_id)
+
+    warehouse_id = store_warehouse(session, store_id)
+    shift = _shift(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id,
+                   cashier_id=ev.cashier_id)
+    cash_in = sum(p.amount_fen for p in ev.payments if p.tender == Tender.CASH)
+    late = _post_to_shift(session, shift, received_at=received_at, sales=1, sales_fen=ev.total_fen,
+                          cash_in=cash_in)
+    day = business_date(ev.sold_at)
+    session.execute(insert(Sale), [{
+        "id": ev.sale_id, "receipt_no": ev.receipt_no, "store_id": store_id, "terminal_id": terminal_id,
+        "shift_id": ev.shift_id, "warehouse_id": warehouse_id, "cashier_id": ev.cashier_id,
+        "rep_id": ev.rep_id, "customer_id": ev.customer_id, "member_id": ev.member_id,
+        "member_level": ev.member_level, "sold_at": ev.sold_at, "received_at": received_at,
+        "business_date": day, "subtotal_fen": ev.subtotal_fen, "discount_fen": ev.discount_fen,
+        "rounding_fen": ev.rounding_fen, "total_fen": ev.total_fen, "change_fen": ev.change_fen,
+        "tax_fen": ev.tax_fen, "points_earned": ev.points_earned, "points_redeemed": ev.points_redeemed,
+        "price_version": ev.price_version, "promotion_ids": list(ev.promotion_ids), "note": ev.note,
+        "late": late, "refunded_fen": 0,
+    }])
+    session.execute(insert(SaleLine), [{
+        "sale_id": ev.sale_id, "line_no": ln.line_no, "product_id": ln.product_id, "sku": ln.sku,
+        "name": ln.name, "unit_code": ln.unit_code, "unit_factor": ln.unit_factor,
+        "qty_m": to_milli(ln.qty), "unit_price_fen": ln.unit_price_fen, "price_source": ln.price_source,
+        "list_amount_fen": ln.list_amount_fen, "line_discount_fen": ln.line_discount_fen,
+        "order_discount_fen": ln.order_discount_fen, "amount_fen": ln.amount_fen,
+        "tax_rate_bp": ln.tax_rate_bp, "tax_fen": ln.tax_fen, "promotion_ids": list(ln.promotion_ids),
+        "is_gift": ln.is_gift, "unit_cost_fen": ln.unit_cost_fen, "returned_qty_m": 0,
+        "returned_amount_fen": 0,
+    } for ln in ev.lines])
+    if ev.payments:
+        session.execute(insert(SalePayment), [{
+            "sale_id": ev.sale_id, "tender": p.tender.value, "amount_fen": p.amount_fen,
+            "tendered_fen": p.tendered_fen, "reference": p.reference, "points": p.points,
+        } for p in ev.payments])
+    warnings = post_movements(session, [
+        Movement(warehouse_id=warehouse_id, product_id=ln.product_id, kind="sale",
+                 qty_m=-to_milli(ln.qty) * ln.unit_factor, source_type="sale", source_id=ev.sale_id,
+                 source_line=ln.line_no, occurred_at=ev.sold_at, user_id=ev.cashier_id,
+                 unit_cost_fen=None if ln.unit_cost_fen is None else round(ln.unit_cost_fen / ln.unit_factor))
+        for ln in ev.lines], recorded_at=received_at)
+    if ev.member_id is not None:
+        for kind, points in (("redeem", -ev.points_redeemed), ("earn", ev.points_earned)):
+            post_points(session, member_id=ev.member_id, points=points, kind=kind, source_type="sale",
+                        source_id=ev.sale_id, occurred_at=ev.sold_at, store_id=store_id,
+                        recorded_at=received_at)
+    if credit_fen and customer is not None:
+        post_receivable(session, customer=customer, kind="charge", amount_fen=credit_fen, doc_type="sale",
+                        doc_id=ev.sale_id, doc_no=ev.receipt_no, doc_date=day, occurred_at=ev.sold_at,
+                        user_id=ev.cashier_id, recorded_at=received_at)
+    return warnings
+
+
+def _check_sale_figures(ev: SaleCompleted) -> None:
+    """The sale must add up: lines to the total, payments to the total, numbered lines."""
+    line_nos = [ln.line_no for ln in ev.lines]
+    if len(set(line_nos)) != len(line_nos):
+        raise InconsistentDocument("销售行号重复", "duplicate line numbers", field="lines.line_no")
+    for ln in ev.lines:
+        if ln.amount_fen != ln.list_amount_fen - ln.line_discount_fen - ln.order_discount_fen:
+            raise InconsistentDocument(
+                f"第 {ln.line_no} 行金额不等于原价减折扣",
+                f"line {ln.line_no}: amount is not list amount less discounts", field="lines.amount_fen")
+        if ln.qty <= 0:
+            raise InconsistentDocument(f"第 {ln.line_no} 行数量必须大于零",
+                                       f"line {ln.line_no}: quantity must be positive", field="lines.qty")
+    if sum(ln.amount_fen for ln in ev.lines) + ev.rounding_fen != ev.total_fen:
+        raise InconsistentDocument("各行金额加抹零不等于应收合计",
+                                   "line amounts plus rounding do not equal the total", field="total_fen")
+    paid = sum(p.amount_fen for p in ev.payments)
+    if paid != ev.total_fen:
+        raise InconsistentDocument(f"付款合计 {paid} 分不等于应收 {ev.total_fen} 分",
+                                   f"payments {paid} fen do not equal the total {ev.total_fen} fen",
+                                   field="payments")
+
+
+def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int, store_id: int,
+                        received_at: datetime) -> list[NegativeStock]:
+    """Record a return against its original sale: restock, refund, points back, credit note.
+
+    Raises `OriginalSaleNotReceived` (defer) when the original sale is not at central yet, and
+    `ReturnExceedsSale` when it would return more than was sold, counting earlier returns.
+    """
+    _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
+    original = session.get(Sale, ev.original_sale_id)
+    if original is None:
+        raise OriginalSaleNotReceived(
+            f"原销售单 {ev.original_receipt_no} 尚未到达总部", f"original sale {ev.original_receipt_no} "
+            "has not reached central yet", field="original_sale_id")
+    clash = session.execute(select(SaleReturn.id).where(
+        or_(SaleReturn.id == ev.return_id, SaleReturn.receipt_no == ev.receipt_no))).first()
+    if clash is not None:
+        raise DuplicateDocument(f"退货单已存在：{ev.receipt_no}", f"return already recorded: {ev.receipt_no}",
+                                field="return_id")
+    if sum(ln.amount_fen for ln in ev.lines) != ev.total_fen:
+        raise InconsistentDocument("退货行金额合计不等于退款合计", "return lines do not add up to the total",
+                                   field="total_fen")
+    refunded = sum(r.amount_fen for r in ev.refunds)
+    if refunded != ev.total_fen:
+        raise InconsistentDocument(f"退款合计 {refunded} 分不等于退货金额 {ev.total_fen} 分",
+                                   f"refunds {refunded} fen do not equal the return total {ev.total_fen} fen",
+                                   field="refunds")
+    lines = {ln.line_no: ln for ln in session.scalars(
+        select(SaleLine).where(SaleLine.sale_id == original.id).with_for_update())}
+    returned_m: dict[int, int] = defaultdict(int)
+    returned_fen: dict[int, int] = defaultdict(int)
+    for rl in ev.lines:
+        orig = lines.get(rl.original_line_no)
+        if orig is None or orig.product_id != rl.product_id:
+            raise Invalid(f"原销售单没有第 {rl.original_line_no} 行这个商品",
+                          f"the original sale has no line {rl.original_line_no} with product {rl.product_id}",
+                          code="return_line_unknown", field="lines.original_line_no")
+        if rl.unit_factor != orig.unit_factor or rl.qty <= 0:
+            raise InconsistentDocument(f"第 {rl.original_line_no} 行的单位或数量不对",
+                                       f"line {rl.original_line_no}: wrong unit or quantity", field="lines.qty")
+        returned_m[rl.original_line_no] += to_milli(rl.qty)
+        returned_fen[rl.original_line_no] += rl.amount_fen
+    for no, qty_m in returned_m.items():
+        orig = lines[no]
+        if orig.returned_qty_m + qty_m > orig.qty_m or orig.returned_amount_fen + returned_fen[no] > orig.amount_fen:
+            raise ReturnExceedsSale(
+                f"第 {no} 行退货超过原销售（已退 {orig.returned_qty_m / 1000:g}，本次 {qty_m / 1000:g}，"
+                f"原售 {orig.qty_m / 1000:g}）",
+                f"line {no}: returns exceed the sale (already {orig.returned_qty_m / 1000:g}, now "
+                f"{qty_m / 1000:g}, sold {orig.qty_m / 1000:g})", field="lines.qty")
+    member_id = ev.member_id or original.member_id
+    if member_id is not None and session.get(Member, member_id) is None:
+        raise not_found("会员", "member", "member_id", member_id)
+    credit_fen = sum(r.amount_fen for r in ev.refunds if r.tender == Tender.CREDIT)
+    customer = session.get(Customer, original.customer_id) if original.customer_id is not None else None
+    if credit_fen and customer is None:
+        raise Invalid("原销售单没有客户，不能退回赊账", "the original sale has no customer to credit",
+                      code="credit_without_customer", field="refunds")
+
+    warehouse_id = store_warehouse(session, store_id)
+    shift = _shift(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=ev.cashier_id)
+    cash_out = sum(r.amount_fen for r in ev.refunds if r.tender == Tender.CASH)
+    late = _post_to_shift(session, shift, received_at=received_at, returns=1, returns_fen=ev.total_fen,
+                          cash_out=cash_out)
+    for no, qty_m in returned_m.items():
+        session.execute(update(SaleLine).where(SaleLine.sale_id == original.id, SaleLine.line_no == no).values(
+            returned_qty_m=SaleLine.returned_qty_m + qty_m,
+            returned_amount_fen=SaleLine.returned_amount_fen + returned_fen[no],
+        ).execution_options(synchronize_session=False))
+    session.execute(update(Sale).where(Sale.id == original.id).values(
+        refunded_fen=Sale.refunded_fen + ev.total_fen).execution_options(synchronize_session=False))
+    day = business_date(ev.returned_at)
+    session.execute(insert(SaleReturn), [{
+        "id": ev.return_id, "receipt_no": ev.receipt_no, "original_sale_id": original.id,
+        "store_id": store_id, "terminal_id": terminal_id, "shift_id": ev.shift_id,
+        "warehouse_id": warehouse_id, "cashier_id": ev.cashier_id, "approved_by": ev.approved_by,
+        "member_id": member_id, "returned_at": ev.returned_at, "received_at": received_at,
+        "business_date": day, "total_fen": ev.total_fen, "tax_fen": ev.tax_fen,
+        "points_reversed": ev.points_reversed, "points_refunded": ev.points_refunded,
+        "reason": ev.reason, "late": late,
+    }])
+    session.execute(insert(ReturnLine), [{
+        "return_id": ev.return_id, "line_no": i, "original_line_no": rl.original_line_no,
+        "product_id": rl.product_id, "sku": rl.sku, "unit_code": rl.unit_code,
+        "unit_factor": rl.unit_factor, "qty_m": to_milli(rl.qty), "amount_fen": rl.amount_fen,
+        "tax_fen": rl.tax_fen, "restock": rl.restock,
+    } for i, rl in enumerate(ev.lines, start=1)])
+    session.execute(insert(ReturnRefund), [{
+        "return_id": ev.return_id, "tender": r.tender.value, "amount_fen": r.amount_fen,
+        "reference": r.reference, "points": r.points,
+    } for r in ev.refunds])
+    movements = []
+    for i, rl in enumerate(ev.lines, start=1):
+        base_m = to_milli(rl.qty) * rl.unit_factor
+        cost = lines[rl.original_line_no].unit_cost_fen
+        common = {"warehouse_id": warehouse_id, "product_id": rl.product_id, "source_type": "return",
+                  "source_id": ev.return_id, "source_line": i, "occurred_at": ev.returned_at,
+                  "user_id": ev.cashier_id,
+                  "unit_cost_fen": None if cost is None else round(cost / rl.unit_factor)}
+        movements.append(Movement(kind="return", qty_m=base_m, **common))  # type: ignore[arg-type]
+        if not rl.restock:  # damaged goods come back and are written off at once, visibly
+            movements.append(Movement(kind="loss", qty_m=-base_m, note="退货不可再售 / returned damaged",
+                                      **common))  # type: ignore[arg-type]
+    warnings = post_movements(session, movements, recorded_at=received_at)
+    if member_id is not None:
+        for kind, points in (("reverse", -ev.points_reversed), ("refund", ev.points_refunded)):
+            post_points(session, member_id=member_id, points=points, kind=kind, source_type="return",
+                        source_id=ev.return_id, occurred_at=ev.returned_at, store_id=store_id,
+                        recorded_at=received_at)
+    if credit_fen and customer is not None:
+        post_receivable(session, customer=customer, kind="credit_note", amount_fen=-credit_fen,
+                        doc_type="return", doc_id=ev.return_id, doc_no=ev.receipt_no, doc_date=day,
+                        occurred_at=ev.returned_at, user_id=ev.cashier_id, recorded_at=received_at)
+    return warnings
+
+
+def apply_sale_cancelled(session: Session, ev: SaleCancelled, *, terminal_id: int, store_id: int,
+                         received_at: datetime) -> None:
+    """Record an abandoned cart (audit only: nothing was sold, nothing moves)."""
+    _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
+    if session.get(CancelledCart, ev.cart_id) is not None:
+        raise DuplicateDocument(f"作废购物车已记录：{ev.cart_id}", f"cancelled cart already recorded: {ev.cart_id}",
+                                field="cart_id")
+    session.add(CancelledCart(
+        id=ev.cart_id, store_id=store_id, terminal_id=terminal_id, shift_id=ev.shift_id,
+        cashier_id=ev.cashier_id, cancelled_at=ev.cancelled_at, received_at=received_at,
+        line_count=ev.line_count, amount_fen=ev.amount_fen, reason=ev.reason))
+    session.flush()
+
+
+def apply_shift_opened(session: Session, ev: ShiftOpened, *, terminal_id: int, store_id: int,
+                       received_at: datetime) -> Shift:
+    """Open a shift (or complete the placeholder its early sales made)."""
+    _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
+    shift = _shift(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=ev.cashier_id)
+    if shift.opened_at is not None:
+        raise DuplicateDocument(f"班次已开：{ev.shift_id}", f"shift already opened: {ev.shift_id}",
+                                field="shift_id")
+    shift.cashier_id = ev.cashier_id
+    shift.opened_at = ev.opened_at
+    shift.opening_float_fen = ev.opening_float_fen
+    shift.opened_received_at = received_at
+    if shift.status == "unknown":
+        shift.status = "open"
+    session.flush()
+    return shift
+
+
+def apply_shift_closed(session: Session, ev: ShiftClosed, *, terminal_id: int, store_id: int,
+                       received_at: datetime) -> Shift:
+    """Close a shift with the till's count; central's own figures stay beside the till's."""
+    _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
+    shift = _shift(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=ev.cashier_id)
+    if shift.status == "closed":
+        raise DuplicateDocument(f"班次已结：{ev.shift_id}", f"shift already closed: {ev.shift_id}",
+                                field="shift_id")
+    shift.status = "closed"
+    shift.closed_at = ev.closed_at
+    shift.counted_cash_fen = ev.counted_cash_fen
+    shift.denominations = dict(ev.denominations)
+    shift.reported_expected_cash_fen = ev.expected_cash_fen
+    shift.reported_sales_count = ev.sales_count
+    shift.reported_returns_count = ev.returns_count
+    shift.reported_totals_by_tender = dict(ev.totals_by_tender)
+    shift.closed_received_at = received_at
+    session.flush()
+    return shift
+
+
+def apply_drawer_opened(session: Session, ev: DrawerOpened, *, terminal_id: int, store_id: int,
+                        received_at: datetime) -> None:
+    """Record a no-sale drawer opening (audit)."""
+    _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
+    session.add(DrawerOpening(
+        store_id=store_id, terminal_id=terminal_id, shift_id=ev.shift_id, cashier_id=ev.cashier_id,
+        approved_by=ev.approved_by, opened_at=ev.opened_at, received_at=received_at, reason=ev.reason))
+    session.flush()
+
+
+def shift_tender_totals(session: Session, shift_id: str) -> dict[str, int]:
+    """Net takings of a shift by tender (sales payments less return refunds), from the rows."""
+    totals: dict[str, int] = defaultdict(int)
+    for tender, amount in session.execute(
+            select(SalePayment.tender, func.sum(SalePayment.amount_fen))
+            .join(Sale, Sale.id == SalePayment.sale_id).where(Sale.shift_id == shift_id)
+            .group_by(SalePayment.tender)):
+        totals[tender] += int(amount)
+    for tender, amount in session.execute(
+            select(ReturnRefund.tender, func.sum(ReturnRefund.amount_fen))
+            .join(SaleReturn, SaleReturn.id == ReturnRefund.return_id).where(SaleReturn.shift_id == shift_id)
+            .group_by(ReturnRefund.tender)):
+        totals[tender] -= int(amount)
+    return dict(totals)

@@ -1,0 +1,300 @@
+"""Sale ingest at central: sales, returns, shifts and till audit events, on SQLite and PostgreSQL.
+
+Each test applies real `sync.events` payloads through the services the sync engine calls, inside
+one transaction, and checks every table the event must move (and that a refused event moves none).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from central.db import session_scope
+from central.errors import DomainError
+from central.finance.models import ReceivableAccount, ReceivableEntry
+from central.inventory.check import check_stock
+from central.inventory.ledger import on_hand
+from central.inventory.models import StockMovement
+from central.members.models import Member, PointsEntry
+from central.sales import ingest
+from central.sales.errors import (
+    DuplicateDocument,
+    InconsistentDocument,
+    OriginalSaleNotReceived,
+    ReturnExceedsSale,
+    WrongScope,
+)
+from central.sales.models import CancelledCart, DrawerOpening, Sale, SaleLine, SalePayment, SaleReturn, Shift
+from sync.events import DrawerOpened, SaleCancelled, ShiftClosed, Tender
+
+from .conftest import T0, World, line, return_of, sale, shift_opened
+
+NOW = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+
+
+def apply(engine: Engine, w: World, fn: Any, ev: Any) -> Any:
+    with session_scope(engine) as s:
+        return fn(s, ev, terminal_id=ev.terminal_id, store_id=ev.store_id, received_at=NOW)
+
+
+def refused(engine: Engine, fn: Any, ev: Any, *, terminal_id: int, store_id: int) -> DomainError:
+    """Apply in a transaction that is committed even after the error: proves nothing was written."""
+    with session_scope(engine) as s:
+        with pytest.raises(DomainError) as info:
+            fn(s, ev, terminal_id=terminal_id, store_id=store_id, received_at=NOW)
+    return info.value
+
+
+def count(s: Session, model: Any) -> int:
+    return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_sale_writes_header_lines_payments_stock_and_shift(engine: Engine, world: World) -> None:
+    # given a cash sale of 2 cans, a box of 24 and 1.255 kg of apples
+    ev = sale(world, [line(1, world.cola, 2, 300, cost=200), line(2, world.cola, 1, 6600, unit="box", factor=24),
+                      line(3, world.apples, "1.255", 1280, tax_bp=900)], rounding=-6)
+    # when central applies it
+    warnings = apply(engine, world, ingest.apply_sale_completed, ev)
+    # then every part is stored
+    with Session(engine) as s:
+        stored = s.get(Sale, ev.sale_id)
+        assert stored is not None
+        assert (stored.total_fen, stored.rounding_fen, stored.received_at, stored.sold_at) == (
+            ev.total_fen, -6, NOW, T0)
+        assert stored.business_date == date(2026, 3, 1)
+        assert count(s, SaleLine) == 3
+        assert count(s, SalePayment) == 1
+        # stock moved in base units: 2 + 24 cans, 1.255 kg apples
+        assert on_hand(s, world.warehouse, world.cola) == -26_000
+        assert on_hand(s, world.warehouse, world.apples) == -1_255
+        kinds = {m.kind for m in s.scalars(select(StockMovement))}
+        assert kinds == {"sale"}
+        cost = s.scalar(select(StockMovement.unit_cost_fen).where(StockMovement.source_line == 1))
+        assert cost == 200
+        shift = s.get(Shift, "shift-1")
+        assert shift is not None
+        assert shift.status == "unknown"
+        assert (shift.sales_count, shift.sales_total_fen, shift.cash_in_fen) == (1, ev.total_fen, ev.total_fen)
+        assert check_stock(s).ok
+    # and selling stock that is not there is a warning, never a refusal
+    assert {(x.product_id, x.qty_m) for x in warnings} == {(world.cola, -26_000), (world.apples, -1_255)}
+
+
+def test_late_evening_sale_belongs_to_the_next_local_day(engine: Engine, world: World) -> None:
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], sold_at=datetime(2026, 3, 1, 17, 30, tzinfo=UTC))
+    apply(engine, world, ingest.apply_sale_completed, ev)
+    with Session(engine) as s:
+        assert s.scalar(select(Sale.business_date)) == date(2026, 3, 2)
+
+
+def test_member_points_earned_and_redeemed_keep_the_balance(engine: Engine, world: World) -> None:
+    ev = sale(world, [line(1, world.rice, 2, 5990, tax_bp=900)], member_id=world.member, points_earned=119,
+              points_redeemed=300, tenders=[(Tender.POINTS, 300), (Tender.WECHAT, 11_680)])
+    apply(engine, world, ingest.apply_sale_completed, ev)
+    with Session(engine) as s:
+        member = s.get(Member, world.member)
+        assert member is not None
+        assert member.points_balance == 500 - 300 + 119
+        entries = s.scalars(select(PointsEntry).order_by(PointsEntry.id)).all()
+        assert [(e.kind, e.points, e.balance_after) for e in entries] == [("redeem", -300, 200), ("earn", 119, 319)]
+        ledger_sum = s.scalar(select(func.sum(PointsEntry.points)))
+        assert 500 + int(ledger_sum or 0) == member.points_balance
+
+
+def test_offline_redemption_overdraw_is_applied_and_flagged(engine: Engine, world: World) -> None:
+    # two stores redeemed 400 points each while offline; the member had 500
+    for _ in range(2):
+        ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], member_id=world.member, points_redeemed=400,
+                  tenders=[(Tender.POINTS, 400), (Tender.CASH, 5590)])
+        apply(engine, world, ingest.apply_sale_completed, ev)
+    with Session(engine) as s:
+        member = s.get(Member, world.member)
+        assert member is not None
+        assert member.points_balance == -300
+        flags = [e.overdrawn for e in s.scalars(select(PointsEntry).order_by(PointsEntry.id))]
+        assert flags == [False, True]
+
+
+def test_credit_sale_books_a_receivable_due_after_the_credit_days(engine: Engine, world: World) -> None:
+    ev = sale(world, [line(1, world.cola, 10, 6600, unit="box", factor=24)], customer_id=world.customer,
+              tenders=[(Tender.CREDIT, 50_000), (Tender.CASH, 16_000)])
+    apply(engine, world, ingest.apply_sale_completed, ev)
+    ev2 = sale(world, [line(1, world.cola, 10, 6600, unit="box", factor=24)], customer_id=world.customer,
+               tenders=[(Tender.CREDIT, 66_000)])
+    apply(engine, world, ingest.apply_sale_completed, ev2)
+    with Session(engine) as s:
+        entries = s.scalars(select(ReceivableEntry).order_by(ReceivableEntry.id)).all()
+        assert [(e.kind, e.amount_fen, e.balance_after_fen, e.over_credit_limit) for e in entries] == [
+            ("charge", 50_000, 50_000, False), ("charge", 66_000, 116_000, True)]
+        assert entries[0].due_date == date(2026, 3, 31)
+        account = s.get(ReceivableAccount, world.customer)
+        assert account is not None
+        assert account.balance_fen == 116_000
+
+
+def test_credit_sale_without_customer_is_refused(engine: Engine, world: World) -> None:
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], tenders=[(Tender.CREDIT, 5990)])
+    err = refused(engine, ingest.apply_sale_completed, ev, terminal_id=world.terminal, store_id=world.store)
+    assert err.code == "credit_without_customer"
+
+
+@pytest.mark.parametrize("case", ["other_store", "other_terminal"])
+def test_event_for_another_store_or_terminal_is_refused(engine: Engine, world: World, case: str) -> None:
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)])
+    kwargs = ({"terminal_id": world.terminal, "store_id": world.store2} if case == "other_store"
+              else {"terminal_id": world.terminal2, "store_id": world.store})
+    err = refused(engine, ingest.apply_sale_completed, ev, **kwargs)
+    assert isinstance(err, WrongScope)
+    with Session(engine) as s:
+        assert count(s, Sale) == count(s, StockMovement) == count(s, Shift) == 0
+
+
+def test_unknown_product_is_refused_and_nothing_is_written(engine: Engine, world: World) -> None:
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900), line(2, 999_999, 1, 100)])
+    err = refused(engine, ingest.apply_sale_completed, ev, terminal_id=world.terminal, store_id=world.store)
+    assert err.code == "product_not_found"
+    assert err.field == "lines.product_id"
+    with Session(engine) as s:
+        assert count(s, Sale) == count(s, SaleLine) == count(s, StockMovement) == count(s, Shift) == 0
+
+
+def test_sale_whose_payments_do_not_add_up_is_refused(engine: Engine, world: World) -> None:
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], tenders=[(Tender.CASH, 5000)])
+    err = refused(engine, ingest.apply_sale_completed, ev, terminal_id=world.terminal, store_id=world.store)
+    assert isinstance(err, InconsistentDocument)
+    assert err.field == "payments"
+
+
+def test_unknown_member_is_deferrable(engine: Engine, world: World) -> None:
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], member_id="0190-not-here")
+    err = refused(engine, ingest.apply_sale_completed, ev, terminal_id=world.terminal, store_id=world.store)
+    assert err.code == "member_not_found"
+
+
+def test_same_sale_id_or_receipt_number_twice_is_a_duplicate(engine: Engine, world: World) -> None:
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], receipt_no="S01-01-000001")
+    apply(engine, world, ingest.apply_sale_completed, ev)
+    again = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], receipt_no="S01-01-000001")
+    err = refused(engine, ingest.apply_sale_completed, again, terminal_id=world.terminal, store_id=world.store)
+    assert isinstance(err, DuplicateDocument)
+    assert err.field == "receipt_no"
+    err = refused(engine, ingest.apply_sale_completed, ev, terminal_id=world.terminal, store_id=world.store)
+    assert err.field == "sale_id"
+
+
+def test_returns_restock_refund_reverse_points_and_cannot_exceed_the_sale(engine: Engine, world: World) -> None:
+    original = sale(world, [line(1, world.cola, 6, 300), line(2, world.rice, 1, 5990, tax_bp=900)],
+                    member_id=world.member, points_earned=77)
+    apply(engine, world, ingest.apply_sale_completed, original)
+    # given a first return of 4 of the 6 cans
+    first = return_of(world, original, [(1, "4")], points_reversed=12)
+    apply(engine, world, ingest.apply_sale_returned, first)
+    with Session(engine) as s:
+        assert on_hand(s, world.warehouse, world.cola) == -2_000
+        line1 = s.get(SaleLine, (original.sale_id, 1))
+        assert line1 is not None
+        assert (line1.returned_qty_m, line1.returned_amount_fen) == (4_000, 1_200)
+        member = s.get(Member, world.member)
+        assert member is not None
+        assert member.points_balance == 500 + 77 - 12
+        shift = s.get(Shift, "shift-1")
+        assert shift is not None
+        assert (shift.returns_count, shift.returns_total_fen, shift.cash_out_fen) == (1, 1200, 1200)
+    # when another return asks for 3 more cans (only 2 are left to return)
+    second = return_of(world, original, [(1, "3")])
+    err = refused(engine, ingest.apply_sale_returned, second, terminal_id=world.terminal, store_id=world.store)
+    # then it is refused and nothing moved
+    assert isinstance(err, ReturnExceedsSale)
+    with Session(engine) as s:
+        assert count(s, SaleReturn) == 1
+        assert on_hand(s, world.warehouse, world.cola) == -2_000
+        assert check_stock(s).ok
+
+
+def test_damaged_return_comes_back_and_is_written_off(engine: Engine, world: World) -> None:
+    original = sale(world, [line(1, world.rice, 2, 5990, tax_bp=900)])
+    apply(engine, world, ingest.apply_sale_completed, original)
+    apply(engine, world, ingest.apply_sale_returned, return_of(world, original, [(1, "1")], restock=False))
+    with Session(engine) as s:
+        kinds = [m.kind for m in s.scalars(select(StockMovement).order_by(StockMovement.id))]
+        assert kinds == ["sale", "return", "loss"]
+        assert on_hand(s, world.warehouse, world.rice) == -2_000
+
+
+def test_return_to_credit_gives_a_credit_note(engine: Engine, world: World) -> None:
+    original = sale(world, [line(1, world.rice, 5, 5990, tax_bp=900)], customer_id=world.customer,
+                    tenders=[(Tender.CREDIT, 29_950)])
+    apply(engine, world, ingest.apply_sale_completed, original)
+    apply(engine, world, ingest.apply_sale_returned, return_of(world, original, [(1, "2")], tender=Tender.CREDIT))
+    with Session(engine) as s:
+        account = s.get(ReceivableAccount, world.customer)
+        assert account is not None
+        assert account.balance_fen == 29_950 - 11_980
+        kinds = [e.kind for e in s.scalars(select(ReceivableEntry).order_by(ReceivableEntry.id))]
+        assert kinds == ["charge", "credit_note"]
+
+
+def test_return_before_its_sale_is_deferred_with_nothing_written(engine: Engine, world: World) -> None:
+    original = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)])
+    ret = return_of(world, original, [(1, "1")])
+    err = refused(engine, ingest.apply_sale_returned, ret, terminal_id=world.terminal, store_id=world.store)
+    assert isinstance(err, OriginalSaleNotReceived)
+    assert err.code == "original_sale_not_found"
+    with Session(engine) as s:
+        assert count(s, SaleReturn) == count(s, Shift) == 0
+
+
+def test_shift_open_close_and_a_late_sale_corrects_the_closed_shift(engine: Engine, world: World) -> None:
+    apply(engine, world, ingest.apply_shift_opened, shift_opened(world))
+    first = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)])
+    apply(engine, world, ingest.apply_sale_completed, first)
+    closed = ShiftClosed(shift_id="shift-1", store_id=world.store, terminal_id=world.terminal,
+                         cashier_id=world.cashier, closed_at=T0 + timedelta(hours=8), counted_cash_fen=32_000,
+                         expected_cash_fen=31_980, sales_count=2, returns_count=0,
+                         totals_by_tender={"cash": 11_980}, denominations={"10000": 3, "1000": 2})
+    apply(engine, world, ingest.apply_shift_closed, closed)
+    # when the second sale of the shift arrives after central closed it
+    late = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], sold_at=T0 + timedelta(hours=7))
+    apply(engine, world, ingest.apply_sale_completed, late)
+    with Session(engine) as s:
+        shift = s.get(Shift, "shift-1")
+        assert shift is not None
+        assert shift.status == "closed"
+        assert (shift.sales_count, shift.sales_total_fen, shift.late_postings) == (2, 11_980, 1)
+        assert shift.corrected_at == NOW
+        assert shift.expected_cash_fen == 20_000 + 11_980
+        assert shift.cash_difference_fen == 32_000 - 31_980
+        assert s.scalars(select(Sale.late).order_by(Sale.sold_at)).all() == [False, True]
+        assert ingest.shift_tender_totals(s, "shift-1") == {"cash": 11_980}
+
+
+def test_sale_before_its_shift_opened_event_then_the_shift_fills_in(engine: Engine, world: World) -> None:
+    apply(engine, world, ingest.apply_sale_completed, sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)]))
+    apply(engine, world, ingest.apply_shift_opened, shift_opened(world))
+    with Session(engine) as s:
+        shift = s.get(Shift, "shift-1")
+        assert shift is not None
+        assert (shift.status, shift.opening_float_fen, shift.sales_count) == ("open", 20_000, 1)
+    err = refused(engine, ingest.apply_shift_opened, shift_opened(world), terminal_id=world.terminal,
+                  store_id=world.store)
+    assert isinstance(err, DuplicateDocument)
+
+
+def test_cancelled_cart_and_no_sale_drawer_are_recorded_for_audit(engine: Engine, world: World) -> None:
+    apply(engine, world, ingest.apply_sale_cancelled, SaleCancelled(
+        cart_id="cart-1", store_id=world.store, terminal_id=world.terminal, shift_id="shift-1",
+        cashier_id=world.cashier, cancelled_at=T0, line_count=3, amount_fen=2_350, reason="顾客不要了"))
+    apply(engine, world, ingest.apply_drawer_opened, DrawerOpened(
+        store_id=world.store, terminal_id=world.terminal, shift_id="shift-1", cashier_id=world.cashier,
+        approved_by=world.cashier, opened_at=T0, reason="找零"))
+    with Session(engine) as s:
+        cart = s.get(CancelledCart, "cart-1")
+        assert cart is not None
+        assert (cart.amount_fen, cart.received_at) == (2_350, NOW)
+        drawer = s.scalars(select(DrawerOpening)).one()
+        assert drawer.reason == "找零"
+        assert drawer.opened_at == T0
