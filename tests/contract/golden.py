@@ -70,7 +70,7 @@ def load_cases(directory: Path | None = None) -> list[GoldenCase]:
 
 def _call(case: dict[str, Any], pricer: Pricer) -> Any:
     op = case.get("op", "price_cart")
-    arg = case.get("input")
+    arg: Any = case.get("input")
     if op == "price_cart":
         return pricer(Cart.from_dict(case["cart"]), PricingContext.from_dict(case["context"]))
     if op == "parse_yuan":
@@ -78,7 +78,7 @@ def _call(case: dict[str, Any], pricer: Pricer) -> Any:
     if op == "format_fen":
         return money.format_fen(arg)
     if op == "quantity":
-        return str(quantity.normalize_qty(arg if not isinstance(arg, str) else arg, weighed=case["weighed"]))
+        return str(quantity.normalize_qty(arg, weighed=case["weighed"]))
     if op == "barcode":
         return {"kind": barcodes.barcode_kind(arg).value, "normalized": barcodes.normalize_barcode(arg)}
     if op == "ean13_to_upca":
