@@ -24,6 +24,9 @@ class UserView:
 @dataclass(frozen=True)
 class LineView:
     line_no: int
+    """The line number as printed (1, 2, …), including gift lines the pricing added."""
+    index: int | None
+    """The cart line it edits (None for a gift line: it comes and goes with its promotion)."""
     name: str
     sku: str
     unit: str
@@ -57,6 +60,8 @@ class CartView:
     item_count: str = "0"
     member: MemberView | None = None
     held_count: int = 0
+    current: int | None = None
+    """Cart index the last action added or changed (the screen selects it)."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,8 @@ class ProductHit:
     sku: str
     name: str
     unit: str
+    unit_name: str
     price_fen: int
-    barcode: str = ""
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def quick_cash_amounts(remaining_fen: int) -> list[int]:
 
 
 class PaymentScreen(Screen):  # type: ignore[misc]
-    state = ObjectProperty(None, allownone=True)
+    state = ObjectProperty(None, allownone=True, rebind=True)
     tender = StringProperty("cash")
     quick = ListProperty([])
 
@@ -106,7 +106,7 @@ class PaymentScreen(Screen):  # type: ignore[misc]
 class DoneScreen(Screen):  # type: ignore[misc]
     """After the commit: change to give, the receipt number, whether the receipt printed."""
 
-    result = ObjectProperty(None, allownone=True)
+    result = ObjectProperty(None, allownone=True, rebind=True)
 
     def on_enter(self, *_args: Any) -> None:
         self.ids.scan.text = ""

@@ -128,8 +128,8 @@ class MemberPopup(PosPopup):
     """Find a member by card, phone or QR; attach, detach, or create one at the till."""
 
     on_changed = ObjectProperty(None, allownone=True)
-    found = ObjectProperty(None, allownone=True)
-    attached = ObjectProperty(None, allownone=True)
+    found = ObjectProperty(None, allownone=True, rebind=True)
+    attached = ObjectProperty(None, allownone=True, rebind=True)
     creating = BooleanProperty(False)
     not_found = BooleanProperty(False)
 

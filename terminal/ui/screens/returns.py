@@ -17,7 +17,7 @@ from terminal.ui.views import ReturnableSale, ReturnDone
 
 
 class ReturnsScreen(Screen):  # type: ignore[misc]
-    sale = ObjectProperty(None, allownone=True)
+    sale = ObjectProperty(None, allownone=True, rebind=True)
     refund_mode = StringProperty("original")
     preview_fen = NumericProperty(0)
 

@@ -20,9 +20,9 @@ REFOCUS_DELAY_S = 0.15
 class SaleScreen(Screen):  # type: ignore[misc]
     """Shows the backend's cart; every button is one backend call, then a redraw."""
 
-    cart = ObjectProperty(CartView())
+    cart = ObjectProperty(CartView(), rebind=True)
     selected = NumericProperty(0)
-    """line_no of the selected line (0: none)."""
+    """Key of the selected row: cart index + 1 for an editable line, 0 for none."""
 
     # ------------------------------------------------------------------ focus
 
@@ -47,20 +47,34 @@ class SaleScreen(Screen):  # type: ignore[misc]
 
     def show_cart(self, cart: CartView) -> None:
         self.cart = cart
-        numbers = {line.line_no for line in cart.lines}
-        if self.selected not in numbers:
-            self.selected = cart.lines[-1].line_no if cart.lines else 0
+        keys = [self._key(line) for line in cart.lines if line.index is not None]
+        if cart.current is not None:
+            self.selected = cart.current + 1
+        if self.selected not in keys:
+            self.selected = max(keys) if keys else 0
         box = self.ids.lines
         box.clear_widgets()
         for line in cart.lines:
             box.add_widget(Factory.RowButton(
-                key=line.line_no, selected=line.line_no == self.selected,
+                key=self._key(line), selected=self._key(line) == self.selected,
                 text_left=f"{line.line_no}. {line.name}", text_sub=self._promo_text(line),
                 text_mid=f"{line.qty} {line.unit} × {fmt.money(line.unit_price_fen)}",
                 text_right=fmt.money(line.amount_fen), on_release=self._line_tapped,
             ))
-        if cart.lines:
-            Clock.schedule_once(lambda _dt: setattr(self.ids.scroll, "scroll_y", 0), 0)
+        Clock.schedule_once(lambda _dt: self._scroll_to_selected(), 0)
+
+    def _scroll_to_selected(self) -> None:
+        scroll, box = self.ids.scroll, self.ids.lines
+        if box.height <= scroll.height:
+            scroll.scroll_y = 1
+            return
+        row = next((c for c in box.children if c.key == self.selected), None)
+        if row is not None:
+            scroll.scroll_to(row, padding=10, animate=False)
+
+    @staticmethod
+    def _key(line: LineView) -> int:
+        return line.index + 1 if line.index is not None else -line.line_no
 
     @staticmethod
     def _promo_text(line: LineView) -> str:
@@ -74,6 +88,8 @@ class SaleScreen(Screen):  # type: ignore[misc]
         return "  ".join(parts)
 
     def _line_tapped(self, row: Any) -> None:
+        if row.key <= 0:  # a gift line follows its promotion; it cannot be edited
+            return
         self.selected = row.key
         for child in self.ids.lines.children:
             child.selected = child.key == self.selected
@@ -100,38 +116,39 @@ class SaleScreen(Screen):  # type: ignore[misc]
     # ------------------------------------------------------------------ line edits
 
     def _need_line(self) -> int | None:
-        if not self.selected:
+        """The cart index of the selected line, or None (and a hint) when nothing is selected."""
+        if self.selected <= 0:
             App.get_running_app().notify(i18n.tr("select_line_first"))
             return None
-        return int(self.selected)
+        return int(self.selected) - 1
 
-    def _line(self, line_no: int) -> LineView | None:
-        return next((ln for ln in self.cart.lines if ln.line_no == line_no), None)
+    def _line(self, index: int) -> LineView | None:
+        return next((ln for ln in self.cart.lines if ln.index == index), None)
 
     def edit_qty(self) -> None:
-        line_no = self._need_line()
-        if line_no is None:
+        index = self._need_line()
+        if index is None:
             return
         app = App.get_running_app()
-        line = self._line(line_no)
-        app.ask(i18n.tr("enter_qty"), lambda v: app.call(app.backend.set_qty, line_no, v, on_ok=self.show_cart),
+        line = self._line(index)
+        app.ask(i18n.tr("enter_qty"), lambda v: app.call(app.backend.set_qty, index, v, on_ok=self.show_cart),
                 initial=line.qty if line else "")
 
     def edit_price(self) -> None:
-        line_no = self._need_line()
-        if line_no is None:
+        index = self._need_line()
+        if index is None:
             return
         app = App.get_running_app()
         app.ask(i18n.tr("enter_price"),
-                lambda v: app.call(app.backend.set_price, line_no, v, on_ok=self.show_cart))
+                lambda v: app.call(app.backend.set_price, index, v, on_ok=self.show_cart))
 
     def line_discount(self) -> None:
-        line_no = self._need_line()
-        if line_no is None:
+        index = self._need_line()
+        if index is None:
             return
         app = App.get_running_app()
         app.ask(i18n.tr("enter_line_discount"),
-                lambda v: app.call(app.backend.line_discount, line_no, v, on_ok=self.show_cart))
+                lambda v: app.call(app.backend.line_discount, index, v, on_ok=self.show_cart))
 
     def order_discount(self) -> None:
         app = App.get_running_app()
@@ -139,11 +156,11 @@ class SaleScreen(Screen):  # type: ignore[misc]
                 lambda v: app.call(app.backend.order_discount, v, on_ok=self.show_cart))
 
     def void_line(self) -> None:
-        line_no = self._need_line()
-        if line_no is None:
+        index = self._need_line()
+        if index is None:
             return
         app = App.get_running_app()
-        app.call(app.backend.void_line, line_no, on_ok=self.show_cart)
+        app.call(app.backend.void_line, index, on_ok=self.show_cart)
 
     # ------------------------------------------------------------------ whole sale
 

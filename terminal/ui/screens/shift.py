@@ -33,7 +33,7 @@ class ShiftCloseScreen(Screen):  # type: ignore[misc]
 
     counted_fen = NumericProperty(0)
     expected_fen = NumericProperty(0)
-    report = ObjectProperty(None, allownone=True)
+    report = ObjectProperty(None, allownone=True, rebind=True)
 
     def on_enter(self, *_args: Any) -> None:
         grid = self.ids.denoms
