@@ -33,7 +33,10 @@ class Customer(Base):
     """How the customer came to us: 地推, 转介绍, 展会 ..."""
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("customer_groups.id"), index=True)
+    """Customer group (批发/餐饮 ...): group price lists apply to its members."""
     price_list_id: Mapped[int | None] = mapped_column(ForeignKey("price_lists.id"))
+    """A price list of this customer's own, before the group's."""
     credit_limit_fen: Mapped[int] = mapped_column(default=0)
     credit_days: Mapped[int] = mapped_column(default=0)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -117,4 +120,4 @@ def customer_dict(c: Customer) -> dict[str, Any]:
     """The customer's editable fields as a plain dict (history diffs and API answers)."""
     return {f: getattr(c, f) for f in (
         "code", "name", "contact_name", "contact_phone", "address", "region", "industry", "source",
-        "tags", "rep_id", "price_list_id", "credit_limit_fen", "credit_days", "notes", "active")}
+        "tags", "rep_id", "group_id", "price_list_id", "credit_limit_fen", "credit_days", "notes", "active")}

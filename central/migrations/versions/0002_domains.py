@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=50), nullable=True),
     sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('rep_id', sa.Integer(), nullable=True),
+    sa.Column('group_id', sa.Integer(), nullable=True),
     sa.Column('price_list_id', sa.Integer(), nullable=True),
     sa.Column('credit_limit_fen', sa.Integer(), nullable=False),
     sa.Column('credit_days', sa.Integer(), nullable=False),
@@ -40,12 +41,14 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['customer_groups.id'], name=op.f('fk_customers_group_id_customer_groups')),
     sa.ForeignKeyConstraint(['price_list_id'], ['price_lists.id'], name=op.f('fk_customers_price_list_id_price_lists')),
     sa.ForeignKeyConstraint(['rep_id'], ['users.id'], name=op.f('fk_customers_rep_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customers')),
     sa.UniqueConstraint('code', name=op.f('uq_customers_code'))
     )
     with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customers_group_id'), ['group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_customers_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_customers_region'), ['region'], unique=False)
         batch_op.create_index(batch_op.f('ix_customers_rep_id'), ['rep_id'], unique=False)
@@ -553,6 +556,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_customers_rep_id'))
         batch_op.drop_index(batch_op.f('ix_customers_region'))
         batch_op.drop_index(batch_op.f('ix_customers_name'))
+        batch_op.drop_index(batch_op.f('ix_customers_group_id'))
 
     op.drop_table('customers')
     # ### end Alembic commands ###
