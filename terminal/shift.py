@@ -56,6 +56,10 @@ class ShiftReport:
     counted_cash_fen: int | None = None
     denominations: dict[str, int] = field(default_factory=dict)
     closed_at: datetime | None = None
+    points_redeemed: int = 0
+    points_redeemed_fen: int = 0
+    cancelled_count: int = 0
+    no_sale_count: int = 0
 
     @property
     def net_fen(self) -> int:
@@ -144,11 +148,15 @@ def shift_report(store: Store, shift_id: str, kind: str = "X") -> ShiftReport:
     row = store.one("SELECT count(*), coalesce(sum(total_fen),0) FROM returns WHERE shift_id=?", (shift_id,))
     assert row is not None
     report.returns_count, report.returns_total_fen = int(row[0]), int(row[1])
-    for tender, amount in store.all(
-        "SELECT p.tender, sum(p.amount_fen) FROM payments p JOIN sales s ON s.id=p.sale_id "
-        "WHERE s.shift_id=? GROUP BY p.tender ORDER BY p.tender", (shift_id,),
+    for tender, amount, points in store.all(
+        "SELECT p.tender, sum(p.amount_fen), coalesce(sum(p.points), 0) FROM payments p "
+        "JOIN sales s ON s.id=p.sale_id WHERE s.shift_id=? GROUP BY p.tender ORDER BY p.tender", (shift_id,),
     ):
-        report.sales_by_tender[str(tender)] = int(amount)
+        if tender == Tender.POINTS.value:  # points pay inside the lines' discounts, not money
+            report.points_redeemed_fen, report.points_redeemed = int(amount), int(points)
+        else:
+            report.sales_by_tender[str(tender)] = int(amount)
+    report.cancelled_count, report.no_sale_count = _audit_counts(store, shift)
     for tender, amount in store.all(
         "SELECT f.tender, sum(f.amount_fen) FROM refunds f JOIN returns r ON r.id=f.return_id "
         "WHERE r.shift_id=? GROUP BY f.tender ORDER BY f.tender", (shift_id,),
@@ -159,6 +167,15 @@ def shift_report(store: Store, shift_id: str, kind: str = "X") -> ShiftReport:
         shift.opening_float_fen + report.sales_by_tender.get(cash, 0) - report.refunds_by_tender.get(cash, 0)
     )
     return report
+
+
+def _audit_counts(store: Store, shift: Shift) -> tuple[int, int]:
+    """Cancelled sales and no-sale drawer openings during the shift (from the audit log)."""
+    end = shift.closed_at.isoformat() if shift.closed_at else "9999"
+    row = store.one(
+        "SELECT coalesce(sum(action='cancel_sale'), 0), coalesce(sum(action='no_sale'), 0) FROM audit_log "
+        "WHERE at >= ? AND at <= ? AND action IN ('cancel_sale', 'no_sale')", (shift.opened_at.isoformat(), end))
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def count_denominations(denominations: dict[int | str, int]) -> tuple[int, dict[str, int]]:

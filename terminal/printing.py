@@ -1,0 +1,260 @@
+"""Receipts, return slips and shift reports: from committed records to the drivers' layouts.
+
+A sale is committed before it is printed; here a printer fault is caught, recorded on the sale
+(`print_status = failed`, with the error) and reported, never raised: the sale stays, and
+`unprinted_sales()` lists it for a reprint (after a restart too). Every print after the first is
+marked 重印 (reprint) on paper.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from drivers.errors import DeviceError
+from drivers.layout import return_slip, sale_receipt, shift_report
+from drivers.printer import CashDrawer, ReceiptPrinter
+from drivers.receipt import (
+    ReceiptData,
+    ReceiptLine,
+    ReceiptMember,
+    ReceiptPayment,
+    ReceiptPromotion,
+    ReturnSlipData,
+    ReturnSlipLine,
+    ShiftReportData,
+    ShiftTenderTotal,
+    ShopHeader,
+)
+from sync.events import SaleCompleted, SaleReturned, Tender
+from sync.master import Entity
+from sync.promotions import PromotionKind
+from terminal.catalog import Catalog
+from terminal.checkout import TENDER_NAMES_ZH
+from terminal.errors import NotFound
+from terminal.members import find_member
+from terminal.shift import ShiftReport, get_shift
+from terminal.store import Store
+
+Lang = Literal["zh", "en"]
+TENDER_NAMES_EN: dict[str, str] = {
+    Tender.CASH: "Cash", Tender.BANK_CARD: "Bank card", Tender.WECHAT: "WeChat Pay", Tender.ALIPAY: "Alipay",
+    Tender.POINTS: "Points", Tender.STORE_CREDIT: "Store credit", Tender.CREDIT: "On account",
+}
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    ok: bool
+    error: str | None = None
+    """The printer's complaint in plain words (zh-CN first) when `ok` is false."""
+    reprint: bool = False
+
+
+def tender_name(tender: str, lang: Lang = "zh") -> str:
+    return (TENDER_NAMES_ZH if lang == "zh" else TENDER_NAMES_EN).get(tender, tender)
+
+
+def _user_name(catalog: Catalog, user_id: int | None) -> str:
+    if user_id is None:
+        return "-"
+    data = catalog.entity(Entity.USER.value, user_id)
+    return f"{data.get('name') or data.get('code')}" if data else str(user_id)
+
+
+def _header(store: Store, catalog: Catalog) -> tuple[ShopHeader, tuple[str, ...]]:
+    s = catalog.store_settings()
+    header = ShopHeader(shop_name=s.receipt_header or s.name or "收银小票", store_name=s.name,
+                        address=s.address or "", phone=s.phone or "",
+                        terminal_code=store.get_setting("terminal_code") or "")
+    footer = tuple(line for line in s.receipt_footer.splitlines() if line.strip())
+    return header, footer
+
+
+def _error_text(exc: DeviceError) -> str:
+    return f"{exc.message}：{exc.detail}" if exc.detail else exc.message
+
+
+def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, reprint: bool = False,
+                 lang: Lang = "zh") -> ReceiptData:
+    """The receipt of a committed sale, built from what was stored (so a reprint is identical)."""
+    catalog = catalog or Catalog(store)
+    row = store.one("SELECT payload FROM sales WHERE id=?", (sale_id,))
+    if row is None:
+        raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
+    sale = SaleCompleted.model_validate_json(row[0])
+    promo_names: dict[int, tuple[str, str]] = {}
+    for pid in sale.promotion_ids:
+        d = catalog.entity(Entity.PROMOTION.value, pid)
+        if d:
+            promo_names[pid] = (str(d.get("name") or pid), str(d.get("kind") or ""))
+    lines = []
+    for ln in sale.lines:
+        label = next((promo_names[p][0] for p in ln.promotion_ids
+                      if p in promo_names and promo_names[p][1] != PromotionKind.THRESHOLD.value), "")
+        if not label and ln.line_discount_fen and not ln.is_gift:
+            label = "手工折扣" if lang == "zh" else "Discount"
+        whole = isinstance(ln.qty.as_tuple().exponent, int) and int(ln.qty.as_tuple().exponent) >= 0
+        qty: int | Decimal = int(ln.qty) if whole else ln.qty  # pieces print as "2", weights as "1.250"
+        lines.append(ReceiptLine(name=ln.name, quantity=qty, unit_price_fen=ln.unit_price_fen,
+                                 list_amount_fen=ln.list_amount_fen, discount_fen=ln.line_discount_fen,
+                                 discount_label=label, unit=ln.unit_code, is_gift=ln.is_gift, code=ln.sku))
+    points_value = sum(p.amount_fen for p in sale.payments if p.tender is Tender.POINTS)
+    order_level = sum(ln.order_discount_fen for ln in sale.lines) - points_value
+    promotions: list[ReceiptPromotion] = []
+    if order_level > 0:
+        names = [n for n, kind in promo_names.values() if kind == PromotionKind.THRESHOLD.value]
+        promotions.append(ReceiptPromotion(
+            name="、".join(names) if names else ("整单优惠" if lang == "zh" else "Order discount"),
+            amount_fen=order_level))
+    payments = tuple(
+        ReceiptPayment(method=tender_name(p.tender, lang), amount_fen=p.amount_fen, tendered_fen=p.tendered_fen,
+                       reference=p.reference or (f"{p.points} 积分" if p.points else ""))
+        for p in sale.payments)
+    member = None
+    if sale.member_id:
+        balance: int | None = None
+        card = sale.member_id
+        level = sale.member_level or ""
+        try:
+            m = find_member(store, catalog, sale.member_id)
+            balance, card, level = m.points_balance, m.card_no, m.level_name
+        except NotFound:
+            pass
+        member = ReceiptMember(card_no=card, level=level, points_earned=sale.points_earned,
+                               points_redeemed=sale.points_redeemed, points_balance=balance)
+    header, footer = _header(store, catalog)
+    return ReceiptData(
+        header=header, receipt_no=sale.receipt_no, issued_at=sale.sold_at,
+        cashier=_user_name(catalog, sale.cashier_id), lines=tuple(lines), subtotal_fen=sale.subtotal_fen,
+        discount_fen=sale.discount_fen, rounding_fen=sale.rounding_fen, total_fen=sale.total_fen + points_value,
+        payments=payments, change_fen=sale.change_fen, promotions=tuple(promotions), tax_fen=sale.tax_fen,
+        member=member, footer=footer, reprint=reprint, qr_payload=sale.receipt_no,
+    )
+
+
+def print_sale(store: Store, printer: ReceiptPrinter, sale_id: str, *, catalog: Catalog | None = None,
+               open_drawer: bool | None = None, drawer: CashDrawer | None = None,
+               lang: Lang = "zh") -> PrintResult:
+    """Print (or reprint, marked) a committed sale's receipt and, on its first print with cash
+    taken, open the drawer. Never raises for a printer fault: the result says what happened."""
+    row = store.one("SELECT print_count FROM sales WHERE id=?", (sale_id,))
+    if row is None:
+        raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
+    reprint = int(row[0]) > 0
+    data = receipt_data(store, sale_id, catalog=catalog, reprint=reprint, lang=lang)
+    if open_drawer is None:
+        open_drawer = not reprint and any(p.method == tender_name(Tender.CASH, lang) for p in data.payments)
+    try:
+        printer.print_document(sale_receipt(data, lang=lang), open_drawer=open_drawer)
+    except DeviceError as exc:
+        error = _error_text(exc)
+        with store.transaction():
+            store.execute("UPDATE sales SET print_status='failed', print_error=? WHERE id=?", (error[:500], sale_id))
+        if open_drawer and drawer is not None:
+            try:
+                drawer.open()  # the customer still gets their change
+            except DeviceError:
+                pass
+        return PrintResult(ok=False, error=error, reprint=reprint)
+    with store.transaction():
+        store.execute("UPDATE sales SET print_status='printed', print_count=print_count+1, print_error=NULL "
+                      "WHERE id=?", (sale_id,))
+    return PrintResult(ok=True, reprint=reprint)
+
+
+def unprinted_sales(store: Store) -> list[tuple[str, str, str | None]]:
+    """(sale id, receipt no, last error) of sales whose receipt never printed: offered for reprint."""
+    return [(r[0], r[1], r[2]) for r in store.all(
+        "SELECT id, receipt_no, print_error FROM sales WHERE print_status <> 'printed' ORDER BY sold_at")]
+
+
+def last_sale_id(store: Store) -> str | None:
+    """The most recent sale (the 重印 button reprints it)."""
+    value = store.scalar("SELECT id FROM sales ORDER BY sold_at DESC, rowid DESC LIMIT 1")
+    return None if value is None else str(value)
+
+
+def return_slip_data(store: Store, return_id: str, *, catalog: Catalog | None = None, reprint: bool = False,
+                     lang: Lang = "zh") -> ReturnSlipData:
+    catalog = catalog or Catalog(store)
+    row = store.one("SELECT payload FROM returns WHERE id=?", (return_id,))
+    if row is None:
+        raise NotFound("退货记录不存在", f"no return {return_id}", code="no_return")
+    ret = SaleReturned.model_validate_json(row[0])
+    sale_row = store.one("SELECT payload FROM sales WHERE id=?", (ret.original_sale_id,))
+    names = {}
+    if sale_row is not None:
+        names = {ln.line_no: ln.name for ln in SaleCompleted.model_validate_json(sale_row[0]).lines}
+    header, footer = _header(store, catalog)
+    return ReturnSlipData(
+        header=header, return_no=ret.receipt_no, original_receipt_no=ret.original_receipt_no,
+        issued_at=ret.returned_at, cashier=_user_name(catalog, ret.cashier_id),
+        lines=tuple(ReturnSlipLine(name=names.get(ln.original_line_no, ln.sku), quantity=ln.qty,
+                                   amount_fen=ln.amount_fen, unit=ln.unit_code) for ln in ret.lines),
+        total_fen=ret.total_fen,
+        refunds=tuple(ReceiptPayment(method=tender_name(r.tender, lang), amount_fen=r.amount_fen,
+                                     reference=r.reference or "") for r in ret.refunds),
+        reason=ret.reason or "", points_reversed=ret.points_reversed,
+        approved_by=_user_name(catalog, ret.approved_by) if ret.approved_by else "", footer=footer,
+        reprint=reprint,
+    )
+
+
+def print_return(store: Store, printer: ReceiptPrinter, return_id: str, *, catalog: Catalog | None = None,
+                 reprint: bool = False, lang: Lang = "zh") -> PrintResult:
+    """Print a return slip, opening the drawer when cash goes out; never raises for a printer fault."""
+    data = return_slip_data(store, return_id, catalog=catalog, reprint=reprint, lang=lang)
+    cash = not reprint and any(r.method == tender_name(Tender.CASH, lang) for r in data.refunds)
+    try:
+        printer.print_document(return_slip(data, lang=lang), open_drawer=cash)
+    except DeviceError as exc:
+        return PrintResult(ok=False, error=_error_text(exc), reprint=reprint)
+    return PrintResult(ok=True, reprint=reprint)
+
+
+def shift_report_data(store: Store, report: ShiftReport, *, catalog: Catalog | None = None,
+                      reprint: bool = False, lang: Lang = "zh") -> ShiftReportData:
+    catalog = catalog or Catalog(store)
+    header, _ = _header(store, catalog)
+    shift = get_shift(store, report.shift_id)
+    tenders = tuple(
+        ShiftTenderTotal(method=tender_name(t, lang), sales_fen=report.sales_by_tender.get(t, 0),
+                         refunds_fen=report.refunds_by_tender.get(t, 0))
+        for t in sorted(set(report.sales_by_tender) | set(report.refunds_by_tender)))
+    extra: list[tuple[str, str]] = []
+    if report.points_redeemed:
+        extra.append(("积分抵扣" if lang == "zh" else "Points redeemed",
+                      f"{report.points_redeemed} ({report.points_redeemed_fen / 100:.2f})"))
+    return ShiftReportData(
+        header=header, kind="Z" if report.kind == "Z" else "X", shift_no=shift.id[-12:],
+        cashier=_user_name(catalog, report.cashier_id), opened_at=report.opened_at, printed_at=report.printed_at,
+        sales_count=report.sales_count, sales_total_fen=report.sales_total_fen,
+        returns_count=report.returns_count, returns_total_fen=report.returns_total_fen,
+        discount_total_fen=report.discount_fen, rounding_total_fen=report.rounding_fen, tenders=tenders,
+        opening_float_fen=report.opening_float_fen, expected_cash_fen=report.expected_cash_fen,
+        counted_cash_fen=report.counted_cash_fen, closed_at=report.closed_at,
+        cancelled_count=report.cancelled_count, no_sale_count=report.no_sale_count, reprint=reprint,
+        extra=tuple(extra),
+    )
+
+
+def print_shift_report(store: Store, printer: ReceiptPrinter, report: ShiftReport, *,
+                       catalog: Catalog | None = None, lang: Lang = "zh") -> PrintResult:
+    """Print an X or Z report; never raises for a printer fault (the figures stay in the database)."""
+    data = shift_report_data(store, report, catalog=catalog, lang=lang)
+    try:
+        printer.print_document(shift_report(data, lang=lang))
+    except DeviceError as exc:
+        return PrintResult(ok=False, error=_error_text(exc))
+    return PrintResult(ok=True)
+
+
+def receipt_json(store: Store, sale_id: str) -> str:
+    """The stored sale as JSON (for a screen that shows a past receipt)."""
+    value = store.scalar("SELECT payload FROM sales WHERE id=?", (sale_id,))
+    if value is None:
+        raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
+    return json.dumps(json.loads(value), ensure_ascii=False, indent=1)

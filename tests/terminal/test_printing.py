@@ -1,0 +1,87 @@
+"""Printing: real ESC/POS bytes to the in-memory simulated printer; a printer fault never loses a sale."""
+
+from __future__ import annotations
+
+from drivers.errors import PrinterPaperOutError
+from drivers.sim.printer import MemoryPrinter
+from sync.events import Tender
+from terminal.checkout import Checkout
+from terminal.printing import print_return, print_sale, print_shift_report, receipt_data, unprinted_sales
+from terminal.returns import return_sale
+from terminal.session import Action, Session
+from terminal.shift import close_shift, shift_report
+from terminal.store import Store
+from tests.terminal.helpers import CHIPS, COLA, MANAGER_PIN, RICE, add_member, add_promotion
+
+DRAWER_PULSE = b"\x1bp"
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("gb18030", errors="replace")
+
+
+def test_receipt_prints_lines_promotions_points_and_opens_drawer(till: Checkout, store: Store) -> None:
+    add_promotion(store, 7, "threshold", name="满50减5", threshold_fen=5000, amount_off_fen=500)
+    add_member(store, "m-1", "88880001", points=1000)
+    till.scan(RICE)
+    till.scan(COLA)
+    till.set_member("88880001")
+    till.redeem_points(300)
+    till.add_payment(Tender.CASH, tendered_fen=10_000)
+    sale = till.complete()
+    printer = MemoryPrinter()
+    result = print_sale(store, printer, sale.sale_id)
+    assert result.ok
+    assert not result.reprint
+    (job,) = printer.sent
+    text = _text(job)
+    for expected in ("五常大米", "可口可乐", "满50减5", sale.receipt_no, "积分抵扣", "现金", "谢谢惠顾"):
+        assert expected in text
+    assert DRAWER_PULSE in job
+    data = receipt_data(store, sale.sale_id)
+    assert data.total_fen == sale.payload.total_fen + 300
+    assert sum(p.amount_fen for p in data.payments) == data.total_fen
+    # a second print is a reprint, marked, without opening the drawer
+    again = print_sale(store, printer, sale.sale_id)
+    assert again.reprint
+    assert "重印" in _text(printer.sent[1])
+    assert DRAWER_PULSE not in printer.sent[1]
+
+
+def test_printer_failure_keeps_the_sale_for_reprint(till: Checkout, store: Store) -> None:
+    till.scan(CHIPS)
+    till.add_payment(Tender.WECHAT, reference="WX-42")
+    sale = till.complete()
+    broken = MemoryPrinter(fail_with=PrinterPaperOutError("no paper"))
+    result = print_sale(store, broken, sale.sale_id)
+    assert not result.ok
+    assert result.error is not None
+    assert "纸" in result.error
+    assert store.scalar("SELECT count(*) FROM sales") == 1
+    assert [s[1] for s in unprinted_sales(store)] == [sale.receipt_no]
+    fixed = MemoryPrinter()
+    assert print_sale(store, fixed, sale.sale_id).ok
+    assert unprinted_sales(store) == []
+    assert "WX-42" in _text(fixed.sent[0])
+
+
+def test_return_slip_and_shift_reports_print(till: Checkout, store: Store, session: Session) -> None:
+    till.scan(RICE)
+    till.scan(CHIPS)
+    till.add_payment(Tender.CASH, tendered_fen=7000)
+    sale = till.complete()
+    ok = session.approve(Action.REFUND, "9001", MANAGER_PIN)
+    ret = return_sale(store, session, sale.receipt_no, {2: 1}, approval=ok, reason="破损")
+    printer = MemoryPrinter()
+    assert print_return(store, printer, ret.return_id).ok
+    slip = _text(printer.sent[0])
+    assert "乐事薯片" in slip
+    assert sale.receipt_no in slip
+    assert DRAWER_PULSE in printer.sent[0]
+    x = shift_report(store, sale.payload.shift_id, "X")
+    assert print_shift_report(store, printer, x).ok
+    z = close_shift(store, session, {10000: 2, 5000: 1, 1000: 1, 100: 4})  # 264.00
+    assert z.expected_cash_fen == 20_000 + 6840 - 850
+    assert print_shift_report(store, printer, z).ok
+    ztext = _text(printer.sent[2])
+    assert "Z" in ztext
