@@ -20,6 +20,8 @@ ROUTERS: list[str] = [
     # one line per domain router, mounted under /api/v1
     "central.api.health:router",
     "central.auth.api:router",
+    "central.org.api:router",
+    "central.syncing.api:router",
 ]
 
 

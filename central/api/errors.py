@@ -18,6 +18,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central.errors import Conflict, DomainError, Invalid
+from sync.errors import ContractError
 
 log = logging.getLogger("central.api")
 
@@ -105,6 +106,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(ContractError)
+    async def _contract(_request: Request, exc: ContractError) -> JSONResponse:
+        # a rule of the shared contract (sync/) refused the data: bad barcode, promotion, money ...
+        body = error_body(exc.code, exc.message, exc.message_en, exc.field)
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,9 +7,11 @@ Strings are stripped, length-checked against their column and may not hold contr
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from central.errors import Invalid
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -46,3 +48,18 @@ Fen = Annotated[int, Field(ge=0, le=10**12, description="money in integer fen (�
 
 RefId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 """A reference to another row by id in a body."""
+
+
+def changes_of(body: BaseModel, *, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields a PATCH body actually set; `required` fields may be left out but not set to null."""
+    changes = body.model_dump(exclude_unset=True)
+    for name in required:
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name} 不能为空", f"{name} may not be null", code="required", field=name)
+    return changes
+
+
+class Strict(BaseModel):
+    """Base of request bodies: unknown fields are refused (a typo must not pass silently)."""
+
+    model_config = ConfigDict(extra="forbid")

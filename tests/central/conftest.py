@@ -2,14 +2,14 @@
 and helpers to make users and log in.
 
 Every test using `db_url`, `engine`, `client` ... runs twice: `[sqlite]` and `[postgresql]`.
-Migrations run once per session into a template (a SQLite file, a PostgreSQL template
-database); each test gets a fresh copy, so tests are independent and fast.
+Migrations run from zero once per session per backend; each SQLite test gets a fresh copy of
+that file, each PostgreSQL test the same database emptied first (TRUNCATE), so tests are
+independent and fast.
 """
 
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,12 +22,25 @@ from sqlalchemy.orm import Session
 
 from central.app import create_app
 from central.auth.passwords import hash_password
-from central.db import dispose_engine, get_engine, session_scope
+from central.db import dispose_engine, get_engine, import_all_models, session_scope
 from central.migrations import upgrade
 from central.org.models import Store
 from central.users.models import User
 
 PASSWORD = "correct horse 马"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_argon2() -> Iterator[None]:
+    """Tests hash many passwords: use argon2 with tiny costs (verification reads them from the hash)."""
+    from argon2 import PasswordHasher
+
+    from central.auth import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = real
 
 
 @pytest.fixture(scope="session")
@@ -39,34 +52,60 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def _pg_template(make_pg_database: Callable[[], str]) -> str:
-    url = make_pg_database()
-    upgrade(url)
-    dispose_engine(url)
-    return url.rsplit("/", 1)[1]
+class _PgDatabase:
+    """One PostgreSQL database migrated from zero once per session, emptied before each test.
 
+    Copying a template database or TRUNCATE costs seconds per test on a busy machine (new files,
+    fsync); DELETE of small tables plus restarting the sequences costs milliseconds and leaves
+    the same state. Rows a migration seeded are put back.
+    """
 
-def _pg_copy(pg_server_url: str, template: str) -> tuple[str, Callable[[], None]]:
-    import psycopg
+    def __init__(self, url: str) -> None:
+        import psycopg
 
-    plain = pg_server_url.replace("postgresql+psycopg://", "postgresql://")
-    name = f"pos_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    url = f"{pg_server_url.rsplit('/', 1)[0]}/{name}"
-
-    def drop() -> None:
-        dispose_engine(url)
+        self.url = url
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            # a throwaway test database: no need to wait for the disk at every commit
+            conn.execute(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" SET synchronous_commit = off')
+        upgrade(url)
+        metadata = import_all_models()
+        engine = get_engine(url)
+        self.seed: dict[str, list[dict[str, Any]]] = {}
+        with engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                rows = [dict(r._mapping) for r in conn.execute(table.select())]
+                if rows:
+                    self.seed[table.name] = rows
+            self.sequences = [r[0] for r in conn.exec_driver_sql(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")]
 
-    return url, drop
+    def reset(self) -> None:
+        metadata = import_all_models()
+        engine = get_engine(self.url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
+            for name in self.sequences:
+                conn.exec_driver_sql(f'ALTER SEQUENCE "{name}" RESTART')
+            for name, rows in self.seed.items():
+                table = metadata.tables[name]
+                conn.execute(table.insert(), rows)
+                if "id" in table.c and table.c.id.autoincrement:
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT max(id) FROM \"{name}\"))")
+
+
+@pytest.fixture(scope="session")
+def _pg_database(make_pg_database: Callable[[], str]) -> _PgDatabase:
+    return _PgDatabase(make_pg_database())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of a freshly migrated database (a copy of the session's template), per backend."""
+    """URL of a migrated, empty database, per backend (every test runs on both)."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("_sqlite_template")
         path = tmp_path / "central.sqlite3"
@@ -75,10 +114,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
         dispose_engine(url)
         return
-    pg_template: str = request.getfixturevalue("_pg_template")
-    url, drop = _pg_copy(request.getfixturevalue("pg_server_url"), pg_template)
-    yield url
-    drop()
+    pg: _PgDatabase = request.getfixturevalue("_pg_database")
+    pg.reset()
+    yield pg.url
 
 
 @pytest.fixture

@@ -1,0 +1,136 @@
+"""Request and response bodies of the organisation API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from central.api.types import Code, Name, OptLong, OptName, OptShort, RefId, Strict
+from central.auth.roles import DeviceKind
+
+StoreCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=12,
+                                             pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class OrganisationIn(Strict):
+    name: Name | None = None
+    name_en: OptName = None
+    tax_id: OptShort = None
+
+
+class OrganisationOut(Out):
+    name: str
+    name_en: str | None
+    tax_id: str | None
+
+
+class StoreIn(Strict):
+    code: StoreCode
+    name: Name
+    name_en: OptName = None
+    address: OptLong = None
+    phone: OptShort = None
+    rounding_mode: str = Field(default="none", max_length=16)
+    receipt_header: OptLong = None
+    receipt_footer: OptLong = None
+    warehouse_code: Code | None = None
+
+
+class StorePatch(Strict):
+    code: StoreCode | None = None
+    name: Name | None = None
+    name_en: OptName = None
+    address: OptLong = None
+    phone: OptShort = None
+    rounding_mode: str | None = Field(default=None, max_length=16)
+    receipt_header: OptLong = None
+    receipt_footer: OptLong = None
+    active: bool | None = None
+
+
+class StoreOut(Out):
+    id: int
+    code: str
+    name: str
+    name_en: str | None
+    address: str | None
+    phone: str | None
+    rounding_mode: str
+    receipt_header: str | None
+    receipt_footer: str | None
+    active: bool
+
+
+class WarehouseIn(Strict):
+    code: Code
+    name: Name
+    store_id: RefId | None = None
+
+
+class WarehousePatch(Strict):
+    name: Name | None = None
+    active: bool | None = None
+
+
+class WarehouseOut(Out):
+    id: int
+    code: str
+    name: str
+    store_id: int | None
+    active: bool
+
+
+class TerminalOut(Out):
+    id: int
+    code: str
+    store_id: int
+    kind: str
+    rep_user_id: int | None
+    name: str | None
+    enrolled_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+class RevokeIn(Strict):
+    reason: OptLong = None
+
+
+class EnrolmentCodeIn(Strict):
+    store_id: RefId
+    kind: DeviceKind = DeviceKind.POS
+    rep_user_id: RefId | None = None
+    ttl_hours: int = Field(default=24, ge=1, le=720)
+
+
+class EnrolmentCodeOut(BaseModel):
+    code: str
+    store_id: int
+    kind: str
+    rep_user_id: int | None
+    expires_at: datetime
+
+
+class EnrollIn(Strict):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    name: OptName = None
+    """A name for the device (e.g. 1号收银台)."""
+
+
+class EnrollOut(BaseModel):
+    terminal_id: int
+    terminal_code: str
+    secret: str
+    credential: str
+    """Send as `Authorization: Device <credential>`; shown once, never again."""
+    store_id: int
+    store_code: str
+    store_name: str
+    kind: str
+    rep_id: int | None

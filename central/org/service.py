@@ -1,0 +1,227 @@
+"""Organisation services: stores (each gets a warehouse), warehouses, terminals, enrolment.
+
+Enrolment: head office (or a store manager) makes a one-time code that expires; a terminal
+exchanges it once for a device credential `<terminal_id>:<secret>` bound to the store (and to the
+rep, for a rep tablet). Only digests of codes and secrets are stored.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from central.auth.principal import Principal
+from central.auth.roles import DeviceKind, Role
+from central.auth.tokens import digest, new_secret
+from central.db import utcnow
+from central.errors import Conflict, Invalid, NotFound, not_found
+from central.org.models import EnrolmentCode, Organisation, Store, Terminal, Warehouse
+from central.users.models import User
+
+ROUNDING_MODES: tuple[str, ...] = ("none", "jiao_down", "jiao_half_up", "yuan_down", "yuan_half_up")
+"""A store's 抹零 setting: `none` or `<unit>_<mode>` (units and modes of sync/rounding.py)."""
+
+ENROLMENT_TTL = timedelta(hours=24)
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
+_CODE_LENGTH = 16  # 80 bits; single use and expiring
+
+
+# ---------------------------------------------------------------- organisation
+
+def get_organisation(session: Session) -> Organisation:
+    org = session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
+    if org is None:
+        org = Organisation(name="我的公司")
+        session.add(org)
+        session.flush()
+    return org
+
+
+def update_organisation(session: Session, **changes: Any) -> Organisation:
+    org = get_organisation(session)
+    for key, value in changes.items():
+        setattr(org, key, value)
+    session.flush()
+    return org
+
+
+# ---------------------------------------------------------------- stores
+
+def _check_rounding(mode: str) -> None:
+    if mode not in ROUNDING_MODES:
+        raise Invalid(f"无效的抹零设置: {mode}", f"rounding_mode must be one of {', '.join(ROUNDING_MODES)}",
+                      field="rounding_mode")
+
+
+def get_store(session: Session, store_id: int, who: Principal | None = None) -> Store:
+    """The store, or 404 (also when the principal is confined to another store)."""
+    store = session.get(Store, store_id)
+    if store is None or (who is not None and not who.may_see_store(store.id)):
+        raise not_found("门店", "store", "store_id", store_id)
+    return store
+
+
+def store_by_code(session: Session, code: str) -> Store:
+    store = session.scalar(select(Store).where(Store.code == code))
+    if store is None:
+        raise NotFound(f"门店编码不存在: {code}", f"no store with code {code}", code="store_not_found",
+                       field="store")
+    return store
+
+
+def create_store(session: Session, *, code: str, name: str, warehouse_code: str | None = None,
+                 **fields: Any) -> Store:
+    """A store and its first warehouse (code `<store code>-W1` unless given)."""
+    if session.scalar(select(Store.id).where(Store.code == code)) is not None:
+        raise Conflict(f"门店编码已存在: {code}", f"store code {code} already exists", code="duplicate",
+                       field="code")
+    _check_rounding(fields.get("rounding_mode") or "none")
+    store = Store(code=code, name=name, **{k: v for k, v in fields.items() if v is not None})
+    session.add(store)
+    session.flush()
+    create_warehouse(session, code=warehouse_code or f"{code}-W1", name=f"{name}仓库", store_id=store.id)
+    return store
+
+
+def update_store(session: Session, store: Store, **changes: Any) -> Store:
+    if "code" in changes and changes["code"] != store.code and session.scalar(
+            select(Store.id).where(Store.code == changes["code"])) is not None:
+        raise Conflict(f"门店编码已存在: {changes['code']}", "store code already exists", code="duplicate",
+                       field="code")
+    if "rounding_mode" in changes:
+        _check_rounding(changes["rounding_mode"])
+    for key, value in changes.items():
+        setattr(store, key, value)
+    session.flush()
+    return store
+
+
+# ---------------------------------------------------------------- warehouses
+
+def get_warehouse(session: Session, warehouse_id: int, who: Principal | None = None) -> Warehouse:
+    wh = session.get(Warehouse, warehouse_id)
+    if wh is None or (who is not None and who.store_id is not None and wh.store_id != who.store_id):
+        raise not_found("仓库", "warehouse", "warehouse_id", warehouse_id)
+    return wh
+
+
+def create_warehouse(session: Session, *, code: str, name: str, store_id: int | None) -> Warehouse:
+    """A warehouse of a store, or a central one (`store_id` None)."""
+    if session.scalar(select(Warehouse.id).where(Warehouse.code == code)) is not None:
+        raise Conflict(f"仓库编码已存在: {code}", f"warehouse code {code} already exists", code="duplicate",
+                       field="code")
+    if store_id is not None:
+        get_store(session, store_id)
+    wh = Warehouse(code=code, name=name, store_id=store_id)
+    session.add(wh)
+    session.flush()
+    return wh
+
+
+def default_warehouse_id(session: Session, store_id: int) -> int | None:
+    """The store's first active warehouse (where till sales take stock from)."""
+    return session.scalar(select(Warehouse.id).where(Warehouse.store_id == store_id, Warehouse.active)
+                          .order_by(Warehouse.id).limit(1))
+
+
+# ---------------------------------------------------------------- enrolment
+
+def _normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _format_code(raw: str) -> str:
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def make_enrolment_code(session: Session, *, store_id: int, kind: DeviceKind,
+                        rep_user_id: int | None = None, ttl: timedelta = ENROLMENT_TTL,
+                        now: datetime | None = None) -> tuple[str, EnrolmentCode]:
+    """A one-time code for a new terminal of `store_id`; returns (code to hand out, row)."""
+    get_store(session, store_id)
+    if kind is DeviceKind.REP:
+        if rep_user_id is None:
+            raise Invalid("业务员终端须指定业务员", "a rep tablet needs the rep (rep)", code="rep_required",
+                          field="rep")
+        rep = session.get(User, rep_user_id)
+        if rep is None or rep.role != Role.SALES_REP or not rep.active:
+            raise Invalid("指定的用户不是在职业务员", "that user is not an active sales rep", code="not_a_rep",
+                          field="rep")
+    elif rep_user_id is not None:
+        raise Invalid("收银终端不能绑定业务员", "a POS terminal is not bound to a rep", code="rep_not_allowed",
+                      field="rep")
+    if ttl <= timedelta(0) or ttl > timedelta(days=30):
+        raise Invalid("有效期须在 30 天以内", "the code must expire within 30 days", field="ttl")
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    now = now or utcnow()
+    row = EnrolmentCode(code_hash=digest(raw), store_id=store_id, kind=kind.value, rep_user_id=rep_user_id,
+                        created_at=now, expires_at=now + ttl)
+    session.add(row)
+    session.flush()
+    return _format_code(raw), row
+
+
+def _next_terminal_code(session: Session, store: Store, kind: DeviceKind) -> str:
+    prefix = f"{store.code}-{kind.value.upper()}"
+    n = (session.scalar(select(func.count(Terminal.id)).where(Terminal.store_id == store.id,
+                                                            Terminal.kind == kind.value)) or 0) + 1
+    while session.scalar(select(Terminal.id).where(Terminal.code == f"{prefix}{n:02d}")) is not None:
+        n += 1
+    return f"{prefix}{n:02d}"
+
+
+def enroll(session: Session, *, code: str, name: str | None = None,
+           now: datetime | None = None) -> tuple[Terminal, str]:
+    """Exchange an enrolment code for a terminal and its secret (returned once, stored hashed)."""
+    now = now or utcnow()
+    row = session.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == digest(_normalise_code(code)))
+                         .with_for_update())
+    if row is None:
+        raise Invalid("注册码无效", "unknown enrolment code", code="enrolment_code_invalid", field="code")
+    if row.used_at is not None:
+        raise Invalid("注册码已被使用", "this enrolment code has already been used", code="enrolment_code_used",
+                      field="code")
+    if row.expires_at <= now:
+        raise Invalid("注册码已过期,请重新生成", "this enrolment code has expired; make a new one",
+                      code="enrolment_code_expired", field="code")
+    store = get_store(session, row.store_id)
+    kind = DeviceKind(row.kind)
+    secret = new_secret()
+    terminal = Terminal(code=_next_terminal_code(session, store, kind), store_id=store.id, kind=kind.value,
+                        rep_user_id=row.rep_user_id, name=name, secret_hash=digest(secret), enrolled_at=now)
+    session.add(terminal)
+    session.flush()
+    row.used_at = now
+    row.terminal_id = terminal.id
+    session.flush()
+    return terminal, secret
+
+
+# ---------------------------------------------------------------- terminals
+
+def get_terminal(session: Session, terminal_id: int, who: Principal | None = None) -> Terminal:
+    terminal = session.get(Terminal, terminal_id)
+    if terminal is None or (who is not None and not who.may_see_store(terminal.store_id)):
+        raise not_found("终端", "terminal", "terminal_id", terminal_id)
+    return terminal
+
+
+def terminal_by_code(session: Session, code: str) -> Terminal:
+    terminal = session.scalar(select(Terminal).where(Terminal.code == code))
+    if terminal is None:
+        raise NotFound(f"终端不存在: {code}", f"no terminal {code}", code="terminal_not_found", field="terminal")
+    return terminal
+
+
+def revoke_terminal(session: Session, terminal: Terminal, *, reason: str | None = None,
+                    now: datetime | None = None) -> Terminal:
+    """Revoke the terminal's credential: every later request with it gets 401 device_revoked."""
+    if terminal.revoked_at is None:
+        terminal.revoked_at = now or utcnow()
+        terminal.revoked_reason = reason
+        session.flush()
+    return terminal
