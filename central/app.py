@@ -55,3 +55,10 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
     for spec in ROUTERS:
         app.include_router(_load_router(spec), prefix=API_PREFIX)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn workers: the database comes from POS_DATABASE_URL (set by `serve`)."""
+    from central.settings import resolve_db_url
+
+    return create_app(resolve_db_url())
