@@ -24,6 +24,7 @@ from terminal.ui import format as fmt
 from terminal.ui import i18n
 from terminal.ui.backend import Backend, NeedsApproval
 from terminal.ui.fonts import register_cjk_font
+from terminal.ui.views import PrintOutcome
 
 T = TypeVar("T")
 
@@ -47,6 +48,7 @@ class PosApp(App):  # type: ignore[misc]
     last_sync = StringProperty("")
     terminal_label = StringProperty("")
     toast = StringProperty("")
+    printing = BooleanProperty(False)
     backend = ObjectProperty(None)
 
     def __init__(self, backend: Backend, *, lang: str = i18n.DEFAULT_LANGUAGE, **kwargs: Any) -> None:
@@ -72,6 +74,8 @@ class PosApp(App):  # type: ignore[misc]
         for screen_cls, name in screens.SCREENS:
             manager.add_widget(screen_cls(name=name))
         manager.current = "signin"
+        self.backend.start_background_sync(
+            lambda: Clock.schedule_once(lambda _dt: self.refresh_status(), 0))
         Clock.schedule_interval(lambda _dt: self.refresh_status(), STATUS_INTERVAL_S)
         Clock.schedule_once(lambda _dt: self.refresh_status(), 0)
         return root
@@ -135,10 +139,38 @@ class PosApp(App):  # type: ignore[misc]
         """After a crash between commit and print, offer to print the sale that never printed."""
         receipt_no = self.backend.unprinted_receipt()
         if receipt_no:
-            self.confirm(i18n.tr("unprinted_hint", no=receipt_no),
-                         lambda: self.call(self.backend.reprint, receipt_no,
-                                           on_ok=lambda _r: self.notify(i18n.tr("reprinted", no=receipt_no))),
+            self.confirm(i18n.tr("unprinted_hint", no=receipt_no), lambda: self.reprint(receipt_no),
                          title=i18n.tr("unprinted_title"))
+
+    # ------------------------------------------------------------------ printing
+
+    def print_job(self, job: Callable[[], PrintOutcome], on_done: Callable[[PrintOutcome], None]) -> None:
+        """Run a print job on a worker thread (printers can be slow or absent); report on the UI thread."""
+        self.printing = True
+
+        def finished(outcome: PrintOutcome) -> None:
+            self.printing = False
+            on_done(outcome)
+            self.refresh_status()
+
+        def failed(exc: BaseException) -> None:
+            self.printing = False
+            on_done(PrintOutcome(ok=False, error=i18n.error_text(exc)))
+
+        self.in_background(job, finished, failed)
+
+    def reprint(self, receipt_no: str | None) -> None:
+        """Reprint a receipt (marked 重印): the last one when `receipt_no` is empty."""
+
+        def printed(outcome: PrintOutcome, sale_id: str) -> None:
+            no = self.backend.receipt_no_of(sale_id)
+            self.notify(i18n.tr("reprinted", no=no) if outcome.ok
+                        else i18n.tr("print_failed", error=outcome.error))
+
+        def found(sale_id: str) -> None:
+            self.print_job(lambda: self.backend.print_sale(sale_id), lambda o: printed(o, sale_id))
+
+        self.call(self.backend.reprint, receipt_no, on_ok=found)
 
     # ------------------------------------------------------------------ status bar
 
@@ -212,7 +244,7 @@ class PosApp(App):  # type: ignore[misc]
             def retry(code: str, pin: str) -> None:
                 self.call(fn, *args, on_ok=on_ok, approval=(code, pin), **kwargs)
 
-            popup = Factory.ManagerPopup(action_text=i18n.error_text(need), on_approve=retry)
+            popup = Factory.ManagerPopup(action_text=i18n.error_text(need), when_approved=retry)
             self.open_popup(popup)
             return
         except Exception as exc:
@@ -220,6 +252,7 @@ class PosApp(App):  # type: ignore[misc]
             return
         if on_ok is not None:
             on_ok(result)
+        self.refresh_status()
 
     # ------------------------------------------------------------------ dialogs
 
@@ -250,14 +283,14 @@ class PosApp(App):  # type: ignore[misc]
     def message(self, text: str, *, title: str = "") -> None:
         self.open_popup(Factory.MessagePopup(title_text=title or i18n.tr("app_title"), body=text))
 
-    def confirm(self, text: str, on_yes: Callable[[], None], *, title: str = "") -> None:
+    def confirm(self, text: str, when_yes: Callable[[], None], *, title: str = "") -> None:
         self.open_popup(Factory.ConfirmPopup(title_text=title or i18n.tr("confirm"), body=text,
-                                             on_yes=on_yes))
+                                             when_yes=when_yes))
 
-    def ask(self, prompt: str, on_value: Callable[[str], None], *, numeric: bool = True,
+    def ask(self, prompt: str, when_value: Callable[[str], None], *, numeric: bool = True,
             initial: str = "") -> None:
         """Ask one value (quantity, price, discount …) with a keypad."""
-        popup = Factory.EntryPopup(prompt=prompt, on_value=on_value, numeric=numeric)
+        popup = Factory.EntryPopup(prompt=prompt, when_value=when_value, numeric=numeric)
         popup.ids.entry.text = initial
         self.open_popup(popup)
 

@@ -10,6 +10,10 @@ the service asked for, and builds the small snapshots the screens draw.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,8 @@ from typing import Any
 from sync.events import Tender
 from sync.master import Entity
 from sync.money import parse_yuan
+from terminal import printing
+from terminal import returns as returns_service
 from terminal import shift as shifts
 from terminal.catalog import Catalog
 from terminal.checkout import Checkout
@@ -32,7 +38,13 @@ from terminal.ui.views import (
     MemberView,
     PaymentState,
     PaymentView,
+    PrintOutcome,
     ProductHit,
+    QuarantinedView,
+    ReturnableLine,
+    ReturnableSale,
+    ReturnDone,
+    SaleDone,
     ShiftReportView,
     StatusView,
     UserView,
@@ -43,6 +55,11 @@ NeedsApproval = ApprovalRequired
 
 ManagerPin = tuple[str, str]
 """(manager code, PIN) typed into the approval dialog."""
+
+PRINTER_ENV = "POS_PRINTER_URL"
+PRINTER_SETTING = "printer_url"
+"""Where the receipt printer is configured: $POS_PRINTER_URL, else the terminal setting `printer_url`
+(a `drivers.printer_url` URL such as tcp://192.168.1.50:9100 or usb://0x0416:0x5011)."""
 
 
 def parse_qty(text: str) -> Decimal:
@@ -72,8 +89,11 @@ class Backend:
         self.session = Session(self.store)
         self.catalog = Catalog(self.store)
         self.checkout = Checkout(self.store, self.session, self.catalog)
+        self.sync_loop: Any = None
 
     def close(self) -> None:
+        if self.sync_loop is not None:
+            self.sync_loop.stop(timeout=5)
         self.store.close()
 
     # ------------------------------------------------------------------ approvals
@@ -132,19 +152,17 @@ class Backend:
     def denominations(self) -> tuple[int, ...]:
         return shifts.DENOMINATIONS_FEN
 
-    def print_x_report(self) -> ShiftReportView:
+    def x_report(self) -> shifts.ShiftReport:
+        """Figures for a mid-shift X report (printed by `print_report` on a worker thread)."""
         shift = shifts.require_open_shift(self.store)
-        report = shifts.shift_report(self.store, shift.id, "X")
-        self._print_shift_report(report)
-        return self._report_view(report)
+        return shifts.shift_report(self.store, shift.id, "X")
 
-    def close_shift(self, counts: dict[int, int]) -> ShiftReportView:
+    def close_shift(self, counts: dict[int, int]) -> shifts.ShiftReport:
+        """Close the shift with the drawer count; returns the Z report to print."""
         report = shifts.close_shift(self.store, self.session, {int(k): v for k, v in counts.items()})
-        self._print_shift_report(report)
-        return self._report_view(report)
-
-    def _print_shift_report(self, report: shifts.ShiftReport) -> None:
-        raise TerminalError("打印服务尚未接入", "printing is not wired in this build", code="no_printing")
+        if self.sync_loop is not None:
+            self.sync_loop.trigger()
+        return report
 
     # ------------------------------------------------------------------ cart
 
@@ -295,15 +313,205 @@ class Backend:
         self.checkout.clear_payments()
         return self.cart()
 
-    # ------------------------------------------------------------------ status
+    def complete_sale(self) -> SaleDone:
+        """Commit the sale (one transaction, outbox included), then print; then open the drawer for cash.
+
+        The commit happens first: a printer fault only means the receipt must be reprinted.
+        """
+        done = self.checkout.complete()
+        if self.sync_loop is not None:
+            self.sync_loop.trigger()
+        return SaleDone(sale_id=done.sale_id, receipt_no=done.receipt_no, total_fen=done.payload.total_fen,
+                        change_fen=done.change_fen, cash=done.cash_fen > 0)
+
+    # ------------------------------------------------------------------ returns
+
+    def find_sale(self, text: str) -> ReturnableSale:
+        found = returns_service.find_sale(self.store, text)
+        sale = found.sale
+        lines = tuple(
+            ReturnableLine(line_no=ln.line_no, name=ln.name + ("（赠品）" if ln.is_gift else ""),
+                           unit=self._unit_name(ln.product_id, ln.unit_code), qty_sold=f"{ln.qty_sold:f}",
+                           qty_returnable=f"{ln.qty_left:f}", amount_fen=ln.amount_fen - ln.refunded_fen)
+            for ln in found.lines)
+        return ReturnableSale(sale_id=sale.sale_id, receipt_no=sale.receipt_no, sold_at_text=local_time(sale.sold_at),
+                              total_fen=sale.total_fen, tenders=tuple(p.tender.value for p in sale.payments),
+                              lines=lines)
+
+    def make_return(self, receipt_no: str, quantities: dict[int, str], refund_to: str, reason: str,
+                    approval: ManagerPin | None = None) -> ReturnDone:
+        lines = {line_no: parse_qty(text) for line_no, text in quantities.items()}
+        done = returns_service.return_sale(self.store, self.session, receipt_no, lines, refund_to=refund_to,
+                                           reason=reason or None,
+                                           approval=self._approval(Action.REFUND, approval))
+        return ReturnDone(return_id=done.return_id, receipt_no=done.receipt_no, total_fen=done.payload.total_fen,
+                          cash=done.cash_fen > 0)
+
+    # ------------------------------------------------------------------ printing (worker threads)
+    #
+    # A printer may take seconds to answer (or time out), so printing runs on a worker thread. The
+    # store is not shared between threads: each job opens its own connection to the same file.
+
+    def printer_url(self) -> str | None:
+        return os.environ.get(PRINTER_ENV) or self.store.get_setting(PRINTER_SETTING) or None
+
+    def _printer(self) -> Any:
+        url = self.printer_url()
+        if not url:
+            raise TerminalError("未配置小票打印机（设置 printer_url）",
+                                "no receipt printer configured (setting printer_url)", code="no_printer")
+        from drivers.printer import open_printer
+
+        return open_printer(url)
+
+    @contextmanager
+    def _worker_store(self) -> Iterator[Store]:
+        store = open_store(self.data_dir, migrate_schema=False)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def _lang(self) -> printing.Lang:
+        return "en" if _english() else "zh"
+
+    def print_sale(self, sale_id: str) -> PrintOutcome:
+        """Print (or reprint, marked) a committed sale; the drawer opens on its first print with cash."""
+        try:
+            printer = self._printer()
+        except TerminalError as exc:
+            return PrintOutcome(ok=False, error=exc.message_en if _english() else exc.message)
+        from drivers.printer import PrinterCashDrawer
+
+        with self._worker_store() as store:
+            first = store.scalar("SELECT print_count FROM sales WHERE id=?", (sale_id,)) == 0
+            cash = bool(store.scalar("SELECT 1 FROM payments WHERE sale_id=? AND tender='cash'", (sale_id,)))
+            result = printing.print_sale(store, printer, sale_id, catalog=Catalog(store),
+                                         drawer=PrinterCashDrawer(printer), lang=self._lang())
+        return PrintOutcome(ok=result.ok, error=result.error or "", drawer_opened=result.ok and first and cash,
+                            reprint=result.reprint)
+
+    def reprint(self, receipt_no: str | None) -> str:
+        """The sale id of `receipt_no` (None: the last sale), checked on the UI thread before printing."""
+        if receipt_no:
+            sale_id = self.store.scalar("SELECT id FROM sales WHERE receipt_no=?", (receipt_no.strip(),))
+        else:
+            sale_id = printing.last_sale_id(self.store)
+        if sale_id is None:
+            raise TerminalError(f"没有小票 {receipt_no or ''}".strip(), f"no receipt {receipt_no or ''}".strip(),
+                                code="no_receipt")
+        return str(sale_id)
+
+    def receipt_no_of(self, sale_id: str) -> str:
+        return str(self.store.scalar("SELECT receipt_no FROM sales WHERE id=?", (sale_id,)) or "")
+
+    def print_return(self, return_id: str) -> PrintOutcome:
+        try:
+            printer = self._printer()
+        except TerminalError as exc:
+            return PrintOutcome(ok=False, error=exc.message_en if _english() else exc.message)
+        with self._worker_store() as store:
+            cash = bool(store.scalar("SELECT 1 FROM refunds WHERE return_id=? AND tender='cash'", (return_id,)))
+            result = printing.print_return(store, printer, return_id, catalog=Catalog(store), lang=self._lang())
+        return PrintOutcome(ok=result.ok, error=result.error or "", drawer_opened=result.ok and cash)
+
+    def print_report(self, report: shifts.ShiftReport) -> PrintOutcome:
+        try:
+            printer = self._printer()
+        except TerminalError as exc:
+            return PrintOutcome(ok=False, error=exc.message_en if _english() else exc.message)
+        with self._worker_store() as store:
+            result = printing.print_shift_report(store, printer, report, catalog=Catalog(store), lang=self._lang())
+        return PrintOutcome(ok=result.ok, error=result.error or "")
+
+    def pulse_drawer(self) -> PrintOutcome:
+        from drivers.errors import DeviceError
+
+        try:
+            printer = self._printer()
+            printer.open_drawer()
+        except TerminalError as exc:
+            return PrintOutcome(ok=False, error=exc.message_en if _english() else exc.message)
+        except DeviceError as exc:
+            return PrintOutcome(ok=False, error=(exc.message_en if _english() else exc.message) or str(exc))
+        return PrintOutcome(ok=True, drawer_opened=True)
+
+    def no_sale(self, approval: ManagerPin | None = None) -> None:
+        """Record a drawer opening without a sale (needs a manager); the app then pulses the drawer."""
+        shifts.record_no_sale(self.store, self.session, "开钱箱", self._approval(Action.NO_SALE, approval))
+
+    # ------------------------------------------------------------------ status and sync
+
+    def start_background_sync(self, on_change: Callable[[], None]) -> bool:
+        """Start the sync loop when this terminal is enrolled; `on_change` runs on the sync thread."""
+        if self.store.get_setting("credential") is None or self.sync_loop is not None:
+            return False
+        from terminal.sync_client.loop import SyncLoop
+
+        self.sync_loop = SyncLoop(self.data_dir, on_change=lambda _status: on_change()).start()
+        return True
 
     def status(self) -> StatusView:
-        pending = int(self.store.scalar("SELECT count(*) FROM outbox WHERE status <> 'acked'"))
+        from terminal.sync_client.client import status_dict
+
+        info = status_dict(self.store)
         terminal = self.store.get_setting("terminal_code") or self.store.get_setting("terminal_id") or ""
-        return StatusView(online=False, pending=pending, quarantined=0, terminal_label=str(terminal))
+        loop = self.sync_loop.status if self.sync_loop is not None else None
+        english = _english()
+        error = ""
+        if loop is not None and loop.last_error:
+            error = (loop.last_error_en if english else loop.last_error) or ""
+        elif info.get("last_error"):
+            error = str((info.get("last_error_en") if english else info.get("last_error")) or "")
+        last = loop.last_success if loop is not None and loop.last_success else _parse_time(info.get("last_sync"))
+        return StatusView(online=bool(loop.online) if loop is not None else False, pending=int(info["pending"]),
+                          quarantined=int(info["quarantined"]),
+                          last_sync_text=local_time(last) if last else "", error=error,
+                          terminal_label=str(terminal))
+
+    def sync_now(self) -> None:
+        """One sync round now (runs on a worker thread, with its own database connection)."""
+        if self.store.get_setting("credential") is None:
+            raise TerminalError("终端尚未注册，请先运行 pos-terminal enroll",
+                                "this terminal is not enrolled: run pos-terminal enroll first", code="not_enrolled")
+        from terminal.sync_client.loop import SyncLoop
+
+        loop = self.sync_loop or SyncLoop(self.data_dir)
+        store = open_store(self.data_dir)
+        try:
+            status = loop.run_once(store)
+        finally:
+            store.close()
+        if not status.online:
+            raise TerminalError(status.last_error or "同步失败", status.last_error_en or "sync failed",
+                                code="sync_failed")
+
+    def quarantined_events(self) -> list[QuarantinedView]:
+        from terminal.sync_client.client import quarantined
+
+        english = _english()
+        return [QuarantinedView(event_id=str(r["event_id"]), type=f"#{r['seq']} {r['type']} ({r['kind']})",
+                                reason=str((r["message_en"] if english else r["message"]) or r["code"] or ""))
+                for r in quarantined(self.store)]
 
     def unprinted_receipt(self) -> str | None:
-        return None
+        """The latest sale whose receipt never printed (e.g. the app was killed after the pay button)."""
+        if not self.printer_url():
+            return None
+        pending = printing.unprinted_sales(self.store)
+        return pending[-1][1] if pending else None
 
-    def quarantined_events(self) -> list[Any]:
-        return []
+
+def _english() -> bool:
+    from terminal.ui.i18n import get_language
+
+    return get_language() == "en"
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

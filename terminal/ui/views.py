@@ -87,12 +87,20 @@ class PaymentState:
 
 @dataclass(frozen=True)
 class SaleDone:
+    sale_id: str
     receipt_no: str
     total_fen: int
     change_fen: int
-    printed: bool
-    print_error: str = ""
+    cash: bool
+    """Cash was taken: the drawer opens with the receipt."""
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    ok: bool
+    error: str = ""
     drawer_opened: bool = False
+    reprint: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,10 +155,10 @@ class ReturnableSale:
 
 @dataclass(frozen=True)
 class ReturnDone:
+    return_id: str
     receipt_no: str
     total_fen: int
-    printed: bool
-    print_error: str = ""
+    cash: bool
 
 
 @dataclass(frozen=True)

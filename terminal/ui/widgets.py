@@ -10,6 +10,7 @@ from typing import Any
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
+    ListProperty,
     ObjectProperty,
     OptionProperty,
     StringProperty,
@@ -78,3 +79,5 @@ class RowButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
     text_sub = StringProperty("")
     text_mid = StringProperty("")
     text_right = StringProperty("")
+    hints = ListProperty([0.5, 0.3, 0.2])
+    """Width shares of the left, middle and right texts."""

@@ -84,6 +84,14 @@ class Driver:
             Window.dispatch("on_key_up", 13, 40)
         return 0.15
 
+    def backspace(self, times: int = 1) -> float:
+        from kivy.core.window import Window
+
+        for _ in range(times):
+            Window.dispatch("on_key_down", 8, 42, None, [])
+            Window.dispatch("on_key_up", 8, 42)
+        return 0.05
+
     def focused(self) -> Any:
         from kivy.uix.behaviors.focus import FocusBehavior
 

@@ -13,7 +13,7 @@ from kivy.uix.screenmanager import Screen
 
 from terminal.ui import format as fmt
 from terminal.ui import i18n
-from terminal.ui.views import PaymentState, SaleDone
+from terminal.ui.views import PaymentState, PrintOutcome, SaleDone
 
 TENDERS: tuple[str, ...] = ("cash", "bank_card", "wechat", "alipay")
 QUICK_NOTES_FEN: tuple[int, ...] = (1000, 2000, 5000, 10000)
@@ -58,8 +58,11 @@ class PaymentScreen(Screen):  # type: ignore[misc]
         box.clear_widgets()
         for index, payment in enumerate(state.payments):
             ref = payment.reference or (f"{payment.points}" if payment.points else "")
+            ref = ref if len(ref) <= 8 else "…" + ref[-6:]
+            if payment.tendered_fen and payment.tendered_fen != payment.amount_fen:
+                ref = fmt.money(payment.tendered_fen)
             box.add_widget(Factory.RowButton(
-                key=index, text_left=i18n.tr(f"tender_{payment.tender}"), text_mid=ref,
+                key=index, text_left=i18n.tr(f"tender_{payment.tender}"), text_mid=ref, hints=[0.34, 0.33, 0.33],
                 text_right=fmt.money(payment.amount_fen), on_release=self._remove_payment,
             ))
 
@@ -107,10 +110,19 @@ class DoneScreen(Screen):  # type: ignore[misc]
     """After the commit: change to give, the receipt number, whether the receipt printed."""
 
     result = ObjectProperty(None, allownone=True, rebind=True)
+    outcome = ObjectProperty(None, allownone=True, rebind=True)
 
     def on_enter(self, *_args: Any) -> None:
         self.ids.scan.text = ""
+        self.outcome = None
+        app = App.get_running_app()
+        if self.result is not None:
+            sale_id = self.result.sale_id
+            app.print_job(lambda: app.backend.print_sale(sale_id), self._printed)
         Clock.schedule_once(lambda _dt: self.refocus(), 0)
+
+    def _printed(self, outcome: PrintOutcome) -> None:
+        self.outcome = outcome
 
     def refocus(self) -> None:
         app = App.get_running_app()
@@ -126,19 +138,16 @@ class DoneScreen(Screen):  # type: ignore[misc]
             app.screen("sale").scan_submit(text)
 
     def reprint(self) -> None:
-        app = App.get_running_app()
-        if self.result is None:
-            return
-        app.call(app.backend.reprint, self.result.receipt_no,
-                 on_ok=lambda no: app.notify(i18n.tr("reprinted", no=no)))
+        if self.result is not None:
+            App.get_running_app().reprint(self.result.receipt_no)
 
     def next_sale(self) -> None:
         App.get_running_app().go("sale")
 
-    def status_text(self, result: SaleDone | None, *_deps: Any) -> str:
-        if result is None:
-            return ""
-        parts = [i18n.tr("printed_ok") if result.printed else i18n.tr("print_failed", error=result.print_error)]
-        if result.drawer_opened:
+    def status_text(self, outcome: PrintOutcome | None, *_deps: Any) -> str:
+        if outcome is None:
+            return i18n.tr("printing") if self.result is not None else ""
+        parts = [i18n.tr("printed_ok") if outcome.ok else i18n.tr("print_failed", error=outcome.error)]
+        if outcome.drawer_opened:
             parts.append(i18n.tr("drawer_opened"))
         return "  ·  ".join(parts)

@@ -36,12 +36,12 @@ class MessagePopup(PosPopup):
 class ConfirmPopup(PosPopup):
     title_text = StringProperty("")
     body = StringProperty("")
-    on_yes = ObjectProperty(None, allownone=True)
+    when_yes = ObjectProperty(None, allownone=True)
 
     def yes(self) -> None:
         self.dismiss()
-        if self.on_yes is not None:
-            self.on_yes()
+        if self.when_yes is not None:
+            self.when_yes()
 
 
 class EntryPopup(PosPopup):
@@ -49,7 +49,7 @@ class EntryPopup(PosPopup):
 
     prompt = StringProperty("")
     numeric = BooleanProperty(True)
-    on_value = ObjectProperty(None, allownone=True)
+    when_value = ObjectProperty(None, allownone=True)
 
     def focus_first(self) -> None:
         self.ids.entry.focus = True
@@ -58,15 +58,15 @@ class EntryPopup(PosPopup):
     def submit(self) -> None:
         value = self.ids.entry.text
         self.dismiss()
-        if self.on_value is not None:
-            self.on_value(value)
+        if self.when_value is not None:
+            self.when_value(value)
 
 
 class ManagerPopup(PosPopup):
-    """A manager types code + PIN; `on_approve(code, pin)` repeats the action with it."""
+    """A manager types code + PIN; `when_approved(code, pin)` repeats the action with it."""
 
     action_text = StringProperty("")
-    on_approve = ObjectProperty(None, allownone=True)
+    when_approved = ObjectProperty(None, allownone=True)
 
     def focus_first(self) -> None:
         self.ids.code.focus = True
@@ -76,14 +76,14 @@ class ManagerPopup(PosPopup):
         if not code or not pin:
             return
         self.dismiss()
-        if self.on_approve is not None:
-            self.on_approve(code, pin)
+        if self.when_approved is not None:
+            self.when_approved(code, pin)
 
 
 class SearchPopup(PosPopup):
     """Search by name, pinyin initials or SKU as the cashier types; tap a hit to add it."""
 
-    on_pick = ObjectProperty(None, allownone=True)
+    when_picked = ObjectProperty(None, allownone=True)
     empty = BooleanProperty(False)
     _pending: Any = None
 
@@ -113,8 +113,8 @@ class SearchPopup(PosPopup):
 
     def pick(self, row: Any) -> None:
         self.dismiss()
-        if self.on_pick is not None:
-            self.on_pick(row.key)
+        if self.when_picked is not None:
+            self.when_picked(row.key)
 
     def submit(self) -> None:
         box = self.ids.results
@@ -127,7 +127,7 @@ class SearchPopup(PosPopup):
 class MemberPopup(PosPopup):
     """Find a member by card, phone or QR; attach, detach, or create one at the till."""
 
-    on_changed = ObjectProperty(None, allownone=True)
+    when_changed = ObjectProperty(None, allownone=True)
     found = ObjectProperty(None, allownone=True, rebind=True)
     attached = ObjectProperty(None, allownone=True, rebind=True)
     creating = BooleanProperty(False)
@@ -181,12 +181,12 @@ class MemberPopup(PosPopup):
 
     def _changed(self, cart: Any) -> None:
         self.dismiss()
-        if self.on_changed is not None:
-            self.on_changed(cart)
+        if self.when_changed is not None:
+            self.when_changed(cart)
 
 
 class HeldPopup(PosPopup):
-    on_pick = ObjectProperty(None, allownone=True)
+    when_picked = ObjectProperty(None, allownone=True)
     empty = BooleanProperty(False)
 
     def show(self, held: list[HeldView]) -> None:
@@ -201,8 +201,8 @@ class HeldPopup(PosPopup):
 
     def pick(self, row: Any) -> None:
         self.dismiss()
-        if self.on_pick is not None:
-            self.on_pick(row.key)
+        if self.when_picked is not None:
+            self.when_picked(row.key)
 
 
 class QuarantinePopup(PosPopup):

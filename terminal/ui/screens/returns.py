@@ -13,19 +13,22 @@ from kivy.uix.screenmanager import Screen
 
 from terminal.ui import format as fmt
 from terminal.ui import i18n
-from terminal.ui.views import ReturnableSale, ReturnDone
+from terminal.ui.views import PrintOutcome, ReturnableSale, ReturnDone
 
 
 class ReturnsScreen(Screen):  # type: ignore[misc]
     sale = ObjectProperty(None, allownone=True, rebind=True)
     refund_mode = StringProperty("original")
-    preview_fen = NumericProperty(0)
+    chosen = NumericProperty(0)
+    refunded_fen = NumericProperty(-1)
+    """The last refund's amount (-1: none yet on this screen)."""
 
     def on_enter(self, *_args: Any) -> None:
         self.sale = None
         self.ids.find.text = ""
         self.ids.lines.clear_widgets()
-        self.preview_fen = 0
+        self.chosen = 0
+        self.refunded_fen = -1
         Clock.schedule_once(lambda _dt: self.refocus(), 0)
 
     def refocus(self) -> None:
@@ -48,7 +51,7 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
                                         detail=f"{i18n.tr('sold_qty')} {line.qty_sold} {line.unit}  ·  "
                                                f"{i18n.tr('returnable')} {line.qty_returnable}  ·  "
                                                f"{fmt.money(line.amount_fen)}",
-                                        returnable=line.qty_returnable, on_change=self.update_preview)
+                                        returnable=line.qty_returnable, when_changed=self.update_preview)
             box.add_widget(row)
         self.update_preview()
 
@@ -61,14 +64,8 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
         return chosen
 
     def update_preview(self, *_args: Any) -> None:
-        if self.sale is None:
-            self.preview_fen = 0
-            return
-        app = App.get_running_app()
-        try:
-            self.preview_fen = app.backend.refund_preview(self.sale.sale_id, self.quantities())
-        except Exception:  # half-typed quantity: the preview waits for a valid one
-            self.preview_fen = 0
+        """How many lines are chosen; the refund itself is computed by the returns service."""
+        self.chosen = len(self.quantities()) if self.sale is not None else 0
 
     def refund(self) -> None:
         app = App.get_running_app()
@@ -79,14 +76,21 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
             app.notify(i18n.tr("nothing_to_return"))
             return
 
-        def done(result: ReturnDone) -> None:
-            text = i18n.tr("refund_done", no=result.receipt_no, amount=fmt.money(result.total_fen))
-            if not result.printed:
-                text += "\n" + i18n.tr("print_failed", error=result.print_error)
-            app.message(text, title=i18n.tr("returns_title"))
-            self.on_enter()
+        def printed(outcome: PrintOutcome) -> None:
+            if outcome.ok:
+                app.notify(i18n.tr("return_printed") + ("  ·  " + i18n.tr("drawer_opened")
+                                                         if outcome.drawer_opened else ""))
+            else:
+                app.notify(i18n.tr("print_failed", error=outcome.error))
 
-        app.call(app.backend.make_return, self.sale.sale_id, chosen, self.refund_mode,
+        def done(result: ReturnDone) -> None:
+            app.message(i18n.tr("refund_done", no=result.receipt_no, amount=fmt.money(result.total_fen)),
+                        title=i18n.tr("returns_title"))
+            self.on_enter()
+            self.refunded_fen = result.total_fen
+            app.print_job(lambda: app.backend.print_return(result.return_id), printed)
+
+        app.call(app.backend.make_return, self.sale.receipt_no, chosen, self.refund_mode,
                  self.ids.reason.text.strip(), on_ok=done)
 
 
@@ -97,11 +101,11 @@ class ReturnLineRow(BoxLayout):  # type: ignore[misc]
     title = StringProperty("")
     detail = StringProperty("")
     returnable = StringProperty("0")
-    on_change = ObjectProperty(None, allownone=True)
+    when_changed = ObjectProperty(None, allownone=True)
 
     def changed(self) -> None:
-        if self.on_change is not None:
-            self.on_change()
+        if self.when_changed is not None:
+            self.when_changed()
 
     def all_of_it(self) -> None:
         self.ids.qty.text = self.returnable

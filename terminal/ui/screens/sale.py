@@ -105,7 +105,7 @@ class SaleScreen(Screen):  # type: ignore[misc]
 
     def search(self, initial: str = "") -> None:
         app = App.get_running_app()
-        popup = Factory.SearchPopup(on_pick=self._add_product)
+        popup = Factory.SearchPopup(when_picked=self._add_product)
         popup.ids.query.text = initial
         app.open_popup(popup)
 
@@ -170,7 +170,7 @@ class SaleScreen(Screen):  # type: ignore[misc]
 
     def resume(self) -> None:
         app = App.get_running_app()
-        popup = Factory.HeldPopup(on_pick=lambda held: app.call(app.backend.resume, held.id,
+        popup = Factory.HeldPopup(when_picked=lambda held: app.call(app.backend.resume, held.id,
                                                                 on_ok=self.show_cart))
         popup.show(app.backend.held())
         app.open_popup(popup)
@@ -184,7 +184,7 @@ class SaleScreen(Screen):  # type: ignore[misc]
 
     def member(self) -> None:
         app = App.get_running_app()
-        popup = Factory.MemberPopup(on_changed=self.show_cart)
+        popup = Factory.MemberPopup(when_changed=self.show_cart)
         popup.show_member(self.cart.member)
         app.open_popup(popup)
 
@@ -196,14 +196,14 @@ class SaleScreen(Screen):  # type: ignore[misc]
         app.call(app.backend.start_payment, on_ok=lambda _p: app.go("payment"))
 
     def no_sale(self) -> None:
+        """Open the drawer without a sale: recorded (manager approval), then the pulse is sent."""
         app = App.get_running_app()
-        app.call(app.backend.open_drawer, on_ok=lambda _r: app.notify(i18n.tr("drawer_opened")))
+
+        def pulsed(outcome: Any) -> None:
+            app.notify(i18n.tr("drawer_opened") if outcome.ok else i18n.tr("print_failed", error=outcome.error))
+
+        app.call(app.backend.no_sale, on_ok=lambda _r: app.print_job(app.backend.pulse_drawer, pulsed))
 
     def reprint(self) -> None:
         app = App.get_running_app()
-        app.ask(i18n.tr("reprint_hint"), self._do_reprint, numeric=False)
-
-    def _do_reprint(self, receipt_no: str) -> None:
-        app = App.get_running_app()
-        app.call(app.backend.reprint, receipt_no.strip() or None,
-                 on_ok=lambda no: app.notify(i18n.tr("reprinted", no=no)))
+        app.ask(i18n.tr("reprint_hint"), lambda no: app.reprint(no.strip() or None), numeric=False)
