@@ -41,6 +41,7 @@ MODEL_MODULES: list[str] = [
     "central.inventory.models",
     "central.finance.models",
     "central.sales.models",
+    "central.syncing.models",
 ]
 
 

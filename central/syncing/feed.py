@@ -69,10 +69,22 @@ def _tracked_keys(obj: Any) -> Iterable[tuple[str, str]]:
     return ()
 
 
+_installed = False
+
+
+def _install_domains() -> None:
+    """Register the real master-data entities on first use (lazily: they import every domain)."""
+    global _installed
+    _installed = True
+    from central.syncing import entities
+
+    entities.install()
+
+
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _ctx: Any) -> None:
-    if not _tracked:
-        return
+    if not _installed:
+        _install_domains()
     bucket: set[tuple[str, str]] | None = None
     for obj in (*session.new, *session.dirty, *session.deleted):
         keys = list(_tracked_keys(obj))
@@ -84,9 +96,7 @@ def _collect(session: Session, _ctx: Any) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write(session: Session) -> None:
-    if not _tracked and not session.info.get(_TOUCHED):
-        return
-    session.flush()  # pending changes reach after_flush first
+    session.flush()  # pending changes reach after_flush (and its key collection) first
     if not session.info.get(_TOUCHED):
         return
     keys: set[tuple[str, str]] = session.info.pop(_TOUCHED, set())

@@ -99,3 +99,9 @@ class SyncCounter(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+
+# The session hooks that keep the change feed in step live in `feed`; importing it here means any
+# process that loads the models (the app, migrations, commands, tests) has them.
+from central.syncing import feed as _feed  # noqa: E402,F401

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from terminal.store.db import Store
 from terminal.sync_client.client import RoundReport, SyncClient
 from terminal.sync_client.transport import SyncError, Transport
@@ -24,7 +26,7 @@ def data_dir(given: str | None) -> Path:
 
 
 def enroll(store: Store, server: str, code: str, *, name: str | None = None, force: bool = False,
-           timeout: float = 30.0) -> dict[str, Any]:
+           timeout: float = 30.0, client: httpx.Client | None = None) -> dict[str, Any]:
     """Enrol with central and store the credential and identity in `settings`."""
     if store.get_setting("credential") and not force:
         raise AlreadyEnrolled()
@@ -35,7 +37,7 @@ def enroll(store: Store, server: str, code: str, *, name: str | None = None, for
     body: dict[str, Any] = {"code": code}
     if name:
         body["name"] = name
-    with Transport(server, timeout=timeout, retries=2) as transport:
+    with Transport(server, timeout=timeout, retries=2, client=client) as transport:
         answer = transport.post(ENROLL_PATH, body)
     settings = {
         "server_url": server.rstrip("/"), "credential": str(answer["credential"]),
@@ -51,10 +53,10 @@ def enroll(store: Store, server: str, code: str, *, name: str | None = None, for
     return {k: v for k, v in settings.items() if k != "credential"}
 
 
-def bootstrap(store: Store, *, timeout: float = 60.0) -> RoundReport:
+def bootstrap(store: Store, *, timeout: float = 60.0, client: httpx.Client | None = None) -> RoundReport:
     """The full first download (snapshot + catch-up), so the terminal can sell offline at once."""
-    client = SyncClient.from_settings(store, timeout=timeout)
+    sync = SyncClient.from_settings(store, timeout=timeout, client=client)
     try:
-        return client.sync_round()
+        return sync.sync_round()
     finally:
-        client.transport.close()
+        sync.transport.close()

@@ -78,10 +78,12 @@ class Transport:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
-        self._client = client or httpx.Client(timeout=httpx.Timeout(timeout), http2=False)
+        self._owns_client = client is None
+        self._client = client or httpx.Client(timeout=httpx.Timeout(timeout))
 
     def close(self) -> None:
-        self._client.close()
+        if self._owns_client:
+            self._client.close()
 
     def __enter__(self) -> Transport:
         return self

@@ -1,0 +1,158 @@
+"""Terminal ↔ central through the real API: enrol, bootstrap, sell offline, push exactly once,
+delta pull of price changes and deletions, quarantine shown on the till, isolation of stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from central.catalog.models import Product, ProductUnit
+from central.db import session_scope
+from central.sales.models import Sale
+from sync.protocol import PROTOCOL_VERSION
+from terminal.sync_client.client import status_dict
+from terminal.sync_client.transport import ServerRejected, Transport, UpgradeRequired
+
+from .world import Seeded, central_counts, enrol_till, seed
+
+
+@pytest.fixture
+def seeded(central_engine: Engine) -> Seeded:
+    return seed(central_engine, products=12, members=3)
+
+
+def test_enrol_bootstraps_everything_the_till_needs(central_engine: Engine, api: TestClient, seeded: Seeded,
+                                                    tmp_path: Path) -> None:
+    till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
+    s = till.store
+    assert s.scalar("SELECT count(*) FROM master WHERE entity='product'") == 12
+    assert s.scalar("SELECT count(*) FROM barcode_index") == 12 + 2  # two products also sell by the box
+    assert s.scalar("SELECT count(*) FROM master WHERE entity='member'") == 3
+    assert s.scalar("SELECT count(*) FROM master WHERE entity='member_level'") == 2
+    stores = [json.loads(r[0]) for r in s.all("SELECT data FROM master WHERE entity='store'")]
+    assert [st["code"] for st in stores] == ["S01"]  # only its own store's settings
+    assert s.scalar("SELECT pinyin FROM product_search WHERE sku='SKU00003'") == "sp3"
+    status = status_dict(s)
+    assert status["enrolled"] is True
+    assert status["pending"] == 0
+    assert status["cursor"] > 0
+
+
+def test_offline_sales_reach_central_exactly_once(central_engine: Engine, api: TestClient, seeded: Seeded,
+                                                  tmp_path: Path) -> None:
+    till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
+    p = seeded.product_ids
+    sale1 = till.sell([p[0], p[1]], member_id=seeded.member_ids[0])
+    till.sell([p[2]], member_id=seeded.member_ids[0], redeem=50)
+    till.give_back(sale1)
+    assert till.pending() == 4  # shift + 2 sales + return
+    report = till.sync_client().sync_round()
+    assert report.current
+    assert report.push.acked == 4
+    assert report.push.rejected == 0
+    # a second push of the same events (as after a lost answer) changes nothing
+    with till.store.transaction():
+        till.store.execute("UPDATE outbox SET status='pending'")
+    again = till.sync_client().push()
+    assert again.acked == 4
+    got = central_counts(central_engine)
+    assert got["sales"] == set(till.sales)
+    assert got["returns"] == set(till.returns)
+    moved: dict[int, int] = {}
+    for sale in till.sales.values():
+        for ln in sale.lines:
+            moved[ln.product_id] = moved.get(ln.product_id, 0) - int(ln.qty) * 1000
+    for ret in till.returns.values():
+        for rl in ret.lines:
+            moved[rl.product_id] = moved.get(rl.product_id, 0) + int(rl.qty) * 1000
+    assert got["stock"] == moved
+    member = seeded.member_ids[0]
+    expected_points = sum(s.points_earned - s.points_redeemed for s in till.sales.values())
+    assert got["points"][member] == expected_points
+
+
+def test_price_change_and_deletion_reach_the_till_by_delta_pull(central_engine: Engine, api: TestClient,
+                                                                 seeded: Seeded, tmp_path: Path) -> None:
+    till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
+    cursor = status_dict(till.store)["cursor"]
+    with session_scope(central_engine) as s:
+        unit = s.execute(select(ProductUnit).where(ProductUnit.product_id == seeded.product_ids[0],
+                                                   ProductUnit.code == "pc")).scalar_one()
+        unit.price_fen = 999
+        s.get(Product, seeded.product_ids[1]).active = False  # type: ignore[union-attr]
+    pulled = till.sync_client().pull()
+    assert pulled == 2
+    assert till._price(seeded.product_ids[0]) == 999
+    assert till.store.scalar("SELECT count(*) FROM master WHERE entity='product' AND id=?",
+                             (str(seeded.product_ids[1]),)) == 0
+    assert till.store.scalar("SELECT count(*) FROM barcode_index WHERE product_id=?",
+                             (str(seeded.product_ids[1]),)) == 0
+    assert status_dict(till.store)["cursor"] > cursor
+    assert till.sync_client().pull() == 0  # current
+
+
+def test_refused_event_is_acknowledged_quarantined_at_central_and_listed_on_the_till(
+        central_engine: Engine, api: TestClient, seeded: Seeded, tmp_path: Path) -> None:
+    till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
+    till.sell([seeded.product_ids[0]])
+    till.sell([987654])  # a product central does not know
+    report = till.sync_client().sync_round()
+    assert report.current
+    status = status_dict(till.store)
+    assert [q["code"] for q in status["quarantine"]] == ["product_not_found"], status["quarantine"]
+    assert report.push.rejected == 1
+    assert status["quarantined"] == 1
+    assert status["quarantine"][0]["code"] == "product_not_found"
+    from central.syncing.quarantine import list_items
+
+    with session_scope(central_engine, write=False) as s:
+        items = list_items(s)
+    assert [i.code for i in items] == ["product_not_found"]
+    assert items[0].payload["lines"][0]["product_id"] == 987654
+
+
+def test_store_isolation_and_forged_events(central_engine: Engine, api: TestClient, seeded: Seeded,
+                                           tmp_path: Path) -> None:
+    a = enrol_till(central_engine, tmp_path / "a", seeded.store_ids["S01"], "http://central", api)
+    b = enrol_till(central_engine, tmp_path / "b", seeded.store_ids["S02"], "http://central", api, seed_=2)
+    b_sale = b.sell([seeded.product_ids[0]])
+    # terminal A pushes B's event (a replay) with A's credential
+    b_event = b.sync_client().store.all("SELECT * FROM outbox ORDER BY seq")
+    from terminal.store.outbox import get_event
+
+    envelopes = [get_event(b.store, int(r["seq"])).model_dump(mode="json") for r in b_event]  # type: ignore[union-attr]
+    transport = Transport("http://central", a.store.get_setting("credential"), client=api, retries=0)
+    forged = transport.post("/api/v1/sync/push", {"protocol_version": PROTOCOL_VERSION,
+                                                   "terminal_id": a.terminal_id, "events": envelopes})
+    assert {r["status"] for r in forged["results"]} == {"rejected"}
+    # and claiming to be B in the request is refused outright
+    with pytest.raises(ServerRejected) as refused:
+        transport.post("/api/v1/sync/push", {"protocol_version": PROTOCOL_VERSION,
+                                              "terminal_id": b.terminal_id, "events": envelopes})
+    assert refused.value.status == 403
+    assert refused.value.code == "forbidden_terminal"
+    # B's own push still applies its sale: A's replay did not take B's event id
+    assert b.sync_client().sync_round().current
+    with session_scope(central_engine, write=False) as s:
+        assert s.get(Sale, b_sale.sale_id) is not None
+    # A never received B's store settings
+    a_stores = {json.loads(r[0])["code"] for r in a.store.all("SELECT data FROM master WHERE entity='store'")}
+    assert a_stores == {"S01"}
+
+
+def test_old_protocol_gets_upgrade_required(api: TestClient, central_engine: Engine, seeded: Seeded,
+                                            tmp_path: Path) -> None:
+    till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
+    transport = Transport("http://central", till.store.get_setting("credential"), client=api, retries=0)
+    with pytest.raises(UpgradeRequired):
+        transport.post("/api/v1/sync/pull", {"protocol_version": 0, "cursor": 0, "schema_version": 1})
+
+
+def test_revoked_or_missing_credential_is_refused(api: TestClient) -> None:
+    answer = api.post("/api/v1/sync/pull", json={"protocol_version": PROTOCOL_VERSION, "cursor": 0,
+                                                 "schema_version": 1})
+    assert answer.status_code == 401
