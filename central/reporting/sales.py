@@ -74,7 +74,7 @@ def sales_report(session: Session, *, date_from: date, date_to: date, store_code
     if (date_to - date_from).days > MAX_DAYS:
         raise Invalid("日期范围太长（最多五年）", "date range too long (at most five years)", code="date_range",
                       field="to")
-    stores = dict(session.execute(select(Store.id, Store.code)))
+    stores = dict(session.execute(select(Store.id, Store.code)).all())
     if store_code is not None:
         match = [sid for sid, code in stores.items() if code == store_code]
         if not match:
