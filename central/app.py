@@ -21,6 +21,8 @@ ROUTERS: list[str] = [
     "central.api.health:router",
     "central.auth.api:router",
     "central.org.api:router",
+    "central.users.api:router",
+    "central.catalog.api:router",
     "central.syncing.api:router",
 ]
 
