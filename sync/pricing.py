@@ -33,7 +33,7 @@ from sync.catalog import (
     time_to_wire,
 )
 from sync.errors import ContractError, PricingError
-from sync.money import Rounding, check_fen, div_round
+from sync.money import MAX_FEN, Rounding, check_fen, div_round
 from sync.points import PointsPolicy, earn_points
 from sync.promotions import Promotion, PromotionKind
 from sync.quantity import normalize_qty, to_milli
@@ -118,7 +118,8 @@ _Cand = tuple[int, int, int, datetime | None, datetime | None]
 class _Index:
     """Lookups built once per context (not per cart): prices, promotions by product, barcodes."""
 
-    __slots__ = ("by_category", "by_product", "customer", "everywhere", "group", "member", "barcodes")
+    __slots__ = ("barcodes", "by_category", "by_product", "customer", "everywhere", "group", "member",
+                 "per_product", "store_promos")
 
     def __init__(self, ctx: PricingContext) -> None:
         self.customer: dict[tuple[int, int, str], list[_Cand]] = {}
@@ -138,9 +139,11 @@ class _Index:
         self.by_product: dict[int, list[Promotion]] = {}
         self.by_category: dict[int, list[Promotion]] = {}
         self.everywhere: list[Promotion] = []
+        self.store_promos: list[Promotion] = []
         for p in sorted(ctx.promotions, key=lambda p: p.id):
             if p.store_ids and ctx.store_id not in p.store_ids:
                 continue
+            self.store_promos.append(p)
             if not p.product_ids and not p.category_ids:
                 self.everywhere.append(p)
             for pid in p.product_ids:
@@ -148,6 +151,26 @@ class _Index:
             for cid in p.category_ids:
                 self.by_category.setdefault(cid, []).append(p)
         self.barcodes = build_barcode_index(ctx.products)
+        self.per_product: dict[tuple[int, frozenset[int]], tuple[Promotion, ...]] = {}
+
+    def item_promos_for(self, product: Product, active: frozenset[int]) -> tuple[Promotion, ...]:
+        """The item promotions among `active` that target a product, by id.
+
+        Cached per (product, set of running promotions): the set changes only when a promotion
+        starts or ends or a member is scanned, so the till's re-pricing on every scan hits the cache.
+        """
+        key = (product.id, active)
+        hit = self.per_product.get(key)
+        if hit is None:
+            pool = {p.id: p for p in self.everywhere}
+            pool.update((p.id, p) for p in self.by_product.get(product.id, ()))
+            if product.category_id is not None:
+                pool.update((p.id, p) for p in self.by_category.get(product.category_id, ()))
+            hit = tuple(sorted((p for p in pool.values() if p.is_item and p.id in active), key=lambda p: p.id))
+            if len(self.per_product) > 100_000:
+                self.per_product.clear()
+            self.per_product[key] = hit
+        return hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,14 +337,14 @@ class _Work:
     __slots__ = ("amount", "cands", "factor", "i", "item", "item_promo", "list", "manual", "milli",
                  "order", "points", "price", "product", "promo_ok", "qty", "scale", "source", "unit")
 
-    def __init__(self, i: int, product: Product, unit: SaleUnit, qty: Decimal, price: int, source: str,
-                 list_amount: int, manual: int, promo_ok: bool, scale: bool) -> None:
+    def __init__(self, i: int, product: Product, unit: SaleUnit, qty: Decimal, milli: int, price: int,
+                 source: str, list_amount: int, manual: int, promo_ok: bool, scale: bool) -> None:
         self.i = i
         self.product = product
         self.unit = unit
         self.factor = unit.factor
         self.qty = qty
-        self.milli = to_milli(qty)
+        self.milli = milli
         self.price = price
         self.source = source
         self.list = list_amount
@@ -333,7 +356,7 @@ class _Work:
         self.order = 0
         self.points = 0
         self.amount = 0
-        self.cands: list[Promotion] = []
+        self.cands: tuple[Promotion, ...] = ()
 
 
 def _first_valid(cands: list[_Cand] | None, at: datetime) -> _Cand | None:
@@ -388,7 +411,9 @@ def _resolve_lines(cart: Cart, ctx: PricingContext, level: MemberLevel | None) -
                                    code="unknown_product", field="product_id")
             unit = product.unit(line.unit_code)
             qty = normalize_qty(line.qty, weighed=product.weighed)
-            manual = check_fen(line.manual_discount_fen, field="manual_discount_fen")
+            manual = line.manual_discount_fen
+            if manual or type(manual) is not int:
+                check_fen(manual, field="manual_discount_fen")
             milli = to_milli(qty)
             scale = line.scale_amount_fen is not None
             if line.price_override_fen is not None:
@@ -400,11 +425,12 @@ def _resolve_lines(cart: Cart, ctx: PricingContext, level: MemberLevel | None) -
                 source = SOURCE_SCALE
             else:
                 list_amount = div_round(price * milli, 1000)
-            check_fen(list_amount, field="list_amount_fen")
+            if list_amount > MAX_FEN:
+                check_fen(list_amount, field="list_amount_fen")
         except ContractError as e:
             e.field = f"lines[{i}].{e.field}" if e.field else f"lines[{i}]"
             raise
-        works.append(_Work(i, product, unit, qty, price, source, list_amount, manual,
+        works.append(_Work(i, product, unit, qty, milli, price, source, list_amount, manual,
                            line.price_override_fen is None, scale))
     return works
 
@@ -455,7 +481,7 @@ def _prio(p: Promotion) -> tuple[int, int]:
 
 
 def _plan(allowed: Sequence[Promotion], groups: list[list[_Work]], works: list[_Work],
-          ctx: PricingContext, cache: dict[tuple[int, int], list[int]]) -> _Plan:
+          elig: dict[int, list[_Work]], ctx: PricingContext, cache: dict[tuple[int, int], list[int]]) -> _Plan:
     allowed_ids = {p.id for p in allowed}
     items: dict[int, tuple[Promotion, list[int]]] = {}
     item_disc = [0] * len(works)
@@ -478,13 +504,13 @@ def _plan(allowed: Sequence[Promotion], groups: list[list[_Work]], works: list[_
             for w, d in zip(group, best[3], strict=True):
                 item_disc[w.i] = d
     gifts: list[tuple[Promotion, int]] = []
+    bases: dict[int, int] = {}
     threshold: tuple[Promotion, int] | None = None
     threshold_key: tuple[int, tuple[int, int]] | None = None
     for p in allowed:
         if p.kind is PromotionKind.GIFT:
-            count = sum(w.milli // 1000 * w.factor for w in works
-                        if w.promo_ok and not w.scale and not w.product.weighed
-                        and p.targets(w.product.id, w.product.category_id))
+            count = sum(w.milli // 1000 * w.factor for w in elig.get(p.id, ())
+                        if not w.scale and not w.product.weighed)
             times = count // (p.buy_qty or 1)
             if times and not p.repeat:
                 times = 1
@@ -492,8 +518,10 @@ def _plan(allowed: Sequence[Promotion], groups: list[list[_Work]], works: list[_
                 gifts.append((p, times))
                 benefit += _gift_unit(p, ctx)[1].price_fen * (p.gift_qty or 0) * times
         elif p.kind is PromotionKind.THRESHOLD:
-            base = sum(max(0, w.list - item_disc[w.i] - w.manual) for w in works
-                       if w.promo_ok and p.targets(w.product.id, w.product.category_id))
+            targets = elig.get(p.id, ())
+            base = bases.get(id(targets), -1)
+            if base < 0:  # promotions on the same lines (e.g. all "whole store" 满减) share one sum
+                base = bases[id(targets)] = sum(max(0, w.list - item_disc[w.i] - w.manual) for w in targets)
             times = base // (p.threshold_fen or 1)
             if not p.repeat:
                 times = min(times, 1)
@@ -541,34 +569,46 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
     # -- promotions that may apply (time window, store, member-only), candidates per line
     idx = ctx._index
     at = ctx.at
+    has_member = member is not None
+    active = frozenset(p.id for p in idx.store_promos
+                       if (has_member or not p.member_only) and in_window(at, p.starts_at, p.ends_at))
     running: dict[int, Promotion] = {}
-    status: dict[int, bool] = {}
     groups_by_key: dict[tuple[int, str], list[_Work]] = {}
-    for w in works:
-        if not w.promo_ok:
-            continue
-        pool: list[Promotion] = [*idx.everywhere, *idx.by_product.get(w.product.id, ())]
-        if w.product.category_id is not None:
-            pool.extend(idx.by_category.get(w.product.category_id, ()))
-        for p in pool:
-            ok = status.get(p.id)
-            if ok is None:
-                ok = status[p.id] = (not p.member_only or member is not None) and in_window(
-                    at, p.starts_at, p.ends_at)
-            if ok:
+    ok_lines = [w for w in works if w.promo_ok]
+    by_product: dict[int, list[_Work]] = {}
+    by_category: dict[int, list[_Work]] = {}
+    for w in ok_lines:
+        items = idx.item_promos_for(w.product, active) if active else ()
+        if items:
+            w.cands = items
+            for p in items:
                 running[p.id] = p
-                if p.is_item and p not in w.cands:
-                    w.cands.append(p)
-        if w.cands:
             groups_by_key.setdefault((w.product.id, w.unit.code), []).append(w)
+        by_product.setdefault(w.product.id, []).append(w)
+        if w.product.category_id is not None:
+            by_category.setdefault(w.product.category_id, []).append(w)
+    elig: dict[int, list[_Work]] = {}
+    """Gift / threshold promotion id → the lines it targets (in cart order)."""
+    for p in idx.store_promos:
+        if p.is_item or p.id not in active:
+            continue
+        if not p.product_ids and not p.category_ids:
+            targets = ok_lines
+        else:
+            hits = {w.i: w for pid in p.product_ids & by_product.keys() for w in by_product[pid]}
+            hits.update((w.i, w) for cid in p.category_ids & by_category.keys() for w in by_category[cid])
+            targets = [hits[i] for i in sorted(hits)]
+        if targets:
+            elig[p.id] = targets
+            running[p.id] = p
     groups = list(groups_by_key.values())  # lines of a group share their candidates (same product)
 
     # -- options: every non-exclusive promotion together, or one exclusive promotion alone
     promos = sorted(running.values(), key=lambda p: p.id)
     cache: dict[tuple[int, int], list[int]] = {}
-    best = _plan([p for p in promos if not p.exclusive], groups, works, ctx, cache)
+    best = _plan([p for p in promos if not p.exclusive], groups, works, elig, ctx, cache)
     for p in sorted((p for p in promos if p.exclusive), key=_prio):
-        alt = _plan([p], groups, works, ctx, cache)
+        alt = _plan([p], groups, works, elig, ctx, cache)
         if alt.benefit > best.benefit:
             best = alt
 
@@ -590,8 +630,8 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
     # -- order level, in this order: 满减, whole-order discount, points (PRICING.md §3)
     if best.threshold is not None:
         p, off = best.threshold
-        elig = [w for w in works if w.promo_ok and p.targets(w.product.id, w.product.category_id)]
-        for w, share in zip(elig, allocate(off, [w.amount for w in elig]), strict=True):
+        targets = elig[p.id]
+        for w, share in zip(targets, allocate(off, [w.amount for w in targets]), strict=True):
             w.order += share
             w.amount -= share
             if share:
@@ -631,13 +671,12 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
     out: list[PricedLine] = []
     for w in works:
         rate = w.product.tax_rate_bp
+        product = w.product
+        # positional (in field order): keyword calls cost twice as much on this hot path
         out.append(PricedLine(
-            line_no=w.i + 1, product_id=w.product.id, sku=w.product.sku, name=w.product.name,
-            unit_code=w.unit.code, unit_factor=w.factor, qty=w.qty, unit_price_fen=w.price,
-            price_source=w.source, list_amount_fen=w.list, line_discount_fen=w.item + w.manual,
-            order_discount_fen=w.order, amount_fen=w.amount, tax_rate_bp=rate,
-            tax_fen=included_tax_fen(w.amount, rate), promotion_ids=tuple(line_promos[w.i]),
-            points_fen=w.points, cart_index=w.i))
+            w.i + 1, product.id, product.sku, product.name, w.unit.code, w.factor, w.qty, w.price, w.source,
+            w.list, w.item + w.manual, w.order, w.amount, rate, included_tax_fen(w.amount, rate),
+            tuple(line_promos[w.i]), False, w.points, w.i))
     for p, times in best.gifts:
         product, unit = _gift_unit(p, ctx)
         qty = (p.gift_qty or 0) * times

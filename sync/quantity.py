@@ -23,6 +23,8 @@ def normalize_qty(value: int | str | Decimal, *, weighed: bool) -> Decimal:
     Raises QuantityError for floats, garbage, non-finite, zero or negative values, fractions of a
     piece, more than 3 decimals, or more than MAX_QTY.
     """
+    if type(value) is int and 0 < value <= 100_000:  # fast path: the common scan of whole pieces
+        return Decimal(value) if not weighed else Decimal(value).quantize(_MILLI)
     if isinstance(value, bool) or isinstance(value, float) or not isinstance(value, int | str | Decimal):
         raise QuantityError("数量必须是整数或十进制数（不能是浮点数）",
                             "quantity must be an int, a decimal string or a Decimal (never float)",
