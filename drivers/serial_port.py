@@ -6,6 +6,14 @@ import serial
 
 from drivers.errors import DeviceConfigError, SerialPortMissingError
 
+try:
+    import termios
+
+    PORT_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error)
+except ImportError:  # pragma: no cover - Windows
+    PORT_ERRORS = (serial.SerialException, OSError)
+"""What a serial port raises when its device goes away (termios errors on a vanished pty)."""
+
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 
 

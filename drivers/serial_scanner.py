@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import time
 
-import serial
-
 from drivers.errors import DeviceConfigError, SerialIOError
 from drivers.scan import ScanResult, guess_symbology
-from drivers.serial_port import open_serial
+from drivers.serial_port import PORT_ERRORS, open_serial
 
 TERMINATORS = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n", "TAB": b"\t"}
 MAX_CODE_BYTES = 4096
@@ -47,7 +45,7 @@ class SerialScanner:
             try:
                 self._port.timeout = min(0.05, remaining)
                 chunk = self._port.read(self._port.in_waiting or 1)
-            except (serial.SerialException, OSError) as exc:
+            except PORT_ERRORS as exc:
                 raise SerialIOError(f"{self.port_name}: {exc}", message="扫码枪连接中断",
                                     message_en="Scanner disconnected") from exc
             self._buffer += chunk
