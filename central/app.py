@@ -23,6 +23,7 @@ ROUTERS: list[str] = [
     "central.org.api:router",
     "central.users.api:router",
     "central.catalog.api:router",
+    "central.pricing.api:router",
     "central.syncing.api:router",
 ]
 

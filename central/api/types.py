@@ -7,9 +7,10 @@ Strings are stripped, length-checked against their column and may not hold contr
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from central.errors import Invalid
 
@@ -63,3 +64,11 @@ class Strict(BaseModel):
     """Base of request bodies: unknown fields are refused (a typo must not pass silently)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""A time that must carry a zone (+08:00 or Z); converted to UTC, the only zone we store."""
