@@ -119,6 +119,22 @@ class Catalog:
         self._entity_cache: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
         self._context: PricingContext | None = None
         self._context_stamp: tuple[tuple[int, int], ...] = ()
+        self._token: tuple[int, int] = (-1, -1)
+        self._verified: set[int] = set()
+        self._stamps: dict[str, tuple[int, int]] = {}
+        self._has_master: bool | None = None
+
+    def refresh(self) -> None:
+        """Notice master-data changes since the last call (another connection's commit moves
+        `PRAGMA data_version`, this connection's own writes move `total_changes`); until then,
+        cached products and settings are used without asking SQLite again."""
+        token = (int(self.store.scalar("PRAGMA data_version")), self.store.conn.total_changes)
+        if token != self._token:
+            self._token = token
+            self._verified.clear()
+            self._stamps.clear()
+            if not self._has_master:
+                self._has_master = None
 
     # ------------------------------------------------------------------ presence
 
@@ -133,6 +149,10 @@ class Catalog:
     def product(self, product_id: int | str) -> Product:
         """A product by id (cached while its master row version is unchanged)."""
         pid = int(product_id)
+        if pid in self._verified:
+            hit = self._products.get(pid)
+            if hit is not None:
+                return hit[1]
         row = self.store.one("SELECT version, data FROM master WHERE entity='product' AND id=?", (str(pid),))
         if row is None:
             raise NotFound(f"商品不存在：{product_id}", f"no such product: {product_id}", code="no_product")
@@ -140,9 +160,11 @@ class Catalog:
         cached = self._products.get(pid)
         if cached is not None and cached[0] == version:
             self._products.move_to_end(pid)
+            self._verified.add(pid)
             return cached[1]
         product = Product.from_dict(json.loads(row[1]))
         self._products[pid] = (version, product)
+        self._verified.add(pid)
         if len(self._products) > _CACHE_SIZE:
             self._products.popitem(last=False)
         return product
@@ -164,6 +186,7 @@ class Catalog:
         raw = (code or "").strip()
         if not raw:
             raise NotFound("请扫描或输入条码", "scan or type a barcode", code="empty_code")
+        self.refresh()
         try:
             normal = normalize_barcode(raw)
         except BarcodeError:
@@ -221,7 +244,8 @@ class Catalog:
 
     def entity_rows(self, entity: str) -> list[dict[str, Any]]:
         """All rows of a (small) master entity, re-read only when the rows changed."""
-        if not self.store.table_exists("master"):
+        self.refresh()
+        if not self._master_exists():
             return []
         stamp = self._stamp(entity)
         cached = self._entity_cache.get(entity)
@@ -277,6 +301,7 @@ class Catalog:
     def pricing_context(self, at: datetime) -> PricingContext:
         """The shared pricing inputs at time `at`; rebuilt only when promotions, price lists, levels
         or store settings changed (the indexes are reused between scans)."""
+        self.refresh()
         stamp = tuple(
             self._stamp(e) for e in (Entity.PROMOTION, Entity.PRICE_LIST, Entity.MEMBER_LEVEL, Entity.STORE))
         if self._context is None or self._context_stamp != stamp:
@@ -292,11 +317,22 @@ class Catalog:
             self._context_stamp = stamp
         return self._context.at_time(at)
 
+    def _master_exists(self) -> bool:
+        if self._has_master is None:
+            self._has_master = self.store.table_exists("master")
+        return self._has_master
+
     def _stamp(self, entity: str) -> tuple[int, int]:
-        if not self.store.table_exists("master"):
+        """(rows, Σ versions) of an entity: changes whenever a row is added, replaced or deleted."""
+        cached = self._stamps.get(entity)
+        if cached is not None:
+            return cached
+        if not self._master_exists():
             return (0, 0)
         row = self.store.one("SELECT count(*), coalesce(sum(version), 0) FROM master WHERE entity=?", (entity,))
-        return (int(row[0]), int(row[1])) if row else (0, 0)
+        stamp = (int(row[0]), int(row[1])) if row else (0, 0)
+        self._stamps[entity] = stamp
+        return stamp
 
     def price_version(self) -> int:
         """The change-feed cursor the local master data reflects (recorded on each sale)."""

@@ -7,7 +7,7 @@ these rows exactly as it reads synced ones (`master`, `barcode_index`, `product_
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin
@@ -32,7 +32,8 @@ def put_master(store: Store, entity: str, id_: str | int, data: dict[str, Any], 
         )
 
 
-def put_products(store: Store, products: Iterable[Product], version: int = 1) -> int:
+def put_products(store: Store, products: Iterable[Product], version: int = 1,
+                 pinyin_of: Callable[[str], str] = pinyin_initials) -> int:
     """Upsert products with their barcode and search index rows; returns how many."""
     master_rows: list[tuple[str, str, int, str]] = []
     barcode_rows: list[tuple[str, str, str]] = []
@@ -42,7 +43,7 @@ def put_products(store: Store, products: Iterable[Product], version: int = 1) ->
         master_rows.append((Entity.PRODUCT.value, pid, version, json.dumps(p.to_dict(), ensure_ascii=False)))
         for u in p.units:
             barcode_rows.extend((b, pid, u.code) for b in u.barcodes)
-        search_rows.append((pid, p.sku, p.name, pinyin_initials(p.name)))
+        search_rows.append((pid, p.sku, p.name, pinyin_of(p.name)))
     with store.transaction():
         store.conn.executemany(
             "INSERT INTO master(entity, id, version, data) VALUES (?, ?, ?, ?) "
