@@ -150,7 +150,8 @@ class _Index:
                 self.by_product.setdefault(pid, []).append(p)
             for cid in p.category_ids:
                 self.by_category.setdefault(cid, []).append(p)
-        self.barcodes = build_barcode_index(ctx.products)
+        self.barcodes: dict[str, tuple[int, str]] | None = None
+        """Built on the first `lookup_barcode` only: pricing never needs it."""
         self.per_product: dict[tuple[int, frozenset[int]], tuple[Promotion, ...]] = {}
 
     def item_promos_for(self, product: Product, active: frozenset[int]) -> tuple[Promotion, ...]:
@@ -242,6 +243,8 @@ class PricingContext:
         """The product and unit a (normalised) barcode belongs to, or None."""
         from sync.barcodes import normalize_barcode
 
+        if self._index.barcodes is None:
+            self._index.barcodes = build_barcode_index(self.products)
         hit = self._index.barcodes.get(normalize_barcode(barcode))
         if hit is None:
             return None
