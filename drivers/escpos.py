@@ -133,32 +133,46 @@ def qr_raster(data: str, module: int, error: str) -> bytes:
 
 
 def render_escpos(document: Document, profile: PrinterProfile) -> bytes:
-    """The whole slip as one byte string: init, Chinese mode, blocks, cut."""
+    """The whole slip as one byte string: init, Chinese mode, blocks, cut.
+
+    Alignment, size and emphasis are sent only when they change, so the stream stays small on
+    slow serial links.
+    """
     out = bytearray(INIT)
     if profile.chinese_mode:
         out += CHINESE_ON
     width = profile.columns
+    mode = {"align": "left", "size": "normal", "bold": False}
+
+    def set_mode(align: str, size: str, bold: bool) -> None:
+        if mode["align"] != align:
+            out.extend(ALIGN[align])
+        if mode["size"] != size:
+            out.extend(SIZE[size])
+        if mode["bold"] != bold:
+            out.extend(BOLD_ON if bold else BOLD_OFF)
+        mode.update(align=align, size=size, bold=bold)
+
     for block in document:
         if isinstance(block, Text | Columns):
             align = block.align if isinstance(block, Text) else "left"
-            out += ALIGN[align] + SIZE[block.size] + (BOLD_ON if block.bold else b"")
+            set_mode(align, block.size, block.bold)
             for line in block_lines(block, width):
                 out += encode_text(line.rstrip() if align == "left" else line.strip()) + LF
-            out += (BOLD_OFF if block.bold else b"") + (SIZE["normal"] if block.size != "normal" else b"")
-            if align != "left":
-                out += ALIGN["left"]
         elif isinstance(block, Rule):
+            set_mode("left", "normal", False)
             out += encode_text(block_lines(block, width)[0]) + LF
         elif isinstance(block, Blank):
             out += LF * block.lines
         elif isinstance(block, QRCode):
-            out += ALIGN["center"]
+            set_mode("center", "normal", False)
             if profile.qr_native:
                 out += qr_native(block.data, profile.qr_module, profile.qr_error)
             else:
                 out += qr_raster(block.data, profile.qr_module, profile.qr_error)
-            out += LF + ALIGN["left"]
+            out += LF
         elif isinstance(block, Cut):
+            set_mode("left", "normal", False)
             if profile.chinese_mode:
                 out += CHINESE_OFF
             out += ESC + b"d" + bytes([profile.feed_before_cut])
@@ -170,6 +184,7 @@ def render_escpos(document: Document, profile: PrinterProfile) -> bytes:
             out += drawer_pulse(profile.drawer_pin, profile.drawer_pulse_ms)
         else:  # pragma: no cover - Block is a closed union
             raise TypeError(f"unknown block {block!r}")
+    set_mode("left", "normal", False)
     if profile.chinese_mode:
         out += CHINESE_OFF
     return bytes(out)

@@ -247,3 +247,71 @@ class MemoryPrinter:
 
     def is_open(self) -> bool | None:
         return None if self.state is None else self.state.drawer_pin3_high
+
+
+_FIXED_LENGTH = {b"\x1b@": 2, b"\x1ba": 3, b"\x1bE": 3, b"\x1bd": 3, b"\x1bp": 5, b"\x1d!": 3, b"\x1dV": 3,
+                 b"\x1c!": 3, b"\x1c&": 2, b"\x1c.": 2, b"\x10\x04": 3}
+
+
+def visible_text(job: bytes) -> str:
+    """The text a job prints, commands skipped (for the console; tests use a strict reader)."""
+    out = bytearray()
+    i = 0
+    while i < len(job):
+        head = job[i:i + 2]
+        if head in _FIXED_LENGTH:
+            i += _FIXED_LENGTH[head]
+        elif head == b"\x1d(" and i + 5 <= len(job):
+            if job[i + 6:i + 7] == b"Q":  # function 181: print the stored symbol
+                out += b"[QR]"
+            i += 5 + int.from_bytes(job[i + 3:i + 5], "little")
+        elif head == b"\x1dv" and i + 8 <= len(job):
+            i += 8 + int.from_bytes(job[i + 4:i + 6], "little") * int.from_bytes(job[i + 6:i + 8], "little")
+            out += b"[image]\n"
+        else:
+            out.append(job[i])
+            i += 1
+    return out.decode("gb18030", errors="replace")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m drivers.sim.printer --port 9100 --out DIR`: a network printer for demos without hardware."""
+    import argparse
+    import time
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="python -m drivers.sim.printer", description=main.__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9100)
+    parser.add_argument("--out", type=Path, default=None, help="save each job as job-NNNN.bin here")
+    parser.add_argument("--paper-out", action="store_true", help="report paper out to status queries")
+    args = parser.parse_args(argv)
+    sim = NetworkPrinterSimulator(args.host, args.port)
+    if args.paper_out:
+        sim.set_state(paper_out=True, online=False)
+    sim.start()
+    print(f"printer simulator listening on {sim.url}", flush=True)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+    seen = 0
+    try:
+        while True:
+            time.sleep(0.2)
+            jobs = sim.jobs
+            for job in jobs[seen:]:
+                seen += 1
+                marks = [name for name, raw in (("cut", b"\x1dV"), ("qr", b"\x1d(k"), ("drawer", b"\x1bp"))
+                         if raw in job]
+                print(f"job {seen}: {len(job)} bytes {' '.join(marks)}", flush=True)
+                print(visible_text(job), flush=True)
+                if args.out:
+                    (args.out / f"job-{seen:04d}.bin").write_bytes(job)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -124,3 +124,14 @@ def test_cash_drawer_pulse_and_sensor(sim: NetworkPrinterSimulator) -> None:
     assert drawer.is_open() is True
     assert PrinterCashDrawer(EscposPrinter(sim.url + "?drawer_open=low")).is_open() is False
     assert PrinterCashDrawer(EscposPrinter(sim.url + "?status=off")).is_open() is None
+
+
+def test_simulator_console_view() -> None:
+    from drivers.escpos import PrinterProfile, render_escpos
+    from drivers.sim.printer import visible_text
+
+    raw = render_escpos(layout.sale_receipt(samples.sale_receipt()), PrinterProfile(width_mm=58))
+    text = visible_text(raw)
+    assert "鲜丰便利店" in text
+    assert text.count("[QR]") == 1
+    assert "\x1b" not in text
