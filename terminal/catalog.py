@@ -317,6 +317,23 @@ class Catalog:
             self._context_stamp = stamp
         return self._context.at_time(at)
 
+    @property
+    def token(self) -> tuple[int, int]:
+        """Changes whenever master data may have changed (see `refresh`)."""
+        return self._token
+
+    def price_boundary_between(self, start: datetime, end: datetime) -> bool:
+        """True when a promotion or price list starts or ends in (start, end]: a cart priced at
+        `start` may price differently at `end`."""
+        for promo in self._context.promotions if self._context is not None else ():
+            if start < promo.starts_at <= end or start < promo.ends_at <= end:
+                return True
+        for pl in self._context.price_lists if self._context is not None else ():
+            for t in (pl.valid_from, pl.valid_to):
+                if t is not None and start < t <= end:
+                    return True
+        return False
+
     def _master_exists(self) -> bool:
         if self._has_master is None:
             self._has_master = self.store.table_exists("master")

@@ -134,6 +134,8 @@ class Checkout:
         self.clock = clock
         self._s = _State()
         self._priced: PricedCart | None = None
+        self._priced_at: datetime | None = None
+        self._priced_token: tuple[int, int] = (-1, -1)
 
     # ------------------------------------------------------------------ reading the cart
 
@@ -172,10 +174,25 @@ class Checkout:
                     redeem_points=self._s.redeem_points, order_discount_fen=self._s.order_discount_fen)
 
     def _price(self, cart: Cart | None = None) -> PricedCart:
+        now = self.clock()
         try:
-            return price_cart(cart or self._cart(), self.catalog.pricing_context(self.clock()))
+            priced = price_cart(cart or self._cart(), self.catalog.pricing_context(now))
         except ContractError as e:
             raise CartError(e.message, e.message_en, code=e.code) from e
+        if cart is None:
+            self._priced_at, self._priced_token = now, self.catalog.token
+        return priced
+
+    def _current_pricing(self) -> PricedCart:
+        """The cart's pricing for the commit: re-priced unless nothing could have changed it since
+        (same master data, no promotion or price list starting or ending in between)."""
+        self.catalog.refresh()
+        if (self._priced is not None and self._priced_at is not None
+                and self._priced_token == self.catalog.token
+                and not self.catalog.price_boundary_between(self._priced_at, self.clock())):
+            return self._priced
+        self._priced = self._price()
+        return self._priced
 
     @property
     def priced(self) -> PricedCart:
@@ -216,6 +233,7 @@ class Checkout:
 
     def _changed(self) -> None:
         self._priced = None
+        self._priced_at = None
 
     def _editable(self) -> None:
         self.session.user  # noqa: B018 - raises when nobody is signed in or the till is locked
@@ -363,12 +381,7 @@ class Checkout:
         if not self._s.items:
             raise CartError("购物车是空的", "the cart is empty", code="empty_cart")
         manager = self.session.require(Action.DISCOUNT, approval)
-        saved = self._s.order_discount_fen, self._s.redeem_points
-        self._s.order_discount_fen, self._s.redeem_points = 0, 0
-        try:
-            room = self._price().due_before_rounding_fen
-        finally:
-            self._s.order_discount_fen, self._s.redeem_points = saved
+        room = self._price(replace(self._cart(), order_discount_fen=0, redeem_points=0)).due_before_rounding_fen
         discount = self._discount_amount(room, amount_fen, percent_off_bp)
         self._commit_edit(list(self._s.items), order_discount_fen=discount, redeem_points=0)
         audit(self.store, "order_discount", cashier_id=self.session.user.id, approved_by=manager,
@@ -587,9 +600,7 @@ class Checkout:
         if not self._s.items:
             raise CartError("购物车是空的", "the cart is empty", code="empty_cart")
         shift = require_open_shift(self.store)
-        priced = self._price()  # re-price now: the time window of a promotion may have moved
-        if priced != self._priced:
-            self._priced = priced
+        priced = self._current_pricing()
         paid = self.paid_fen
         if paid != priced.total_fen:
             raise PaymentError(

@@ -335,3 +335,46 @@ def test_master_changes_from_another_connection_are_seen(till: Checkout, store: 
     till.scan(COLA)
     assert till.priced.lines[0].unit_price_fen == 350
     assert till.total_fen == 700 - 70
+
+
+def test_commit_reprices_only_when_a_promotion_window_moved(store: Store, session: Session,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import terminal.checkout as checkout_mod
+    from sync.master import Entity
+    from sync.promotions import Promotion
+    from terminal.shift import open_shift
+    from terminal.store.seed import put_master
+    from tests.terminal.helpers import small_catalog
+
+    small_catalog(store)
+    open_shift(store, session, 0)
+    now = datetime.now(UTC)
+    promo = Promotion(id=9, name="限时九折", kind="percent_off", starts_at=now - timedelta(hours=1),  # type: ignore[arg-type]
+                      ends_at=now + timedelta(hours=1), product_ids=frozenset({2}), percent_off_bp=1000)
+    put_master(store, Entity.PROMOTION, 9, promo.to_dict())
+    clock = [now]
+    till = Checkout(store, session, Catalog(store), clock=lambda: clock[0])
+    calls = []
+    from sync.pricing import price_cart as real
+
+    def counting(*a: object, **k: object) -> object:
+        calls.append(1)
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checkout_mod, "price_cart", counting)
+    till.scan(CHIPS)
+    assert till.total_fen == 765
+    till.add_payment(Tender.WECHAT, reference="W1")
+    before = len(calls)
+    sale = till.complete()  # nothing changed: the cart's pricing is reused
+    assert len(calls) == before
+    assert sale.payload.total_fen == 765
+    till.scan(CHIPS)
+    till.add_payment(Tender.WECHAT, reference="W2")
+    clock[0] = now + timedelta(hours=2)  # the promotion ended while the customer looked for their phone
+    with pytest.raises(PaymentError):
+        till.complete()
+    assert till.total_fen == 850
+    assert store.scalar("SELECT count(*) FROM sales") == 1
