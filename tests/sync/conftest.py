@@ -32,7 +32,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from central.migrations import upgrade
 
     path = tmp_path_factory.mktemp("sync-template") / "central.sqlite3"
@@ -43,7 +43,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _pg_template(make_pg_database: Callable[[], str]) -> str:
+def pg_template(make_pg_database: Callable[[], str]) -> str:
     from central.migrations import upgrade
 
     url = make_pg_database()
@@ -56,7 +56,7 @@ def _pg_template(make_pg_database: Callable[[], str]) -> str:
 def central_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A central database migrated to head (copied from a template), SQLite and PostgreSQL."""
     if request.param == "sqlite":
-        template: Path = request.getfixturevalue("_sqlite_template")
+        template: Path = request.getfixturevalue("sqlite_template")
         path = tmp_path / "central.sqlite3"
         shutil.copy(template, path)
         url = f"sqlite:///{path}"
@@ -66,7 +66,7 @@ def central_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     import psycopg
 
     server: str = request.getfixturevalue("pg_server_url")
-    template_name: str = request.getfixturevalue("_pg_template")
+    template_name: str = request.getfixturevalue("pg_template")
     plain = server.replace("postgresql+psycopg://", "postgresql://")
     name = f"pos_sync_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(plain, autocommit=True) as conn:
