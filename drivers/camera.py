@@ -50,21 +50,21 @@ class FrameSource(Protocol):
 def decode_frame(image: Image.Image, retry_angles: Sequence[float] = RETRY_ANGLES) -> list[ScanResult]:
     """Every supported code in one frame.
 
-    Passes: upright, then turned by `retry_angles`, then turned by the frame's dominant edge
-    direction. A pass with a strong read (or a QR code) ends the search; otherwise the pass with
-    the strongest read wins, so a weak partial read (an EAN-8 inside a turned UPC-A) loses to the
-    full code found after turning.
+    Passes: upright; turned so the frame's dominant edges stand upright; then turned by each of
+    `retry_angles` (pass `()` for live video, where the next frame is the cheaper retry). A pass
+    with a strong read (or a QR code) ends the search; otherwise the pass with the strongest read
+    wins, so a weak partial read (an EAN-8 inside a turned UPC-A) loses to the whole code.
     """
     from pyzbar.pyzbar import ZBarSymbol, decode
 
     symbols = [ZBarSymbol.EAN13, ZBarSymbol.EAN8, ZBarSymbol.UPCA, ZBarSymbol.CODE128, ZBarSymbol.QRCODE]
     gray = image.convert("L")
     best: list[Any] = []
-    for angle in (0.0, *retry_angles, None):
+    for angle in (0.0, None, *retry_angles):
         if angle is None:
-            if best:
-                break
             angle = -_dominant_edge_angle(gray)
+            if abs(angle) < 3:
+                continue  # already upright: the first pass saw it
         turned = gray if angle == 0 else gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True,
                                                      fillcolor=255)
         found = _trusted(decode(turned, symbols=symbols))
