@@ -77,7 +77,7 @@ class PosApp(App):  # type: ignore[misc]
         self.backend.start_background_sync(
             lambda: Clock.schedule_once(lambda _dt: self.refresh_status(), 0))
         Clock.schedule_interval(lambda _dt: self.refresh_status(), STATUS_INTERVAL_S)
-        Clock.schedule_once(lambda _dt: self.refresh_status(), 0)
+        Clock.schedule_once(lambda _dt: self.refresh_status(), 0.5)  # after the first frame
         return root
 
     def on_stop(self) -> None:

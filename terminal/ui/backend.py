@@ -21,7 +21,6 @@ from typing import Any
 from sync.events import Tender
 from sync.master import Entity
 from sync.money import parse_yuan
-from terminal import printing
 from terminal import returns as returns_service
 from terminal import shift as shifts
 from terminal.catalog import Catalog
@@ -372,11 +371,13 @@ class Backend:
         finally:
             store.close()
 
-    def _lang(self) -> printing.Lang:
+    def _lang(self) -> Any:
         return "en" if _english() else "zh"
 
     def print_sale(self, sale_id: str) -> PrintOutcome:
         """Print (or reprint, marked) a committed sale; the drawer opens on its first print with cash."""
+        from terminal import printing  # drivers + python-escpos: loaded when first needed
+
         try:
             printer = self._printer()
         except TerminalError as exc:
@@ -393,6 +394,8 @@ class Backend:
 
     def reprint(self, receipt_no: str | None) -> str:
         """The sale id of `receipt_no` (None: the last sale), checked on the UI thread before printing."""
+        from terminal import printing  # drivers + python-escpos: loaded when first needed
+
         if receipt_no:
             sale_id = self.store.scalar("SELECT id FROM sales WHERE receipt_no=?", (receipt_no.strip(),))
         else:
@@ -406,6 +409,8 @@ class Backend:
         return str(self.store.scalar("SELECT receipt_no FROM sales WHERE id=?", (sale_id,)) or "")
 
     def print_return(self, return_id: str) -> PrintOutcome:
+        from terminal import printing  # drivers + python-escpos: loaded when first needed
+
         try:
             printer = self._printer()
         except TerminalError as exc:
@@ -416,6 +421,8 @@ class Backend:
         return PrintOutcome(ok=result.ok, error=result.error or "", drawer_opened=result.ok and cash)
 
     def print_report(self, report: shifts.ShiftReport) -> PrintOutcome:
+        from terminal import printing  # drivers + python-escpos: loaded when first needed
+
         try:
             printer = self._printer()
         except TerminalError as exc:
@@ -452,20 +459,25 @@ class Backend:
         return True
 
     def status(self) -> StatusView:
-        from terminal.sync_client.client import status_dict
+        """Figures for the status bar: cheap reads of the outbox and the sync bookkeeping."""
+        from terminal.store.outbox import pending_count
+        from terminal.sync_client import state
 
-        info = status_dict(self.store)
-        terminal = self.store.get_setting("terminal_code") or self.store.get_setting("terminal_id") or ""
-        loop = self.sync_loop.status if self.sync_loop is not None else None
         english = _english()
+        loop = self.sync_loop.status if self.sync_loop is not None else None
+        quarantined = int(self.store.scalar("SELECT count(*) FROM sync_quarantine")) \
+            if self.store.table_exists("sync_quarantine") else 0
         error = ""
         if loop is not None and loop.last_error:
             error = (loop.last_error_en if english else loop.last_error) or ""
-        elif info.get("last_error"):
-            error = str((info.get("last_error_en") if english else info.get("last_error")) or "")
-        last = loop.last_success if loop is not None and loop.last_success else _parse_time(info.get("last_sync"))
-        return StatusView(online=bool(loop.online) if loop is not None else False, pending=int(info["pending"]),
-                          quarantined=int(info["quarantined"]),
+        elif self.store.table_exists("sync_state"):
+            error = state.get(self.store, state.LAST_ERROR_EN if english else state.LAST_ERROR) or ""
+        last = loop.last_success if loop is not None and loop.last_success else None
+        if last is None and self.store.table_exists("sync_state"):
+            last = _parse_time(state.get(self.store, state.LAST_SUCCESS_AT))
+        terminal = self.store.get_setting("terminal_code") or self.store.get_setting("terminal_id") or ""
+        return StatusView(online=bool(loop.online) if loop is not None else False,
+                          pending=pending_count(self.store), quarantined=quarantined,
                           last_sync_text=local_time(last) if last else "", error=error,
                           terminal_label=str(terminal))
 
@@ -496,6 +508,8 @@ class Backend:
 
     def unprinted_receipt(self) -> str | None:
         """The latest sale whose receipt never printed (e.g. the app was killed after the pay button)."""
+        from terminal import printing  # drivers + python-escpos: loaded when first needed
+
         if not self.printer_url():
             return None
         pending = printing.unprinted_sales(self.store)

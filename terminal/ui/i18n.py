@@ -181,6 +181,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sold_qty": ("已售", "Sold"),
     "returnable": ("可退", "Returnable"),
     "return_qty": ("退货数量", "Return qty"),
+    "return_all": ("全退", "All"),
     "refund_total": ("退款合计", "Refund total"),
     "lines_chosen": ("已选商品行", "Lines chosen"),
     "last_refund": ("本次退款", "Refunded"),

@@ -149,7 +149,11 @@ def run(scenario_name: str, data_dir: Path, out_dir: Path, size: tuple[int, int]
         try:
             if steps is None:
                 steps = scenario(driver)
+            t0 = time.monotonic()
             delay = next(steps)
+            if os.environ.get("HARNESS_TRACE"):
+                print(f"{time.monotonic() - started:7.2f}s step {time.monotonic() - t0:.3f}s wait {delay}",
+                      flush=True)
         except StopIteration:
             outcome["ok"] = True
             app.stop()
@@ -164,8 +168,8 @@ def run(scenario_name: str, data_dir: Path, out_dir: Path, size: tuple[int, int]
             return
         Clock.schedule_once(advance, max(0.0, float(delay)))
 
-    Clock.schedule_once(advance, 0.8)
     started = time.monotonic()
+    Clock.schedule_once(advance, 0.8)
     try:
         app.run()
     except BaseException:

@@ -30,7 +30,7 @@ def open_shift(d: Driver, float_yuan: str = "500") -> Step:
 
 def scan(d: Driver, code: str) -> Step:
     """A keyboard-wedge scanner: digits then Enter into the focused scan field."""
-    d.check(d.w("sale", "scan").focus, "the scan field has the keyboard focus")
+    yield from d.wait_for(lambda: d.w("sale", "scan").focus, "the scan field has the keyboard focus")
     yield d.type(code, enter=True)
     yield 0.1
 
@@ -48,9 +48,9 @@ def sale_screen(d: Driver) -> Step:
 
 def member(d: Driver, card: str) -> Step:
     yield d.tap(d.w("sale", "member"))
-    yield 0.4
+    yield 0.3
     popup = d.popup()
-    d.check(popup.ids.query.focus, "the member search field has focus")
+    yield from d.wait_for(lambda: popup.ids.query.focus, "the member search field has focus")
     yield d.type(card, enter=True)
     d.check(popup.found is not None, f"member {card} found")
     yield from d.shot("member")
@@ -106,6 +106,73 @@ def full_sale(d: Driver) -> Step:
     d.facts["print_error"] = done_screen.outcome.error
     d.facts["drawer_opened"] = done_screen.outcome.drawer_opened
     yield from d.shot("done")
+
+
+
+def manager_approves(d: Driver) -> Step:
+    from tests.ui.terminal_data import MANAGER
+
+    yield 0.3
+    popup = d.popup()
+    d.check(type(popup).__name__ == "ManagerPopup", f"manager approval asked, got {type(popup).__name__}")
+    d.facts["approval_asked"] = popup.action_text
+    yield d.type(MANAGER[0], enter=True)
+    yield d.type(MANAGER[1], enter=True)
+    yield 0.3
+
+
+def return_one(d: Driver, receipt_no: str) -> Step:
+    """Find the sale by its receipt number, return one cola, refund in cash with a manager's PIN."""
+    yield d.tap(d.w("sale", "returns"))
+    d.check(d.app.manager.current == "returns", "returns screen")
+    screen = d.screen("returns")
+    yield from d.wait_for(lambda: screen.ids.find.focus, "the receipt field has focus (a scanner can fill it)")
+    yield d.type(f"RECEIPT:{receipt_no}", enter=True)
+    d.check(screen.sale is not None and screen.sale.receipt_no == receipt_no, "original sale found")
+    row = next(r for r in screen.ids.lines.children if r.line_no == 1)
+    yield d.tap(row.ids.qty)
+    yield d.type("1")
+    yield d.tap(screen.ids.refund_cash)
+    yield from d.shot("returns")
+    yield d.tap(screen.ids.do_refund)
+    yield from manager_approves(d)
+    d.check(screen.refunded_fen > 0, "refund made")
+    d.facts["refund_fen"] = screen.refunded_fen
+    yield d.tap(d.popup().ids.ok)
+    yield from d.wait_for(lambda: not d.app.printing, "return slip printed")
+    yield d.tap(screen.ids.back)
+
+
+def close_shift(d: Driver, counts: dict[int, int]) -> Step:
+    yield d.tap(d.w("sale", "close_shift"))
+    d.check(d.app.manager.current == "shift_close", "shift close screen")
+    screen = d.screen("shift_close")
+    yield 0.2
+    d.facts["expected_cash_fen"] = screen.expected_fen
+    for row in screen.ids.denoms.children:
+        if row.fen in counts:
+            yield d.tap(row.ids.count)
+            yield d.type(str(counts[row.fen]))
+    d.facts["counted_cash_fen"] = screen.counted_fen
+    yield from d.shot("shift_close")
+    yield d.tap(screen.ids.z_report)
+    yield 0.3
+    yield d.tap(d.popup().ids.yes)
+    yield 0.3
+    yield from d.wait_for(lambda: not d.app.printing, "Z report printed")
+    d.check(d.app.manager.current == "signin", "signed out after closing the shift")
+    d.facts["z_counted_fen"] = screen.last_z.counted_cash_fen
+    d.facts["z_expected_fen"] = screen.last_z.expected_cash_fen
+
+
+def sale_return_close(d: Driver) -> Step:
+    """A cashier's shift: the full sale, a return of part of it, then the shift closed with a count."""
+    yield from full_sale(d)
+    yield d.tap(d.w("done", "next_sale"))
+    d.check(d.app.manager.current == "sale", "back on the sale screen")
+    yield from return_one(d, d.facts["receipt_no"])
+    # the drawer holds the float, the cash part of the sale, minus the cash refund
+    yield from close_shift(d, {10000: 5, 1000: 7, 100: 1, 10: 1})
 
 
 def debug_cart(d: Driver) -> Step:

@@ -1,0 +1,98 @@
+"""The whole cashier flow in the real app, off screen, with a simulated network receipt printer:
+scan (piece and box barcodes) → promotions on the lines → member → split payment WeChat + cash →
+receipt and drawer pulse on the printer → a return with a manager's PIN → shift closed with a count."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from drivers.escpos import drawer_pulse
+from drivers.sim.printer import NetworkPrinterSimulator
+from terminal.store import open_store
+from tests.ui.conftest import ScenarioRunner
+from tests.ui.images import assert_real_screen
+
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
+
+
+@pytest.fixture
+def printer() -> Iterator[NetworkPrinterSimulator]:
+    with NetworkPrinterSimulator() as sim:
+        yield sim
+
+
+def test_sale_return_and_shift_close(terminal_dir: Path, run_scenario: ScenarioRunner,
+                                     printer: NetworkPrinterSimulator) -> None:
+    # given a seeded till and a network printer on 127.0.0.1
+    # when a cashier rings up, returns and closes the shift through the UI
+    result = run_scenario("sale_return_close", terminal_dir, env={"POS_PRINTER_URL": printer.url})
+    facts = result["facts"]
+
+    # then the sale was paid in two tenders, with change from the quick-cash note
+    assert facts["change_fen"] == facts["cash_given_fen"] - (facts["total_fen"] - 2000)
+    assert facts["points_earned"] > 0
+    assert facts["printed"] is True
+    assert facts["drawer_opened"] is True
+    # the refund needed a manager, and the count matched what the terminal expected
+    assert "授权" in facts["approval_asked"]
+    assert facts["refund_fen"] == 350
+    assert facts["z_expected_fen"] == 50000 + (facts["total_fen"] - 2000) - facts["refund_fen"]
+    assert facts["z_counted_fen"] == facts["z_expected_fen"]
+
+    # the printer got the receipt (with its number) and the drawer pulse, the return slip, the Z report
+    jobs = printer.wait_for_jobs(3)
+    assert len(jobs) >= 3
+    receipt = jobs[0]
+    assert facts["receipt_no"].encode("ascii") in receipt
+    assert drawer_pulse(2, 100) in receipt
+    assert any(drawer_pulse(2, 100) in job for job in jobs[1:-1]), "cash refund opens the drawer"
+    assert b"Z" in jobs[-1]
+
+    # the database has the sale, the return and the shift close, each in the outbox
+    store = open_store(terminal_dir)
+    try:
+        types = [r[0] for r in store.all("SELECT type FROM outbox ORDER BY seq")]
+        sale = json.loads(store.scalar("SELECT payload FROM sales WHERE receipt_no=?", (facts["receipt_no"],)))
+        tenders = sorted(p["tender"] for p in sale["payments"])
+        wechat = next(p for p in sale["payments"] if p["tender"] == "wechat")
+        print_status = store.scalar("SELECT print_status FROM sales")
+    finally:
+        store.close()
+    assert types == ["shift.opened", "sale.completed", "sale.returned", "shift.closed"]
+    assert tenders == ["cash", "wechat"]
+    assert wechat["reference"] == "134567890123456789"
+    assert sale["member_id"] == "m-1"
+    assert any(line["promotion_ids"] for line in sale["lines"])
+    assert any(line["unit_code"] == "box" for line in sale["lines"])
+    assert Decimal(sum(line["amount_fen"] for line in sale["lines"]) + sale["rounding_fen"]) == sale["total_fen"]
+    assert print_status == "printed"
+
+    shots = {Path(s).stem: Path(s) for s in result["screenshots"]}
+    for name in ("sale", "member", "payment", "done", "returns", "shift_close"):
+        assert_real_screen(shots[name])
+
+
+def test_printer_off_keeps_the_sale_and_offers_reprint(terminal_dir: Path, run_scenario: ScenarioRunner) -> None:
+    # given a printer that is switched off (nothing listens on its port)
+    sim = NetworkPrinterSimulator().start()
+    url = sim.url
+    sim.stop()
+    # when a sale is paid
+    result = run_scenario("full_sale", terminal_dir, env={"POS_PRINTER_URL": url})
+    # then the sale is committed and the screen says the receipt must be reprinted
+    assert result["facts"]["printed"] is False
+    assert result["facts"]["print_error"]
+    store = open_store(terminal_dir)
+    try:
+        row = store.one("SELECT print_status, print_error FROM sales")
+        pending = store.scalar("SELECT count(*) FROM outbox WHERE type='sale.completed'")
+    finally:
+        store.close()
+    assert row is not None
+    assert row[0] == "failed"
+    assert pending == 1
