@@ -25,6 +25,12 @@ ROUTERS: list[str] = [
     "central.catalog.api:router",
     "central.pricing.api:router",
     "central.syncing.api:router",
+    "central.members.api:router",
+    "central.customers.api:router",
+    "central.inventory.api:router",
+    "central.sales.api:router",
+    "central.finance.api:router",
+    "central.reporting.api:router",
 ]
 
 

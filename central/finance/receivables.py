@@ -68,10 +68,12 @@ def record_payment(session: Session, *, customer_id: int, amount_fen: int, metho
     if customer is None:
         raise not_found("客户", "customer", "customer_id", customer_id)
     now = utcnow()
-    return post_receivable(
+    entry = post_receivable(
         session, customer=customer, kind="payment", amount_fen=-amount_fen, doc_type="payment",
         doc_id=reference or f"PAY-{now:%Y%m%d%H%M%S%f}", doc_no=reference, doc_date=paid_on,
         occurred_at=now, method=method, user_id=user_id, note=note, recorded_at=now)
+    session.flush()
+    return entry
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import column, func, insert, or_, select, table, update
@@ -324,14 +325,12 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
     for i, rl in enumerate(ev.lines, start=1):
         base_m = to_milli(rl.qty) * rl.unit_factor
         cost = lines[rl.original_line_no].unit_cost_fen
-        common = {"warehouse_id": warehouse_id, "product_id": rl.product_id, "source_type": "return",
-                  "source_id": ev.return_id, "source_line": i, "occurred_at": ev.returned_at,
-                  "user_id": ev.cashier_id,
-                  "unit_cost_fen": None if cost is None else round(cost / rl.unit_factor)}
-        movements.append(Movement(kind="return", qty_m=base_m, **common))  # type: ignore[arg-type]
+        back = Movement(warehouse_id=warehouse_id, product_id=rl.product_id, kind="return", qty_m=base_m,
+                        source_type="return", source_id=ev.return_id, source_line=i, occurred_at=ev.returned_at,
+                        user_id=ev.cashier_id, unit_cost_fen=None if cost is None else round(cost / rl.unit_factor))
+        movements.append(back)
         if not rl.restock:  # damaged goods come back and are written off at once, visibly
-            movements.append(Movement(kind="loss", qty_m=-base_m, note="退货不可再售 / returned damaged",
-                                      **common))  # type: ignore[arg-type]
+            movements.append(replace(back, kind="loss", qty_m=-base_m, note="退货不可再售 / returned damaged"))
     warnings = post_movements(session, movements, recorded_at=received_at)
     if member_id is not None:
         for kind, points in (("reverse", -ev.points_reversed), ("refund", ev.points_refunded)):

@@ -1,0 +1,150 @@
+"""Warehouse documents that move stock: purchase receipts, transfers, adjustments, losses, counts.
+
+Each document is posted through `post_movements`, so the ledger and on-hand move together in the
+caller's transaction. Quantities arrive as Decimal in base units (pieces, or kg for weighed goods).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.catalog.models import Product
+from central.db import utcnow
+from central.errors import Invalid, not_found
+from central.inventory.ledger import Movement, NegativeStock, post_movements
+from central.inventory.models import StockOnHand
+from central.inventory.quantities import to_milli
+from central.org.models import Warehouse
+from sync.events import uuid7
+
+
+@dataclass(frozen=True)
+class DocLine:
+    product_id: int
+    qty: Decimal
+    unit_cost_fen: int | None = None
+    batch_no: str | None = None
+    expiry_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A posted document: its id (the ledger's source_id), how many rows, and stock warnings."""
+
+    doc_id: str
+    movements: int
+    warnings: list[NegativeStock]
+
+
+def _warehouse(session: Session, warehouse_id: int, field: str = "warehouse_id") -> Warehouse:
+    wh = session.get(Warehouse, warehouse_id)
+    if wh is None:
+        raise not_found("仓库", "warehouse", field, warehouse_id)
+    if not wh.active:
+        raise Invalid(f"仓库已停用：{wh.code}", f"warehouse {wh.code} is inactive", code="warehouse_inactive",
+                      field=field)
+    return wh
+
+
+def _check_lines(session: Session, lines: Sequence[DocLine], *, positive: bool = True) -> dict[int, Product]:
+    if not lines:
+        raise Invalid("单据没有明细行", "the document has no lines", code="no_lines", field="lines")
+    products = {p.id: p for p in session.scalars(select(Product).where(
+        Product.id.in_({ln.product_id for ln in lines})))}
+    for i, ln in enumerate(lines):
+        if ln.product_id not in products:
+            raise not_found("商品", "product", f"lines[{i}].product_id", ln.product_id)
+        if positive and ln.qty <= 0:
+            raise Invalid("数量必须大于零", "quantity must be positive", code="qty", field=f"lines[{i}].qty")
+        p = products[ln.product_id]
+        if not p.weighed and ln.qty != ln.qty.to_integral_value():
+            raise Invalid(f"{p.name} 按件计数，数量必须是整数", f"{p.sku} is counted in pieces: whole numbers only",
+                          code="qty", field=f"lines[{i}].qty")
+    return products
+
+
+def receive_purchase(session: Session, *, warehouse_id: int, lines: Sequence[DocLine], doc_no: str | None = None,
+                     user_id: int | None = None, note: str | None = None) -> Posted:
+    """采购入库: goods received from a supplier into a warehouse."""
+    _warehouse(session, warehouse_id)
+    _check_lines(session, lines)
+    doc_id, now = doc_no or f"GR-{uuid7()}", utcnow()
+    moves = [Movement(warehouse_id=warehouse_id, product_id=ln.product_id, kind="purchase_receipt",
+                      qty_m=to_milli(ln.qty), source_type="purchase_receipt", source_id=doc_id, source_line=i,
+                      occurred_at=now, unit_cost_fen=ln.unit_cost_fen, batch_no=ln.batch_no,
+                      expiry_date=ln.expiry_date, user_id=user_id, note=note)
+             for i, ln in enumerate(lines, start=1)]
+    return Posted(doc_id, len(moves), post_movements(session, moves, recorded_at=now))
+
+
+def transfer(session: Session, *, from_warehouse_id: int, to_warehouse_id: int, lines: Sequence[DocLine],
+             user_id: int | None = None, note: str | None = None) -> Posted:
+    """调拨: out of one warehouse and into another, in one transaction (never half-moved)."""
+    if from_warehouse_id == to_warehouse_id:
+        raise Invalid("调出和调入仓库不能相同", "cannot transfer into the same warehouse", code="same_warehouse",
+                      field="to_warehouse_id")
+    _warehouse(session, from_warehouse_id, "from_warehouse_id")
+    _warehouse(session, to_warehouse_id, "to_warehouse_id")
+    _check_lines(session, lines)
+    doc_id, now = f"TR-{uuid7()}", utcnow()
+    moves = []
+    for i, ln in enumerate(lines, start=1):
+        out = Movement(warehouse_id=from_warehouse_id, product_id=ln.product_id, kind="transfer_out",
+                       qty_m=-to_milli(ln.qty), source_type="transfer", source_id=doc_id, source_line=i,
+                       occurred_at=now, unit_cost_fen=ln.unit_cost_fen, batch_no=ln.batch_no,
+                       expiry_date=ln.expiry_date, user_id=user_id, note=note)
+        moves += [out, replace(out, warehouse_id=to_warehouse_id, kind="transfer_in", qty_m=-out.qty_m)]
+    return Posted(doc_id, len(moves), post_movements(session, moves, recorded_at=now))
+
+
+def adjust(session: Session, *, warehouse_id: int, kind: str, lines: Sequence[DocLine], reason: str,
+           user_id: int | None = None) -> Posted:
+    """调整 (signed quantities) or 报损 loss (positive quantities written off)."""
+    if kind not in ("adjustment", "loss"):
+        raise Invalid(f"未知的调整类型 {kind}", f"unknown adjustment kind {kind}", code="kind", field="kind")
+    _warehouse(session, warehouse_id)
+    _check_lines(session, lines, positive=kind == "loss")
+    if kind == "adjustment" and any(ln.qty == 0 for ln in lines):
+        raise Invalid("调整数量不能为零", "an adjustment of zero", code="qty", field="lines.qty")
+    doc_id, now = f"{'LS' if kind == 'loss' else 'AJ'}-{uuid7()}", utcnow()
+    sign = -1 if kind == "loss" else 1
+    moves = [Movement(warehouse_id=warehouse_id, product_id=ln.product_id, kind=kind, qty_m=sign * to_milli(ln.qty),
+                      source_type=kind, source_id=doc_id, source_line=i, occurred_at=now,
+                      unit_cost_fen=ln.unit_cost_fen, batch_no=ln.batch_no, expiry_date=ln.expiry_date,
+                      user_id=user_id, note=reason)
+             for i, ln in enumerate(lines, start=1)]
+    return Posted(doc_id, len(moves), post_movements(session, moves, recorded_at=now))
+
+
+def count_stock(session: Session, *, warehouse_id: int, counted: Sequence[DocLine], user_id: int | None = None,
+                counted_at: datetime | None = None) -> Posted:
+    """盘点: post the difference between what was counted and on-hand (only lines that differ).
+
+    On-hand rows are read FOR UPDATE (PostgreSQL) so a sale cannot slip between the read and the
+    posting and leave a wrong difference.
+    """
+    _warehouse(session, warehouse_id)
+    _check_lines(session, counted, positive=False)
+    if any(ln.qty < 0 for ln in counted):
+        raise Invalid("盘点数量不能为负", "a counted quantity cannot be negative", code="qty", field="lines.qty")
+    ids = sorted({ln.product_id for ln in counted})
+    current = dict(session.execute(
+        select(StockOnHand.product_id, StockOnHand.qty_m)
+        .where(StockOnHand.warehouse_id == warehouse_id, StockOnHand.product_id.in_(ids))
+        .order_by(StockOnHand.product_id).with_for_update()).all())
+    doc_id, now = f"SC-{uuid7()}", utcnow()
+    moves = []
+    for i, ln in enumerate(counted, start=1):
+        diff = to_milli(ln.qty) - int(current.get(ln.product_id, 0))
+        if diff:
+            moves.append(Movement(warehouse_id=warehouse_id, product_id=ln.product_id, kind="count_difference",
+                                  qty_m=diff, source_type="stock_count", source_id=doc_id, source_line=i,
+                                  occurred_at=counted_at or now, user_id=user_id,
+                                  note=f"盘点 counted {ln.qty}"))
+    return Posted(doc_id, len(moves), post_movements(session, moves, recorded_at=now))
