@@ -10,7 +10,7 @@ every fraction is rounded by `sync.money.div_round` only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
@@ -290,6 +290,28 @@ class PricedLine:
                 "order_discount_fen": self.order_discount_fen, "amount_fen": self.amount_fen,
                 "tax_rate_bp": self.tax_rate_bp, "tax_fen": self.tax_fen,
                 "promotion_ids": list(self.promotion_ids), "is_gift": self.is_gift}
+
+
+def _slot_constructor(cls: type[PricedLine]) -> Callable[..., PricedLine]:
+    """A positional constructor for a frozen slots dataclass that sets the slots directly.
+
+    The generated frozen `__init__` goes through `object.__setattr__` once per field; setting the
+    slot descriptors is twice as fast, and the till builds ~50 lines on every scan. The result is
+    equal to `cls(*values)` (tested); no validation is skipped because the dataclass has none.
+    """
+    names = [f.name for f in fields(cls)]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    body = ["    obj = _new(_cls)"]
+    for n in names:
+        namespace[f"_set_{n}"] = getattr(cls, n).__set__
+        body.append(f"    _set_{n}(obj, {n})")
+    source = f"def make({', '.join(names)}):\n" + "\n".join(body) + "\n    return obj\n"
+    exec(source, namespace)  # the source is built from the dataclass's own field names only
+    made: Callable[..., PricedLine] = namespace["make"]
+    return made
+
+
+_new_line = _slot_constructor(PricedLine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -675,8 +697,8 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
     for w in works:
         rate = w.product.tax_rate_bp
         product = w.product
-        # positional (in field order): keyword calls cost twice as much on this hot path
-        out.append(PricedLine(
+        # positional, in field order (see _slot_constructor)
+        out.append(_new_line(
             w.i + 1, product.id, product.sku, product.name, w.unit.code, w.factor, w.qty, w.price, w.source,
             w.list, w.item + w.manual, w.order, w.amount, rate, included_tax_fen(w.amount, rate),
             tuple(line_promos[w.i]), False, w.points, w.i))

@@ -109,3 +109,17 @@ def test_bad_catalog_data_is_refused_on_construction() -> None:
         SaleUnit("pc", 1, 100, ("12345",))
     with pytest.raises(CatalogError):
         SaleUnit("pc", 0, 100)
+
+
+def test_fast_line_constructor_equals_the_dataclass_constructor() -> None:
+    from dataclasses import fields
+
+    from sync.pricing import PricedLine, _new_line
+
+    values = (1, 2, "SKU", "名", "pc", 1, Decimal("2"), 350, "base", 700, 10, 5, 685, 1300, 79, (3,), False, 0, 0)
+    assert len(values) == len(fields(PricedLine))
+    made = _new_line(*values)
+    assert made == PricedLine(*values)
+    assert type(made) is PricedLine
+    with pytest.raises(AttributeError):
+        made.amount_fen = 1  # type: ignore[misc]  # still frozen
