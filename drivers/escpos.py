@@ -87,6 +87,14 @@ def drawer_pulse(pin: int, pulse_ms: int = 100) -> bytes:
     return ESC + b"p" + bytes([DRAWER_PINS[pin], on, off])
 
 
+def realtime_drawer_pulse(pin: int, pulse_ms: int = 100) -> bytes:
+    """`DLE DC4 1 m t`: a real-time pulse (t × 100 ms) that printers obey even while offline
+    (paper out, cover open), so the drawer still opens when printing does not work."""
+    if pin not in DRAWER_PINS:
+        raise ValueError(f"drawer pin must be 2 or 5, got {pin}")
+    return DLE + b"\x14\x01" + bytes([DRAWER_PINS[pin], max(1, min(8, round(pulse_ms / 100)))])
+
+
 def qr_native(data: str, module: int, error: str) -> bytes:
     """`GS ( k` function 165/167/169/180/181: model 2, module size, error level, store, print."""
     payload = data.encode("ascii")

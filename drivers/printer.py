@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -23,7 +24,7 @@ from drivers.errors import (
     PrinterOfflineError,
     PrinterWriteError,
 )
-from drivers.escpos import PrinterProfile, drawer_pulse, render_escpos
+from drivers.escpos import PrinterProfile, drawer_pulse, realtime_drawer_pulse, render_escpos
 from drivers.printer_url import PrinterSettings, parse_printer_url
 from drivers.status import STATUS_QUERY, PrinterStatus, is_status_byte
 
@@ -162,6 +163,7 @@ class EscposPrinter:
     def __init__(self, settings: PrinterSettings | str) -> None:
         self.settings = parse_printer_url(settings) if isinstance(settings, str) else settings
         self._silent = False
+        self._lock = threading.Lock()
         """status=auto and the printer never answered: stop asking (each ask costs a timeout)."""
 
     @property
@@ -185,7 +187,15 @@ class EscposPrinter:
         return status
 
     def open_drawer(self) -> None:
-        self.send(drawer_pulse(self.profile.drawer_pin, self.profile.drawer_pulse_ms))
+        """Open the drawer even when the printer cannot print: offline it gets the real-time pulse."""
+        pin, ms = self.profile.drawer_pin, self.profile.drawer_pulse_ms
+
+        def pulse(link: _Link) -> None:
+            status = self._read_status(link) if self._asks_status() else None
+            offline = status is not None and (not status.online or status.paper_out or status.cover_open)
+            link.write(realtime_drawer_pulse(pin, ms) if offline else drawer_pulse(pin, ms))
+
+        self._with_link(pulse)
 
     def drawer_is_open(self) -> bool | None:
         status = self.status()
@@ -194,11 +204,13 @@ class EscposPrinter:
         return status.drawer_pin3_high == self.settings.drawer_open_high
 
     def _with_link(self, action: Callable[[_Link], Any]) -> Any:
-        link = _Link(self.settings)
-        try:
-            return action(link)
-        finally:
-            link.close()
+        """One connection per job, one job at a time (a receipt and a drawer kick never interleave)."""
+        with self._lock:
+            link = _Link(self.settings)
+            try:
+                return action(link)
+            finally:
+                link.close()
 
     def _asks_status(self) -> bool:
         return self.settings.status == "on" or (self.settings.status == "auto" and not self._silent)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from drivers.scan import ScanResult, guess_symbology
 
-ENTER_KEYS = frozenset({"\r", "\n", "enter", "Enter", "return", "Return", "KP_Enter"})
+ENTER_KEYS = frozenset({"\r", "\n", "enter", "Enter", "return", "Return", "KP_Enter", "numpadenter"})
+"""Names UIs give Enter (Kivy: `enter`, `numpadenter`; Tk/X11: `Return`, `KP_Enter`)."""
 
 
 @dataclass(frozen=True)

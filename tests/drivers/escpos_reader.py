@@ -150,6 +150,13 @@ def read_escpos(data: bytes) -> ReadState:
                 raise ReaderError(f"unknown FS {cmd!r} at {i}")
         elif b == 0x10:  # DLE
             cmd = need(3)
+            if cmd[1] == 0x14:
+                fn, m, t = need(5)[2:5]
+                if fn != 1 or m not in (0, 1) or not 1 <= t <= 8:
+                    raise ReaderError(f"bad real-time pulse {need(5)!r}")
+                state.ops.append(Op("realtime_pulse", {"pin": 2 if m == 0 else 5, "on_ms": t * 100}))
+                i += 5
+                continue
             if cmd[1] != 0x04 or cmd[2] not in (1, 2, 3, 4):
                 raise ReaderError(f"unknown DLE command {cmd!r}")
             state.ops.append(Op("status_query", cmd[2]))

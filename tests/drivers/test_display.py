@@ -37,6 +37,12 @@ def test_item_total_change_in_chinese() -> None:
     display.show_change(5000, 2000)
     screen.feed(display._port.read(display._port.in_waiting))
     assert screen.lines == ["实收" + " " * 9 + "￥50.00", "找零" + " " * 9 + "￥20.00"]
+    display.welcome()
+    screen.feed(display._port.read(display._port.in_waiting))
+    assert [line.rstrip() for line in screen.lines] == ["欢迎光临", ""]
+    display.clear()
+    screen.feed(display._port.read(display._port.in_waiting))
+    assert screen.lines == [" " * 20, " " * 20]
     assert screen.errors == []
 
 

@@ -135,3 +135,16 @@ def test_simulator_console_view() -> None:
     assert "鲜丰便利店" in text
     assert text.count("[QR]") == 1
     assert "\x1b" not in text
+
+
+def test_drawer_opens_even_when_the_printer_cannot_print(sim: NetworkPrinterSimulator) -> None:
+    # given a printer out of paper: receipts are refused ...
+    sim.set_state(paper_out=True, online=False)
+    printer = open_printer(sim.url + "?drawer_pin=5")
+    with pytest.raises(PrinterPaperOutError):
+        printer.print_document(layout.sale_receipt(samples.plain_receipt()), open_drawer=True)
+    # ... but the cashier can still open the drawer to give change: a real-time pulse
+    PrinterCashDrawer(printer).open()
+    state = read_escpos(sim.wait_for_jobs(2)[-1])
+    assert state.kinds()[-1] == "realtime_pulse"
+    assert state.ops[-1].value == {"pin": 5, "on_ms": 100}
