@@ -152,15 +152,16 @@ class _Index:
                 self.by_category.setdefault(cid, []).append(p)
         self.barcodes: dict[str, tuple[int, str]] | None = None
         """Built on the first `lookup_barcode` only: pricing never needs it."""
-        self.per_product: dict[tuple[int, frozenset[int]], tuple[Promotion, ...]] = {}
+        self.per_product: dict[tuple[int, int | None, frozenset[int]], tuple[Promotion, ...]] = {}
 
     def item_promos_for(self, product: Product, active: frozenset[int]) -> tuple[Promotion, ...]:
         """The item promotions among `active` that target a product, by id.
 
-        Cached per (product, set of running promotions): the set changes only when a promotion
-        starts or ends or a member is scanned, so the till's re-pricing on every scan hits the cache.
+        Cached per (product, its category, set of running promotions): the set changes only when a
+        promotion starts or ends or a member is scanned, so the till's re-pricing on every scan hits
+        the cache; the category is in the key because a lazily loaded catalog may move a product.
         """
-        key = (product.id, active)
+        key = (product.id, product.category_id, active)
         hit = self.per_product.get(key)
         if hit is None:
             pool = {p.id: p for p in self.everywhere}
