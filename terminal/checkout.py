@@ -7,9 +7,9 @@ and its `sale.completed` outbox event in a single `Store.transaction()` *before*
 printed: a crash or a printer fault can never lose a paid sale or leave half of one.
 
 Points: redeemed points pay part of the sale. `price_cart` allocates their value into the lines'
-`order_discount_fen`, so `total_fen` is what is paid in money; the sale also lists a `points`
-payment (amount = the points' value, `points` = how many) for the receipt and the shift report.
-Money payments always add up exactly to `total_fen`.
+`order_discount_fen`, so `total_fen` is what is paid in money and the payments (money tenders
+only) add up exactly to it, as central checks; the points travel as `points_redeemed`, and their
+value is Σ line and order discounts − `discount_fen` (the receipt prints it as a 积分抵扣 tender).
 """
 
 from __future__ import annotations
@@ -608,9 +608,6 @@ class Checkout:
                 f"payments {paid} fen do not cover the total {priced.total_fen} fen", code="not_paid")
         member = self._s.member
         payments = list(self._s.payments)
-        if priced.points_redeemed:
-            payments.append(Payment(tender=Tender.POINTS, amount_fen=priced.points_value_fen,
-                                    points=priced.points_redeemed))
         sale_id = self._s.cart_id
         now = self.clock()
         change = sum((p.tendered_fen or p.amount_fen) - p.amount_fen for p in payments)

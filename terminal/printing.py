@@ -77,6 +77,11 @@ def _error_text(exc: DeviceError) -> str:
     return f"{exc.message}：{exc.detail}" if exc.detail else exc.message
 
 
+def points_value_fen(sale: SaleCompleted) -> int:
+    """The money value of the points that paid part of a sale (inside the lines' order discounts)."""
+    return sum(ln.line_discount_fen + ln.order_discount_fen for ln in sale.lines) - sale.discount_fen
+
+
 def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, reprint: bool = False,
                  lang: Lang = "zh") -> ReceiptData:
     """The receipt of a committed sale, built from what was stored (so a reprint is identical)."""
@@ -101,7 +106,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
         lines.append(ReceiptLine(name=ln.name, quantity=qty, unit_price_fen=ln.unit_price_fen,
                                  list_amount_fen=ln.list_amount_fen, discount_fen=ln.line_discount_fen,
                                  discount_label=label, unit=ln.unit_code, is_gift=ln.is_gift, code=ln.sku))
-    points_value = sum(p.amount_fen for p in sale.payments if p.tender is Tender.POINTS)
+    points_value = points_value_fen(sale)
     order_level = sum(ln.order_discount_fen for ln in sale.lines) - points_value
     promotions: list[ReceiptPromotion] = []
     if order_level > 0:
@@ -111,8 +116,12 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
             amount_fen=order_level))
     payments = tuple(
         ReceiptPayment(method=tender_name(p.tender, lang), amount_fen=p.amount_fen, tendered_fen=p.tendered_fen,
-                       reference=p.reference or (f"{p.points} 积分" if p.points else ""))
+                       reference=p.reference or "")
         for p in sale.payments)
+    if points_value:
+        payments += (ReceiptPayment(method=tender_name(Tender.POINTS, lang), amount_fen=points_value,
+                                    reference=f"{sale.points_redeemed} 积分" if lang == "zh"
+                                    else f"{sale.points_redeemed} points"),)
     member = None
     if sale.member_id:
         balance: int | None = None

@@ -148,14 +148,18 @@ def shift_report(store: Store, shift_id: str, kind: str = "X") -> ShiftReport:
     row = store.one("SELECT count(*), coalesce(sum(total_fen),0) FROM returns WHERE shift_id=?", (shift_id,))
     assert row is not None
     report.returns_count, report.returns_total_fen = int(row[0]), int(row[1])
-    for tender, amount, points in store.all(
-        "SELECT p.tender, sum(p.amount_fen), coalesce(sum(p.points), 0) FROM payments p "
-        "JOIN sales s ON s.id=p.sale_id WHERE s.shift_id=? GROUP BY p.tender ORDER BY p.tender", (shift_id,),
+    for tender, amount in store.all(
+        "SELECT p.tender, sum(p.amount_fen) FROM payments p JOIN sales s ON s.id=p.sale_id "
+        "WHERE s.shift_id=? GROUP BY p.tender ORDER BY p.tender", (shift_id,),
     ):
-        if tender == Tender.POINTS.value:  # points pay inside the lines' discounts, not money
-            report.points_redeemed_fen, report.points_redeemed = int(amount), int(points)
-        else:
-            report.sales_by_tender[str(tender)] = int(amount)
+        report.sales_by_tender[str(tender)] = int(amount)
+    # points pay inside the lines' discounts (value = Σ line + order discounts − discount), not money
+    row = store.one(
+        "SELECT coalesce(sum(s.points_redeemed), 0), coalesce(sum((SELECT sum(l.line_discount_fen + "
+        "l.order_discount_fen) FROM sale_lines l WHERE l.sale_id = s.id) - s.discount_fen), 0) "
+        "FROM sales s WHERE s.shift_id=? AND s.points_redeemed > 0", (shift_id,))
+    if row is not None:
+        report.points_redeemed, report.points_redeemed_fen = int(row[0]), int(row[1])
     report.cancelled_count, report.no_sale_count = _audit_counts(store, shift)
     for tender, amount in store.all(
         "SELECT f.tender, sum(f.amount_fen) FROM refunds f JOIN returns r ON r.id=f.return_id "

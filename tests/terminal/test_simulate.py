@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sync.events import SaleCompleted, SaleReturned
 from terminal.cli import main
 from terminal.store import open_store
 
@@ -44,6 +45,16 @@ def test_simulate_summary_matches_database(tmp_path: Path, capsys: pytest.Captur
             "WHERE p.sale_id = s.id AND p.tender <> 'points')")
         assert bad == 0
         assert store.scalar("SELECT count(DISTINCT tender) FROM payments") >= 4
+        # the figures central checks on ingest (sync/events.py contract)
+        for (text,) in store.all("SELECT payload FROM sales"):
+            sale = SaleCompleted.model_validate_json(text)
+            assert all(ln.amount_fen == ln.list_amount_fen - ln.line_discount_fen - ln.order_discount_fen
+                       for ln in sale.lines)
+            assert sum(ln.amount_fen for ln in sale.lines) + sale.rounding_fen == sale.total_fen
+            assert sum(p.amount_fen for p in sale.payments) == sale.total_fen
+        for (text,) in store.all("SELECT payload FROM returns"):
+            ret = SaleReturned.model_validate_json(text)
+            assert sum(ln.amount_fen for ln in ret.lines) == ret.total_fen == sum(r.amount_fen for r in ret.refunds)
     finally:
         store.close()
     # the same seed on a fresh terminal gives the same totals
