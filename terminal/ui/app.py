@@ -59,6 +59,7 @@ class PosApp(App):  # type: ignore[misc]
         self.title = i18n.tr("app_title")
         self._popups: list[Any] = []
         self._toast_event: Any = None
+        self._scanner: Any = None
 
     # ------------------------------------------------------------------ building
 
@@ -78,9 +79,34 @@ class PosApp(App):  # type: ignore[misc]
             lambda: Clock.schedule_once(lambda _dt: self.refresh_status(), 0))
         Clock.schedule_interval(lambda _dt: self.refresh_status(), STATUS_INTERVAL_S)
         Clock.schedule_once(lambda _dt: self.refresh_status(), 0.5)  # after the first frame
+        self._start_scanner()
         return root
 
+    def _start_scanner(self) -> None:
+        port = self.backend.scanner_port()
+        if not port:
+            return
+        from terminal.ui.scanner import SerialScannerThread
+
+        self._scanner = SerialScannerThread(
+            port, lambda code: Clock.schedule_once(lambda _dt: self.scanned(code), 0),
+            lambda exc: Clock.schedule_once(lambda _dt: self.notify(i18n.error_text(exc)), 0)).start()
+
+    def scanned(self, code: str) -> None:
+        """A code from the serial scanner: it goes where the cashier is (cart, payment code, receipt,
+        member card), as if typed into that screen's scan field."""
+        if self._popups:
+            target = self._popups[-1]
+            if hasattr(target, "scanned"):
+                target.scanned(code)
+            return
+        current = self.manager.current_screen
+        if hasattr(current, "scanned"):
+            current.scanned(code)
+
     def on_stop(self) -> None:
+        if self._scanner is not None:
+            self._scanner.stop()
         self.backend.close()
 
     # ------------------------------------------------------------------ text

@@ -351,6 +351,11 @@ class Backend:
     # A printer may take seconds to answer (or time out), so printing runs on a worker thread. The
     # store is not shared between threads: each job opens its own connection to the same file.
 
+    def scanner_port(self) -> str | None:
+        from terminal.ui.scanner import SCANNER_ENV, SCANNER_SETTING
+
+        return os.environ.get(SCANNER_ENV) or self.store.get_setting(SCANNER_SETTING) or None
+
     def printer_url(self) -> str | None:
         return os.environ.get(PRINTER_ENV) or self.store.get_setting(PRINTER_SETTING) or None
 

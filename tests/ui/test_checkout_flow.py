@@ -13,6 +13,7 @@ import pytest
 
 from drivers.escpos import drawer_pulse
 from drivers.sim.printer import NetworkPrinterSimulator
+from drivers.sim.pty import SocatPair, socat_available
 from terminal.store import open_store
 from tests.ui.conftest import ScenarioRunner
 from tests.ui.images import assert_real_screen
@@ -26,12 +27,27 @@ def printer() -> Iterator[NetworkPrinterSimulator]:
         yield sim
 
 
+@pytest.fixture
+def scanner_ports() -> Iterator[tuple[str, str]]:
+    """(device end for the app, host end the simulated scanner writes to): a real pty pair."""
+    if not socat_available():
+        pytest.skip("socat is not installed (apt-get install socat): no serial scanner pty pair")
+    pair = SocatPair()
+    try:
+        yield pair.start()
+    finally:
+        pair.stop()
+
+
 def test_sale_return_and_shift_close(terminal_dir: Path, run_scenario: ScenarioRunner,
-                                     printer: NetworkPrinterSimulator) -> None:
-    # given a seeded till and a network printer on 127.0.0.1
+                                     printer: NetworkPrinterSimulator, scanner_ports: tuple[str, str]) -> None:
+    # given a seeded till, a network printer on 127.0.0.1 and a serial scanner on a pty
+    device, host = scanner_ports
     # when a cashier rings up, returns and closes the shift through the UI
-    result = run_scenario("sale_return_close", terminal_dir, env={"POS_PRINTER_URL": printer.url})
+    result = run_scenario("sale_return_close", terminal_dir, env={
+        "POS_PRINTER_URL": printer.url, "POS_SCANNER_PORT": device, "POS_TEST_SCANNER_HOST": host})
     facts = result["facts"]
+    assert facts["serial_scans"] == 1
 
     # then the sale was paid in two tenders, with change from the quick-cash note
     assert facts["change_fen"] == facts["cash_given_fen"] - (facts["total_fen"] - 2000)

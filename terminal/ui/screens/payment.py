@@ -66,6 +66,14 @@ class PaymentScreen(Screen):  # type: ignore[misc]
                 text_right=fmt.money(payment.amount_fen), on_release=self._remove_payment,
             ))
 
+    def scanned(self, code: str) -> None:
+        """A customer's payment code scanned: it is the reference of the card / WeChat / Alipay tender."""
+        if self.tender == "cash":
+            App.get_running_app().notify(i18n.tr("need_reference"))
+            return
+        self.ids.reference.text = code
+        self.add()
+
     def choose(self, tender: str) -> None:
         self.tender = tender
         Clock.schedule_once(lambda _dt: self.refocus(), 0)
@@ -128,6 +136,9 @@ class DoneScreen(Screen):  # type: ignore[misc]
         app = App.get_running_app()
         if not app.popup_open and app.manager.current == self.name:
             self.ids.scan.focus = True
+
+    def scanned(self, code: str) -> None:
+        self.scan_submit(code)
 
     def scan_submit(self, text: str) -> None:
         """Scanning the next customer's first item starts the next sale at once."""

@@ -136,6 +136,12 @@ class MemberPopup(PosPopup):
     def focus_first(self) -> None:
         (self.ids.new_phone if self.creating else self.ids.query).focus = True
 
+    def scanned(self, code: str) -> None:
+        """A member card or member QR scanned while the dialog is open."""
+        if not self.creating:
+            self.ids.query.text = code
+            self.find()
+
     def show_member(self, member: MemberView | None) -> None:
         self.attached = member
         self.found = member

@@ -36,6 +36,10 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
         if not app.popup_open and app.manager.current == self.name and self.sale is None:
             self.ids.find.focus = True
 
+    def scanned(self, code: str) -> None:
+        self.ids.find.text = code
+        self.find(code)
+
     def find(self, text: str) -> None:
         if not text.strip():
             return

@@ -103,6 +103,9 @@ class SaleScreen(Screen):  # type: ignore[misc]
         app.call(app.backend.scan, code, on_ok=self.show_cart)
         self.refocus()
 
+    def scanned(self, code: str) -> None:
+        self.scan_submit(code)
+
     def search(self, initial: str = "") -> None:
         app = App.get_running_app()
         popup = Factory.SearchPopup(when_picked=self._add_product)
