@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libzbar0 fonts-wqy-microhei xvfb xdotool imagemagick chromium socat
-              libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1 libsdl2-2.0-0)
+              libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1 libsdl2-2.0-0 libusb-1.0-0)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
