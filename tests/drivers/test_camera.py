@@ -86,6 +86,8 @@ def test_camera_missing_and_unreadable(tmp_path: Path) -> None:
         ImageFileCamera(f"{tmp_path}/*.png")
     with pytest.raises(DeviceConfigError):
         open_camera("rtsp://camera")
+    with pytest.raises(CameraMissingError):
+        open_camera("/dev/null")  # exists, but is no camera (and without OpenCV none can be read)
     (tmp_path / "broken.png").write_bytes(b"not an image")
     with pytest.raises(CameraReadError):
         ImageFileCamera(tmp_path).read()

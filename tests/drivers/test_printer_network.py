@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +149,28 @@ def test_drawer_opens_even_when_the_printer_cannot_print(sim: NetworkPrinterSimu
     state = read_escpos(sim.wait_for_jobs(2)[-1])
     assert state.kinds()[-1] == "realtime_pulse"
     assert state.ops[-1].value == {"pin": 5, "on_ms": 100}
+
+
+def test_simulator_runs_from_the_command_line(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drivers.sim.printer", "--port", str(port), "--out", str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, encoding="utf-8",
+    )
+    try:
+        assert proc.stdout is not None
+        assert "listening" in proc.stdout.readline()
+        open_printer(f"tcp://127.0.0.1:{port}?width=58").print_document(layout.sale_receipt(samples.plain_receipt()))
+        assert proc.stdout.readline().startswith("job 1:")
+        assert proc.stdout.readline().startswith("Corner Shop")  # the shop name, wrapped on 58 mm
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert read_escpos((tmp_path / "job-0001.bin").read_bytes()).first("cut") > 0
