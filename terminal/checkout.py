@@ -110,6 +110,8 @@ class HeldCart:
     label: str
     held_at: datetime
     line_count: int
+    total_fen: int = 0
+    """The amount due when it was held (re-priced on resume)."""
 
 
 @dataclass
@@ -525,8 +527,8 @@ class Checkout:
         if self._s.payments:
             raise CartError("已有付款，不能挂单", "payments were taken: cannot hold", code="payments_taken")
         held = HeldCart(id=self._s.cart_id, label=(label or "").strip()[:40] or f"挂单 {len(self._s.items)} 件",
-                        held_at=self.clock(), line_count=len(self._s.items))
-        data = {"items": [i.to_dict() for i in self._s.items],
+                        held_at=self.clock(), line_count=len(self._s.items), total_fen=self.total_fen)
+        data = {"items": [i.to_dict() for i in self._s.items], "total_fen": held.total_fen,
                 "member_card": self._s.member.card_no if self._s.member else None,
                 "order_discount_fen": self._s.order_discount_fen, "redeem_points": self._s.redeem_points}
         with self.store.transaction():
@@ -538,9 +540,12 @@ class Checkout:
         return held
 
     def held_carts(self) -> list[HeldCart]:
-        return [HeldCart(id=r["id"], label=r["label"], held_at=datetime.fromisoformat(r["held_at"]),
-                         line_count=len(json.loads(r["data"])["items"]))
-                for r in self.store.all("SELECT * FROM held_carts ORDER BY held_at")]
+        out: list[HeldCart] = []
+        for r in self.store.all("SELECT * FROM held_carts ORDER BY held_at"):
+            data = json.loads(r["data"])
+            out.append(HeldCart(id=r["id"], label=r["label"], held_at=datetime.fromisoformat(r["held_at"]),
+                                line_count=len(data["items"]), total_fen=int(data.get("total_fen", 0))))
+        return out
 
     def resume(self, held_id: str) -> None:
         """Bring a held cart back (current cart must be empty); re-priced at today's prices."""

@@ -14,7 +14,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -27,6 +27,8 @@ from terminal.errors import ApprovalRequired, AuthError
 from terminal.store import Store
 
 MANAGER_ROLES = frozenset({"store_manager", "admin"})
+APPROVAL_TTL = timedelta(minutes=5)
+"""A manager's PIN covers the action it was typed for, for a few minutes only."""
 TILL_ROLES = frozenset({"cashier", "store_manager", "admin"})
 
 
@@ -193,7 +195,7 @@ class Session:
         signed-in user is a manager). Raises `ApprovalRequired` when a manager's PIN is needed."""
         user = self.user
         if approval is not None:
-            if approval.action is not action:
+            if approval.action is not action or utcnow() - approval.at > APPROVAL_TTL:
                 raise ApprovalRequired(ACTION_NAMES_ZH[action])
             return approval.manager_id
         if user.role in MANAGER_ROLES:

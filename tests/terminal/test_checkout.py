@@ -296,7 +296,7 @@ def test_hold_and_resume(till: Checkout, store: Store, session: Session) -> None
     till.complete()
     # a restart (new Checkout on the same file) still sees the held cart
     other = Checkout(store, session, Catalog(store))
-    assert [h.label for h in other.held_carts()] == ["顾客去拿东西"]
+    assert [(h.label, h.total_fen) for h in other.held_carts()] == [("顾客去拿东西", 1150)]
     other.resume(held.id)
     assert other.total_fen == 1150
     assert other.member is not None

@@ -126,3 +126,15 @@ def test_no_sale_needs_manager_and_makes_event(store: Store) -> None:
     (ev,) = outbox.unacked(store)
     assert ev.type is EventType.DRAWER_OPENED
     assert ev.payload["approved_by"] == 21
+
+
+def test_an_approval_expires(store: Store) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    session = Session(store)
+    session.sign_in("1001", CASHIER_PIN)
+    approval = session.approve(Action.DISCOUNT, "9001", MANAGER_PIN)
+    old = replace(approval, at=approval.at - timedelta(minutes=6))
+    with pytest.raises(ApprovalRequired):
+        session.require(Action.DISCOUNT, old)
