@@ -231,6 +231,14 @@ class Catalog:
                 "ORDER BY 2 LIMIT ?",
                 (low, low + "\uffff", q, q + "\uffff", limit),
             )
+            if len(rows) < limit and len(low) >= 2:
+                # then initials anywhere in the name: "kl" also finds 百事可乐 (bskl)
+                seen = {str(r[0]) for r in rows}
+                esc = low.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                more = self.store.all(
+                    "SELECT product_id, sku, name FROM product_search WHERE pinyin LIKE ? ESCAPE '\\' "
+                    "ORDER BY length(name), sku LIMIT ?", ("%" + esc + "%", limit + len(rows)))
+                rows += [r for r in more if str(r[0]) not in seen][: limit - len(rows)]
         else:
             like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             rows = self.store.all(

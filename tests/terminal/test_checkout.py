@@ -77,6 +77,8 @@ def test_search_by_name_pinyin_and_sku(till: Checkout) -> None:
     cat = till.catalog
     assert [h.sku for h in cat.search("kkkl")] == ["1001"]
     assert [h.sku for h in cat.search("KKKL")] == ["1001"]
+    assert [h.sku for h in cat.search("kl")] == ["1001"]  # initials inside the name (可口可乐)
+    assert {h.sku for h in cat.search("sp")} == {"1002", "00001"}  # 乐事薯片 lssp, 红富士苹果 hfspg
     assert [h.sku for h in cat.search("薯片")] == ["1002"]
     assert {h.sku for h in cat.search("100")} == {"1001", "1002", "1003", "1004", "1005"}
     assert cat.search("%") == []
