@@ -51,6 +51,8 @@ class PrinterProfile:
     qr_error: Literal["L", "M", "Q", "H"] = "M"
     qr_native: bool = True
     """False prints the QR as a raster image (`GS v 0`) for printers without `GS ( k`."""
+    code128: bool = False
+    """Also print the receipt code as a Code 128 barcode, for tills whose scanner reads only 1-D codes."""
     cut: Literal["full", "partial", "none"] = "partial"
     feed_before_cut: int = 4
 
@@ -73,6 +75,11 @@ class PrinterProfile:
     def columns(self) -> int:
         return columns_for(self.width_mm)
 
+    @property
+    def dots(self) -> int:
+        """Printable width in dots at 203 dpi: 384 on 58 mm paper, 576 on 80 mm."""
+        return 384 if self.width_mm == 58 else 576
+
 
 def encode_text(text: str) -> bytes:
     return text.encode("gb18030")
@@ -93,6 +100,19 @@ def realtime_drawer_pulse(pin: int, pulse_ms: int = 100) -> bytes:
     if pin not in DRAWER_PINS:
         raise ValueError(f"drawer pin must be 2 or 5, got {pin}")
     return DLE + b"\x14\x01" + bytes([DRAWER_PINS[pin], max(1, min(8, round(pulse_ms / 100)))])
+
+
+def code128(data: str, max_dots: int, height: int = 60) -> bytes:
+    """`GS k 73` Code 128 (set B) with the text under it; the widest bars that fit, else nothing."""
+    if not data or not all(32 <= ord(ch) < 127 for ch in data):
+        raise ValueError("Code 128 data must be printable ASCII")
+    payload = b"{B" + data.encode("ascii")
+    modules = 11 * (len(data) + 3) + 2  # start, data, check, stop + 2-module end bar
+    fitting = [w for w in (3, 2, 1) if modules * w + 20 <= max_dots]
+    if not fitting or len(payload) > 255:
+        return b""
+    return (GS + b"h" + bytes([height]) + GS + b"w" + bytes([fitting[0]]) + GS + b"H\x02" + GS + b"f\x00"
+            + GS + b"k\x49" + bytes([len(payload)]) + payload)
 
 
 def qr_native(data: str, module: int, error: str) -> bytes:
@@ -179,6 +199,9 @@ def render_escpos(document: Document, profile: PrinterProfile) -> bytes:
             else:
                 out += qr_raster(block.data, profile.qr_module, profile.qr_error)
             out += LF
+            if profile.code128 and all(32 <= ord(ch) < 127 for ch in block.data):
+                bars = code128(block.data, profile.dots)
+                out += bars + (LF if bars else b"")
         elif isinstance(block, Cut):
             set_mode("left", "normal", False)
             if profile.chinese_mode:

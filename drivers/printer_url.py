@@ -9,6 +9,7 @@ Query options for every transport (defaults in brackets):
     width=58|80 [80]  chinese=1|0 [1]  drawer_pin=2|5 [2]  pulse_ms=N [100]
     cut=partial|full|none [partial]  feed=N [4]  qr=native|image [native]  qr_size=1..16 [6]
     status=auto|on|off [auto; off for file]  timeout=seconds [5]  drawer_open=high|low [high]
+    barcode=1|0 [0]: also print the receipt number as Code 128 (for 1-D-only scanners)
 Serial only: baud [9600]. USB only: in_ep, out_ep (hex) [0x82, 0x01].
 Unknown options are refused so a typo cannot silently change behaviour.
 """
@@ -26,7 +27,7 @@ Transport = Literal["usb", "tcp", "serial", "file"]
 StatusMode = Literal["auto", "on", "off"]
 
 _COMMON = {"width", "chinese", "drawer_pin", "pulse_ms", "cut", "feed", "qr", "qr_size", "status", "timeout",
-           "drawer_open"}
+           "drawer_open", "barcode"}
 _EXTRA: dict[str, set[str]] = {"usb": {"in_ep", "out_ep"}, "tcp": set(), "serial": {"baud"}, "file": set()}
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 
@@ -132,6 +133,9 @@ def _profile(url: str, options: dict[str, str]) -> PrinterProfile:
     chinese = options.get("chinese", "1").lower()
     if chinese not in flags:
         raise _bad(url, "chinese must be 1 or 0", "chinese 只能是 1 或 0")
+    barcode = options.get("barcode", "0").lower()
+    if barcode not in flags:
+        raise _bad(url, "barcode must be 1 or 0", "barcode 只能是 1 或 0")
     qr = options.get("qr", "native")
     if qr not in ("native", "image"):
         raise _bad(url, "qr must be native or image", "qr 只能是 native 或 image")
@@ -144,6 +148,7 @@ def _profile(url: str, options: dict[str, str]) -> PrinterProfile:
             cut=options.get("cut", "partial"),  # type: ignore[arg-type]
             feed_before_cut=_int(url, "feed", options.get("feed", "4")),
             qr_native=qr == "native",
+            code128=flags[barcode],
             qr_module=_int(url, "qr_size", options.get("qr_size", "6")),
         )
     except ValueError as exc:

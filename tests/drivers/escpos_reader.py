@@ -122,6 +122,19 @@ def read_escpos(data: bytes) -> ReadState:
                 body = need(5 + length)[5:]
                 i += 5 + length
                 _qr_function(state, body)
+            elif cmd in (b"h", b"w", b"H", b"f"):
+                state.ops.append(Op({b"h": "barcode_height", b"w": "barcode_module", b"H": "hri", b"f": "hri_font"}[cmd],
+                                    need(3)[2]))
+                i += 3
+            elif cmd == b"k":
+                m, n = need(4)[2:4]
+                if m != 73:
+                    raise ReaderError(f"barcode type {m}: only Code 128 (73) is used")
+                payload = need(4 + n)[4:]
+                if payload[:2] not in (b"{A", b"{B", b"{C"):
+                    raise ReaderError("Code 128 data must start with a code set")
+                state.ops.append(Op("code128", payload[2:].decode("ascii")))
+                i += 4 + n
             elif cmd == b"v":
                 head = need(8)
                 if head[2:4] != b"0\x00":

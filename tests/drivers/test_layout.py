@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -167,3 +168,18 @@ def test_preview_and_paper_say_the_same() -> None:
                if t.strip()]
     # the preview spreads large text and adds QR/cut markers; otherwise it is the printed lines, in order
     assert [line for line in preview_lines if not line.startswith(("[QR", "---切纸"))] == printed
+
+
+@pytest.mark.parametrize(("width_mm", "module"), [(58, 1), (80, 2)])
+def test_code128_for_one_dimensional_scanners(width_mm: int, module: int) -> None:
+    profile = PrinterProfile(width_mm=width_mm, code128=True)  # type: ignore[arg-type]
+    state = read_escpos(render_escpos(layout.sale_receipt(samples.sale_receipt()), profile))
+    qr, bars = state.first("qr"), state.first("code128")
+    assert qr < bars < state.first("cut")
+    assert state.ops[bars].value == "S0202-20261123-0042"
+    assert Op("barcode_module", module) in state.ops[qr:bars]
+    # a code too long for the paper is left out rather than printed cut off; the QR still carries it
+    long_no = dataclasses.replace(samples.plain_receipt(), receipt_no="X" * 40)
+    state = read_escpos(render_escpos(layout.sale_receipt(long_no), PrinterProfile(width_mm=58, code128=True)))
+    assert "code128" not in state.kinds()
+    assert [op.value for op in state.ops if op.kind == "qr"] == ["X" * 40]

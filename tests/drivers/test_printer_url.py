@@ -28,6 +28,8 @@ def test_each_transport_parses() -> None:
     file = parse_printer_url("file:///dev/usb/lp0?cut=full&qr=image")
     assert (file.target, file.status, file.profile.cut, file.profile.qr_native) == ("/dev/usb/lp0", "off", "full", False)
     assert parse_printer_url("tcp://h:9100").profile.chinese_mode is True  # default on
+    assert parse_printer_url("tcp://h:9100").profile.code128 is False
+    assert parse_printer_url("tcp://h:9100?barcode=1").profile.code128 is True
 
 
 @pytest.mark.parametrize(
@@ -48,6 +50,7 @@ def test_each_transport_parses() -> None:
         "tcp://host?timeout=0",
         "tcp://host?cut=half",
         "tcp://host?chinese=yes",
+        "tcp://host?barcode=maybe",
     ],
 )
 def test_bad_urls_are_refused_with_a_reason(url: str) -> None:
