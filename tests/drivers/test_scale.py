@@ -32,6 +32,8 @@ from drivers.sim.scale import ScaleSimulator
         (b"ST,GS,+ 1234.5 g", "stable", False, Decimal("1.235")),  # 1234.5 g → 1.2345 kg, rounded half up
         (b"ST,GS,+   2.00lb", "stable", False, Decimal("0.907")),
         (b"OL,GS,+  OL   kg", "overload", False, None),
+        (b"ST,NT,+0001.234 kg", "stable", True, Decimal("1.234")),  # zero-padded, unit after a space
+        (b"US,GS,-0000500  g", "unstable", False, Decimal("-0.500")),
     ],
 )
 def test_frames(line: bytes, status: str, net: bool, kg: Decimal | None) -> None:
