@@ -162,8 +162,8 @@ class EscposPrinter:
 
     def __init__(self, settings: PrinterSettings | str) -> None:
         self.settings = parse_printer_url(settings) if isinstance(settings, str) else settings
-        self._silent = False
         self._lock = threading.Lock()
+        self._silent = False
         """status=auto and the printer never answered: stop asking (each ask costs a timeout)."""
 
     @property
@@ -227,7 +227,8 @@ class EscposPrinter:
                 try:
                     after.raise_if_unusable()
                 except PrinterError as exc:
-                    exc.detail = "the receipt may be incomplete: reprint it"
+                    exc.message = f"{exc.message}（小票可能不完整，请重印）"
+                    exc.message_en = f"{exc.message_en} (the receipt may be incomplete: reprint it)"
                     raise
 
     def _read_status(self, link: _Link) -> PrinterStatus | None:

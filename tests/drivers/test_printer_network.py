@@ -174,3 +174,21 @@ def test_simulator_runs_from_the_command_line(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     assert read_escpos((tmp_path / "job-0001.bin").read_bytes()).first("cut") > 0
+
+
+def test_problem_seen_after_the_job_asks_for_a_reprint(sim: NetworkPrinterSimulator) -> None:
+    # given a printer whose paper runs out while the receipt is printing
+    original = sim.core.feed
+
+    def feed(data: bytes) -> bytes:
+        if b"\x1b@" in data:
+            sim.core.state = sim.core.state.__class__(paper_out=True, online=False)
+        return original(data)
+
+    sim.core.feed = feed  # type: ignore[method-assign]
+    # when it prints, then the error says the receipt may be incomplete
+    with pytest.raises(PrinterPaperOutError) as info:
+        open_printer(sim.url).print_document(layout.sale_receipt(samples.plain_receipt()))
+    assert "请重印" in info.value.message
+    assert "reprint" in info.value.message_en
+    assert read_escpos(sim.wait_for_jobs(1)[0]).first("cut") > 0  # the bytes did go out
