@@ -45,7 +45,7 @@ def append_event(store: Store, payload: BaseModel, *, occurred_at: datetime | No
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
         (
             seq, envelope.event_id, terminal_id, envelope.type.value, envelope.occurred_at.isoformat(),
-            json.dumps(envelope.payload, ensure_ascii=False, separators=(",", ":")),
+            payload.model_dump_json(),  # the same JSON as envelope.payload, serialised by pydantic-core
             envelope.payload_hash, utcnow().isoformat(),
         ),
     )

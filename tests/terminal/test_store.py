@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from sync.events import EventType, MemberCreated, utcnow
+from sync.events import EventType, MemberCreated, payload_hash, utcnow
 from terminal.store import Store, StoreError, open_store, outbox
 from terminal.store.db import Migration, migrate
 
@@ -54,6 +55,8 @@ def test_outbox_seq_is_gap_free_and_ids_unique(store: Store) -> None:
     assert all(e.type is EventType.MEMBER_CREATED and e.terminal_id == 3 for e in envs)
     again = outbox.unacked(store)
     assert [e.model_dump() for e in again] == [e.model_dump() for e in envs]
+    for text, digest in store.all("SELECT payload, payload_hash FROM outbox"):
+        assert payload_hash(json.loads(text)) == digest  # what central re-hashes on receipt
     first = again[0].parsed()
     assert isinstance(first, MemberCreated)
     assert first.card_no == "C00000"
