@@ -10,6 +10,7 @@ import serial
 
 from drivers.camera import CameraScanner, ImageFileCamera
 from drivers.display import CustomerDisplay, PoleDisplay
+from drivers.errors import ScaleTimeoutError
 from drivers.printer import CashDrawer, EscposPrinter, PrinterCashDrawer, ReceiptPrinter
 from drivers.scale import Scale, SerialScale
 from drivers.scan import Scanner
@@ -45,11 +46,19 @@ def test_adapters_and_simulators_fit_the_protocols(tmp_path: Path) -> None:
     scanners: list[Scanner] = [SerialScanner("loop://"), CameraScanner(ImageFileCamera(tmp_path))]
     displays: list[CustomerDisplay] = [PoleDisplay(port)]
     scales: list[Scale] = [SerialScale(port)]
-    assert all(p.profile.columns in (32, 48) for p in printers)
-    assert len(drawers) == 2
-    assert scanners[1].read(timeout=1) is not None
-    assert displays
-    assert scales
+    # the assignments above are checked by mypy; here each one answers through its Protocol
+    assert [p.profile.columns for p in printers] == [48, 48]
+    drawers[1].open()
+    assert memory.drawer_opens == 1
+    assert drawers[1].is_open() is None  # the memory printer has no sensor state set
+    assert scanners[0].read(timeout=0.05) is None
+    result = scanners[1].read(timeout=1)
+    assert result is not None
+    assert result.code == "X"
+    displays[0].show_total(100)
+    assert port.read(port.in_waiting).endswith("￥1.00".encode("gb18030"))
+    with pytest.raises(ScaleTimeoutError):  # nothing sends frames on this loop
+        scales[0].read_weight(timeout=0.2)
 
 
 def test_memory_printer_records_and_fails_on_demand() -> None:
