@@ -10,7 +10,8 @@ import importlib
 
 from fastapi import APIRouter, FastAPI
 
-from central.api.errors import install_error_handlers
+from central.api.errors import ERROR_RESPONSES, install_error_handlers
+from central.api.query import RejectRepeatedQuery
 from central.db import get_engine, import_all_models, make_sessionmaker
 from central.migrations import check_up_to_date, head_revision
 
@@ -61,8 +62,9 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
     app.state.db_url = db_url
     app.state.schema_revision = head_revision()
     install_error_handlers(app)
+    app.add_middleware(RejectRepeatedQuery, fastapi_app=app)
     for spec in ROUTERS:
-        app.include_router(_load_router(spec), prefix=API_PREFIX)
+        app.include_router(_load_router(spec), prefix=API_PREFIX, responses=ERROR_RESPONSES)
     return app
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -54,6 +55,40 @@ _ZH: dict[str, str] = {
     "string_pattern_mismatch": "格式不正确",
     "value_error": "无效",
 }
+
+
+class ErrorDetail(BaseModel):
+    field: str | None
+    type: str | None = None
+    message: str
+    message_en: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    """zh-CN."""
+    message_en: str
+    field: str | None
+    """The offending input (`name`, `units.0.price_fen`, ...), when there is one."""
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorInfo
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "malformed request (e.g. invalid JSON)"},
+    401: {"model": ErrorBody, "description": "not authenticated, expired token, unknown or revoked device"},
+    403: {"model": ErrorBody, "description": "not allowed for this role, or another store's data"},
+    404: {"model": ErrorBody, "description": "not found (or not visible to the caller)"},
+    409: {"model": ErrorBody, "description": "conflicts with existing data (duplicate code or barcode ...)"},
+    422: {"model": ErrorBody, "description": "invalid input; `field` names it"},
+}
+"""Documented on every operation so clients (and schemathesis) know the error shape."""
 
 
 def error_body(code: str, message: str, message_en: str, field: str | None = None,

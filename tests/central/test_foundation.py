@@ -104,3 +104,10 @@ def test_session_rolls_back_on_error(engine: Engine) -> None:
         write_then_fail()
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from stores")).scalar() == 0
+
+
+def test_repeated_scalar_query_parameter_is_refused(client: TestClient, admin: dict[str, str]) -> None:
+    r = client.get("/api/v1/stores?limit=5&limit=6", headers=admin)
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "limit"
+    assert client.get("/api/v1/stores?limit=5", headers=admin).status_code == 200
