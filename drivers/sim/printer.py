@@ -286,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="save each job as job-NNNN.bin here")
     parser.add_argument("--paper-out", action="store_true", help="report paper out to status queries")
     args = parser.parse_args(argv)
+    _stop_on_sigterm()
     sim = NetworkPrinterSimulator(args.host, args.port)
     if args.paper_out:
         sim.set_state(paper_out=True, online=False)
@@ -311,6 +312,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sim.stop()
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    """`kill PID` ends it as cleanly as Ctrl-C (background jobs of a script ignore SIGINT)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baud", type=int, default=9600)
     parser.add_argument("--weight", default="0.000", help="scale: initial weight in kg")
     args = parser.parse_args(argv)
+    _stop_on_sigterm()
     pair = SocatPair()
     try:
         device_end, host_end = pair.start()
@@ -92,6 +93,16 @@ def _run_scale(port: serial.Serial, weight: str) -> None:
             time.sleep(1)
     finally:
         sim.stop()
+
+
+def _stop_on_sigterm() -> None:
+    """`kill PID` ends it as cleanly as Ctrl-C (background jobs of a script ignore SIGINT)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 if __name__ == "__main__":
