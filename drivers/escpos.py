@@ -130,8 +130,8 @@ def qr_native(data: str, module: int, error: str) -> bytes:
     )
 
 
-def qr_raster(data: str, module: int, error: str) -> bytes:
-    """The QR as a `GS v 0` raster bit image, for printers without native QR."""
+def _qr_matrix(data: str, error: str) -> list[list[bool]]:
+    """The QR symbol's modules, quiet zone of 2 included (python-qrcode picks the version)."""
     import qrcode
     import qrcode.constants
 
@@ -141,10 +141,22 @@ def qr_raster(data: str, module: int, error: str) -> bytes:
         "Q": qrcode.constants.ERROR_CORRECT_Q,
         "H": qrcode.constants.ERROR_CORRECT_H,
     }
-    code = qrcode.QRCode(error_correction=levels[error], box_size=module, border=2)
+    code = qrcode.QRCode(error_correction=levels[error], border=2)
     code.add_data(data.encode("ascii"))
     code.make(fit=True)
-    matrix = code.get_matrix()
+    matrix: list[list[bool]] = code.get_matrix()
+    return matrix
+
+
+def qr_module_that_fits(data: str, module: int, error: str, max_dots: int) -> int:
+    """The profile's module size, made smaller when a long payload would run off the paper."""
+    modules = len(_qr_matrix(data, error))
+    return max(1, min(module, max_dots // modules))
+
+
+def qr_raster(data: str, module: int, error: str) -> bytes:
+    """The QR as a `GS v 0` raster bit image, for printers without native QR."""
+    matrix = _qr_matrix(data, error)
     size = len(matrix) * module
     width_bytes = (size + 7) // 8
     rows = bytearray()
@@ -194,10 +206,11 @@ def render_escpos(document: Document, profile: PrinterProfile) -> bytes:
             out += LF * block.lines
         elif isinstance(block, QRCode):
             set_mode("center", "normal", False)
+            module = qr_module_that_fits(block.data, profile.qr_module, profile.qr_error, profile.dots)
             if profile.qr_native:
-                out += qr_native(block.data, profile.qr_module, profile.qr_error)
+                out += qr_native(block.data, module, profile.qr_error)
             else:
-                out += qr_raster(block.data, profile.qr_module, profile.qr_error)
+                out += qr_raster(block.data, module, profile.qr_error)
             out += LF
             if profile.code128 and all(32 <= ord(ch) < 127 for ch in block.data):
                 bars = code128(block.data, profile.dots)

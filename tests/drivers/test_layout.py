@@ -183,3 +183,22 @@ def test_code128_for_one_dimensional_scanners(width_mm: int, module: int) -> Non
     state = read_escpos(render_escpos(layout.sale_receipt(long_no), PrinterProfile(width_mm=58, code128=True)))
     assert "code128" not in state.kinds()
     assert [op.value for op in state.ops if op.kind == "qr"] == ["X" * 40]
+
+
+def test_long_qr_payload_shrinks_to_fit_the_paper() -> None:
+    long_payload = "https://shop.example.cn/r/" + "S0202-20261123-0042" * 8
+    data = dataclasses.replace(samples.plain_receipt(), qr_payload=long_payload)
+    profile = PrinterProfile(width_mm=58, qr_module=8)
+    state = read_escpos(render_escpos(layout.sale_receipt(data), profile))
+    assert [op.value for op in state.ops if op.kind == "qr"] == [long_payload]
+    assert state.qr_module is not None
+    assert state.qr_module < 8
+    raster = read_escpos(render_escpos(layout.sale_receipt(data), dataclasses.replace(profile, qr_native=False)))
+    image = raster.ops[raster.first("raster")].value
+    assert isinstance(image, dict)
+    assert image["width"] <= profile.dots + 7
+    found = decode(Image.frombytes("1", (image["width"], image["height"]), image["bits"]).convert("L")
+                   .point(lambda v: 255 - v))
+    assert [f.data.decode() for f in found] == [long_payload]
+    short = read_escpos(render_escpos(layout.sale_receipt(samples.plain_receipt()), profile))
+    assert short.qr_module == 8
