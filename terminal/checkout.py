@@ -35,7 +35,7 @@ from sync.money import Rounding, div_round
 from sync.pricing import Cart, CartLine, PricedCart, PricedLine, price_cart
 from sync.quantity import normalize_qty
 from terminal.catalog import Catalog, Scanned
-from terminal.errors import CartError, NotFound, PaymentError
+from terminal.errors import CartError, NotFound, PaymentError, busy_as_error
 from terminal.members import Member, create_member, find_member
 from terminal.receipt_numbers import next_sale_receipt_no
 from terminal.session import Action, Approval, Session, audit
@@ -619,7 +619,7 @@ class Checkout:
         store_id = int(self.store.get_setting("store_id") or 0)
         terminal_id = int(self.store.get_setting("terminal_id") or 0)
         price_version = self.catalog.price_version()
-        with self.store.transaction():
+        with busy_as_error(), self.store.transaction():
             receipt_no = next_sale_receipt_no(self.store)
             payload = SaleCompleted(
                 sale_id=sale_id, receipt_no=receipt_no, store_id=store_id, terminal_id=terminal_id,

@@ -19,7 +19,7 @@ from sync.allocation import allocate
 from sync.events import PaymentPayload, SaleCompleted, SaleReturned, Tender, utcnow, uuid7
 from sync.money import Rounding, div_round
 from sync.quantity import to_milli
-from terminal.errors import NotFound, ReturnError
+from terminal.errors import NotFound, ReturnError, busy_as_error
 from terminal.receipt_numbers import next_return_receipt_no
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import require_open_shift
@@ -127,7 +127,7 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
         raise ReturnError("退款方式只能是原路退回或现金", "refund_to is 'original' or 'cash'", code="bad_refund")
     if not lines:
         raise ReturnError("请选择退货商品", "choose what is returned", code="no_lines")
-    with store.transaction():  # the checks and the writes see the same data
+    with busy_as_error(), store.transaction():  # the checks and the writes see the same data
         shift = require_open_shift(store)
         found = find_sale(store, receipt)
         sale = found.sale

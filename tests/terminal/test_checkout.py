@@ -382,3 +382,23 @@ def test_commit_reprices_only_when_a_promotion_window_moved(store: Store, sessio
         till.complete()
     assert till.total_fen == 850
     assert store.scalar("SELECT count(*) FROM sales") == 1
+
+
+def test_busy_database_is_a_clear_error_and_keeps_the_cart(till: Checkout, store: Store) -> None:
+    import sqlite3
+
+    from terminal.errors import StoreBusy
+
+    till.scan(COLA)
+    till.add_payment(Tender.CASH, tendered_fen=300)
+    other = sqlite3.connect(store.path, isolation_level=None)
+    store.execute("PRAGMA busy_timeout=50")
+    try:
+        other.execute("BEGIN IMMEDIATE")  # e.g. the sync client writing a big page
+        with pytest.raises(StoreBusy):
+            till.complete()
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert not till.is_empty
+    assert till.complete().receipt_no == "S01-T03-000001"
