@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.factory import Factory
@@ -33,6 +34,29 @@ KV_FILES = ("common.kv", "popups.kv", "app.kv", "signin.kv", "shift.kv", "sale.k
             "returns.kv")
 BACKGROUND = (0.94, 0.95, 0.97, 1)
 STATUS_INTERVAL_S = 2.0
+
+
+class _KeepSelling(ExceptionHandler):  # type: ignore[misc]
+    """A bug in a screen must not close the till: show it, keep the app (and the cart) alive.
+
+    Every committed sale is already in the database, so carrying on is safe; the error is kept in
+    `PosApp.unhandled` (the UI tests fail on any) and printed with its traceback for the log."""
+
+    def __init__(self, app: PosApp) -> None:
+        super().__init__()
+        self.app = app
+
+    def handle_exception(self, exception: BaseException) -> Any:
+        if isinstance(exception, KeyboardInterrupt | SystemExit):
+            return ExceptionManager.RAISE
+        traceback.print_exception(exception)
+        self.app.unhandled.append(exception)
+        try:
+            self.app.message(i18n.tr("unexpected_error", error=i18n.error_text(exception)),
+                             title=i18n.tr("error"))
+        except Exception:  # the dialog itself failed: the log has it
+            pass
+        return ExceptionManager.PASS
 
 
 class PosApp(App):  # type: ignore[misc]
@@ -60,11 +84,13 @@ class PosApp(App):  # type: ignore[misc]
         self._popups: list[Any] = []
         self._toast_event: Any = None
         self._scanner: Any = None
+        self.unhandled: list[BaseException] = []
 
     # ------------------------------------------------------------------ building
 
     def build(self) -> Any:
         register_cjk_font()
+        ExceptionManager.add_handler(_KeepSelling(self))
         Window.clearcolor = BACKGROUND
         from terminal.ui import screens, widgets  # noqa: F401  (registers the widget classes with Factory)
 

@@ -155,7 +155,9 @@ def run(scenario_name: str, data_dir: Path, out_dir: Path, size: tuple[int, int]
                 print(f"{time.monotonic() - started:7.2f}s step {time.monotonic() - t0:.3f}s wait {delay}",
                       flush=True)
         except StopIteration:
-            outcome["ok"] = True
+            outcome["ok"] = not app.unhandled
+            if app.unhandled:
+                outcome["error"] = f"unhandled errors in the app: {app.unhandled!r}"
             app.stop()
             return
         except BaseException:

@@ -31,10 +31,26 @@ def dark_ratio(path: Path, box: tuple[int, int, int, int] | None = None) -> floa
     return sum(1 for p in pixels if p < 110) / max(1, len(pixels))
 
 
+def noise_level(path: Path) -> float:
+    """Mean brightness jump between horizontal neighbours: small for a UI, huge for a garbage buffer."""
+    image = Image.open(path).convert("L")
+    width, height = image.size
+    pixels = image.load()
+    assert pixels is not None
+    total, count = 0, 0
+    for y in range(0, height, 7):
+        for x in range(1, width, 3):
+            total += abs(int(pixels[x, y]) - int(pixels[x - 1, y]))
+            count += 1
+    return total / max(1, count)
+
+
 def assert_real_screen(path: Path) -> None:
     """Not blank, not one flat colour, not noise from an unrendered buffer."""
     assert path.is_file(), f"no screenshot at {path}"
     ratio = non_background_ratio(path)
     spread = luminance_stddev(path)
-    assert 0.04 < ratio < 0.9, f"{path.name}: {ratio:.1%} of pixels differ from the background"
+    noise = noise_level(path)
+    assert ratio > 0.04, f"{path.name}: only {ratio:.1%} of pixels differ from the background (blank?)"
     assert spread > 15, f"{path.name}: flat image (luminance stddev {spread:.1f})"
+    assert noise < 20, f"{path.name}: looks like noise (mean neighbour difference {noise:.1f})"

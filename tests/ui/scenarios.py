@@ -194,6 +194,118 @@ def sale_return_close(d: Driver) -> Step:
     yield from close_shift(d, {10000: 5, 1000: 7, 100: 1, 10: 1})
 
 
+
+def english_and_lock(d: Driver) -> Step:
+    """Switch to English, sell with search by pinyin initials, lock and unlock, quarantine and sync."""
+    from tests.ui import terminal_data as td
+
+    yield d.tap(d.w("signin", "code"))  # any screen: the status bar is always there
+    status = d.app.root.ids.status
+    yield d.tap(status.ids.language)
+    d.check(d.app.lang == "en", "language switched")
+    d.check(d.w("signin", "submit").text == "Sign in", f"button in English: {d.w('signin', 'submit').text}")
+    yield from sign_in(d)
+    yield from open_shift(d)
+    yield from scan(d, td.BREAD)
+    # search by pinyin initials: 可口可乐 → kkkl
+    yield d.tap(d.w("sale", "search"))
+    yield 0.3
+    popup = d.popup()
+    yield from d.wait_for(lambda: popup.ids.query.focus, "the search field has focus")
+    yield d.type("kkkl")
+    yield from d.wait_for(lambda: len(popup.ids.results.children) >= 1, "pinyin search found 可口可乐")
+    yield from d.shot("search")
+    yield d.tap(popup.ids.results.children[-1])
+    yield 0.3
+    sale = d.screen("sale")
+    d.check(any("可口可乐" in ln.name for ln in sale.cart.lines), "picked item added")
+    # quarantined events are visible in the status bar
+    d.check(d.app.quarantined == 1, f"quarantined events shown: {d.app.quarantined}")
+    yield d.tap(status.ids.quarantined)
+    yield 0.3
+    d.check(type(d.popup()).__name__ == "QuarantinePopup", "quarantine list opens")
+    d.check(len(d.popup().ids.rows.children) == 1, "one quarantined event listed")
+    yield from d.shot("quarantine")
+    yield d.tap(d.popup().ids.close)
+    yield 0.3
+    yield from member(d, td.MEMBER_PHONE)
+    yield from d.shot("sale")
+    # sync now on a terminal that is not enrolled: a clear message, selling goes on
+    yield d.tap(status.ids.sync_now)
+    yield from d.wait_for(lambda: not d.app.syncing, "sync attempt finished")
+    d.facts["sync_message"] = d.app.toast
+    # lock: the cart stays, only the PIN unlocks
+    lines_before = len(sale.cart.lines)
+    yield d.tap(status.ids.lock)
+    d.check(d.app.manager.current == "signin" and d.screen("signin").locked, "locked")
+    yield from d.shot("locked")
+    yield from d.wait_for(lambda: d.w("signin", "pin").focus, "PIN field focused on the lock screen")
+    yield d.type("0000", enter=True)
+    yield 0.3
+    d.check(d.app.manager.current == "signin", "a wrong PIN does not unlock")
+    yield d.tap(d.popup().ids.ok)
+    yield 0.3
+    yield d.tap(d.w("signin", "pin"))
+    yield d.type(td.CASHIER[1], enter=True)
+    yield 0.3
+    d.check(d.app.manager.current == "sale", "unlocked back to the sale")
+    d.check(len(sale.cart.lines) == lines_before, "the cart survived the lock")
+
+
+
+def quick_sale(d: Driver) -> Step:
+    """One item paid in exact cash; waits for the print outcome on the done screen."""
+    from tests.ui import terminal_data as td
+
+    yield from sign_in(d)
+    if d.app.manager.current == "shift_open":
+        yield from open_shift(d)
+    yield from scan(d, td.NOODLES)
+    yield d.tap(d.w("sale", "pay"))
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
+    yield d.tap(pay.ids.quick0)
+    yield d.tap(pay.ids.complete)
+    yield 0.3
+    done = d.screen("done")
+    d.facts["receipt_no"] = done.result.receipt_no
+    yield from d.wait_for(lambda: done.outcome is not None, "print outcome")
+    d.facts["printed"] = done.outcome.ok
+    d.facts["print_error"] = done.outcome.error
+    d.facts["drawer_opened"] = done.outcome.drawer_opened
+
+
+def pay_then_killed(d: Driver) -> Step:
+    """kill -9 right after the pay button: the sale is committed, the receipt never printed."""
+    import os
+    import signal
+
+    from tests.ui import terminal_data as td
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    yield from scan(d, td.NOODLES)
+    yield d.tap(d.w("sale", "pay"))
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
+    yield d.tap(pay.ids.quick0)
+    d.tap(pay.ids.complete)  # commits in the tap; printing would start on the next frame
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def restart_offers_reprint(d: Driver) -> Step:
+    """After the crash: signing in offers to print the receipt that never printed."""
+    yield from sign_in(d)
+    yield 0.3
+    popup = d.popup()
+    d.check(type(popup).__name__ == "ConfirmPopup", f"reprint offered, got {type(popup).__name__}")
+    d.facts["offer"] = popup.body
+    yield from d.shot("reprint_offer")
+    yield d.tap(popup.ids.yes)
+    yield from d.wait_for(lambda: not d.app.printing and "S01-T03" in d.app.toast, "reprinted")
+    d.facts["toast"] = d.app.toast
+
+
 def debug_cart(d: Driver) -> Step:
     from tests.ui import terminal_data as td
 

@@ -20,3 +20,29 @@ def test_sign_in_and_open_shift(terminal_dir: Path, run_scenario: ScenarioRunner
         assert_real_screen(path)
     # the title "收银员登录" is drawn as glyphs: a box-only rendering has almost no dark pixels
     assert dark_ratio(shots["signin"], (380, 195, 650, 235)) > 0.04
+
+
+def _quarantine_one_event(data_dir: Path) -> None:
+    from terminal.store import open_store
+
+    store = open_store(data_dir)
+    try:
+        with store.transaction():
+            store.execute(
+                "INSERT INTO sync_quarantine(event_id, seq, type, kind, code, message, message_en, received_at) "
+                "VALUES ('0190-test', 7, 'sale.completed', 'rejected', 'unknown_product', '商品不存在', "
+                "'unknown product', '2026-01-01T00:00:00+00:00')")
+    finally:
+        store.close()
+
+
+def test_english_full_hd_search_lock_and_status(terminal_dir: Path, run_scenario: ScenarioRunner) -> None:
+    # given a till with one event central refused
+    _quarantine_one_event(terminal_dir)
+    # when the cashier switches to English on a 1920×1080 screen, searches, locks and unlocks
+    result = run_scenario("english_and_lock", terminal_dir, size="1920x1080")
+    # then (the scenario checked each step) the screens are real and the sync message is clear
+    assert "enrol" in result["facts"]["sync_message"]
+    shots = {Path(s).stem: Path(s) for s in result["screenshots"]}
+    for name in ("search", "quarantine", "sale", "locked"):
+        assert_real_screen(shots[name])

@@ -99,7 +99,7 @@ def test_printer_off_keeps_the_sale_and_offers_reprint(terminal_dir: Path, run_s
     url = sim.url
     sim.stop()
     # when a sale is paid
-    result = run_scenario("full_sale", terminal_dir, env={"POS_PRINTER_URL": url})
+    result = run_scenario("quick_sale", terminal_dir, env={"POS_PRINTER_URL": url})
     # then the sale is committed and the screen says the receipt must be reprinted
     assert result["facts"]["printed"] is False
     assert result["facts"]["print_error"]
@@ -112,3 +112,27 @@ def test_printer_off_keeps_the_sale_and_offers_reprint(terminal_dir: Path, run_s
     assert row is not None
     assert row[0] == "failed"
     assert pending == 1
+
+
+def test_kill_9_after_pay_keeps_the_sale_and_offers_reprint(terminal_dir: Path, run_scenario: ScenarioRunner,
+                                                            printer: NetworkPrinterSimulator) -> None:
+    # given a sale paid and the app killed (-9) before the receipt could print
+    killed = run_scenario("pay_then_killed", terminal_dir, env={"POS_PRINTER_URL": printer.url},
+                          expect_ok=False)
+    assert killed["returncode"] == -9
+    store = open_store(terminal_dir)
+    try:
+        sale = store.one("SELECT receipt_no, print_status FROM sales")
+        events = store.scalar("SELECT count(*) FROM outbox WHERE type='sale.completed'")
+    finally:
+        store.close()
+    # then the sale is fully there, in the outbox, and unprinted
+    assert sale is not None
+    assert (sale[1], events) == ("pending", 1)
+    assert printer.jobs == []
+    # when the app starts again, signing in offers the reprint, and it prints
+    again = run_scenario("restart_offers_reprint", terminal_dir, env={"POS_PRINTER_URL": printer.url})
+    assert sale[0] in again["facts"]["offer"]
+    jobs = printer.wait_for_jobs(1)
+    assert len(jobs) == 1
+    assert sale[0].encode() in jobs[0]

@@ -108,7 +108,7 @@ class SearchPopup(PosPopup):
         self.empty = bool(self.ids.query.text.strip()) and not hits
         for hit in hits:
             box.add_widget(Factory.RowButton(key=hit, text_left=hit.name, text_sub="",
-                                             text_mid=f"{hit.sku}  {hit.unit}",
+                                             text_mid=f"{hit.sku}  {hit.unit_name}",
                                              text_right=fmt.money(hit.price_fen), on_release=self.pick))
 
     def pick(self, row: Any) -> None:
@@ -197,7 +197,7 @@ class HeldPopup(PosPopup):
 
     def show(self, held: list[HeldView]) -> None:
         self.empty = not held
-        box = self.ids.items
+        box = self.ids.rows
         box.clear_widgets()
         for item in held:
             box.add_widget(Factory.RowButton(
@@ -216,7 +216,7 @@ class QuarantinePopup(PosPopup):
 
     def show(self, events: list[QuarantinedView]) -> None:
         self.empty = not events
-        box = self.ids.items
+        box = self.ids.rows
         box.clear_widgets()
         for event in events:
             box.add_widget(Factory.RowButton(key=event.event_id, text_left=event.type,
