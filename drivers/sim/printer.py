@@ -301,12 +301,12 @@ def main(argv: list[str] | None = None) -> int:
             jobs = sim.jobs
             for job in jobs[seen:]:
                 seen += 1
+                if args.out:  # saved before it is announced, so whoever reads the line finds the file
+                    (args.out / f"job-{seen:04d}.bin").write_bytes(job)
                 marks = [name for name, raw in (("cut", b"\x1dV"), ("qr", b"\x1d(k"), ("drawer", b"\x1bp"))
                          if raw in job]
                 print(f"job {seen}: {len(job)} bytes {' '.join(marks)}", flush=True)
                 print(visible_text(job), flush=True)
-                if args.out:
-                    (args.out / f"job-{seen:04d}.bin").write_bytes(job)
     except KeyboardInterrupt:
         pass
     finally:
