@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -51,22 +53,21 @@ class NegativeStock:
     qty_m: int
 
 
-def _upsert(session: Session, warehouse_id: int, product_id: int, delta_m: int, now: datetime) -> int:
-    """Add `delta_m` to one on-hand row (creating it at 0 first) and return the new quantity.
+@lru_cache(maxsize=4)
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE … RETURNING for on-hand rows, built once per dialect.
 
-    INSERT … ON CONFLICT DO UPDATE is one atomic statement that takes the row lock itself, so the
-    read-modify-write race of "select, add, update" cannot lose an update.
+    One atomic statement per posting: it creates missing rows at 0 and adds the deltas, taking
+    each row lock itself, so the read-modify-write race of "select, add, update" cannot lose an
+    update. Rows are given in primary-key order, which is the order they are locked in.
     """
     table: Table = StockOnHand.__table__  # type: ignore[assignment]
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).values(
-        warehouse_id=warehouse_id, product_id=product_id, qty_m=delta_m, updated_at=now)
-    stmt = stmt.on_conflict_do_update(
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table)
+    return stmt.on_conflict_do_update(
         index_elements=[table.c.warehouse_id, table.c.product_id],
         set_={"qty_m": table.c.qty_m + stmt.excluded.qty_m, "updated_at": stmt.excluded.updated_at},
-    ).returning(table.c.qty_m)
-    return int(session.execute(stmt).scalar_one())
+    ).returning(table.c.warehouse_id, table.c.product_id, table.c.qty_m)
 
 
 def post_movements(session: Session, movements: Sequence[Movement],
@@ -85,9 +86,10 @@ def post_movements(session: Session, movements: Sequence[Movement],
     totals: dict[tuple[int, int], int] = defaultdict(int)
     for m in movements:
         totals[(m.warehouse_id, m.product_id)] += m.qty_m
-    after: dict[tuple[int, int], int] = {}
-    for key in sorted(totals):  # primary-key order: no deadlocks between concurrent postings
-        after[key] = _upsert(session, key[0], key[1], totals[key], now)
+    keys = sorted(totals)  # primary-key order: no deadlocks between concurrent postings
+    result = session.execute(_upsert_statement(session.get_bind().dialect.name), [
+        {"warehouse_id": w, "product_id": p, "qty_m": totals[(w, p)], "updated_at": now} for w, p in keys])
+    after = {(int(w), int(p)): int(q) for w, p, q in result}
     # Running balance per key, so each ledger row says what it left behind.
     running = {key: after[key] - totals[key] for key in totals}
     rows = []
@@ -101,7 +103,7 @@ def post_movements(session: Session, movements: Sequence[Movement],
             "source_id": m.source_id, "source_line": m.source_line, "occurred_at": m.occurred_at,
             "recorded_at": now, "user_id": m.user_id, "note": m.note,
         })
-    session.execute(insert(StockMovement), rows)
+    session.execute(insert(cast(Table, StockMovement.__table__)), rows)
     return [NegativeStock(k[0], k[1], q) for k, q in sorted(after.items()) if q < 0]
 
 

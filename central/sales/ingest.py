@@ -16,8 +16,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import column, func, insert, or_, select, table, update
+from sqlalchemy import Table, bindparam, column, func, insert, or_, select, table, update
 from sqlalchemy.orm import Session
 
 from central.customers.models import Customer
@@ -58,6 +59,11 @@ from sync.events import (
 )
 
 _products = table("products", column("id"))
+
+
+def _t(model: type[Any]) -> Table:
+    """A mapped class's Table, for Core statements on the hot path."""
+    return cast(Table, model.__table__)
 """Only existence is checked here; the catalog's own model belongs to central.catalog."""
 
 
@@ -72,12 +78,17 @@ def _check_scope(ev_store: int, ev_terminal: int, *, store_id: int, terminal_id:
                          field="terminal_id")
 
 
+_WAREHOUSES = _t(Warehouse)
+_STORE_WAREHOUSE = (select(_WAREHOUSES.c.id)
+                    .where(_WAREHOUSES.c.store_id == bindparam("store_id"), _WAREHOUSES.c.active.is_(True))
+                    .order_by(_WAREHOUSES.c.id).limit(1))
+
+
 def store_warehouse(session: Session, store_id: int) -> int:
     """The store's selling warehouse (its first active one); cached for the session."""
     cache: dict[int, int] = session.info.setdefault("store_warehouse", {})
     if store_id not in cache:
-        wid = session.scalar(select(Warehouse.id).where(Warehouse.store_id == store_id, Warehouse.active)
-                             .order_by(Warehouse.id).limit(1))
+        wid = session.scalar(_STORE_WAREHOUSE, {"store_id": store_id})
         if wid is None:
             raise Invalid(f"门店 {store_id} 没有仓库", f"store {store_id} has no warehouse",
                           code="store_without_warehouse", field="store_id")
@@ -85,9 +96,14 @@ def store_warehouse(session: Session, store_id: int) -> int:
     return cache[store_id]
 
 
+_PRODUCTS_FOUND = select(_products.c.id).where(_products.c.id.in_(bindparam("ids", expanding=True)))
+_SALE_CLASH = select(_t(Sale).c.id).where(
+    or_(_t(Sale).c.id == bindparam("sale_id"), _t(Sale).c.receipt_no == bindparam("receipt_no")))
+
+
 def _check_products(session: Session, product_ids: Iterable[int], field: str) -> None:
     wanted = set(product_ids)
-    found = set(session.scalars(select(_products.c.id).where(_products.c.id.in_(wanted))))
+    found = set(session.scalars(_PRODUCTS_FOUND, {"ids": sorted(wanted)}))
     missing = sorted(wanted - found)
     if missing:
         raise not_found("商品", "product", field, missing[0])
@@ -95,38 +111,55 @@ def _check_products(session: Session, product_ids: Iterable[int], field: str) ->
 
 def _shift(session: Session, shift_id: str, *, store_id: int, terminal_id: int,
            cashier_id: int | None) -> Shift:
-    """The shift a document belongs to; a placeholder when its `shift.opened` has not arrived yet."""
-    shift = session.get(Shift, shift_id)
-    if shift is None:
-        shift = Shift(id=shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=cashier_id,
-                      status="unknown", opening_float_fen=0, sales_count=0, sales_total_fen=0,
-                      returns_count=0, returns_total_fen=0, cash_in_fen=0, cash_out_fen=0,
-                      late_postings=0)
-        session.add(shift)
-        session.flush()
-    elif shift.store_id != store_id or shift.terminal_id != terminal_id:
-        raise WrongScope(f"班次 {shift_id} 属于另一台终端", f"shift {shift_id} belongs to another terminal",
-                         field="shift_id")
+    """The shift (ORM, refreshed); created as a placeholder when its `shift.opened` has not arrived."""
+    _shift_status(session, shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=cashier_id)
+    shift = session.get(Shift, shift_id, populate_existing=True)
+    assert shift is not None
     return shift
 
 
-def _post_to_shift(session: Session, shift: Shift, *, received_at: datetime, sales: int = 0,
+_SHIFTS = _t(Shift)
+_SHIFT_ROW = select(_SHIFTS.c.store_id, _SHIFTS.c.terminal_id, _SHIFTS.c.status).where(
+    _SHIFTS.c.id == bindparam("shift_id"))
+_SHIFT_FIGURES = {name: _SHIFTS.c[name] + bindparam(f"d_{name}") for name in (
+    "sales_count", "sales_total_fen", "returns_count", "returns_total_fen", "cash_in_fen", "cash_out_fen")}
+_POST_TO_SHIFT = update(_SHIFTS).where(_SHIFTS.c.id == bindparam("shift_id")).values(**_SHIFT_FIGURES)
+_POST_LATE_TO_SHIFT = update(_SHIFTS).where(_SHIFTS.c.id == bindparam("shift_id")).values(
+    **_SHIFT_FIGURES, late_postings=_SHIFTS.c.late_postings + 1, corrected_at=bindparam("corrected_at"))
+
+
+def _shift_status(session: Session, shift_id: str, *, store_id: int, terminal_id: int,
+                  cashier_id: int | None) -> str:
+    """The status of the shift a document belongs to (Core: the hot path of every sale).
+
+    A shift whose `shift.opened` has not arrived yet (events of a terminal can be deferred or
+    quarantined and retried) is created as a placeholder with status `unknown`.
+    """
+    row = session.execute(_SHIFT_ROW, {"shift_id": shift_id}).first()
+    if row is None:
+        session.execute(insert(_SHIFTS), [{
+            "id": shift_id, "store_id": store_id, "terminal_id": terminal_id, "cashier_id": cashier_id,
+            "status": "unknown", "opening_float_fen": 0, "sales_count": 0, "sales_total_fen": 0,
+            "returns_count": 0, "returns_total_fen": 0, "cash_in_fen": 0, "cash_out_fen": 0,
+            "late_postings": 0}])
+        return "unknown"
+    if row.store_id != store_id or row.terminal_id != terminal_id:
+        raise WrongScope(f"班次 {shift_id} 属于另一台终端", f"shift {shift_id} belongs to another terminal",
+                         field="shift_id")
+    return str(row.status)
+
+
+def _post_to_shift(session: Session, shift_id: str, status: str, *, received_at: datetime, sales: int = 0,
                    sales_fen: int = 0, returns: int = 0, returns_fen: int = 0, cash_in: int = 0,
                    cash_out: int = 0) -> bool:
-    """Move the shift's figures with one document; True when the shift was already closed (late)."""
-    late = shift.status == "closed"
-    values: dict[str, object] = {
-        "sales_count": Shift.sales_count + sales, "sales_total_fen": Shift.sales_total_fen + sales_fen,
-        "returns_count": Shift.returns_count + returns,
-        "returns_total_fen": Shift.returns_total_fen + returns_fen,
-        "cash_in_fen": Shift.cash_in_fen + cash_in, "cash_out_fen": Shift.cash_out_fen + cash_out,
-    }
+    """Move the shift's figures with one document; True when central had it closed (a late posting)."""
+    late = status == "closed"
+    params: dict[str, object] = {
+        "shift_id": shift_id, "d_sales_count": sales, "d_sales_total_fen": sales_fen, "d_returns_count": returns,
+        "d_returns_total_fen": returns_fen, "d_cash_in_fen": cash_in, "d_cash_out_fen": cash_out}
     if late:
-        values["late_postings"] = Shift.late_postings + 1
-        values["corrected_at"] = received_at
-    session.execute(update(Shift).where(Shift.id == shift.id).values(**values)
-                    .execution_options(synchronize_session=False))
-    session.expire(shift)
+        params["corrected_at"] = received_at
+    session.execute(_POST_LATE_TO_SHIFT if late else _POST_TO_SHIFT, params)
     return late
 
 
@@ -138,8 +171,7 @@ def apply_sale_completed(session: Session, ev: SaleCompleted, *, terminal_id: in
     """
     _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
     _check_sale_figures(ev)
-    clash = session.execute(select(Sale.id, Sale.receipt_no).where(
-        or_(Sale.id == ev.sale_id, Sale.receipt_no == ev.receipt_no))).first()
+    clash = session.execute(_SALE_CLASH, {"sale_id": ev.sale_id, "receipt_no": ev.receipt_no}).first()
     if clash is not None:
         field = "sale_id" if clash.id == ev.sale_id else "receipt_no"
         raise DuplicateDocument(f"销售单已存在：{ev.receipt_no}", f"sale already recorded: {ev.receipt_no}",
@@ -158,13 +190,13 @@ def apply_sale_completed(session: Session, ev: SaleCompleted, *, terminal_id: in
         raise not_found("会员", "member", "member_id", ev.member_id)
 
     warehouse_id = store_warehouse(session, store_id)
-    shift = _shift(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id,
-                   cashier_id=ev.cashier_id)
+    status = _shift_status(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id,
+                           cashier_id=ev.cashier_id)
     cash_in = sum(p.amount_fen for p in ev.payments if p.tender == Tender.CASH)
-    late = _post_to_shift(session, shift, received_at=received_at, sales=1, sales_fen=ev.total_fen,
+    late = _post_to_shift(session, ev.shift_id, status, received_at=received_at, sales=1, sales_fen=ev.total_fen,
                           cash_in=cash_in)
     day = business_date(ev.sold_at)
-    session.execute(insert(Sale), [{
+    session.execute(insert(_t(Sale)), [{
         "id": ev.sale_id, "receipt_no": ev.receipt_no, "store_id": store_id, "terminal_id": terminal_id,
         "shift_id": ev.shift_id, "warehouse_id": warehouse_id, "cashier_id": ev.cashier_id,
         "rep_id": ev.rep_id, "customer_id": ev.customer_id, "member_id": ev.member_id,
@@ -175,7 +207,7 @@ def apply_sale_completed(session: Session, ev: SaleCompleted, *, terminal_id: in
         "price_version": ev.price_version, "promotion_ids": list(ev.promotion_ids), "note": ev.note,
         "late": late, "refunded_fen": 0,
     }])
-    session.execute(insert(SaleLine), [{
+    session.execute(insert(_t(SaleLine)), [{
         "sale_id": ev.sale_id, "line_no": ln.line_no, "product_id": ln.product_id, "sku": ln.sku,
         "name": ln.name, "unit_code": ln.unit_code, "unit_factor": ln.unit_factor,
         "qty_m": to_milli(ln.qty), "unit_price_fen": ln.unit_price_fen, "price_source": ln.price_source,
@@ -186,7 +218,7 @@ def apply_sale_completed(session: Session, ev: SaleCompleted, *, terminal_id: in
         "returned_amount_fen": 0,
     } for ln in ev.lines])
     if ev.payments:
-        session.execute(insert(SalePayment), [{
+        session.execute(insert(_t(SalePayment)), [{
             "sale_id": ev.sale_id, "tender": p.tender.value, "amount_fen": p.amount_fen,
             "tendered_fen": p.tendered_fen, "reference": p.reference, "points": p.points,
         } for p in ev.payments])
@@ -290,10 +322,11 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
                       code="credit_without_customer", field="refunds")
 
     warehouse_id = store_warehouse(session, store_id)
-    shift = _shift(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=ev.cashier_id)
+    status = _shift_status(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id,
+                           cashier_id=ev.cashier_id)
     cash_out = sum(r.amount_fen for r in ev.refunds if r.tender == Tender.CASH)
-    late = _post_to_shift(session, shift, received_at=received_at, returns=1, returns_fen=ev.total_fen,
-                          cash_out=cash_out)
+    late = _post_to_shift(session, ev.shift_id, status, received_at=received_at, returns=1,
+                          returns_fen=ev.total_fen, cash_out=cash_out)
     for no, qty_m in returned_m.items():
         session.execute(update(SaleLine).where(SaleLine.sale_id == original.id, SaleLine.line_no == no).values(
             returned_qty_m=SaleLine.returned_qty_m + qty_m,
@@ -302,7 +335,7 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
     session.execute(update(Sale).where(Sale.id == original.id).values(
         refunded_fen=Sale.refunded_fen + ev.total_fen).execution_options(synchronize_session=False))
     day = business_date(ev.returned_at)
-    session.execute(insert(SaleReturn), [{
+    session.execute(insert(_t(SaleReturn)), [{
         "id": ev.return_id, "receipt_no": ev.receipt_no, "original_sale_id": original.id,
         "store_id": store_id, "terminal_id": terminal_id, "shift_id": ev.shift_id,
         "warehouse_id": warehouse_id, "cashier_id": ev.cashier_id, "approved_by": ev.approved_by,
@@ -311,13 +344,13 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
         "points_reversed": ev.points_reversed, "points_refunded": ev.points_refunded,
         "reason": ev.reason, "late": late,
     }])
-    session.execute(insert(ReturnLine), [{
+    session.execute(insert(_t(ReturnLine)), [{
         "return_id": ev.return_id, "line_no": i, "original_line_no": rl.original_line_no,
         "product_id": rl.product_id, "sku": rl.sku, "unit_code": rl.unit_code,
         "unit_factor": rl.unit_factor, "qty_m": to_milli(rl.qty), "amount_fen": rl.amount_fen,
         "tax_fen": rl.tax_fen, "restock": rl.restock,
     } for i, rl in enumerate(ev.lines, start=1)])
-    session.execute(insert(ReturnRefund), [{
+    session.execute(insert(_t(ReturnRefund)), [{
         "return_id": ev.return_id, "tender": r.tender.value, "amount_fen": r.amount_fen,
         "reference": r.reference, "points": r.points,
     } for r in ev.refunds])
