@@ -103,7 +103,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _client(port: int, token: str, codes: list[str], seconds: float, queue: "multiprocessing.Queue[tuple[list[float], int]]") -> None:
+def _client(port: int, token: str, codes: list[str], seconds: float, queue: multiprocessing.Queue[tuple[list[float], int]]) -> None:
     rng = random.Random(os.getpid())
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Authorization": f"Bearer {token}"}
