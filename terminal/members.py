@@ -69,9 +69,12 @@ def find_member(store: Store, catalog: Catalog, text: str) -> Member:
     if not q:
         raise NotFound("请输入会员卡号或手机号", "enter a card number or phone", code="empty_member")
     if store.table_exists("master"):
-        row = store.one(
-            "SELECT data FROM master WHERE entity=? AND (json_extract(data, '$.card_no')=? "
-            "OR json_extract(data, '$.phone')=? OR id=?) LIMIT 1", (Entity.MEMBER.value, q, q, q))
+        # three indexed lookups (see 0003_member_lookup.sql); `entity = 'member'` must stay literal
+        row = (store.one("SELECT data FROM master WHERE entity = 'member' AND json_extract(data, '$.card_no') = ?",
+                         (q,))
+               or store.one("SELECT data FROM master WHERE entity = 'member' AND json_extract(data, '$.phone') = ?",
+                            (q,))
+               or store.one("SELECT data FROM master WHERE entity = ? AND id = ?", (Entity.MEMBER.value, q)))
         if row is not None:
             info = MemberInfo.model_validate(json.loads(row[0]))
             if not info.active:
