@@ -33,6 +33,13 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with session_scope(engine) as session:
         summary = seed_demo(session)
+        if summary.created:
+            # The seed bulk-inserts, bypassing the change-feed session hooks: publish every
+            # master-data row to the feed so terminals bootstrap the demo catalog.
+            from central.syncing.entities import install, rebuild_all
+
+            install()
+            rebuild_all(session)
     took = time.perf_counter() - started
     if summary.created:
         print(f"演示数据已写入 / demo data seeded into {redact_url(url)} in {took:.1f} s")
