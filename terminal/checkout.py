@@ -39,7 +39,7 @@ from terminal.errors import CartError, NotFound, PaymentError, busy_as_error
 from terminal.members import Member, create_member, find_member
 from terminal.receipt_numbers import next_sale_receipt_no
 from terminal.session import Action, Approval, Session, audit
-from terminal.shift import require_open_shift
+from terminal.shift import current_shift, require_open_shift
 from terminal.store import Store
 from terminal.store.outbox import append_event
 
@@ -578,13 +578,13 @@ class Checkout:
         if not self._s.items:
             self._reset()
             return
-        shift = require_open_shift(self.store)
+        shift = current_shift(self.store)  # a cart rung up before the shift opened can still be dropped
         amount = self.priced.total_fen
         now = self.clock()
         with self.store.transaction():
             append_event(self.store, SaleCancelled(
                 cart_id=self._s.cart_id, store_id=int(self.store.get_setting("store_id") or 0),
-                terminal_id=int(self.store.get_setting("terminal_id") or 0), shift_id=shift.id,
+                terminal_id=int(self.store.get_setting("terminal_id") or 0), shift_id=shift.id if shift else None,
                 cashier_id=user.id, cancelled_at=now, line_count=len(self._s.items), amount_fen=amount,
                 reason=(reason or "")[:200] or None,
             ), occurred_at=now)

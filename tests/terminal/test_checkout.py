@@ -402,3 +402,15 @@ def test_busy_database_is_a_clear_error_and_keeps_the_cart(till: Checkout, store
         other.close()
     assert not till.is_empty
     assert till.complete().receipt_no == "S01-T03-000001"
+
+
+def test_cancel_works_without_an_open_shift(store: Store, session: Session) -> None:
+    from tests.terminal.helpers import small_catalog
+
+    small_catalog(store)
+    till = Checkout(store, session, Catalog(store))
+    till.scan(COLA)
+    till.cancel("还没开班")
+    assert till.is_empty
+    (ev,) = outbox.unacked(store)
+    assert ev.payload["shift_id"] is None
