@@ -131,6 +131,8 @@ def test_english_labels() -> None:
 def _document(name: str) -> tuple:  # type: ignore[type-arg]
     if name == "sale":
         return layout.sale_receipt(samples.sale_receipt(reprint=True))
+    if name == "sale_en":
+        return layout.sale_receipt(samples.sale_receipt(), lang="en")
     if name == "plain":
         return layout.sale_receipt(samples.plain_receipt())
     if name == "return":
@@ -145,6 +147,7 @@ GOLDEN_CASES = [
     ("return_58mm.txt", "return", 32),
     ("shift_x_80mm.txt", "x", 48),
     ("shift_z_58mm.txt", "z", 32),
+    ("sale_en_80mm.txt", "sale_en", 48),
 ]
 
 
