@@ -24,7 +24,7 @@ class TypedText:
 
 @dataclass(frozen=True)
 class EnterKey:
-    """Enter pressed by a person (not ending a burst)."""
+    """The end key (Enter, or whatever `end_keys` says) pressed by a person, not ending a burst."""
 
 
 WedgeEvent = ScanResult | TypedText | EnterKey
@@ -33,18 +33,21 @@ WedgeEvent = ScanResult | TypedText | EnterKey
 class WedgeDetector:
     """Feed every key with its timestamp (seconds, monotonic); collect the events it returns."""
 
-    def __init__(self, *, max_gap: float = 0.05, min_length: int = 4) -> None:
-        if max_gap <= 0 or min_length < 1:
-            raise ValueError("max_gap must be > 0 and min_length ≥ 1")
+    def __init__(self, *, max_gap: float = 0.05, min_length: int = 4,
+                 end_keys: frozenset[str] = ENTER_KEYS) -> None:
+        """`end_keys`: what the scanner sends after a code (Enter by default; add "tab" for Tab-suffixed ones)."""
+        if max_gap <= 0 or min_length < 1 or not end_keys:
+            raise ValueError("max_gap must be > 0, min_length ≥ 1, end_keys not empty")
         self.max_gap = max_gap
         self.min_length = min_length
+        self.end_keys = end_keys
         self._keys: list[str] = []
         self._last = 0.0
 
     def feed(self, key: str, timestamp: float) -> list[WedgeEvent]:
         """One key: a printable character (len 1) or an Enter name. Other keys just release held text."""
         events = self.flush(timestamp)
-        if key in ENTER_KEYS:
+        if key in self.end_keys:
             if self._keys and timestamp - self._last <= self.max_gap and len(self._keys) >= self.min_length:
                 code = "".join(self._keys)
                 self._keys.clear()

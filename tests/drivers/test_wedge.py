@@ -53,3 +53,9 @@ def test_other_keys_release_the_buffer() -> None:
     assert _type(detector, ["1", "2", "shift"], start=0, gap=0.001) == [TypedText("12")]
     with pytest.raises(ValueError):
         WedgeDetector(max_gap=0)
+
+
+def test_tab_suffixed_scanner() -> None:
+    detector = WedgeDetector(end_keys=frozenset({"tab", "\t"}))
+    events = _type(detector, [*"90311017", "tab"], start=0, gap=0.005)
+    assert events == [ScanResult(code="90311017", symbology="EAN-8", source="keyboard")]
