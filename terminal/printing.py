@@ -64,6 +64,15 @@ def _user_name(catalog: Catalog, user_id: int | None) -> str:
     return f"{data.get('name') or data.get('code')}" if data else str(user_id)
 
 
+def _unit_name(catalog: Catalog, product_id: int, unit_code: str) -> str:
+    """The unit as printed (个, 箱, 千克); its code when the product is gone from the catalog."""
+    try:
+        unit = catalog.product(product_id).unit(unit_code)
+    except (NotFound, ValueError):
+        return unit_code
+    return unit.name or unit_code
+
+
 def _header(store: Store, catalog: Catalog) -> tuple[ShopHeader, tuple[str, ...]]:
     s = catalog.store_settings()
     header = ShopHeader(shop_name=s.receipt_header or s.name or "收银小票", store_name=s.name,
@@ -105,7 +114,8 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
         qty: int | Decimal = int(ln.qty) if whole else ln.qty  # pieces print as "2", weights as "1.250"
         lines.append(ReceiptLine(name=ln.name, quantity=qty, unit_price_fen=ln.unit_price_fen,
                                  list_amount_fen=ln.list_amount_fen, discount_fen=ln.line_discount_fen,
-                                 discount_label=label, unit=ln.unit_code, is_gift=ln.is_gift, code=ln.sku))
+                                 discount_label=label, unit=_unit_name(catalog, ln.product_id, ln.unit_code),
+                                 is_gift=ln.is_gift, code=ln.sku))
     points_value = points_value_fen(sale)
     order_level = sum(ln.order_discount_fen for ln in sale.lines) - points_value
     promotions: list[ReceiptPromotion] = []
@@ -119,9 +129,8 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
                        reference=p.reference or "")
         for p in sale.payments)
     if points_value:
-        payments += (ReceiptPayment(method=tender_name(Tender.POINTS, lang), amount_fen=points_value,
-                                    reference=f"{sale.points_redeemed} 积分" if lang == "zh"
-                                    else f"{sale.points_redeemed} points"),)
+        count = f"（{sale.points_redeemed} 积分）" if lang == "zh" else f" ({sale.points_redeemed} pts)"
+        payments += (ReceiptPayment(method=tender_name(Tender.POINTS, lang) + count, amount_fen=points_value),)
     member = None
     if sale.member_id:
         balance: int | None = None
@@ -202,7 +211,8 @@ def return_slip_data(store: Store, return_id: str, *, catalog: Catalog | None = 
         header=header, return_no=ret.receipt_no, original_receipt_no=ret.original_receipt_no,
         issued_at=ret.returned_at, cashier=_user_name(catalog, ret.cashier_id),
         lines=tuple(ReturnSlipLine(name=names.get(ln.original_line_no, ln.sku), quantity=ln.qty,
-                                   amount_fen=ln.amount_fen, unit=ln.unit_code) for ln in ret.lines),
+                                   amount_fen=ln.amount_fen, unit=_unit_name(catalog, ln.product_id, ln.unit_code))
+                    for ln in ret.lines),
         total_fen=ret.total_fen,
         refunds=tuple(ReceiptPayment(method=tender_name(r.tender, lang), amount_fen=r.amount_fen,
                                      reference=r.reference or "") for r in ret.refunds),
