@@ -11,19 +11,24 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
+def _is_array(schema: dict[str, Any]) -> bool:
+    if schema.get("type") == "array":
+        return True
+    return any(_is_array(s) for s in schema.get("anyOf", []) + schema.get("oneOf", []))
+
+
 def repeatable_query_params(app: FastAPI) -> frozenset[str]:
-    """Names of query parameters declared as lists on any route."""
+    """Names of query parameters declared as lists on any operation (read from the OpenAPI schema,
+    which covers the routes of every included router)."""
     names: set[str] = set()
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            for param in route.dependant.query_params:
-                annotation = str(param.field_info.annotation)
-                if "list" in annotation.lower() or "sequence" in annotation.lower():
-                    names.add(param.alias)
+    for item in app.openapi().get("paths", {}).values():
+        for operation in item.values():
+            for param in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if param.get("in") == "query" and _is_array(param.get("schema", {})):
+                    names.add(param["name"])
     return frozenset(names)
 
 

@@ -111,3 +111,17 @@ def test_repeated_scalar_query_parameter_is_refused(client: TestClient, admin: d
     assert r.status_code == 422
     assert r.json()["error"]["field"] == "limit"
     assert client.get("/api/v1/stores?limit=5", headers=admin).status_code == 200
+
+
+def test_list_query_parameters_may_repeat() -> None:
+    from fastapi import FastAPI, Query
+
+    from central.api.query import repeatable_query_params
+
+    app = FastAPI()
+
+    @app.get("/x")
+    def x(tag: list[str] = Query(default=[]), one: str | None = None) -> dict[str, str]:  # noqa: B006
+        return {}
+
+    assert repeatable_query_params(app) == frozenset({"tag"})
