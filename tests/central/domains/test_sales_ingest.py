@@ -298,3 +298,43 @@ def test_cancelled_cart_and_no_sale_drawer_are_recorded_for_audit(engine: Engine
         drawer = s.scalars(select(DrawerOpening)).one()
         assert drawer.reason == "找零"
         assert drawer.opened_at == T0
+
+
+def test_concurrent_sales_of_the_same_products_lose_nothing_and_never_deadlock(engine: Engine,
+                                                                                 world: World) -> None:
+    # given four tills selling the same products (in opposite line orders) and redeeming one member's points
+    import threading
+
+    errors: list[BaseException] = []
+
+    def till(k: int) -> None:
+        try:
+            for _ in range(8):
+                lines = [line(1, world.cola, 1, 300), line(2, world.rice, 2, 5990, tax_bp=900)]
+                if k % 2:
+                    lines = [line(1, world.rice, 2, 5990, tax_bp=900), line(2, world.cola, 1, 300)]
+                ev = sale(world, lines, shift_id=f"shift-{k}", member_id=world.member, points_redeemed=10,
+                          tenders=[(Tender.POINTS, 10), (Tender.CASH, 12_270)])
+                with session_scope(engine) as s:
+                    ingest.apply_sale_completed(s, ev, terminal_id=world.terminal, store_id=world.store,
+                                                received_at=NOW)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    # when they all push at once
+    threads = [threading.Thread(target=till, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # then every sale is there, stock and points moved exactly once per sale
+    assert errors == []
+    with Session(engine) as s:
+        assert count(s, Sale) == 32
+        assert on_hand(s, world.warehouse, world.cola) == -32_000
+        assert on_hand(s, world.warehouse, world.rice) == -64_000
+        assert check_stock(s).ok
+        member = s.get(Member, world.member)
+        assert member is not None
+        assert member.points_balance == 500 - 320
+        assert s.scalar(select(func.min(PointsEntry.balance_after))) == 500 - 320
