@@ -69,44 +69,74 @@ class FaultProxy:
                 return
             threading.Thread(target=self._handle, args=(client, self._fate()), daemon=True).start()
 
-    def _handle(self, client: socket.socket, fate: str) -> None:
-        if fate == "drop":
-            _close(client)
-            return
+    def _handle(self, client: socket.socket, first_fate: str) -> None:
+        """Pump both ways; a fresh fate is drawn for every request on a kept-alive connection."""
         try:
             upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
         except OSError:
             _close(client)
             return
-        delay = self.delay_s if fate == "delay" else 0.0
-        threading.Thread(target=_pump, args=(client, upstream, delay, None), daemon=True).start()
-        limit: int | None = None
-        if fate == "lose_answer":
-            limit = 0
-        elif fate == "cut_answer":
-            limit = -1  # half of the first chunk
-        _pump(upstream, client, delay, limit)
+        link = _Link(client, upstream, first_fate)
+        threading.Thread(target=self._requests, args=(link,), daemon=True).start()
+        self._answers(link)
+
+    def _requests(self, link: _Link) -> None:
+        try:
+            while True:
+                data = link.client.recv(65536)
+                if not data:
+                    break
+                with link.lock:
+                    if not link.awaiting:
+                        link.fate = link.first_fate if link.first_fate else self._fate()
+                        link.first_fate = ""
+                        link.awaiting = True
+                    fate = link.fate
+                if fate == "drop":
+                    break
+                if fate == "delay":
+                    time.sleep(self.delay_s)
+                link.upstream.sendall(data)
+        except OSError:
+            pass
+        link.close()
+
+    def _answers(self, link: _Link) -> None:
+        try:
+            while True:
+                data = link.upstream.recv(65536)
+                if not data:
+                    break
+                with link.lock:
+                    fate = link.fate
+                    link.awaiting = False
+                if fate == "delay":
+                    time.sleep(self.delay_s)
+                if fate == "lose_answer":
+                    break
+                if fate == "cut_answer":
+                    link.client.sendall(data[: max(1, len(data) // 2)])
+                    break
+                link.client.sendall(data)
+        except OSError:
+            pass
+        link.close()
 
 
-def _pump(src: socket.socket, dst: socket.socket, delay: float, limit: int | None) -> None:
-    """Copy bytes src → dst. limit 0: swallow the first answer and close; -1: send half of it."""
-    try:
-        while True:
-            data = src.recv(65536)
-            if not data:
-                break
-            if delay:
-                time.sleep(delay)
-            if limit is not None:
-                if limit == -1:
-                    dst.sendall(data[: max(1, len(data) // 2)])
-                break
-            dst.sendall(data)
-    except OSError:
-        pass
-    finally:
-        _close(src)
-        _close(dst)
+class _Link:
+    """One proxied connection: both sockets and the fate of the request in flight."""
+
+    def __init__(self, client: socket.socket, upstream: socket.socket, first_fate: str) -> None:
+        self.client = client
+        self.upstream = upstream
+        self.first_fate = first_fate
+        self.fate = first_fate
+        self.awaiting = False
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        _close(self.client)
+        _close(self.upstream)
 
 
 def _close(sock: socket.socket) -> None:

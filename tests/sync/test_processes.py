@@ -1,0 +1,180 @@
+"""Real processes: kill -9 of a till between commit and push, during a push, after central
+committed but before the till got the answer; kill -9 of central in the middle of a batch; and a
+fault-injecting TCP proxy between till and central. After restarts and sync: exactly once."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from central.db import session_scope
+from central.sales.models import Sale, SaleLine
+from central.syncing.models import SyncEvent
+from terminal.store.db import open_store
+from terminal.sync_client import setup
+from terminal.sync_client.client import SyncClient
+from terminal.sync_client.transport import SyncError, Transport
+
+from .faultproxy import FaultProxy
+from .procs import Central, kill9, start_till, terminal_cli, wait_for_line
+from .world import Seeded, Till, enrolment_code, seed
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def seeded(central_engine: Engine) -> Seeded:
+    return seed(central_engine, products=15, members=2)
+
+
+@pytest.fixture
+def central(central_url: str, seeded: Seeded, tmp_path: Path) -> Iterator[Central]:
+    server = Central(central_url, tmp_path / "central.log").start()
+    yield server
+    server.stop()
+
+
+def enrol(engine: Engine, central: Central, store_id: int, data: Path) -> None:
+    code = enrolment_code(engine, store_id)
+    done = terminal_cli("enroll", "--server", central.url, "--code", code, "--data", str(data))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["products"] == 15
+    assert summary["pending"] == 0
+
+
+def till_sales(data: Path) -> set[str]:
+    with open_store(data) as store:
+        return {r[0] for r in store.all(
+            "SELECT json_extract(payload, '$.sale_id') FROM outbox WHERE type='sale.completed'")}
+
+
+def assert_exactly_once(engine: Engine, data: Path, lines_per_sale: int) -> None:
+    sales = till_sales(data)
+    with session_scope(engine, write=False) as s:
+        central_sales = set(s.execute(select(Sale.id)).scalars())
+        events = s.execute(select(func.count()).select_from(SyncEvent).where(SyncEvent.type == "sale.completed")).scalar()
+        line_count = s.execute(select(func.count()).select_from(SaleLine)).scalar()
+    assert central_sales == sales
+    assert events == len(sales)
+    assert line_count == len(sales) * lines_per_sale
+    with open_store(data) as store:
+        assert store.scalar("SELECT count(*) FROM outbox WHERE status <> 'acked'") == 0
+
+
+def sync_until_done(data: Path, attempts: int = 20) -> None:
+    for _ in range(attempts):
+        done = terminal_cli("sync", "--data", str(data), "--retries", "2", "--timeout", "10")
+        if done.returncode == 0:
+            assert json.loads(done.stdout.strip().splitlines()[-1])["pending"] == 0
+            return
+    raise AssertionError(f"sync never completed: {done.stdout} {done.stderr}")
+
+
+def central_sale_count(engine: Engine) -> int:
+    with session_scope(engine, write=False) as s:
+        return int(s.execute(select(func.count()).select_from(Sale)).scalar_one())
+
+
+def test_kill_till_between_commit_and_push_during_push_and_before_the_answer(
+        central_engine: Engine, central: Central, seeded: Seeded, tmp_path: Path) -> None:
+    data = tmp_path / "till"
+    enrol(central_engine, central, seeded.store_ids["S01"], data)
+
+    # 1. killed between the local commit and the push
+    proc = start_till(data, sales=5, then="wait")
+    wait_for_line(proc, "COMMITTED")
+    kill9(proc)
+    assert central_sale_count(central_engine) == 0
+    sync_until_done(data)
+    assert_exactly_once(central_engine, data, 2)
+
+    # 2. killed while the push is on the wire (a slow link holds the request)
+    proxy = FaultProxy(central.port, weights={"delay": 1.0}, delay_s=1.5).start()
+    try:
+        proc = start_till(data, sales=5, then="push", server=proxy.url)
+        wait_for_line(proc, "PUSHING")
+        time.sleep(0.3)
+        kill9(proc)
+    finally:
+        proxy.stop()
+    with open_store(data) as store:
+        unacked = store.scalar("SELECT count(*) FROM outbox WHERE status <> 'acked'")
+        assert store.scalar("SELECT count(*) FROM outbox WHERE status='sending'") == unacked > 0
+    sync_until_done(data)
+    assert_exactly_once(central_engine, data, 2)
+
+    # 3. killed after central committed, before the answer came back
+    proxy = FaultProxy(central.port, weights={"delay": 1.0}, delay_s=2.5).start()
+    try:
+        proc = start_till(data, sales=6, then="push", server=proxy.url)
+        wait_for_line(proc, "PUSHING")
+        deadline = time.monotonic() + 30
+        while central_sale_count(central_engine) < 16 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert central_sale_count(central_engine) == 16  # committed at central; the answer is held back
+        kill9(proc)
+    finally:
+        proxy.stop()
+    with open_store(data) as store:
+        unacked = store.scalar("SELECT count(*) FROM outbox WHERE status <> 'acked'")
+        assert store.scalar("SELECT count(*) FROM outbox WHERE status='sending'") == unacked > 0
+    sync_until_done(data)  # the resend is answered "duplicate", nothing is applied twice
+    assert_exactly_once(central_engine, data, 2)
+
+
+def test_kill_central_in_the_middle_of_a_batch(central_engine: Engine, central: Central, seeded: Seeded,
+                                               tmp_path: Path) -> None:
+    data = tmp_path / "till"
+    enrol(central_engine, central, seeded.store_ids["S01"], data)
+    proc = start_till(data, sales=200, then="push", server=central.url, lines=5, batch=200)
+    wait_for_line(proc, "PUSHING", timeout=120)
+    time.sleep(0.3)
+    central.kill9()
+    kill9(proc)
+    # a batch is one transaction: central holds all of it or none of it, never half
+    assert central_sale_count(central_engine) in (0, 200)
+    central.start()
+    sync_until_done(data)
+    assert_exactly_once(central_engine, data, 5)
+
+
+def test_sync_through_a_fault_injecting_proxy(central_engine: Engine, central: Central, seeded: Seeded,
+                                              tmp_path: Path) -> None:
+    data = tmp_path / "till"
+    proxy = FaultProxy(central.port, weights={"pass": 2, "drop": 1, "lose_answer": 1, "cut_answer": 1, "delay": 1},
+                       seed=7, delay_s=0.1).start()
+    try:
+        # enrolment itself goes direct (a one-time code); the first download and every sync go through faults
+        with open_store(data) as store:
+            setup.enroll(store, central.url, enrolment_code(central_engine, seeded.store_ids["S01"]))
+            store.set_setting("server_url", proxy.url)
+        sync_until_done(data, attempts=40)  # the CLI: bootstrap through the faults
+        with open_store(data) as store:
+            assert store.scalar("SELECT count(*) FROM master WHERE entity='product'") == 15
+            till = Till(store=store, client=None, server=proxy.url)
+            products = [int(r[0]) for r in store.all("SELECT id FROM master WHERE entity='product'")]
+            rounds = 0
+            while not {"drop", "lose_answer", "cut_answer", "delay"} <= set(proxy.counts) or rounds < 3:
+                rounds += 1
+                assert rounds <= 30, proxy.counts
+                for i in range(5):
+                    till.sell([products[(rounds + i) % 15], products[(rounds + i + 1) % 15]])
+                for _ in range(30):
+                    transport = Transport(proxy.url, store.get_setting("credential"), timeout=5, retries=2,
+                                          backoff=0.01)
+                    try:
+                        if SyncClient(store, transport, batch=4).sync_round().current:
+                            break
+                    except SyncError:
+                        continue
+                    finally:
+                        transport.close()
+        assert_exactly_once(central_engine, data, 2)
+    finally:
+        proxy.stop()
