@@ -51,7 +51,8 @@ class PaymentScreen(Screen):  # type: ignore[misc]
 
     def show(self, state: PaymentState) -> None:
         self.state = state
-        self.ids.amount.text = fmt.money(state.remaining_fen).lstrip("¥") if state.remaining_fen > 0 else ""
+        self.ids.amount.text = ""  # blank = exactly what is still due (shown as the hint)
+        self.ids.amount.hint_text = fmt.money(state.remaining_fen) if state.remaining_fen > 0 else ""
         self.ids.reference.text = ""
         self.quick = quick_cash_amounts(state.remaining_fen)
         box = self.ids.payments
