@@ -22,6 +22,7 @@ from sync.barcodes import with_check_digit
 from sync.catalog import Product, SaleUnit
 from sync.events import Tender
 from sync.master import Entity
+from sync.pricing import price_cart
 from sync.promotions import Promotion, PromotionKind
 from terminal.catalog import Catalog
 from terminal.checkout import Checkout, record_sale
@@ -166,6 +167,14 @@ def run() -> list[tuple[str, str]]:
                 co._s.items.pop()  # back to 19 lines without an audited void (not what is measured)
                 co._changed()
         promos_on_cart = len(co.priced.promotion_ids)
+        # the share of sync.pricing.price_cart alone (same 19-line cart + one line, same context)
+        co.scan(rng.choice(barcodes))
+        cart, ctx = co._cart(), co.catalog.pricing_context(co.clock())
+        pricing_only: list[float] = []
+        for _ in range(SCANS // 2):
+            c = time.thread_time()
+            price_cart(cart, ctx)
+            pricing_only.append(time.thread_time() - c)
         co.cancel("bench")
 
         # commit of a paid 20-line sale
@@ -195,6 +204,7 @@ def run() -> list[tuple[str, str]]:
             ("catalog", f"{PRODUCTS:,} products, {PROMOTIONS} promotions, {size_mb:.0f} MB, loaded in {load_s:.1f} s"),
             ("scan-to-line (lookup + re-price 20-line cart), wall", _ms(scans) + f" ({SCANS} scans)"),
             ("scan-to-line, CPU time of this thread", _ms(scans_cpu) + f" ({promos_on_cart} promotions on the cart)"),
+            ("  of which sync.pricing.price_cart, 20 lines, CPU", _ms(pricing_only)),
             ("commit 20-line sale: Checkout.complete(), wall", _ms(commits) + f" ({COMMITS} sales, {lines} lines)"),
             ("commit 20-line sale: CPU time (excl. waiting for fsync)", _ms(commits_cpu)),
             ("commit 20-line sale: transaction only (FULL fsync)", _ms(db_only)),
