@@ -36,6 +36,7 @@ def post_points(session: Session, *, member_id: str, points: int, kind: str, sou
     ).scalar_one_or_none()
     if balance is None:
         raise not_found("会员", "member", "member_id", member_id)
+    _publish_balance(session, member_id)
     now = recorded_at or utcnow()
     entry = PointsEntry(
         member_id=member_id, kind=kind, points=points, balance_after=balance,
@@ -44,3 +45,12 @@ def post_points(session: Session, *, member_id: str, points: int, kind: str, sou
     session.add(entry)
     return entry
 
+
+
+def _publish_balance(session: Session, member_id: str) -> None:
+    """Tell the change feed the member changed: the balance moved by SQL the session hooks don't see,
+    and tills show the balance (the terminal-side redemption limit comes from it)."""
+    from central.syncing.feed import touch
+    from sync.master import Entity
+
+    touch(session, Entity.MEMBER, [member_id])

@@ -338,3 +338,18 @@ def test_concurrent_sales_of_the_same_products_lose_nothing_and_never_deadlock(e
         assert member is not None
         assert member.points_balance == 500 - 320
         assert s.scalar(select(func.min(PointsEntry.balance_after))) == 500 - 320
+
+
+def test_a_sale_with_a_member_publishes_the_new_balance_to_the_change_feed(engine: Engine, world: World) -> None:
+    import json as _json
+
+    from central.syncing.entities import install
+    from central.syncing.models import SyncFeed
+
+    install()
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], member_id=world.member, points_earned=59)
+    apply(engine, world, ingest.apply_sale_completed, ev)
+    with Session(engine) as s:
+        rows = s.scalars(select(SyncFeed).where(SyncFeed.entity == "member", SyncFeed.entity_id == world.member)).all()
+        assert rows
+        assert _json.loads(rows[-1].data)["points_balance"] == 559
