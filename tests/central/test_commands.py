@@ -106,3 +106,21 @@ def test_enroll_code_errors(db_url: str, make_store: Callable[..., int], make_us
     assert main(["enroll-code", "--db", db_url, "--store", "S01", "--kind", "rep"]) == 1
     assert main(["enroll-code", "--db", db_url, "--store", "S01", "--kind", "rep", "--rep", "rep1"]) == 0
     assert main(["revoke-terminal", "--db", db_url, "S01-POS77"]) == 1
+
+
+def test_migrate_makes_first_admin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from central.app import create_app
+
+    url = f"sqlite:///{tmp_path}/c.sqlite3"
+    monkeypatch.setenv("POS_ADMIN_PASSWORD", "first-admin-pw")
+    assert main(["migrate", "--db", url, "--admin", "boss"]) == 0
+    assert "boss" in capsys.readouterr().out
+    assert main(["migrate", "--db", url, "--admin", "boss"]) == 0  # idempotent
+    with TestClient(create_app(url)) as c:
+        r = c.post("/api/v1/auth/login", json={"username": "boss", "password": "first-admin-pw"})
+        assert r.status_code == 200
+        assert r.json()["user"]["role"] == "admin"
+    monkeypatch.setenv("POS_ADMIN_PASSWORD", "short")
+    assert main(["migrate", "--db", url, "--admin", "boss2"]) == 1
+    dispose_engine(url)
