@@ -352,4 +352,4 @@ def test_a_sale_with_a_member_publishes_the_new_balance_to_the_change_feed(engin
     with Session(engine) as s:
         rows = s.scalars(select(SyncFeed).where(SyncFeed.entity == "member", SyncFeed.entity_id == world.member)).all()
         assert rows
-        assert _json.loads(rows[-1].data)["points_balance"] == 559
+        assert _json.loads(rows[-1].data or "{}")["points_balance"] == 559
