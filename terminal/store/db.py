@@ -64,6 +64,7 @@ class Store:
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._owner = threading.get_ident()
+        self._depth = 0
 
     # ------------------------------------------------------------------ transactions
 
@@ -71,11 +72,25 @@ class Store:
     def transaction(self) -> Iterator[Store]:
         """One atomic, durable unit of work: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
 
-        A nested call joins the outer transaction (an error anywhere rolls back all of it), so
-        services can be composed without committing half of a sale.
+        A nested call runs in a SAVEPOINT of the outer transaction: its error undoes its own writes
+        (and still propagates); nothing is durable until the outermost block commits, so services
+        can be composed without ever committing half of a sale.
         """
         if self.conn.in_transaction:
-            yield self
+            self._depth += 1
+            name = f"sp{self._depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self.conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:

@@ -117,3 +117,19 @@ def test_database_newer_than_program_is_refused(tmp_path: Path) -> None:
     s.close()
     with pytest.raises(StoreError, match="newer"):
         open_store(tmp_path)
+
+
+def test_nested_transaction_error_undoes_only_its_part(store: Store) -> None:
+    def inner() -> None:
+        with store.transaction():
+            store.set_setting("inner", "1")
+            raise ValueError("inner failed")
+
+    with store.transaction():
+        store.set_setting("outer", "1")
+        with pytest.raises(ValueError):
+            inner()
+        store.set_setting("after", "1")
+    assert store.get_setting("outer") == "1"
+    assert store.get_setting("after") == "1"
+    assert store.get_setting("inner") is None
