@@ -306,12 +306,20 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
         returned_fen[rl.original_line_no] += rl.amount_fen
     for no, qty_m in returned_m.items():
         orig = lines[no]
-        if orig.returned_qty_m + qty_m > orig.qty_m or orig.returned_amount_fen + returned_fen[no] > orig.amount_fen:
+        # 抹零 rounded up is given back on the last return's lines, so a line may refund that much more
+        slack = max(0, original.rounding_fen)
+        if orig.returned_qty_m + qty_m > orig.qty_m or \
+                orig.returned_amount_fen + returned_fen[no] > orig.amount_fen + slack:
             raise ReturnExceedsSale(
                 f"第 {no} 行退货超过原销售（已退 {orig.returned_qty_m / 1000:g}，本次 {qty_m / 1000:g}，"
                 f"原售 {orig.qty_m / 1000:g}）",
                 f"line {no}: returns exceed the sale (already {orig.returned_qty_m / 1000:g}, now "
                 f"{qty_m / 1000:g}, sold {orig.qty_m / 1000:g})", field="lines.qty")
+    if original.refunded_fen + ev.total_fen > original.total_fen:
+        raise ReturnExceedsSale(
+            f"退款合计超过原销售实收（已退 {original.refunded_fen} 分，本次 {ev.total_fen} 分，实收 {original.total_fen} 分）",
+            f"refunds exceed what the sale took (already {original.refunded_fen}, now {ev.total_fen}, "
+            f"paid {original.total_fen} fen)", field="total_fen")
     member_id = ev.member_id or original.member_id
     if member_id is not None and session.get(Member, member_id) is None:
         raise not_found("会员", "member", "member_id", member_id)

@@ -29,7 +29,7 @@ from central.sales.errors import (
     WrongScope,
 )
 from central.sales.models import CancelledCart, DrawerOpening, Sale, SaleLine, SalePayment, SaleReturn, Shift
-from sync.events import DrawerOpened, SaleCancelled, ShiftClosed, Tender
+from sync.events import DrawerOpened, PaymentPayload, SaleCancelled, ShiftClosed, Tender, uuid7
 
 from .conftest import T0, World, line, return_of, sale, shift_opened
 
@@ -353,3 +353,32 @@ def test_a_sale_with_a_member_publishes_the_new_balance_to_the_change_feed(engin
         rows = s.scalars(select(SyncFeed).where(SyncFeed.entity == "member", SyncFeed.entity_id == world.member)).all()
         assert rows
         assert _json.loads(rows[-1].data or "{}")["points_balance"] == 559
+
+
+def test_a_full_return_gives_back_rounding_up_but_never_more_than_was_paid(engine: Engine, world: World) -> None:
+    from sync.events import ReturnLinePayload, SaleReturned
+
+    # given a sale whose 抹零 rounded 5 fen up (half-up to the jiao): ¥59.95 due → ¥60.00 paid
+    original = sale(world, [line(1, world.rice, 1, 5995, tax_bp=900)], rounding=5)
+    apply(engine, world, ingest.apply_sale_completed, original)
+
+    def full_return(amount: int) -> SaleReturned:
+        ol = original.lines[0]
+        rid = uuid7()
+        return SaleReturned(
+            return_id=rid, receipt_no=f"R-{rid[-8:]}", original_sale_id=original.sale_id,
+            original_receipt_no=original.receipt_no, store_id=world.store, terminal_id=world.terminal,
+            shift_id="shift-1", returned_at=T0, refunds=[PaymentPayload(tender=Tender.CASH, amount_fen=amount)],
+            lines=[ReturnLinePayload(original_line_no=1, product_id=ol.product_id, sku=ol.sku, unit_code="pc",
+                                     unit_factor=1, qty=ol.qty, amount_fen=amount, tax_fen=0)],
+            total_fen=amount, tax_fen=0)
+
+    # when more than was paid is asked back, it is refused; exactly what was paid is accepted
+    err = refused(engine, ingest.apply_sale_returned, full_return(6_001), terminal_id=world.terminal,
+                  store_id=world.store)
+    assert isinstance(err, ReturnExceedsSale)
+    apply(engine, world, ingest.apply_sale_returned, full_return(6_000))
+    with Session(engine) as s:
+        stored = s.get(Sale, original.sale_id)
+        assert stored is not None
+        assert stored.refunded_fen == stored.total_fen == 6_000
