@@ -233,8 +233,8 @@ class Backend:
         return self.cart()
 
     def held(self) -> list[HeldView]:
-        return [HeldView(id=h.id, time_text=f"{local_time(h.held_at)}  {h.label}", line_count=h.line_count,
-                         total_fen=0) for h in self.checkout.held_carts()]
+        return [HeldView(id=h.id, time_text=local_time(h.held_at), label=h.label, line_count=h.line_count)
+                for h in self.checkout.held_carts()]
 
     def resume(self, held_id: str) -> CartView:
         self.checkout.resume(held_id)
@@ -276,7 +276,8 @@ class Backend:
                                            points=priced.points_redeemed))
         return PaymentState(due_fen=co.total_fen, paid_fen=co.paid_fen, remaining_fen=co.remaining_fen,
                             change_fen=co.change_fen, rounding_fen=priced.rounding_fen if priced else 0,
-                            payments=tuple(payments), points_available=co.max_redeemable_points)
+                            payments=tuple(payments), points_available=co.max_redeemable_points,
+                            quick_cash_fen=tuple(co.quick_cash_amounts()))
 
     def start_payment(self) -> PaymentState:
         if self.checkout.is_empty:

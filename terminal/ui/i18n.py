@@ -117,7 +117,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "enter_order_discount": ("输入整单优惠金额（元）", "Enter order discount (yuan)"),
     "held_title": ("挂起的交易", "Held sales"),
     "held_empty": ("没有挂起的交易", "No held sales"),
-    "held_item": ("{time}  {n} 件  {total}", "{time}  {n} items  {total}"),
+    "held_lines": ("{n} 行商品", "{n} lines"),
     "held_count": ("挂单 {n}", "{n} held"),
     "search_title": ("查找商品（名称 / 拼音首字母 / 编码）", "Find item (name / pinyin initials / SKU)"),
     "search_none": ("没有找到商品", "No matching items"),

@@ -83,6 +83,8 @@ class PaymentState:
     payments: tuple[PaymentView, ...] = ()
     points_available: int = 0
     """Member's points that could still be redeemed (0 without a member)."""
+    quick_cash_fen: tuple[int, ...] = ()
+    """Quick cash buttons (exact, then the next round notes), as the checkout suggests them."""
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,8 @@ class ProductHit:
 class HeldView:
     id: str
     time_text: str
+    label: str
     line_count: int
-    total_fen: int
 
 
 @dataclass(frozen=True)

@@ -306,6 +306,115 @@ def restart_offers_reprint(d: Driver) -> Step:
     d.facts["toast"] = d.app.toast
 
 
+
+def _row(d: Driver, index: int) -> object:
+    """The cart row of cart line `index` (0-based)."""
+    return next(r for r in d.w("sale", "lines").children if r.key == index + 1)
+
+
+def enter_value(d: Driver, value: str) -> Step:
+    """Type into the one-value dialog (its field is focused and selected) and press OK."""
+    yield 0.3
+    popup = d.popup()
+    d.check(type(popup).__name__ == "EntryPopup", f"value dialog open, got {type(popup).__name__}")
+    yield from d.wait_for(lambda: popup.ids.entry.focus, "value field focused")
+    yield d.backspace(10)
+    yield d.type(value)
+    yield d.tap(popup.ids.ok)
+    yield 0.2
+
+
+def cart_edits(d: Driver) -> Step:
+    """Quantity, price override, line and order discounts (each needing a manager), void, hold,
+    cancel, resume, a member created at the till, points redeemed, a bank card, reprint, X report."""
+    from tests.ui import terminal_data as td
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    sale = d.screen("sale")
+    yield from scan(d, td.NOODLES)
+    yield from scan(d, td.COLA_PC)
+    yield d.tap(_row(d, 0))
+    d.check(sale.selected == 1, "first line selected")
+    yield d.tap(d.w("sale", "qty"))
+    yield from enter_value(d, "3")
+    d.check(sale.cart.lines[0].qty == "3", f"quantity edited: {sale.cart.lines[0].qty}")
+    yield d.tap(d.w("sale", "price"))
+    yield from enter_value(d, "4")
+    yield from manager_approves(d)
+    d.check(sale.cart.lines[0].unit_price_fen == 400, "price overridden with a manager's PIN")
+    yield d.tap(d.w("sale", "line_discount"))
+    yield from enter_value(d, "1")
+    yield from manager_approves(d)
+    d.check(sale.cart.lines[0].discount_fen == 100, "line discount")
+    yield d.tap(d.w("sale", "order_discount"))
+    yield from enter_value(d, "0.5")
+    yield from manager_approves(d)
+    d.check(sale.cart.discount_fen == 150, f"line + order discount: {sale.cart.discount_fen}")
+    yield d.tap(_row(d, 1))
+    yield d.tap(d.w("sale", "void_line"))
+    d.check(len(sale.cart.lines) == 1, "cola voided")
+    # hold it, ring up and cancel another sale, resume the held one
+    yield d.tap(d.w("sale", "hold"))
+    d.check(not sale.cart.lines and sale.cart.held_count == 1, "held")
+    yield from scan(d, td.BREAD)
+    yield d.tap(d.w("sale", "cancel_sale"))
+    yield 0.3
+    yield d.tap(d.popup().ids.yes)
+    yield 0.2
+    d.check(not sale.cart.lines, "sale cancelled")
+    yield d.tap(d.w("sale", "resume"))
+    yield 0.3
+    held = d.popup()
+    d.check(len(held.ids.rows.children) == 1, "one held sale listed")
+    yield from d.shot("held")
+    yield d.tap(held.ids.rows.children[0])
+    yield 0.2
+    d.check(len(sale.cart.lines) == 1 and sale.cart.lines[0].qty == "3", "held sale resumed")
+    # a new member at the till, then the existing member (with points) instead
+    yield d.tap(d.w("sale", "member"))
+    yield 0.3
+    popup = d.popup()
+    yield d.tap(popup.ids.create)
+    yield from d.wait_for(lambda: popup.ids.new_phone.focus, "phone field focused")
+    yield d.type("13900001111")
+    yield d.tap(popup.ids.new_name)
+    yield d.type("王五")
+    yield from d.shot("member_create")
+    yield d.tap(popup.ids.create)
+    yield 0.3
+    d.check(sale.cart.member is not None and sale.cart.member.phone.startswith("139"), "new member attached")
+    d.facts["new_member_card"] = sale.cart.member.card_no
+    yield from member(d, td.MEMBER_PHONE)
+    d.check(sale.cart.member.card_no == td.MEMBER_CARD, "existing member attached")
+    # pay: 100 points, the rest by bank card with the slip reference
+    yield d.tap(d.w("sale", "pay"))
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: pay.state is not None and pay.state.points_available > 0, "points redeemable")
+    yield d.tap(pay.ids.redeem)
+    yield from enter_value(d, "100")
+    d.check(pay.state.payments[0].tender == "points", "points shown as a payment")
+    yield d.tap(pay.ids.tender_bank_card)
+    yield from d.wait_for(lambda: pay.ids.reference.focus, "reference field focused for a card")
+    yield d.type("POS-778812", enter=True)
+    d.check(pay.state.remaining_fen == 0, "paid")
+    yield d.tap(pay.ids.complete)
+    yield 0.3
+    done = d.screen("done")
+    d.facts["receipt_no"] = done.result.receipt_no
+    yield from d.wait_for(lambda: done.outcome is not None, "printed")
+    d.facts["drawer_opened"] = done.outcome.drawer_opened
+    yield d.tap(done.ids.reprint)
+    yield from d.wait_for(lambda: not d.app.printing and "S01-T03" in d.app.toast, "reprinted")
+    yield d.tap(done.ids.next_sale)
+    # X report mid-shift
+    yield d.tap(d.w("sale", "close_shift"))
+    yield 0.3
+    yield d.tap(d.w("shift_close", "x_report"))
+    yield from d.wait_for(lambda: not d.app.printing, "X report printed")
+    d.facts["x_toast"] = d.app.toast
+
+
 def debug_cart(d: Driver) -> Step:
     from tests.ui import terminal_data as td
 

@@ -136,3 +136,29 @@ def test_kill_9_after_pay_keeps_the_sale_and_offers_reprint(terminal_dir: Path, 
     jobs = printer.wait_for_jobs(1)
     assert len(jobs) == 1
     assert sale[0].encode() in jobs[0]
+
+
+def test_cart_edits_approvals_hold_cancel_member_points_card(terminal_dir: Path, run_scenario: ScenarioRunner,
+                                                             printer: NetworkPrinterSimulator) -> None:
+    result = run_scenario("cart_edits", terminal_dir, env={"POS_PRINTER_URL": printer.url})
+    facts = result["facts"]
+    assert facts["drawer_opened"] is False, "no cash taken: the drawer stays shut"
+    store = open_store(terminal_dir)
+    try:
+        types = [r[0] for r in store.all("SELECT type FROM outbox ORDER BY seq")]
+        sale = json.loads(store.scalar("SELECT payload FROM sales"))
+        audit = {r[0]: r[1] for r in store.all("SELECT action, approved_by FROM audit_log")}
+        count = store.scalar("SELECT print_count FROM sales")
+    finally:
+        store.close()
+    assert types == ["shift.opened", "sale.cancelled", "member.created", "sale.completed"]
+    assert sale["points_redeemed"] == 100
+    assert [(p["tender"], p["reference"]) for p in sale["payments"]] == [("bank_card", "POS-778812")]
+    assert sale["lines"][0]["qty"] == "3"
+    assert sale["lines"][0]["unit_price_fen"] == 400
+    assert (audit["price_override"], audit["line_discount"], audit["order_discount"]) == (2, 2, 2)
+    assert count == 2, "printed, then reprinted"
+    jobs = printer.wait_for_jobs(3)
+    assert len(jobs) == 3, "receipt, reprint, X report"
+    assert "重印".encode("gb18030") in jobs[1]
+    assert facts["x_toast"]

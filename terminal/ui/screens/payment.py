@@ -16,19 +16,7 @@ from terminal.ui import i18n
 from terminal.ui.views import PaymentState, PrintOutcome, SaleDone
 
 TENDERS: tuple[str, ...] = ("cash", "bank_card", "wechat", "alipay")
-QUICK_NOTES_FEN: tuple[int, ...] = (1000, 2000, 5000, 10000)
-
-
-def quick_cash_amounts(remaining_fen: int) -> list[int]:
-    """Amounts a customer is likely to hand over: the exact sum, then the next round notes above it."""
-    if remaining_fen <= 0:
-        return []
-    amounts = [remaining_fen]
-    for note in QUICK_NOTES_FEN:
-        rounded = -(-remaining_fen // note) * note
-        if rounded not in amounts:
-            amounts.append(rounded)
-    return amounts[:4]
+QUICK_BUTTONS = 4
 
 
 class PaymentScreen(Screen):  # type: ignore[misc]
@@ -54,7 +42,7 @@ class PaymentScreen(Screen):  # type: ignore[misc]
         self.ids.amount.text = ""  # blank = exactly what is still due (shown as the hint)
         self.ids.amount.hint_text = fmt.money(state.remaining_fen) if state.remaining_fen > 0 else ""
         self.ids.reference.text = ""
-        self.quick = quick_cash_amounts(state.remaining_fen)
+        self.quick = list(state.quick_cash_fen[:QUICK_BUTTONS])
         box = self.ids.payments
         box.clear_widgets()
         for index, payment in enumerate(state.payments):

@@ -201,9 +201,8 @@ class HeldPopup(PosPopup):
         box.clear_widgets()
         for item in held:
             box.add_widget(Factory.RowButton(
-                key=item, text_left=item.time_text,
-                text_mid=i18n.tr("items_count", n=item.line_count),
-                text_right=fmt.money(item.total_fen), on_release=self.pick))
+                key=item, text_left=item.label, text_mid=item.time_text,
+                text_right=i18n.tr("held_lines", n=item.line_count), on_release=self.pick))
 
     def pick(self, row: Any) -> None:
         self.dismiss()
