@@ -102,8 +102,14 @@ _SALE_CLASH = select(_t(Sale).c.id).where(
 
 
 def _check_products(session: Session, product_ids: Iterable[int], field: str) -> None:
-    wanted = set(product_ids)
+    """Every product exists. Ids found are remembered for the session (a push batch): a product
+    referenced by sales is never deleted, only deactivated, and a sale keeps what it sold."""
+    known: set[int] = session.info.setdefault("known_products", set())
+    wanted = set(product_ids) - known
+    if not wanted:
+        return
     found = set(session.scalars(_PRODUCTS_FOUND, {"ids": sorted(wanted)}))
+    known |= found
     missing = sorted(wanted - found)
     if missing:
         raise not_found("商品", "product", field, missing[0])
@@ -113,6 +119,7 @@ def _shift(session: Session, shift_id: str, *, store_id: int, terminal_id: int,
            cashier_id: int | None) -> Shift:
     """The shift (ORM, refreshed); created as a placeholder when its `shift.opened` has not arrived."""
     _shift_status(session, shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=cashier_id)
+    session.info.get("shift_rows", {}).pop(shift_id, None)  # its status is about to change
     shift = session.get(Shift, shift_id, populate_existing=True)
     assert shift is not None
     return shift
@@ -135,7 +142,8 @@ def _shift_status(session: Session, shift_id: str, *, store_id: int, terminal_id
     A shift whose `shift.opened` has not arrived yet (events of a terminal can be deferred or
     quarantined and retried) is created as a placeholder with status `unknown`.
     """
-    row = session.execute(_SHIFT_ROW, {"shift_id": shift_id}).first()
+    cache: dict[str, tuple[int, int, str]] = session.info.setdefault("shift_rows", {})
+    row = cache.get(shift_id) or session.execute(_SHIFT_ROW, {"shift_id": shift_id}).first()
     if row is None:
         session.execute(insert(_SHIFTS), [{
             "id": shift_id, "store_id": store_id, "terminal_id": terminal_id, "cashier_id": cashier_id,
@@ -143,10 +151,13 @@ def _shift_status(session: Session, shift_id: str, *, store_id: int, terminal_id
             "returns_count": 0, "returns_total_fen": 0, "cash_in_fen": 0, "cash_out_fen": 0,
             "late_postings": 0}])
         return "unknown"
-    if row.store_id != store_id or row.terminal_id != terminal_id:
+    if row[0] != store_id or row[1] != terminal_id:
         raise WrongScope(f"班次 {shift_id} 属于另一台终端", f"shift {shift_id} belongs to another terminal",
                          field="shift_id")
-    return str(row.status)
+    # Only rows read from the database are remembered (an insert may still be rolled back with
+    # its event's savepoint); opening and closing a shift forget it.
+    cache[shift_id] = (row[0], row[1], str(row[2]))
+    return str(row[2])
 
 
 def _post_to_shift(session: Session, shift_id: str, status: str, *, received_at: datetime, sales: int = 0,

@@ -382,3 +382,26 @@ def test_a_full_return_gives_back_rounding_up_but_never_more_than_was_paid(engin
         stored = s.get(Sale, original.sale_id)
         assert stored is not None
         assert stored.refunded_fen == stored.total_fen == 6_000
+
+
+def test_one_push_batch_in_one_session_sees_its_own_shift_changes(engine: Engine, world: World) -> None:
+    # given a terminal's whole day arriving in one push (one session, one transaction, as the sync engine does)
+    closed = ShiftClosed(shift_id="shift-1", store_id=world.store, terminal_id=world.terminal,
+                         cashier_id=world.cashier, closed_at=T0 + timedelta(hours=8), counted_cash_fen=0,
+                         expected_cash_fen=0, sales_count=2, returns_count=0)
+    events: list[tuple[Any, Any]] = [
+        (ingest.apply_sale_completed, sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)])),
+        (ingest.apply_shift_opened, shift_opened(world)),
+        (ingest.apply_sale_completed, sale(world, [line(1, world.cola, 2, 300)])),
+        (ingest.apply_shift_closed, closed),
+        (ingest.apply_sale_completed, sale(world, [line(1, world.cola, 1, 300)])),
+    ]
+    with session_scope(engine) as s:
+        for fn, ev in events:
+            fn(s, ev, terminal_id=world.terminal, store_id=world.store, received_at=NOW)
+    # then only the sale after the close is late, and the figures count all three
+    with Session(engine) as s:
+        shift = s.get(Shift, "shift-1")
+        assert shift is not None
+        assert (shift.status, shift.sales_count, shift.late_postings) == ("closed", 3, 1)
+        assert s.scalars(select(Sale.late).order_by(Sale.total_fen)).all() == [True, False, False]
