@@ -49,6 +49,8 @@ def load_migrations() -> list[Migration]:
         m = _MIGRATION_NAME.match(entry.name)
         if m:
             found.append(Migration(int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    if not found:
+        raise StoreError("no terminal migrations found: the package was built without its .sql files")
     found.sort(key=lambda mig: mig.version)
     for expected, mig in enumerate(found, start=1):
         if mig.version != expected:
