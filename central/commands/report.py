@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from datetime import date
 
 from central.db import get_engine, session_scope
@@ -52,12 +53,25 @@ def run(args: argparse.Namespace) -> int:
         return 0
     t = report.totals
     scope = f"门店 {report.store}" if report.store else "全部门店"
-    print(f"销售报表 {report.date_from} ~ {report.date_to}（{scope}，Asia/Shanghai）")
-    header = f"{'门店':<6}{'日期':<12}{'销售笔数':>8}{'退货笔数':>8}{'原价':>14}{'折扣':>12}{'净额':>14}{'税额':>12}"
-    print(header)
+    print(f"销售报表 {report.date_from} ~ {report.date_to}（{scope}，按 Asia/Shanghai 营业日）")
+    rows = [["门店", "日期", "销售笔数", "退货笔数", "原价", "折扣", "退货", "净额", "税额"]]
     for code, day, f in report.rows:
-        print(f"{code:<8}{day.isoformat():<12}{f.sales:>10}{f.returns:>10}{format_fen(f.gross_fen):>16}"
-              f"{format_fen(f.discount_fen):>14}{format_fen(f.net_fen):>16}{format_fen(f.tax_fen):>14}")
-    print(f"合计: 销售 {t.sales} 笔, 退货 {t.returns} 笔, 原价 {format_fen(t.gross_fen)}, "
-          f"折扣 {format_fen(t.discount_fen)}, 净额 {format_fen(t.net_fen)}, 税额 {format_fen(t.tax_fen)}")
+        rows.append([code, day.isoformat(), str(f.sales), str(f.returns), format_fen(f.gross_fen),
+                     format_fen(f.discount_fen), format_fen(f.returns_fen), format_fen(f.net_fen),
+                     format_fen(f.tax_fen)])
+    rows.append(["合计", "", str(t.sales), str(t.returns), format_fen(t.gross_fen), format_fen(t.discount_fen),
+                 format_fen(t.returns_fen), format_fen(t.net_fen), format_fen(t.tax_fen)])
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(_pad(cell, w, right=i >= 2) for i, (cell, w) in enumerate(zip(r, widths, strict=True))))
     return 0
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, *, right: bool) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
