@@ -64,7 +64,15 @@ class SearchHit:
 
 
 def rounding_policy(mode: str) -> RoundingPolicy:
-    return ROUNDING_MODES.get(mode, RoundingPolicy())
+    """The store's `rounding_mode` (`none` or `<unit>_<mode>` of sync.rounding, e.g. `jiao_down`)."""
+    known = ROUNDING_MODES.get(mode)
+    if known is not None:
+        return known
+    unit, _, how = (mode or "").partition("_")
+    try:
+        return RoundingPolicy(RoundingUnit(unit), Rounding(how))
+    except ValueError:
+        return RoundingPolicy()  # an unknown setting must not stop the till: no 抹零
 
 
 class LazyProducts(Mapping[int, Product]):

@@ -414,3 +414,17 @@ def test_cancel_works_without_an_open_shift(store: Store, session: Session) -> N
     assert till.is_empty
     (ev,) = outbox.unacked(store)
     assert ev.payload["shift_id"] is None
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("none", 1767), ("jiao_down", 1760), ("jiao_half_up", 1770), ("yuan_down", 1700), ("yuan_half_up", 1800),
+    ("bogus", 1767),
+])
+def test_every_rounding_mode_central_ships(till: Checkout, mode: str, expected: int) -> None:
+    set_store(till.store, rounding_mode=mode, version=3)
+    till.scan(CHIPS)
+    till.scan(COLA)
+    till.scan(WATER)
+    till.set_qty(2, 3)
+    till.add_weighed(6, "0.013")
+    assert till.total_fen == expected
