@@ -105,7 +105,16 @@ class Simulator:
                 index = co.add_product(pid)
             if rng.random() < 0.15:
                 co.set_qty(index, rng.randint(2, 4))
-        if self.members and rng.random() < 0.4:
+        if rng.random() < 0.02:
+            co.discount_line(rng.randrange(len(co.items)), percent_off_bp=rng.choice((500, 1000, 2000)),
+                             approval=self.approval(Action.DISCOUNT))
+        if rng.random() < 0.02:
+            try:  # a new member signs up at the till
+                member = co.create_member(phone=f"139{rng.randrange(10**8):08d}", name="新会员")
+                self.members.append(member.card_no)
+            except TerminalError:
+                pass  # that phone number is already a member
+        elif self.members and rng.random() < 0.4:
             co.set_member(rng.choice(self.members))
             if co.max_redeemable_points and rng.random() < 0.3:
                 co.redeem_points(co.max_redeemable_points)
