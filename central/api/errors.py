@@ -168,6 +168,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
             body = error_body("not_found", "接口不存在", "no such endpoint")
+        elif exc.status_code == 400:
+            # FastAPI's "error parsing the body": undecodable bytes, a broken multipart form ...
+            body = error_body("malformed_json", "请求内容不是有效的 JSON", "the request body could not be parsed")
         elif exc.status_code == 405:
             body = error_body("method_not_allowed", "不支持此请求方法", "method not allowed")
         else:
