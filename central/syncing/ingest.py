@@ -128,12 +128,78 @@ def parse(env: EventEnvelope) -> BaseModel:
 
 def push(session: Session, device: Device, request: PushRequest,
          received_at: datetime | None = None) -> PushResponse:
-    """Apply a batch in the caller's transaction (the caller commits) and say what happened to each."""
+    """Apply a batch in the caller's transaction (the caller commits) and say what happened to each.
+
+    Fast path: one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` records the whole batch in
+    the event log, and the events this insert won are applied in seq order under one savepoint. If
+    any event fails, that savepoint is rolled back and the batch is replayed event by event, each
+    under its own savepoint, so one bad event never blocks or half-applies the others.
+    """
     now = received_at or utcnow()
-    results = [_one(session, device, env, now) for env in sorted(request.events, key=lambda e: e.seq)]
-    order = {env.event_id: i for i, env in enumerate(request.events)}
-    results.sort(key=lambda r: order.get(r.event_id, 0))
-    return PushResponse(results=results, server_time=now)
+    results: dict[str, EventResult] = {}
+    ready: list[tuple[EventEnvelope, BaseModel, Handler]] = []
+    seen: set[str] = set()
+    for env in sorted(request.events, key=lambda e: e.seq):
+        if env.event_id in seen:
+            continue  # the same event twice in one batch: answered once below
+        seen.add(env.event_id)
+        try:
+            payload = parse(env)
+            check_scope(device, env, payload)
+        except Rejection as rej:
+            results[env.event_id] = _refuse(session, device, env, rej, now)
+            continue
+        handler = handler_for(env.type)
+        if handler is None:
+            results[env.event_id] = EventResult(
+                event_id=env.event_id, status=EventStatus.DEFERRED, code="not_supported_yet",
+                message="总部暂不能处理此类事件", message_en="central cannot apply this event type yet")
+            continue
+        ready.append((env, payload, handler))
+    if ready:
+        results.update(_apply_batch(session, device, ready, now))
+    ordered = [results[env.event_id] for env in request.events if env.event_id in results]
+    answered = set()
+    unique = []
+    for r in ordered:
+        if r.event_id not in answered:
+            answered.add(r.event_id)
+            unique.append(r)
+    return PushResponse(results=unique, server_time=now)
+
+
+def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelope, BaseModel, Handler]],
+                 now: datetime) -> dict[str, EventResult]:
+    savepoint = session.begin_nested()
+    try:
+        won = set(insert_ignore(session, SyncEvent.__table__, [_log_row(device, env, now, "applied")
+                                                                for env, _p, _h in ready],
+                                ["event_id"], returning=SyncEvent.__table__.c.event_id).scalars())
+        for env, payload, handler in ready:
+            if env.event_id in won:
+                handler(session, payload, terminal_id=device.terminal_id, store_id=device.store_id,
+                        received_at=now)
+        session.flush()
+    except (DomainError, IntegrityError):
+        savepoint.rollback()
+        _forget_caches(session)
+        return {env.event_id: _one(session, device, env, now) for env, _p, _h in ready}
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()
+    return {env.event_id: EventResult(event_id=env.event_id, status=EventStatus.APPLIED)
+            if env.event_id in won else _repeat(session, device, env, now) for env, _p, _h in ready}
+
+
+def _refuse(session: Session, device: Device, env: EventEnvelope, rej: Rejection, now: datetime) -> EventResult:
+    if rej.code.startswith("forbidden"):
+        # not logged under the event id: a forged event must not block the real one
+        _quarantine(session, device, env, "rejected", rej.code, rej.message, rej.message_en, now)
+        return EventResult(event_id=env.event_id, status=EventStatus.REJECTED, code=rej.code,
+                           message=rej.message, message_en=rej.message_en)
+    return _reject(session, device, env, rej.code, rej.message, rej.message_en, now)
 
 
 def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) -> EventResult:
@@ -141,12 +207,7 @@ def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) ->
         payload = parse(env)
         check_scope(device, env, payload)
     except Rejection as rej:
-        if rej.code.startswith("forbidden"):
-            # not logged under the event id: a forged event must not block the real one
-            _quarantine(session, device, env, "rejected", rej.code, rej.message, rej.message_en, now)
-            return EventResult(event_id=env.event_id, status=EventStatus.REJECTED, code=rej.code,
-                               message=rej.message, message_en=rej.message_en)
-        return _reject(session, device, env, rej.code, rej.message, rej.message_en, now)
+        return _refuse(session, device, env, rej, now)
 
     handler = handler_for(env.type)
     if handler is None:
@@ -164,6 +225,7 @@ def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) ->
         savepoint.commit()
     except DomainError as err:
         savepoint.rollback()
+        _forget_caches(session)
         if err.code in DEFERRABLE_CODES:
             return EventResult(event_id=env.event_id, status=EventStatus.DEFERRED, code=err.code,
                                message=err.message, message_en=err.message_en)
@@ -171,6 +233,7 @@ def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) ->
     except IntegrityError as err:
         # the event clashes with data central holds (e.g. a receipt number used by another event)
         savepoint.rollback()
+        _forget_caches(session)
         detail = str(err.orig)[:200] if err.orig is not None else ""
         return _reject(session, device, env, "integrity_conflict", f"与总部已有数据冲突：{detail}",
                        f"clashes with data central holds: {detail}", now)
@@ -179,6 +242,15 @@ def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) ->
             savepoint.rollback()
         raise
     return EventResult(event_id=env.event_id, status=EventStatus.APPLIED)
+
+
+def _forget_caches(session: Session) -> None:
+    """Domains may cache lookups in `session.info` for a batch; a rolled-back savepoint makes them
+    stale, so drop them all (the feed's own bookkeeping stays)."""
+    from central.syncing.feed import _TOUCHED
+
+    for key in [k for k in session.info if k != _TOUCHED]:
+        del session.info[key]
 
 
 def _log_row(device: Device, env: EventEnvelope, now: datetime, status: str) -> dict[str, Any]:
