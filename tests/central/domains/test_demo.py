@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from importlib import resources
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -99,3 +100,15 @@ def test_chinese_names_and_categories_from_found_names() -> None:
     assert name.startswith("水果罐头")
     assert chinese_name("zhenjiang vinegar 镇江香醋", "6902007505271") == ("镇江香醋", "SEA-VIN")
     assert initials("可口可乐 330ml") == "kkkl"
+
+
+def test_demo_command_prints_the_sign_ins_and_is_idempotent(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from central.cli import main as central_main
+
+    assert central_main(["demo", "--db", db_url]) == 0
+    first = capsys.readouterr().out
+    assert "products 2000" in first
+    assert "cashier11" in first
+    assert "1234" in first
+    assert central_main(["demo", "--db", db_url]) == 0
+    assert "already present" in capsys.readouterr().out

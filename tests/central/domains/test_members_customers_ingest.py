@@ -155,3 +155,32 @@ def test_rep_may_not_edit_credit_terms(engine: Engine, world: World) -> None:
         c = s.get(Customer, world.customer)
         assert c is not None
         assert c.contact_name is None
+
+
+def test_transfer_moves_both_sides_and_counts_post_only_differences(engine: Engine, world: World) -> None:
+    from central.inventory import service
+    from central.inventory.check import check_stock
+    from central.inventory.ledger import on_hand
+    from central.org.models import Warehouse
+
+    with session_scope(engine) as s:
+        central_wh = Warehouse(code="CW", name="中心仓", store_id=None)
+        s.add(central_wh)
+        s.flush()
+        cw = central_wh.id
+        service.receive_purchase(s, warehouse_id=cw, lines=[service.DocLine(world.rice, Decimal(100), 4200)])
+        posted = service.transfer(s, from_warehouse_id=cw, to_warehouse_id=world.warehouse,
+                                  lines=[service.DocLine(world.rice, Decimal(30))])
+        assert posted.movements == 2
+        counted = service.count_stock(s, warehouse_id=world.warehouse, counted=[
+            service.DocLine(world.rice, Decimal(28)), service.DocLine(world.cola, Decimal(0))])
+        assert counted.movements == 1  # cola was 0 and counted 0: nothing to post
+        with pytest.raises(DomainError) as info:
+            service.transfer(s, from_warehouse_id=cw, to_warehouse_id=cw, lines=[service.DocLine(world.rice, Decimal(1))])
+        assert info.value.field == "to_warehouse_id"
+        with pytest.raises(DomainError):
+            service.adjust(s, warehouse_id=cw, kind="adjustment", reason="x", lines=[service.DocLine(world.rice, Decimal(0))])
+    with Session(engine) as s:
+        assert on_hand(s, cw, world.rice) == 70_000
+        assert on_hand(s, world.warehouse, world.rice) == 28_000
+        assert check_stock(s).ok
