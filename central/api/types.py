@@ -53,7 +53,10 @@ RefId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 def changes_of(body: BaseModel, *, required: tuple[str, ...] = ()) -> dict[str, Any]:
     """The fields a PATCH body actually set; `required` fields may be left out but not set to null."""
-    changes = body.model_dump(exclude_unset=True)
+    # only top-level fields are "set or not"; nested objects (units, items) are taken whole, with
+    # their defaults, since exclude_unset would otherwise drop their defaulted fields too
+    full = body.model_dump()
+    changes = {name: full[name] for name in body.model_fields_set}
     for name in required:
         if name in changes and changes[name] is None:
             raise Invalid(f"{name} 不能为空", f"{name} may not be null", code="required", field=name)

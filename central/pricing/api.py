@@ -15,7 +15,9 @@ from central.api.types import changes_of
 from central.auth.deps import require
 from central.auth.principal import Principal
 from central.auth.roles import Permission as P
+from central.db import utcnow
 from central.errors import Invalid
+from central.pricing import quote as quoting
 from central.pricing import service
 from central.pricing.models import (
     CustomerGroup,
@@ -26,6 +28,7 @@ from central.pricing.models import (
     PromotionStore,
 )
 from central.pricing.schemas import (
+    AppliedPromotionOut,
     CustomerGroupIn,
     CustomerGroupOut,
     CustomerGroupPatch,
@@ -41,6 +44,9 @@ from central.pricing.schemas import (
     PromotionIn,
     PromotionOut,
     PromotionPatch,
+    QuoteIn,
+    QuoteLine,
+    QuoteOut,
 )
 
 router = APIRouter(tags=["pricing 价格与促销"])
@@ -198,3 +204,26 @@ def patch_promotion(promotion_id: IdPath, body: PromotionPatch, session: Session
             changes[key] = getattr(body, key)
     changes_of(body, required=("code", "active"))
     return _promotion_out(service.update_promotion(session, promo, changes=changes))
+
+
+# ---------------------------------------------------------------- quote
+
+@router.post("/pricing/quote", response_model=QuoteOut, summary="试算价格 / price a cart as a till would")
+def quote(body: QuoteIn, session: SessionDep, who: Reader) -> QuoteOut:
+    who.check_store(body.store_id)
+    priced = quoting.quote(session, store_id=body.store_id, at=body.at or utcnow(),
+                           lines=[ln.model_dump() for ln in body.lines], member_level=body.member_level,
+                           order_discount_fen=body.order_discount_fen)
+    return QuoteOut(
+        lines=[QuoteLine(line_no=ln.line_no, product_id=ln.product_id, sku=ln.sku, name=ln.name,
+                         unit_code=ln.unit_code, unit_factor=ln.unit_factor, qty=ln.qty,
+                         unit_price_fen=ln.unit_price_fen, price_source=ln.price_source,
+                         list_amount_fen=ln.list_amount_fen, line_discount_fen=ln.line_discount_fen,
+                         order_discount_fen=ln.order_discount_fen, amount_fen=ln.amount_fen,
+                         tax_rate_bp=ln.tax_rate_bp, tax_fen=ln.tax_fen, promotion_ids=list(ln.promotion_ids),
+                         is_gift=ln.is_gift) for ln in priced.lines],
+        subtotal_fen=priced.subtotal_fen, discount_fen=priced.discount_fen, rounding_fen=priced.rounding_fen,
+        total_fen=priced.total_fen, tax_fen=priced.tax_fen, points_earned=priced.points_earned,
+        promotion_ids=list(priced.promotion_ids),
+        applied=[AppliedPromotionOut(promotion_id=a.promotion_id, name=a.name, kind=a.kind.value,
+                                     discount_fen=a.discount_fen) for a in priced.applied])

@@ -220,3 +220,57 @@ class PromotionOut(BaseModel):
     gift_qty: int | None = None
     threshold_fen: int | None = None
     max_repeats: int | None = None
+
+
+class QuoteLineIn(Strict):
+    product_id: RefId
+    unit_code: UnitCode
+    qty: Decimal = Field(gt=0, le=100000, max_digits=9, decimal_places=3)
+
+
+class QuoteIn(Strict):
+    store_id: RefId
+    at: UtcDatetime | None = None
+    """When the sale happens (default: now); decides which prices and promotions are in force."""
+    member_level: Code | None = None
+    order_discount_fen: Fen = 0
+    lines: list[QuoteLineIn] = Field(min_length=1, max_length=200)
+
+
+class QuoteLine(BaseModel):
+    line_no: int
+    product_id: int
+    sku: str
+    name: str
+    unit_code: str
+    unit_factor: int
+    qty: Decimal
+    unit_price_fen: int
+    price_source: str
+    list_amount_fen: int
+    line_discount_fen: int
+    order_discount_fen: int
+    amount_fen: int
+    tax_rate_bp: int
+    tax_fen: int
+    promotion_ids: list[int]
+    is_gift: bool
+
+
+class AppliedPromotionOut(BaseModel):
+    promotion_id: int
+    name: str
+    kind: str
+    discount_fen: int
+
+
+class QuoteOut(BaseModel):
+    lines: list[QuoteLine]
+    subtotal_fen: int
+    discount_fen: int
+    rounding_fen: int
+    total_fen: int
+    tax_fen: int
+    points_earned: int
+    promotion_ids: list[int]
+    applied: list[AppliedPromotionOut]

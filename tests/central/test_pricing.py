@@ -157,3 +157,49 @@ def test_store_scoped_principal_sees_only_its_promotions(client: TestClient, adm
     running = client.get("/api/v1/promotions", params={"at": "2026-06-01T00:00:00Z"}, headers=admin).json()
     assert running["total"] == 3
     assert client.get("/api/v1/promotions", params={"at": "2030-06-01T00:00:00Z"}, headers=admin).json()["total"] == 0
+
+
+def test_quote_prices_like_a_till(client: TestClient, admin: Headers, product: dict[str, Any],
+                                  make_store: Callable[..., int]) -> None:
+    s1, s2 = make_store("S01"), make_store("S02")
+    r = client.post("/api/v1/promotions", headers=admin, json={
+        "code": "P20", "name": "八折", "kind": "percent_off", "percent_off_bp": 2000, "store_ids": [s1],
+        "product_ids": [product["id"]], **WINDOW})
+    assert r.status_code == 201
+    promo_id = r.json()["id"]
+    body = {"at": "2026-06-01T10:00:00+08:00", "lines": [{"product_id": product["id"], "unit_code": "瓶", "qty": 3}]}
+    in_s1 = client.post("/api/v1/pricing/quote", headers=admin, json={"store_id": s1, **body})
+    assert in_s1.status_code == 200, in_s1.text
+    q = in_s1.json()
+    assert (q["subtotal_fen"], q["discount_fen"], q["total_fen"]) == (600, 120, 480)
+    assert q["promotion_ids"] == [promo_id]
+    # the promotion is scoped to S01: S02 pays the base price
+    in_s2 = client.post("/api/v1/pricing/quote", headers=admin, json={"store_id": s2, **body}).json()
+    assert (in_s2["total_fen"], in_s2["promotion_ids"]) == (600, [])
+    # after the window it is over
+    later = client.post("/api/v1/pricing/quote", headers=admin, json={
+        **body, "store_id": s1, "at": "2027-06-01T00:00:00Z"}).json()
+    assert later["total_fen"] == 600
+    # 抹零 from the store's setting: 3 × ¥1.99 = ¥5.97 → ¥5.90 when rounding down to the jiao
+    r = client.patch(f"/api/v1/stores/{s2}", headers=admin, json={"rounding_mode": "jiao_down"})
+    assert r.status_code == 200, r.text
+    r = client.patch(f"/api/v1/products/{product['id']}", headers=admin, json={"units": [
+        {"code": "瓶", "price_fen": 199}, {"code": "箱", "factor": 24, "price_fen": 4000}]})
+    assert r.status_code == 200, r.text
+    rounded = client.post("/api/v1/pricing/quote", headers=admin, json={"store_id": s2, **body}).json()
+    assert (rounded["total_fen"], rounded["rounding_fen"]) == (590, -7)
+
+
+def test_quote_bad_input(client: TestClient, admin: Headers, product: dict[str, Any],
+                         make_store: Callable[..., int]) -> None:
+    s1 = make_store("S01")
+    bad_unit = client.post("/api/v1/pricing/quote", headers=admin, json={
+        "store_id": s1, "lines": [{"product_id": product["id"], "unit_code": "桶", "qty": 1}]})
+    assert bad_unit.status_code == 422
+    assert bad_unit.json()["error"]["field"] == "lines[0].unit_code"
+    no_product = client.post("/api/v1/pricing/quote", headers=admin, json={
+        "store_id": s1, "lines": [{"product_id": 999, "unit_code": "瓶", "qty": 1}]})
+    assert no_product.status_code == 404
+    fraction = client.post("/api/v1/pricing/quote", headers=admin, json={
+        "store_id": s1, "lines": [{"product_id": product["id"], "unit_code": "瓶", "qty": "1.5"}]})
+    assert fraction.status_code == 422
