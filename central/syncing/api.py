@@ -124,7 +124,7 @@ def _check_cursor(session: Any, cursor: int, schema_version: int) -> JSONRespons
         return _error(409, ErrorCode.REBOOTSTRAP_REQUIRED, "基础资料格式已变更，需要重新下载",
                       "master data schema changed; re-bootstrap", "schema_version")
     horizon = feed.counter(session, "horizon")
-    if cursor and cursor < horizon:
+    if cursor < horizon:
         return _error(409, ErrorCode.REBOOTSTRAP_REQUIRED, "同步位置太旧，需要重新下载基础资料",
                       "cursor too old; re-bootstrap", "cursor")
     if cursor > feed.counter(session, "feed"):

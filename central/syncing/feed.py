@@ -246,9 +246,10 @@ def purge_tombstones(session: Session, below_seq: int) -> int:
     result = session.execute(
         delete(SyncFeed).where(SyncFeed.op == "delete", SyncFeed.seq < below_seq)
     )
+    # a cursor c has seen every seq ≤ c: cursors ≥ below_seq − 1 missed none of the purged tombstones
     horizon = counter(session, "horizon")
-    if below_seq > horizon:
-        allocate(session, below_seq - horizon, "horizon")
+    if below_seq - 1 > horizon:
+        allocate(session, below_seq - 1 - horizon, "horizon")
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -42,6 +42,9 @@ HANDLERS: dict[EventType, tuple[str, str]] = {
 }
 """Event type → (module, function) of the domain service that applies it."""
 
+REP_EVENTS = frozenset({EventType.FIELD_ORDER_CREATED, EventType.VISIT_NOTE_CREATED, EventType.CUSTOMER_UPDATED})
+"""Events of a rep's tablet: their services also get the device's rep id, to check it is the rep's own."""
+
 DEFERRABLE_CODES: frozenset[str] = frozenset({
     "original_sale_not_found", "sale_not_found", "shift_not_found", "member_not_found",
     "dependency_missing", "not_yet",
@@ -177,8 +180,7 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
                                 ["event_id"], returning=SyncEvent.__table__.c.event_id).scalars())
         for env, payload, handler in ready:
             if env.event_id in won:
-                handler(session, payload, terminal_id=device.terminal_id, store_id=device.store_id,
-                        received_at=now)
+                _call(handler, session, device, env, payload, now)
         session.flush()
     except (DomainError, IntegrityError):
         savepoint.rollback()
@@ -220,7 +222,7 @@ def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) ->
         if won is None:
             savepoint.commit()
             return _repeat(session, device, env, now)
-        handler(session, payload, terminal_id=device.terminal_id, store_id=device.store_id, received_at=now)
+        _call(handler, session, device, env, payload, now)
         session.flush()
         savepoint.commit()
     except DomainError as err:
@@ -242,6 +244,12 @@ def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) ->
             savepoint.rollback()
         raise
     return EventResult(event_id=env.event_id, status=EventStatus.APPLIED)
+
+
+def _call(handler: Handler, session: Session, device: Device, env: EventEnvelope, payload: BaseModel,
+          now: datetime) -> None:
+    extra = {"rep_id": device.rep_id} if env.type in REP_EVENTS else {}
+    handler(session, payload, terminal_id=device.terminal_id, store_id=device.store_id, received_at=now, **extra)
 
 
 def _forget_caches(session: Session) -> None:

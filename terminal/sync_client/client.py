@@ -122,9 +122,10 @@ class SyncClient:
 
     # ------------------------------------------------------------------ pull / bootstrap
 
-    def pull(self) -> int:
+    def pull(self, *, after_bootstrap: bool = False) -> int:
         """Pull pages until current; returns the number of changes applied. Re-bootstraps when
-        central says the cursor is too old or the schema changed."""
+        central says the cursor is too old or the schema changed (once: a second refusal right
+        after a fresh snapshot is an error, not a loop)."""
         if not state.is_bootstrapped(self.store) or state.get(self.store, state.SCHEMA_VERSION) != str(
                 MASTER_SCHEMA_VERSION):
             return self.bootstrap()
@@ -136,6 +137,8 @@ class SyncClient:
             try:
                 answer = self.transport.post(PULL_PATH, body)
             except RebootstrapRequired:
+                if after_bootstrap:
+                    raise
                 return total + self.bootstrap()
             changes = answer["changes"]
             new_cursor = int(answer["cursor"])
@@ -171,7 +174,7 @@ class SyncClient:
             state.put(self.store, state.CURSOR, str(snapshot))
             state.put(self.store, state.SCHEMA_VERSION, str(MASTER_SCHEMA_VERSION))
             state.put(self.store, state.BOOTSTRAPPED_AT, utcnow().isoformat())
-        return rows + self.pull()
+        return rows + self.pull(after_bootstrap=True)
 
     # ------------------------------------------------------------------ one round
 

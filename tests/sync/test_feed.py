@@ -125,5 +125,5 @@ def test_purge_tombstones_raises_the_horizon(gadgets: Engine) -> None:
         top = feed.counter(s)
         assert feed.purge_tombstones(s, top + 1) == 1
     with session_scope(gadgets) as s:
-        assert feed.counter(s, "horizon") == top + 1
+        assert feed.counter(s, "horizon") == top  # cursors below it may have missed a deletion
         assert _pull(s, 0) == []

@@ -150,7 +150,7 @@ def make_machine(new_central: Callable[[], tuple[str, Seeded]]) -> type[RuleBase
         def late_requests_arrive(self) -> None:
             delayed, self.net.delayed = self.net.delayed, []
             for transport, path, body in reversed(delayed):  # and out of order
-                transport.deliver(path, body)  # type: ignore[attr-defined]
+                transport.deliver(path, body)
 
         @invariant()
         def nothing_acked_that_central_lacks(self) -> None:

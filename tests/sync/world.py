@@ -140,7 +140,7 @@ class Till:
                 opened_at=datetime.now(UTC), opening_float_fen=10000))
 
     def sell(self, products: list[int], *, member_id: str | None = None, redeem: int = 0,
-             qty: int = 1) -> SaleCompleted:
+             qty: int = 1, sold_at: datetime | None = None) -> SaleCompleted:
         """Ring up one paid sale (pieces, list price; `redeem` points pay part of it, 1 point = 1 fen)."""
         if not self.shift_id:
             self.open_shift()
@@ -164,7 +164,8 @@ class Till:
         sale = SaleCompleted(
             sale_id=uuid7(), receipt_no=f"T{self.terminal_id}-{receipt_seq}", store_id=self.store_id,
             terminal_id=self.terminal_id, shift_id=self.shift_id, cashier_id=None, member_id=member_id,
-            sold_at=datetime.now(UTC), lines=lines, payments=payments, subtotal_fen=total, discount_fen=0,
+            sold_at=sold_at or datetime.now(UTC), lines=lines, payments=payments, subtotal_fen=total, discount_fen=0,
+            price_version=int(self.store.scalar("SELECT value FROM sync_state WHERE key='cursor'") or 0),
             rounding_fen=0, total_fen=total, tax_fen=sum(ln.tax_fen for ln in lines),
             points_earned=(total - redeem) // 100 if member_id else 0, points_redeemed=redeem)
         with self.store.transaction():
