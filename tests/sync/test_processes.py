@@ -178,3 +178,42 @@ def test_sync_through_a_fault_injecting_proxy(central_engine: Engine, central: C
         assert_exactly_once(central_engine, data, 2)
     finally:
         proxy.stop()
+
+
+def test_background_loop_shows_offline_in_plain_words_then_catches_up(
+        central_engine: Engine, central: Central, seeded: Seeded, tmp_path: Path) -> None:
+    from terminal.sync_client.loop import SyncLoop, SyncStatus
+
+    from .procs import free_port
+
+    data = tmp_path / "till"
+    enrol(central_engine, central, seeded.store_ids["S01"], data)
+    seen: list[SyncStatus] = []
+    with open_store(data) as store:
+        store.set_setting("server_url", f"http://127.0.0.1:{free_port()}")  # nobody listens there
+        till = Till(store=store, client=None, server="")
+        sale = till.sell([int(store.scalar("SELECT min(CAST(id AS INTEGER)) FROM master WHERE entity='product'"))])
+    loop = SyncLoop(data, interval=0.2, max_interval=0.5, timeout=3, on_change=seen.append).start()
+    try:
+        deadline = time.monotonic() + 60
+        while not (seen and seen[-1].last_error) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        offline = loop.status
+        assert not offline.online
+        assert offline.pending == 2  # the shift and the sale wait; selling goes on
+        assert offline.last_error is not None
+        assert "无法连接" in offline.last_error
+        assert "offline" in offline.summary_en
+        assert "待上传 2 笔" in offline.summary
+        with open_store(data) as store:
+            store.set_setting("server_url", central.url)
+        loop.trigger()
+        while not (loop.status.online and loop.status.pending == 0) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert loop.status.online
+        assert loop.status.pending == 0
+        assert loop.status.last_success is not None
+    finally:
+        loop.stop()
+    with session_scope(central_engine, write=False) as s:
+        assert s.get(Sale, sale.sale_id) is not None
