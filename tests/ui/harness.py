@@ -21,6 +21,10 @@ from typing import Any
 
 Step = Generator[float, None, None]
 
+TAP_SETTLE_S = 0.06
+"""Pause after a tap or keystrokes: handlers run inside the touch, this only lets a frame draw.
+Anything that happens later (focus, dialogs opening, printing) is awaited with `wait_for`."""
+
 
 def _prepare_env() -> None:
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")  # never "dummy": it exits the process
@@ -57,6 +61,16 @@ class Driver:
             raise AssertionError("no dialog is open")
         return views[0]
 
+    def dialogs(self) -> list[Any]:
+        from kivy.core.window import Window
+        from kivy.uix.modalview import ModalView
+
+        return [c for c in Window.children if isinstance(c, ModalView)]
+
+    def no_dialog(self) -> Iterator[float]:
+        """Wait until every dialog has finished closing (a closing dialog still takes touches)."""
+        yield from self.wait_for(lambda: not self.dialogs(), "dialogs closed")
+
     # ------------------------------------------------------------------ input
 
     def tap(self, widget: Any) -> float:
@@ -69,7 +83,7 @@ class Driver:
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         touch.touch_up()
-        return 0.15
+        return TAP_SETTLE_S
 
     def type(self, text: str, *, enter: bool = False) -> float:
         """Keystrokes into whatever has keyboard focus, as a keyboard-wedge scanner sends them."""
@@ -82,7 +96,7 @@ class Driver:
         if enter:
             Window.dispatch("on_key_down", 13, 40, None, [])
             Window.dispatch("on_key_up", 13, 40)
-        return 0.15
+        return TAP_SETTLE_S
 
     def backspace(self, times: int = 1) -> float:
         from kivy.core.window import Window

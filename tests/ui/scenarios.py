@@ -70,7 +70,7 @@ def member(d: Driver, card: str) -> Step:
     d.check(popup.found is not None, f"member {card} found")
     yield from d.shot("member")
     yield d.tap(popup.ids.attach)
-    yield 0.2
+    yield from d.no_dialog()
 
 
 def full_sale(d: Driver) -> Step:
@@ -137,7 +137,8 @@ def manager_approves(d: Driver) -> Step:
     d.facts["approval_asked"] = popup.action_text
     yield d.type(MANAGER[0], enter=True)
     yield d.type(MANAGER[1], enter=True)
-    yield 0.3
+    yield from d.wait_for(lambda: popup not in d.dialogs(), "approval dialog closed")
+    yield 0.2
 
 
 def return_one(d: Driver, receipt_no: str) -> Step:
@@ -158,6 +159,7 @@ def return_one(d: Driver, receipt_no: str) -> Step:
     d.check(screen.refunded_fen > 0, "refund made")
     d.facts["refund_fen"] = screen.refunded_fen
     yield d.tap(d.popup().ids.ok)
+    yield from d.no_dialog()
     yield from d.wait_for(lambda: not d.app.printing, "return slip printed")
     yield d.tap(screen.ids.back)
 
@@ -177,7 +179,7 @@ def close_shift(d: Driver, counts: dict[int, int]) -> Step:
     yield d.tap(screen.ids.z_report)
     yield 0.3
     yield d.tap(d.popup().ids.yes)
-    yield 0.3
+    yield from d.no_dialog()
     yield from d.wait_for(lambda: not d.app.printing, "Z report printed")
     d.check(d.app.manager.current == "signin", "signed out after closing the shift")
     d.facts["z_counted_fen"] = screen.last_z.counted_cash_fen
@@ -227,7 +229,7 @@ def english_and_lock(d: Driver) -> Step:
     d.check(len(d.popup().ids.rows.children) == 1, "one quarantined event listed")
     yield from d.shot("quarantine")
     yield d.tap(d.popup().ids.close)
-    yield 0.3
+    yield from d.no_dialog()
     yield from member(d, td.MEMBER_PHONE)
     yield from d.shot("sale")
     # sync now on a terminal that is not enrolled: a clear message, selling goes on
@@ -244,7 +246,7 @@ def english_and_lock(d: Driver) -> Step:
     yield 0.3
     d.check(d.app.manager.current == "signin", "a wrong PIN does not unlock")
     yield d.tap(d.popup().ids.ok)
-    yield 0.3
+    yield from d.no_dialog()
     yield d.tap(d.w("signin", "pin"))
     yield d.type(td.CASHIER[1], enter=True)
     yield 0.3
@@ -321,6 +323,7 @@ def enter_value(d: Driver, value: str) -> Step:
     yield d.backspace(10)
     yield d.type(value)
     yield d.tap(popup.ids.ok)
+    yield from d.wait_for(lambda: popup not in d.dialogs(), "value dialog closed")
     yield 0.2
 
 
@@ -361,7 +364,7 @@ def cart_edits(d: Driver) -> Step:
     yield d.tap(d.w("sale", "cancel_sale"))
     yield 0.3
     yield d.tap(d.popup().ids.yes)
-    yield 0.2
+    yield from d.no_dialog()
     d.check(not sale.cart.lines, "sale cancelled")
     yield d.tap(d.w("sale", "resume"))
     yield 0.3
@@ -369,7 +372,7 @@ def cart_edits(d: Driver) -> Step:
     d.check(len(held.ids.rows.children) == 1, "one held sale listed")
     yield from d.shot("held")
     yield d.tap(held.ids.rows.children[0])
-    yield 0.2
+    yield from d.no_dialog()
     d.check(len(sale.cart.lines) == 1 and sale.cart.lines[0].qty == "3", "held sale resumed")
     # a new member at the till, then the existing member (with points) instead
     yield d.tap(d.w("sale", "member"))
@@ -382,7 +385,7 @@ def cart_edits(d: Driver) -> Step:
     yield d.type("王五")
     yield from d.shot("member_create")
     yield d.tap(popup.ids.create)
-    yield 0.3
+    yield from d.no_dialog()
     d.check(sale.cart.member is not None and sale.cart.member.phone.startswith("139"), "new member attached")
     d.facts["new_member_card"] = sale.cart.member.card_no
     yield from member(d, td.MEMBER_PHONE)
