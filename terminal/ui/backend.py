@@ -11,6 +11,7 @@ the service asked for, and builds the small snapshots the screens draw.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -55,6 +56,8 @@ NeedsApproval = ApprovalRequired
 ManagerPin = tuple[str, str]
 """(manager code, PIN) typed into the approval dialog."""
 
+SYNC_NOW_TIMEOUT_S = 90.0
+
 PRINTER_ENV = "POS_PRINTER_URL"
 PRINTER_SETTING = "printer_url"
 """Where the receipt printer is configured: $POS_PRINTER_URL, else the terminal setting `printer_url`
@@ -89,6 +92,8 @@ class Backend:
         self.catalog = Catalog(self.store)
         self.checkout = Checkout(self.store, self.session, self.catalog)
         self.sync_loop: Any = None
+        self._rounds = 0
+        self._rounds_done = threading.Condition()
 
     def close(self) -> None:
         if self.sync_loop is not None:
@@ -461,7 +466,14 @@ class Backend:
             return False
         from terminal.sync_client.loop import SyncLoop
 
-        self.sync_loop = SyncLoop(self.data_dir, on_change=lambda _status: on_change()).start()
+        def changed(status: Any) -> None:
+            with self._rounds_done:
+                if not status.syncing:
+                    self._rounds += 1
+                self._rounds_done.notify_all()
+            on_change()
+
+        self.sync_loop = SyncLoop(self.data_dir, on_change=changed).start()
         return True
 
     def status(self) -> StatusView:
@@ -494,12 +506,20 @@ class Backend:
                                 "this terminal is not enrolled: run pos-terminal enroll first", code="not_enrolled")
         from terminal.sync_client.loop import SyncLoop
 
-        loop = self.sync_loop or SyncLoop(self.data_dir)
-        store = open_store(self.data_dir)
-        try:
-            status = loop.run_once(store)
-        finally:
-            store.close()
+        if self.sync_loop is not None:
+            # ask the background loop for a round (never two rounds at once) and wait for one that
+            # started after the tap to finish
+            with self._rounds_done:
+                target = self._rounds + (2 if self.sync_loop.status.syncing else 1)
+                self.sync_loop.trigger()
+                self._rounds_done.wait_for(lambda: self._rounds >= target, timeout=SYNC_NOW_TIMEOUT_S)
+            status = self.sync_loop.status
+        else:
+            store = open_store(self.data_dir)
+            try:
+                status = SyncLoop(self.data_dir).run_once(store)
+            finally:
+                store.close()
         if not status.online:
             raise TerminalError(status.last_error or "同步失败", status.last_error_en or "sync failed",
                                 code="sync_failed")

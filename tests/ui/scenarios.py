@@ -418,6 +418,27 @@ def cart_edits(d: Driver) -> Step:
     d.facts["x_toast"] = d.app.toast
 
 
+
+def online_status(d: Driver) -> Step:
+    """Enrolled till: the background sync empties the outbox and the bar says online; then central
+    goes away (the test kills it) and "sync now" says so in plain words."""
+    import os
+    from pathlib import Path
+
+    status = d.app.root.ids.status
+    yield from d.wait_for(lambda: d.app.online and d.app.pending == 0, "online with nothing waiting", timeout=60)
+    d.facts["last_sync"] = d.app.last_sync
+    yield from d.shot("online")
+    flag = Path(os.environ["POS_TEST_FLAG_DIR"])
+    (flag / "online-seen").write_text("1")
+    yield from d.wait_for(lambda: (flag / "central-stopped").exists(), "central stopped by the test", timeout=60)
+    yield d.tap(status.ids.sync_now)
+    yield from d.wait_for(lambda: not d.app.syncing, "sync attempt finished", timeout=60)
+    d.facts["toast"] = d.app.toast
+    d.facts["online_after"] = d.app.online
+    yield from d.shot("offline")
+
+
 def debug_cart(d: Driver) -> Step:
     from tests.ui import terminal_data as td
 
