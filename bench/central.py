@@ -3,7 +3,8 @@
 On SQLite (a temporary file) and PostgreSQL (a fresh database on POS_TEST_PG_URL, skipped with a
 note when none answers), each seeded with `pos-central demo` (2,000 products):
 
-- lookup: `pos-central serve --workers 2`, then client processes on the same machine send
+- lookup: `pos-central serve --workers 2` (and the same app under uvicorn with TCP_NODELAY, see
+  `NoDelayH11`), then client processes on the same machine send
   `GET /api/v1/products/by-barcode/{code}` over keep-alive connections (an admin's bearer token,
   random real barcodes) for a few seconds; p50/p99 latency and requests per second. The clients
   share the machine's 2 cores with the server, so the figures are a floor.
@@ -14,6 +15,7 @@ note when none answers), each seeded with `pos-central demo` (2,000 products):
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import multiprocessing
@@ -31,6 +33,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 LOOKUP_SECONDS = 6.0
 INGEST_SALES = 1500
@@ -121,7 +126,32 @@ def _client(port: int, token: str, codes: list[str], seconds: float, queue: mult
     queue.put((latencies, errors))
 
 
+class NoDelayH11(H11Protocol):
+    """uvicorn's h11 protocol with TCP_NODELAY on every connection.
+
+    With `--workers` > 1 uvicorn binds the socket itself (proto 0) and asyncio then leaves Nagle on
+    for accepted connections: every response waits ~40 ms for the client's delayed ACK. Measured
+    here beside the shipped server to show what `pos-central serve` gains with it.
+    """
+
+    def connection_made(self, transport: Any) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
+
+
 def _lookup(name: str, url: str) -> list[tuple[str, str]]:
+    rows = _lookup_with(name, url, "pos-central serve --workers 2", [
+        sys.executable, "-m", "central.cli", "serve", "--db", url, "--workers", "2", "--log-level", "warning"])
+    rows += _lookup_with(name, url, "same app, uvicorn --workers 2 + TCP_NODELAY", [
+        sys.executable, "-m", "uvicorn", "central.app:app_from_env", "--factory", "--workers", "2",
+        "--http", "bench.central:NoDelayH11", "--log-level", "warning"])
+    return rows
+
+
+def _lookup_with(name: str, url: str, label: str, command: list[str]) -> list[tuple[str, str]]:
     from sqlalchemy import select
 
     from central.catalog.models import Barcode
@@ -130,10 +160,9 @@ def _lookup(name: str, url: str) -> list[tuple[str, str]]:
     with session_scope(get_engine(url), write=False) as s:
         codes = list(s.scalars(select(Barcode.barcode)))
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "central.cli", "serve", "--db", url, "--port", str(port), "--workers", "2",
-         "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "POS_DATABASE_URL": url}
+    server = subprocess.Popen([*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     try:
         token = _wait_and_login(port)
         rows = []
@@ -150,7 +179,7 @@ def _lookup(name: str, url: str) -> list[tuple[str, str]]:
             errors = sum(r[1] for r in results)
             p50 = statistics.median(lat) * 1000
             p99 = lat[int(len(lat) * 0.99) - 1] * 1000
-            rows.append((f"{name}: lookup by barcode, 2 workers, {clients} clients",
+            rows.append((f"{name}: lookup by barcode, {label}, {clients} clients",
                          f"{len(lat) / LOOKUP_SECONDS:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
                          + (f", {errors} errors" if errors else "")))
         return rows
