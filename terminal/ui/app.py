@@ -280,8 +280,10 @@ class PosApp(App):  # type: ignore[misc]
         return thread
 
     def call(self, fn: Callable[..., T], *args: Any, on_ok: Callable[[T], None] | None = None,
-             approval: tuple[str, str] | None = None, **kwargs: Any) -> None:
-        """Call a service; show its error in the cashier's language; ask for a manager when needed.
+             approval: tuple[str, str] | None = None,
+             on_error: Callable[[Exception], bool] | None = None, **kwargs: Any) -> None:
+        """Call a service; show its error in the cashier's language (unless `on_error` takes it and
+        returns True); ask for a manager when needed.
 
         When the service says an action needs a manager (`NeedsApproval`), a manager enters their
         code and PIN and the same call is repeated with that approval.
@@ -294,13 +296,14 @@ class PosApp(App):  # type: ignore[misc]
             kwargs.pop("approval", None)
 
             def retry(code: str, pin: str) -> None:
-                self.call(fn, *args, on_ok=on_ok, approval=(code, pin), **kwargs)
+                self.call(fn, *args, on_ok=on_ok, approval=(code, pin), on_error=on_error, **kwargs)
 
             popup = Factory.ManagerPopup(action_text=i18n.error_text(need), when_approved=retry)
             self.open_popup(popup)
             return
         except Exception as exc:
-            self.error(exc)
+            if on_error is None or not on_error(exc):
+                self.error(exc)
             return
         if on_ok is not None:
             on_ok(result)

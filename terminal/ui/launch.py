@@ -35,9 +35,20 @@ def default_data_dir(given: str | None) -> Path:
     return Path(given or os.environ.get("POS_TERMINAL_DATA") or "data/terminal")
 
 
+DESIGN_SIZE = (1024, 768)
+"""The layouts are drawn for this size; larger windows scale everything up to keep proportions."""
+
+
+def density_for(size: tuple[int, int]) -> float:
+    """Kivy's dp/sp scale for a window: 1 at 1024×768, 1.41 at 1920×1080 (never below 1)."""
+    return max(1.0, round(min(size[0] / DESIGN_SIZE[0], size[1] / DESIGN_SIZE[1]), 2))
+
+
 def configure_kivy(size: tuple[int, int], fullscreen: bool) -> None:
     """Kivy settings that must exist before the window is created."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # our argparse owns the command line
+    if not fullscreen:  # full screen: the operator may set KIVY_METRICS_DENSITY for the panel
+        os.environ.setdefault("KIVY_METRICS_DENSITY", str(density_for(size)))
     from kivy.config import Config
 
     width, height = size

@@ -209,12 +209,12 @@ def english_and_lock(d: Driver) -> Step:
     yield from sign_in(d)
     yield from open_shift(d)
     yield from scan(d, td.BREAD)
-    # search by pinyin initials: 可口可乐 → kkkl
-    yield d.tap(d.w("sale", "search"))
+    # pinyin initials typed into the scan field (可口可乐 → kkkl): not a code, so the search opens
+    yield from d.wait_for(lambda: d.w("sale", "scan").focus, "scan field focused")
+    yield d.type("kkkl", enter=True)
     yield 0.3
     popup = d.popup()
-    yield from d.wait_for(lambda: popup.ids.query.focus, "the search field has focus")
-    yield d.type("kkkl")
+    d.check(popup.ids.query.text == "kkkl", "search opened with what was typed")
     yield from d.wait_for(lambda: len(popup.ids.results.children) >= 1, "pinyin search found 可口可乐")
     yield from d.shot("search")
     yield d.tap(popup.ids.results.children[-1])

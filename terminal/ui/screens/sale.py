@@ -100,7 +100,15 @@ class SaleScreen(Screen):  # type: ignore[misc]
         if not code:
             return
         app = App.get_running_app()
-        app.call(app.backend.scan, code, on_ok=self.show_cart)
+
+        def not_a_code(exc: Exception) -> bool:
+            """Typed words that are no barcode or SKU: search by name / pinyin instead."""
+            if getattr(exc, "code", "") == "no_product" and not code.isdigit():
+                self.search(code)
+                return True
+            return False
+
+        app.call(app.backend.scan, code, on_ok=self.show_cart, on_error=not_a_code)
         self.refocus()
 
     def scanned(self, code: str) -> None:
