@@ -282,7 +282,8 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
     `ReturnExceedsSale` when it would return more than was sold, counting earlier returns.
     """
     _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
-    original = session.get(Sale, ev.original_sale_id)
+    # populate_existing: earlier returns in the same session moved these rows by Core UPDATEs
+    original = session.get(Sale, ev.original_sale_id, populate_existing=True, with_for_update=True)
     if original is None:
         raise OriginalSaleNotReceived(
             f"原销售单 {ev.original_receipt_no} 尚未到达总部", f"original sale {ev.original_receipt_no} "
@@ -301,7 +302,8 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
                                    f"refunds {refunded} fen do not equal the return total {ev.total_fen} fen",
                                    field="refunds")
     lines = {ln.line_no: ln for ln in session.scalars(
-        select(SaleLine).where(SaleLine.sale_id == original.id).with_for_update())}
+        select(SaleLine).where(SaleLine.sale_id == original.id).with_for_update()
+        .execution_options(populate_existing=True))}
     returned_m: dict[int, int] = defaultdict(int)
     returned_fen: dict[int, int] = defaultdict(int)
     for rl in ev.lines:

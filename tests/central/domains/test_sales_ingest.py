@@ -405,3 +405,16 @@ def test_one_push_batch_in_one_session_sees_its_own_shift_changes(engine: Engine
         assert shift is not None
         assert (shift.status, shift.sales_count, shift.late_postings) == ("closed", 3, 1)
         assert s.scalars(select(Sale.late).order_by(Sale.total_fen)).all() == [True, False, False]
+
+
+def test_two_returns_of_one_sale_in_one_batch_cannot_exceed_it(engine: Engine, world: World) -> None:
+    original = sale(world, [line(1, world.cola, 6, 300)])
+    apply(engine, world, ingest.apply_sale_completed, original)
+    with session_scope(engine) as s:
+        ingest.apply_sale_returned(s, return_of(world, original, [(1, "4")]), terminal_id=world.terminal,
+                                   store_id=world.store, received_at=NOW)
+        with pytest.raises(ReturnExceedsSale):
+            ingest.apply_sale_returned(s, return_of(world, original, [(1, "3")]), terminal_id=world.terminal,
+                                       store_id=world.store, received_at=NOW)
+    with Session(engine) as s:
+        assert count(s, SaleReturn) == 1
