@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from central.api.deps import SessionDep
@@ -39,7 +39,8 @@ _auth_header = APIKeyHeader(
     description="`Bearer <token>` for console users, `Device <terminal_id>:<secret>` for terminals")
 
 
-def user_principal(user: User) -> UserPrincipal:
+def user_principal(user: User | Any) -> UserPrincipal:
+    """The principal of a user (an ORM row or any object with the same attributes)."""
     role = Role(user.role)
     return UserPrincipal(
         permissions=ROLE_PERMISSIONS[role],
@@ -48,25 +49,30 @@ def user_principal(user: User) -> UserPrincipal:
         user_id=user.id, username=user.username, role=role, home_store_id=user.store_id)
 
 
-def device_principal(terminal: Terminal) -> DevicePrincipal:
+def device_principal(terminal: Terminal | Any) -> DevicePrincipal:
     kind = DeviceKind(terminal.kind)
     return DevicePrincipal(
         permissions=DEVICE_PERMISSIONS[kind], store_id=terminal.store_id, rep_id=terminal.rep_user_id,
         terminal_id=terminal.id, terminal_code=terminal.code, kind=kind)
 
 
+# Every request authenticates: one prebuilt Core statement each, no ORM objects (hot path).
+_TOKEN = (select(ApiToken.revoked_at, ApiToken.expires_at, User.id, User.username, User.role, User.store_id,
+                 User.active)
+          .join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("h")))
+_TERMINAL = select(Terminal.id, Terminal.code, Terminal.kind, Terminal.store_id, Terminal.rep_user_id,
+                   Terminal.secret_hash, Terminal.revoked_at).where(Terminal.id == bindparam("id"))
+
+
 def _authenticate_user(session: Session, token: str) -> UserPrincipal:
-    row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == digest(token))).first()
+    row = session.execute(_TOKEN, {"h": digest(token)}).first()
     if row is None:
         raise Unauthorized("登录凭证无效,请重新登录", "invalid token, please log in again", code="invalid_token")
-    api_token, user = row
-    if api_token.revoked_at is not None or api_token.expires_at <= utcnow():
+    if row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthorized("登录已过期,请重新登录", "session expired, please log in again", code="token_expired")
-    if not user.active:
+    if not row.active:
         raise Unauthorized("该用户已停用", "this user is disabled", code="user_disabled")
-    return user_principal(user)
+    return user_principal(row)
 
 
 def authenticate_device(session: Session, credential: str) -> DevicePrincipal:
@@ -75,7 +81,7 @@ def authenticate_device(session: Session, credential: str) -> DevicePrincipal:
     if not sep or not terminal_part.isdigit() or not secret or len(terminal_part) > 10:
         raise Unauthorized("设备凭证格式应为 <终端id>:<密钥>", "device credential must be <terminal_id>:<secret>",
                            code="invalid_device_credential")
-    terminal = session.get(Terminal, int(terminal_part))
+    terminal = session.execute(_TERMINAL, {"id": int(terminal_part)}).first()
     if terminal is None or not matches(terminal.secret_hash, secret):
         raise Unauthorized("未知的终端或密钥错误,请重新注册终端", "unknown terminal or wrong secret; enrol the terminal again",
                            code="unknown_device")

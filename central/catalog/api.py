@@ -13,7 +13,7 @@ from central.api.types import changes_of
 from central.auth.deps import require
 from central.auth.principal import Principal
 from central.auth.roles import Permission as P
-from central.catalog import service
+from central.catalog import lookup, service
 from central.catalog.models import Brand, Category, Supplier
 from central.catalog.schemas import (
     BrandIn,
@@ -153,7 +153,7 @@ def create_product(body: ProductIn, session: SessionDep, _who: Writer) -> Produc
 @router.get("/products/by-barcode/{barcode}", response_model=ProductOut, summary="按条码查商品 / lookup by barcode")
 def product_by_barcode(barcode: Annotated[str, Path(min_length=1, max_length=32)], session: SessionDep,
                        _who: Reader) -> ProductOut:
-    return ProductOut.of(service.product_by_barcode(session, barcode))
+    return ProductOut.model_validate(lookup.product_view_by_barcode(session, barcode))
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, summary="商品详情")

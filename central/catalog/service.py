@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from central.catalog.lookup import normalised
 from central.catalog.models import Barcode, Brand, Category, Product, ProductUnit, Supplier
 from central.catalog.pinyin import pinyin_initials
 from central.errors import Conflict, Invalid, NotFound, not_found
@@ -162,10 +163,7 @@ def get_product(session: Session, product_id: int) -> Product:
 
 def product_by_barcode(session: Session, barcode: str) -> Product:
     """The product one of whose units carries `barcode` (UPC-A is found by its EAN-13 form)."""
-    try:
-        code = normalize_barcode(barcode)
-    except ContractError as e:
-        raise Invalid(e.message, e.message_en, code="invalid_barcode", field="barcode") from None
+    code = normalised(barcode)
     product_id = session.scalar(select(Barcode.product_id).where(Barcode.barcode == code))
     if product_id is None:
         raise NotFound(f"条码未找到: {code}", f"no product with barcode {code}", code="barcode_not_found",
