@@ -40,8 +40,23 @@ def run_migrations_online() -> None:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     assert url, "no database URL given to alembic"
     with get_engine(url).connect() as conn:
-        _run(conn)
-        conn.commit()
+        if conn.dialect.name != "sqlite":
+            _run(conn)
+            conn.commit()
+            return
+        # SQLite alters a table by copying it (batch mode); with foreign keys on, dropping the old
+        # copy would cascade or fail. Switch them off outside any transaction, check after.
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            _run(conn)
+            conn.commit()
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows that break foreign keys: {broken[:5]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

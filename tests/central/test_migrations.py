@@ -39,3 +39,13 @@ def test_migrate_is_idempotent(tmp_path: Path) -> None:
     upgrade(url)
     assert current_revision(get_engine(url)) == head_revision()
     dispose_engine(url)
+
+
+def test_sqlite_foreign_keys_are_back_on_after_migrating(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/fk.sqlite3"
+    upgrade(url)
+    engine = get_engine(url)
+    for _ in range(3):  # whichever pooled connection comes back
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    dispose_engine(url)
