@@ -178,6 +178,7 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
         won = set(insert_ignore(session, SyncEvent.__table__, [_log_row(device, env, now, "applied")
                                                                 for env, _p, _h in ready],
                                 ["event_id"], returning=SyncEvent.__table__.c.event_id).scalars())
+        _lock_stock_rows(session, device, [p for env, p, _h in ready if env.event_id in won])
         for env, payload, handler in ready:
             if env.event_id in won:
                 _call(handler, session, device, env, payload, now)
@@ -244,6 +245,29 @@ def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) ->
             savepoint.rollback()
         raise
     return EventResult(event_id=env.event_id, status=EventStatus.APPLIED)
+
+
+def _lock_stock_rows(session: Session, device: Device, payloads: list[BaseModel]) -> None:
+    """Take the batch's on-hand row locks up front, in primary-key order (PostgreSQL).
+
+    Each sale locks its own rows in order, but a batch of many sales would otherwise lock them
+    sale by sale; two tills of one store pushing batches at once could then deadlock. Locking the
+    whole batch's rows first, sorted, makes concurrent batches queue instead."""
+    if session.get_bind().dialect.name != "postgresql" or device.store_id is None:
+        return
+    products = sorted({line.product_id for p in payloads for line in getattr(p, "lines", ())})
+    if not products:
+        return
+    from central.inventory.models import StockOnHand
+    from central.sales.ingest import store_warehouse
+
+    try:
+        warehouse = store_warehouse(session, device.store_id)
+    except DomainError:
+        return  # the events themselves will say so
+    session.execute(select(StockOnHand.product_id).where(
+        StockOnHand.warehouse_id == warehouse, StockOnHand.product_id.in_(products))
+        .order_by(StockOnHand.product_id).with_for_update())
 
 
 def _call(handler: Handler, session: Session, device: Device, env: EventEnvelope, payload: BaseModel,
