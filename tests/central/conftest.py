@@ -24,7 +24,6 @@ from central.app import create_app
 from central.auth.passwords import hash_password
 from central.db import dispose_engine, get_engine, import_all_models, session_scope
 from central.migrations import upgrade
-from central.org.models import Store
 from central.users.models import User
 
 PASSWORD = "correct horse 马"
@@ -145,16 +144,12 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def make_store(engine: Engine) -> Callable[..., int]:
-    """make_store("S01", name=...) → store id (with its default warehouse W-S01)."""
-    from central.org.models import Warehouse
+    """make_store("S01", name=...) → store id (with its first warehouse S01-W1, as the API makes it)."""
+    from central.org.service import create_store
 
     def make(code: str = "S01", name: str | None = None) -> int:
         with session_scope(engine) as s:
-            store = Store(code=code, name=name or f"门店{code}")
-            s.add(store)
-            s.flush()
-            s.add(Warehouse(code=f"W-{code}", name=f"{store.name}仓", store_id=store.id))
-            return store.id
+            return create_store(s, code=code, name=name or f"门店{code}").id
 
     return make
 

@@ -168,3 +168,26 @@ def test_terminal_lists_are_store_scoped(client: TestClient, admin: Headers, mak
     # another store's terminal is invisible, so it cannot be revoked
     assert client.post(f"/api/v1/terminals/{t1['terminal_id']}/revoke", json={}, headers=h).status_code == 404
     assert client.get("/api/v1/terminals", headers=admin).json()["total"] == 2
+
+
+def test_central_warehouse_has_no_store_and_store_staff_do_not_see_it(
+        client: TestClient, admin: Headers, make_store: Callable[..., int], make_user: Callable[..., int],
+        login: Callable[[str], Headers]) -> None:
+    s1 = make_store("S01")
+    r = client.post("/api/v1/warehouses", json={"code": "CW01", "name": "中心仓"}, headers=admin)
+    assert r.status_code == 201
+    assert r.json()["store_id"] is None
+    make_user("m", role="store_manager", store_id=s1)
+    seen = [w["code"] for w in client.get("/api/v1/warehouses", headers=login("m")).json()["items"]]
+    assert seen == ["S01-W1"]
+    assert client.get(f"/api/v1/warehouses/{r.json()['id']}", headers=login("m")).status_code == 404
+    everything = [w["code"] for w in client.get("/api/v1/warehouses", headers=admin).json()["items"]]
+    assert everything == ["CW01", "S01-W1"]
+
+
+def test_organisation_settings(client: TestClient, admin: Headers) -> None:
+    r = client.patch("/api/v1/organisation", json={"name": "好邻居商贸有限公司", "tax_id": "91310000MA1FL0000X"},
+                     headers=admin)
+    assert r.status_code == 200
+    assert client.get("/api/v1/organisation", headers=admin).json()["name"] == "好邻居商贸有限公司"
+    assert client.patch("/api/v1/organisation", json={"name": None}, headers=admin).status_code == 422

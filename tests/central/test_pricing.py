@@ -51,6 +51,7 @@ def test_customer_group_price_list(client: TestClient, admin: Headers, product: 
     ({"items": [{"product_id": 1, "unit_code": "瓶", "price_fen": -5}]}, 422, "items.0.price_fen"),
     ({"items": [{"product_id": 1, "unit_code": "瓶", "price_fen": 1}] * 2}, 422, "items.1.unit_code"),
     ({"target_id": 77}, 404, "target_id"),
+    ({"scope": "customer", "target_id": 77}, 404, "target_id"),
     ({"valid_from": "2026-02-01T00:00:00Z", "valid_to": "2026-01-01T00:00:00Z"}, 422, "valid_to"),
     ({"valid_from": "2026-02-01T00:00:00"}, 422, "valid_from"),
     ({"scope": "everyone"}, 422, "scope"),
