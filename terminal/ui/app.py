@@ -85,6 +85,7 @@ class PosApp(App):  # type: ignore[misc]
         self._toast_event: Any = None
         self._scanner: Any = None
         self.unhandled: list[BaseException] = []
+        self._screen_classes: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ building
 
@@ -97,10 +98,9 @@ class PosApp(App):  # type: ignore[misc]
         for name in KV_FILES:
             Builder.load_file(str(KV_DIR / name))
         root = Factory.RootView()
-        manager = root.ids.sm
-        for screen_cls, name in screens.SCREENS:
-            manager.add_widget(screen_cls(name=name))
-        manager.current = "signin"
+        self._screen_classes = {name: cls for cls, name in screens.SCREENS}
+        root.ids.sm.add_widget(self._screen_classes["signin"](name="signin"))
+        root.ids.sm.current = "signin"  # the other screens are built when first shown (faster start)
         self.backend.start_background_sync(
             lambda: Clock.schedule_once(lambda _dt: self.refresh_status(), 0))
         Clock.schedule_interval(lambda _dt: self.refresh_status(), STATUS_INTERVAL_S)
@@ -160,9 +160,13 @@ class PosApp(App):  # type: ignore[misc]
         return self.root.ids.sm
 
     def go(self, name: str) -> None:
+        self.screen(name)
         self.manager.current = name
 
     def screen(self, name: str) -> Any:
+        """The screen called `name`, built on first use."""
+        if not self.manager.has_screen(name):
+            self.manager.add_widget(self._screen_classes[name](name=name))
         return self.manager.get_screen(name)
 
     def after_sign_in(self) -> None:

@@ -12,7 +12,7 @@ def sign_in(d: Driver) -> Step:
     yield d.tap(d.w("signin", "code"))
     yield d.type(CASHIER[0], enter=True)
     yield d.type(CASHIER[1], enter=True)
-    yield 0.3
+    yield 0.15
 
 
 def smoke(d: Driver) -> Step:
@@ -24,7 +24,7 @@ def smoke(d: Driver) -> Step:
 def open_shift(d: Driver, float_yuan: str = "500") -> Step:
     d.check(d.app.manager.current == "shift_open", f"expected shift opening, on {d.app.manager.current}")
     yield d.type(float_yuan, enter=True)
-    yield 0.3
+    yield 0.15
     d.check(d.app.manager.current == "sale", f"after opening the shift: {d.app.manager.current}")
 
 
@@ -63,7 +63,7 @@ def sale_screen(d: Driver) -> Step:
 
 def member(d: Driver, card: str) -> Step:
     yield d.tap(d.w("sale", "member"))
-    yield 0.3
+    yield 0.15
     popup = d.popup()
     yield from d.wait_for(lambda: popup.ids.query.focus, "the member search field has focus")
     yield d.type(card, enter=True)
@@ -131,7 +131,7 @@ def full_sale(d: Driver) -> Step:
 def manager_approves(d: Driver) -> Step:
     from tests.ui.terminal_data import MANAGER
 
-    yield 0.3
+    yield 0.15
     popup = d.popup()
     d.check(type(popup).__name__ == "ManagerPopup", f"manager approval asked, got {type(popup).__name__}")
     d.facts["approval_asked"] = popup.action_text
@@ -177,7 +177,7 @@ def close_shift(d: Driver, counts: dict[int, int]) -> Step:
     d.facts["counted_cash_fen"] = screen.counted_fen
     yield from d.shot("shift_close")
     yield d.tap(screen.ids.z_report)
-    yield 0.3
+    yield 0.15
     yield d.tap(d.popup().ids.yes)
     yield from d.no_dialog()
     yield from d.wait_for(lambda: not d.app.printing, "Z report printed")
@@ -212,19 +212,19 @@ def english_and_lock(d: Driver) -> Step:
     # pinyin initials typed into the scan field (可口可乐 → kkkl): not a code, so the search opens
     yield from d.wait_for(lambda: d.w("sale", "scan").focus, "scan field focused")
     yield d.type("kkkl", enter=True)
-    yield 0.3
+    yield 0.15
     popup = d.popup()
     d.check(popup.ids.query.text == "kkkl", "search opened with what was typed")
     yield from d.wait_for(lambda: len(popup.ids.results.children) >= 1, "pinyin search found 可口可乐")
     yield from d.shot("search")
     yield d.tap(popup.ids.results.children[-1])
-    yield 0.3
+    yield 0.15
     sale = d.screen("sale")
     d.check(any("可口可乐" in ln.name for ln in sale.cart.lines), "picked item added")
     # quarantined events are visible in the status bar
     d.check(d.app.quarantined == 1, f"quarantined events shown: {d.app.quarantined}")
     yield d.tap(status.ids.quarantined)
-    yield 0.3
+    yield 0.15
     d.check(type(d.popup()).__name__ == "QuarantinePopup", "quarantine list opens")
     d.check(len(d.popup().ids.rows.children) == 1, "one quarantined event listed")
     yield from d.shot("quarantine")
@@ -243,13 +243,13 @@ def english_and_lock(d: Driver) -> Step:
     yield from d.shot("locked")
     yield from d.wait_for(lambda: d.w("signin", "pin").focus, "PIN field focused on the lock screen")
     yield d.type("0000", enter=True)
-    yield 0.3
+    yield 0.15
     d.check(d.app.manager.current == "signin", "a wrong PIN does not unlock")
     yield d.tap(d.popup().ids.ok)
     yield from d.no_dialog()
     yield d.tap(d.w("signin", "pin"))
     yield d.type(td.CASHIER[1], enter=True)
-    yield 0.3
+    yield 0.15
     d.check(d.app.manager.current == "sale", "unlocked back to the sale")
     d.check(len(sale.cart.lines) == lines_before, "the cart survived the lock")
 
@@ -268,7 +268,7 @@ def quick_sale(d: Driver) -> Step:
     yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
     yield d.tap(pay.ids.quick0)
     yield d.tap(pay.ids.complete)
-    yield 0.3
+    yield 0.15
     done = d.screen("done")
     d.facts["receipt_no"] = done.result.receipt_no
     yield from d.wait_for(lambda: done.outcome is not None, "print outcome")
@@ -298,7 +298,7 @@ def pay_then_killed(d: Driver) -> Step:
 def restart_offers_reprint(d: Driver) -> Step:
     """After the crash: signing in offers to print the receipt that never printed."""
     yield from sign_in(d)
-    yield 0.3
+    yield 0.15
     popup = d.popup()
     d.check(type(popup).__name__ == "ConfirmPopup", f"reprint offered, got {type(popup).__name__}")
     d.facts["offer"] = popup.body
@@ -316,7 +316,7 @@ def _row(d: Driver, index: int) -> object:
 
 def enter_value(d: Driver, value: str) -> Step:
     """Type into the one-value dialog (its field is focused and selected) and press OK."""
-    yield 0.3
+    yield 0.15
     popup = d.popup()
     d.check(type(popup).__name__ == "EntryPopup", f"value dialog open, got {type(popup).__name__}")
     yield from d.wait_for(lambda: popup.ids.entry.focus, "value field focused")
@@ -362,12 +362,12 @@ def cart_edits(d: Driver) -> Step:
     d.check(not sale.cart.lines and sale.cart.held_count == 1, "held")
     yield from scan(d, td.BREAD)
     yield d.tap(d.w("sale", "cancel_sale"))
-    yield 0.3
+    yield 0.15
     yield d.tap(d.popup().ids.yes)
     yield from d.no_dialog()
     d.check(not sale.cart.lines, "sale cancelled")
     yield d.tap(d.w("sale", "resume"))
-    yield 0.3
+    yield 0.15
     held = d.popup()
     d.check(len(held.ids.rows.children) == 1, "one held sale listed")
     yield from d.shot("held")
@@ -376,7 +376,7 @@ def cart_edits(d: Driver) -> Step:
     d.check(len(sale.cart.lines) == 1 and sale.cart.lines[0].qty == "3", "held sale resumed")
     # a new member at the till, then the existing member (with points) instead
     yield d.tap(d.w("sale", "member"))
-    yield 0.3
+    yield 0.15
     popup = d.popup()
     yield d.tap(popup.ids.create)
     yield from d.wait_for(lambda: popup.ids.new_phone.focus, "phone field focused")
@@ -402,7 +402,7 @@ def cart_edits(d: Driver) -> Step:
     yield d.type("POS-778812", enter=True)
     d.check(pay.state.remaining_fen == 0, "paid")
     yield d.tap(pay.ids.complete)
-    yield 0.3
+    yield 0.15
     done = d.screen("done")
     d.facts["receipt_no"] = done.result.receipt_no
     yield from d.wait_for(lambda: done.outcome is not None, "printed")
@@ -412,7 +412,7 @@ def cart_edits(d: Driver) -> Step:
     yield d.tap(done.ids.next_sale)
     # X report mid-shift
     yield d.tap(d.w("sale", "close_shift"))
-    yield 0.3
+    yield 0.15
     yield d.tap(d.w("shift_close", "x_report"))
     yield from d.wait_for(lambda: not d.app.printing, "X report printed")
     d.facts["x_toast"] = d.app.toast

@@ -16,7 +16,7 @@ from drivers.sim.printer import NetworkPrinterSimulator
 from drivers.sim.pty import SocatPair, socat_available
 from terminal.store import open_store
 from tests.ui.conftest import ScenarioRunner
-from tests.ui.images import assert_real_screen
+from tests.ui.images import assert_real_screen, dark_ratio
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
@@ -89,8 +89,10 @@ def test_sale_return_and_shift_close(terminal_dir: Path, run_scenario: ScenarioR
     assert print_status == "printed"
 
     shots = {Path(s).stem: Path(s) for s in result["screenshots"]}
-    for name in ("sale", "member", "payment", "done", "returns", "shift_close"):
+    for name in ("signin", "sale", "member", "payment", "done", "returns", "shift_close"):
         assert_real_screen(shots[name])
+    # the title "收银员登录" is drawn as glyphs: empty boxes would leave almost no dark pixels there
+    assert dark_ratio(shots["signin"], (400, 150, 624, 185)) > 0.04
 
 
 def test_printer_off_keeps_the_sale_and_offers_reprint(terminal_dir: Path, run_scenario: ScenarioRunner) -> None:
