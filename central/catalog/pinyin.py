@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
-
 _KEEP = re.compile(r"[^a-z0-9]")
 
 
@@ -14,5 +12,7 @@ def pinyin_initials(text: str) -> str:
 
     Phrases pick the right reading of polyphones (银行 → yh, 重庆 → cq).
     """
+    from pypinyin import Style, lazy_pinyin  # imported here: its dictionaries take ~0.7 s to load
+
     parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
     return _KEEP.sub("", "".join(parts).lower())[:100]
