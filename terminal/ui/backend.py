@@ -58,6 +58,10 @@ ManagerPin = tuple[str, str]
 
 SYNC_NOW_TIMEOUT_S = 90.0
 
+SCALE_ENV = "POS_SCALE_PORT"
+SCALE_SETTING = "scale_port"
+SCALE_TIMEOUT_S = 3.0
+
 PRINTER_ENV = "POS_PRINTER_URL"
 PRINTER_SETTING = "printer_url"
 """Where the receipt printer is configured: $POS_PRINTER_URL, else the terminal setting `printer_url`
@@ -184,7 +188,9 @@ class Backend:
                      discount_fen=ln.line_discount_fen, amount_fen=ln.list_amount_fen - ln.line_discount_fen,
                      promotions=tuple(names.get(pid, str(pid)) for pid in ln.promotion_ids), is_gift=ln.is_gift)
             for ln in priced.lines)
-        count = sum((ln.qty for ln in priced.lines), Decimal(0))
+        # pieces count one by one, a weighed line counts once (0.512 kg is one item)
+        count = sum((ln.qty if ln.qty == ln.qty.to_integral_value() else Decimal(1) for ln in priced.lines),
+                    Decimal(0))
         return CartView(lines=lines, subtotal_fen=priced.subtotal_fen, discount_fen=priced.discount_fen,
                         rounding_fen=priced.rounding_fen, total_fen=priced.total_fen,
                         points_earned=priced.points_earned, item_count=f"{count.normalize():f}",
@@ -211,6 +217,29 @@ class Backend:
 
     def add_product(self, product_id: int, unit_code: str) -> CartView:
         return self.cart(self.checkout.add_product(product_id, unit_code))
+
+    def weighed_product(self, code: str) -> int:
+        """The product a code names (for a weighed item scanned without a scale label)."""
+        return self.catalog.lookup(code).product.id
+
+    def add_weighed(self, product_id: int, kg_text: str) -> CartView:
+        return self.cart(self.checkout.add_weighed(product_id, parse_qty(kg_text)))
+
+    def scale_port(self) -> str | None:
+        return os.environ.get(SCALE_ENV) or self.store.get_setting(SCALE_SETTING) or None
+
+    def read_scale(self) -> str:
+        """A stable weight from the serial scale (worker thread; seconds at most), as kg text."""
+        port = self.scale_port()
+        if not port:
+            raise TerminalError("未配置电子秤", "no scale configured", code="no_scale")
+        from drivers.scale import SerialScale
+
+        scale = SerialScale(port)
+        try:
+            return f"{scale.read_weight(timeout=SCALE_TIMEOUT_S):f}"
+        finally:
+            scale.close()
 
     def set_qty(self, index: int, text: str) -> CartView:
         self.checkout.set_qty(index, parse_qty(text))

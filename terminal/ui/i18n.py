@@ -112,6 +112,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_member": ("非会员（点此查找）", "No member (tap to find)"),
     "select_line_first": ("请先选择一行商品", "Select a line first"),
     "enter_qty": ("输入数量", "Enter quantity"),
+    "enter_weight": ("称重商品：输入重量（千克）", "Sold by weight: enter the weight (kg)"),
+    "weighing": ("正在读取电子秤…", "Reading the scale…"),
     "enter_price": ("输入新单价（元）", "Enter new unit price (yuan)"),
     "enter_line_discount": ("输入本行优惠金额（元）", "Enter line discount (yuan)"),
     "enter_order_discount": ("输入整单优惠金额（元）", "Enter order discount (yuan)"),

@@ -439,6 +439,43 @@ def online_status(d: Driver) -> Step:
     yield from d.shot("offline")
 
 
+
+def weighed_item(d: Driver) -> Step:
+    """A weighed item typed by SKU: the serial scale (simulated on a pty) gives the weight."""
+    import os
+    import threading
+    import time
+    from decimal import Decimal
+
+    import serial
+
+    from drivers.scale import format_frame
+
+    stop = threading.Event()
+
+    def scale_sends() -> None:
+        with serial.Serial(os.environ["POS_TEST_SCALE_HOST"], timeout=1) as port:
+            while not stop.is_set():
+                port.write(format_frame(Decimal("0.512")))
+                port.flush()
+                time.sleep(0.05)
+
+    sender = threading.Thread(target=scale_sends, daemon=True)
+    sender.start()
+    try:
+        yield from sign_in(d)
+        yield from open_shift(d)
+        sale = d.screen("sale")
+        yield from scan(d, "200001")
+        yield from d.wait_for(lambda: bool(sale.cart.lines), "weighed line added from the scale")
+    finally:
+        stop.set()
+    line = sale.cart.lines[0]
+    d.facts["qty"] = line.qty
+    d.facts["amount_fen"] = line.amount_fen
+    yield from d.shot("weighed")
+
+
 def debug_cart(d: Driver) -> Step:
     from tests.ui import terminal_data as td
 

@@ -164,3 +164,17 @@ def test_cart_edits_approvals_hold_cancel_member_points_card(terminal_dir: Path,
     assert len(jobs) == 3, "receipt, reprint, X report"
     assert "重印".encode("gb18030") in jobs[1]
     assert facts["x_toast"]
+
+
+def test_weighed_item_reads_the_serial_scale(terminal_dir: Path, run_scenario: ScenarioRunner) -> None:
+    if not socat_available():
+        pytest.skip("socat is not installed (apt-get install socat): no scale pty pair")
+    pair = SocatPair()
+    device, host = pair.start()
+    try:
+        result = run_scenario("weighed_item", terminal_dir,
+                              env={"POS_SCALE_PORT": device, "POS_TEST_SCALE_HOST": host})
+    finally:
+        pair.stop()
+    assert result["facts"]["qty"] == "0.512"
+    assert result["facts"]["amount_fen"] == 655  # ¥12.80/kg × 0.512 kg, rounded to the fen

@@ -102,9 +102,13 @@ class SaleScreen(Screen):  # type: ignore[misc]
         app = App.get_running_app()
 
         def not_a_code(exc: Exception) -> bool:
-            """Typed words that are no barcode or SKU: search by name / pinyin instead."""
+            """Typed words that are no barcode or SKU: search by name / pinyin instead; a weighed
+            item without a scale label: weigh it."""
             if getattr(exc, "code", "") == "no_product" and not code.isdigit():
                 self.search(code)
+                return True
+            if getattr(exc, "code", "") == "needs_weight":
+                app.call(app.backend.weighed_product, code, on_ok=self.weigh)
                 return True
             return False
 
@@ -122,7 +126,36 @@ class SaleScreen(Screen):  # type: ignore[misc]
 
     def _add_product(self, hit: Any) -> None:
         app = App.get_running_app()
-        app.call(app.backend.add_product, hit.product_id, hit.unit, on_ok=self.show_cart)
+
+        def weighed(exc: Exception) -> bool:
+            if getattr(exc, "code", "") == "needs_weight":
+                self.weigh(hit.product_id)
+                return True
+            return False
+
+        app.call(app.backend.add_product, hit.product_id, hit.unit, on_ok=self.show_cart, on_error=weighed)
+
+    def weigh(self, product_id: int) -> None:
+        """Read the scale (on a worker thread) or, without one, ask the cashier for the weight."""
+        app = App.get_running_app()
+
+        def added(cart: CartView) -> None:
+            app.toast = ""
+            self.show_cart(cart)
+
+        def typed(kg: str) -> None:
+            app.call(app.backend.add_weighed, product_id, kg, on_ok=added)
+
+        def ask(_exc: BaseException | None = None) -> None:
+            if _exc is not None:
+                app.notify(i18n.error_text(_exc))
+            app.ask(i18n.tr("enter_weight"), typed)
+
+        if not app.backend.scale_port():
+            ask()
+            return
+        app.notify(i18n.tr("weighing"))
+        app.in_background(app.backend.read_scale, typed, ask)
 
     # ------------------------------------------------------------------ line edits
 
