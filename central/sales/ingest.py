@@ -13,7 +13,7 @@ central's clock. Rows are written with Core inserts: this is the hot path of eve
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
@@ -97,7 +97,7 @@ def store_warehouse(session: Session, store_id: int) -> int:
 
 
 _PRODUCTS_FOUND = select(_products.c.id).where(_products.c.id.in_(bindparam("ids", expanding=True)))
-_SALE_CLASH = select(_t(Sale).c.id).where(
+_SALE_CLASH = select(_t(Sale).c.id, _t(Sale).c.receipt_no).where(
     or_(_t(Sale).c.id == bindparam("sale_id"), _t(Sale).c.receipt_no == bindparam("receipt_no")))
 
 
@@ -132,7 +132,8 @@ _SHIFT_FIGURES = {name: _SHIFTS.c[name] + bindparam(f"d_{name}") for name in (
     "sales_count", "sales_total_fen", "returns_count", "returns_total_fen", "cash_in_fen", "cash_out_fen")}
 _POST_TO_SHIFT = update(_SHIFTS).where(_SHIFTS.c.id == bindparam("shift_id")).values(**_SHIFT_FIGURES)
 _POST_LATE_TO_SHIFT = update(_SHIFTS).where(_SHIFTS.c.id == bindparam("shift_id")).values(
-    **_SHIFT_FIGURES, late_postings=_SHIFTS.c.late_postings + 1, corrected_at=bindparam("corrected_at"))
+    **_SHIFT_FIGURES, late_postings=_SHIFTS.c.late_postings + bindparam("d_late"),
+    corrected_at=bindparam("corrected_at"))
 
 
 def _shift_status(session: Session, shift_id: str, *, store_id: int, terminal_id: int,
@@ -162,14 +163,15 @@ def _shift_status(session: Session, shift_id: str, *, store_id: int, terminal_id
 
 def _post_to_shift(session: Session, shift_id: str, status: str, *, received_at: datetime, sales: int = 0,
                    sales_fen: int = 0, returns: int = 0, returns_fen: int = 0, cash_in: int = 0,
-                   cash_out: int = 0) -> bool:
-    """Move the shift's figures with one document; True when central had it closed (a late posting)."""
+                   cash_out: int = 0, postings: int = 1) -> bool:
+    """Move the shift's figures by `postings` documents; True when central had it closed (late postings)."""
     late = status == "closed"
     params: dict[str, object] = {
         "shift_id": shift_id, "d_sales_count": sales, "d_sales_total_fen": sales_fen, "d_returns_count": returns,
         "d_returns_total_fen": returns_fen, "d_cash_in_fen": cash_in, "d_cash_out_fen": cash_out}
     if late:
         params["corrected_at"] = received_at
+        params["d_late"] = postings
     session.execute(_POST_LATE_TO_SHIFT if late else _POST_TO_SHIFT, params)
     return late
 
@@ -180,44 +182,78 @@ def apply_sale_completed(session: Session, ev: SaleCompleted, *, terminal_id: in
 
     Returns the negative-stock warnings it caused (stock may go negative; never refused).
     """
-    _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
-    _check_sale_figures(ev)
-    clash = session.execute(_SALE_CLASH, {"sale_id": ev.sale_id, "receipt_no": ev.receipt_no}).first()
+    return apply_sales_completed(session, [ev], terminal_id=terminal_id, store_id=store_id,
+                                 received_at=received_at)
+
+
+def apply_sales_completed(session: Session, events: Sequence[SaleCompleted], *, terminal_id: int,
+                          store_id: int, received_at: datetime) -> list[NegativeStock]:
+    """Record several sales of one terminal at once (a run of `sale.completed` in a push batch).
+
+    All or nothing: every sale is checked before anything is written, and one invalid sale raises
+    its DomainError for the whole run (the sync engine then replays the events one by one to find
+    it). Rows of all the sales go in with one statement per table, so a batch costs about as many
+    round trips as a single sale. `apply_sale_completed` is this with one sale.
+    """
+    if not events:
+        return []
+    for ev in events:
+        _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
+        _check_sale_figures(ev)
+    ids, receipts = [ev.sale_id for ev in events], [ev.receipt_no for ev in events]
+    if len(set(ids)) != len(ids) or len(set(receipts)) != len(receipts):
+        raise DuplicateDocument("同一批次中销售单重复", "the same sale twice in one batch", field="sale_id")
+    if len(events) == 1:
+        clash = session.execute(_SALE_CLASH, {"sale_id": ids[0], "receipt_no": receipts[0]}).first()
+    else:
+        clash = session.execute(select(_t(Sale).c.id, _t(Sale).c.receipt_no).where(
+            or_(_t(Sale).c.id.in_(ids), _t(Sale).c.receipt_no.in_(receipts))).limit(1)).first()
     if clash is not None:
-        field = "sale_id" if clash.id == ev.sale_id else "receipt_no"
-        raise DuplicateDocument(f"销售单已存在：{ev.receipt_no}", f"sale already recorded: {ev.receipt_no}",
+        field = "sale_id" if clash.id in ids else "receipt_no"
+        raise DuplicateDocument(f"销售单已存在：{clash.receipt_no}", f"sale already recorded: {clash.receipt_no}",
                                 field=field)
-    _check_products(session, (ln.product_id for ln in ev.lines), "lines.product_id")
-    customer = None
-    if ev.customer_id is not None:
-        customer = session.get(Customer, ev.customer_id)
+    _check_products(session, (ln.product_id for ev in events for ln in ev.lines), "lines.product_id")
+    customers: dict[int, Customer] = {}
+    for cid in {ev.customer_id for ev in events if ev.customer_id is not None}:
+        customer = session.get(Customer, cid)
         if customer is None:
-            raise not_found("客户", "customer", "customer_id", ev.customer_id)
-    credit_fen = sum(p.amount_fen for p in ev.payments if p.tender == Tender.CREDIT)
-    if credit_fen and customer is None:
-        raise Invalid("赊账销售必须指定客户", "a sale on credit needs a customer",
-                      code="credit_without_customer", field="customer_id")
-    if ev.member_id is not None and session.get(Member, ev.member_id) is None:
-        raise not_found("会员", "member", "member_id", ev.member_id)
+            raise not_found("客户", "customer", "customer_id", cid)
+        customers[cid] = customer
+    credit = {ev.sale_id: sum(p.amount_fen for p in ev.payments if p.tender == Tender.CREDIT) for ev in events}
+    for ev in events:
+        if credit[ev.sale_id] and ev.customer_id is None:
+            raise Invalid("赊账销售必须指定客户", "a sale on credit needs a customer",
+                          code="credit_without_customer", field="customer_id")
+    for mid in {ev.member_id for ev in events if ev.member_id is not None}:
+        if session.get(Member, mid) is None:
+            raise not_found("会员", "member", "member_id", mid)
 
     warehouse_id = store_warehouse(session, store_id)
-    status = _shift_status(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id,
-                           cashier_id=ev.cashier_id)
-    cash_in = sum(p.amount_fen for p in ev.payments if p.tender == Tender.CASH)
-    late = _post_to_shift(session, ev.shift_id, status, received_at=received_at, sales=1, sales_fen=ev.total_fen,
-                          cash_in=cash_in)
-    day = business_date(ev.sold_at)
+    status: dict[str, str] = {}
+    figures: dict[str, list[int]] = {}  # shift → [sales, fen, cash]
+    for ev in events:
+        if ev.shift_id not in status:
+            status[ev.shift_id] = _shift_status(session, ev.shift_id, store_id=store_id, terminal_id=terminal_id,
+                                                cashier_id=ev.cashier_id)
+        f = figures.setdefault(ev.shift_id, [0, 0, 0])
+        f[0] += 1
+        f[1] += ev.total_fen
+        f[2] += sum(p.amount_fen for p in ev.payments if p.tender == Tender.CASH)
+    for shift_id, (n, fen, cash) in figures.items():
+        _post_to_shift(session, shift_id, status[shift_id], received_at=received_at, sales=n, sales_fen=fen,
+                       cash_in=cash, postings=n)
     session.execute(insert(_t(Sale)), [{
         "id": ev.sale_id, "receipt_no": ev.receipt_no, "store_id": store_id, "terminal_id": terminal_id,
         "shift_id": ev.shift_id, "warehouse_id": warehouse_id, "cashier_id": ev.cashier_id,
         "rep_id": ev.rep_id, "customer_id": ev.customer_id, "member_id": ev.member_id,
         "member_level": ev.member_level, "sold_at": ev.sold_at, "received_at": received_at,
-        "business_date": day, "subtotal_fen": ev.subtotal_fen, "discount_fen": ev.discount_fen,
-        "rounding_fen": ev.rounding_fen, "total_fen": ev.total_fen, "change_fen": ev.change_fen,
-        "tax_fen": ev.tax_fen, "points_earned": ev.points_earned, "points_redeemed": ev.points_redeemed,
-        "price_version": ev.price_version, "promotion_ids": list(ev.promotion_ids), "note": ev.note,
-        "late": late, "refunded_fen": 0,
-    }])
+        "business_date": business_date(ev.sold_at), "subtotal_fen": ev.subtotal_fen,
+        "discount_fen": ev.discount_fen, "rounding_fen": ev.rounding_fen, "total_fen": ev.total_fen,
+        "change_fen": ev.change_fen, "tax_fen": ev.tax_fen, "points_earned": ev.points_earned,
+        "points_redeemed": ev.points_redeemed, "price_version": ev.price_version,
+        "promotion_ids": list(ev.promotion_ids), "note": ev.note, "late": status[ev.shift_id] == "closed",
+        "refunded_fen": 0,
+    } for ev in events])
     session.execute(insert(_t(SaleLine)), [{
         "sale_id": ev.sale_id, "line_no": ln.line_no, "product_id": ln.product_id, "sku": ln.sku,
         "name": ln.name, "unit_code": ln.unit_code, "unit_factor": ln.unit_factor,
@@ -227,27 +263,29 @@ def apply_sale_completed(session: Session, ev: SaleCompleted, *, terminal_id: in
         "tax_rate_bp": ln.tax_rate_bp, "tax_fen": ln.tax_fen, "promotion_ids": list(ln.promotion_ids),
         "is_gift": ln.is_gift, "unit_cost_fen": ln.unit_cost_fen, "returned_qty_m": 0,
         "returned_amount_fen": 0,
-    } for ln in ev.lines])
-    if ev.payments:
-        session.execute(insert(_t(SalePayment)), [{
-            "sale_id": ev.sale_id, "tender": p.tender.value, "amount_fen": p.amount_fen,
-            "tendered_fen": p.tendered_fen, "reference": p.reference, "points": p.points,
-        } for p in ev.payments])
+    } for ev in events for ln in ev.lines])
+    payments = [{"sale_id": ev.sale_id, "tender": p.tender.value, "amount_fen": p.amount_fen,
+                 "tendered_fen": p.tendered_fen, "reference": p.reference, "points": p.points}
+                for ev in events for p in ev.payments]
+    if payments:
+        session.execute(insert(_t(SalePayment)), payments)
     warnings = post_movements(session, [
         Movement(warehouse_id=warehouse_id, product_id=ln.product_id, kind="sale",
                  qty_m=-to_milli(ln.qty) * ln.unit_factor, source_type="sale", source_id=ev.sale_id,
                  source_line=ln.line_no, occurred_at=ev.sold_at, user_id=ev.cashier_id,
                  unit_cost_fen=None if ln.unit_cost_fen is None else round(ln.unit_cost_fen / ln.unit_factor))
-        for ln in ev.lines], recorded_at=received_at)
-    if ev.member_id is not None:
-        for kind, points in (("redeem", -ev.points_redeemed), ("earn", ev.points_earned)):
-            post_points(session, member_id=ev.member_id, points=points, kind=kind, source_type="sale",
-                        source_id=ev.sale_id, occurred_at=ev.sold_at, store_id=store_id,
-                        recorded_at=received_at)
-    if credit_fen and customer is not None:
-        post_receivable(session, customer=customer, kind="charge", amount_fen=credit_fen, doc_type="sale",
-                        doc_id=ev.sale_id, doc_no=ev.receipt_no, doc_date=day, occurred_at=ev.sold_at,
-                        user_id=ev.cashier_id, recorded_at=received_at)
+        for ev in events for ln in ev.lines], recorded_at=received_at)
+    for ev in events:
+        if ev.member_id is not None:
+            for kind, points in (("redeem", -ev.points_redeemed), ("earn", ev.points_earned)):
+                post_points(session, member_id=ev.member_id, points=points, kind=kind, source_type="sale",
+                            source_id=ev.sale_id, occurred_at=ev.sold_at, store_id=store_id,
+                            recorded_at=received_at)
+        if credit[ev.sale_id] and ev.customer_id is not None:
+            post_receivable(session, customer=customers[ev.customer_id], kind="charge",
+                            amount_fen=credit[ev.sale_id], doc_type="sale", doc_id=ev.sale_id,
+                            doc_no=ev.receipt_no, doc_date=business_date(ev.sold_at), occurred_at=ev.sold_at,
+                            user_id=ev.cashier_id, recorded_at=received_at)
     return warnings
 
 

@@ -418,3 +418,43 @@ def test_two_returns_of_one_sale_in_one_batch_cannot_exceed_it(engine: Engine, w
                                        store_id=world.store, received_at=NOW)
     with Session(engine) as s:
         assert count(s, SaleReturn) == 1
+
+
+def test_a_run_of_sales_applied_at_once_equals_one_by_one(engine: Engine, world: World) -> None:
+    apply(engine, world, ingest.apply_shift_opened, shift_opened(world))
+    apply(engine, world, ingest.apply_shift_closed, ShiftClosed(
+        shift_id="shift-1", store_id=world.store, terminal_id=world.terminal, cashier_id=world.cashier,
+        closed_at=T0, counted_cash_fen=20_000, expected_cash_fen=20_000, sales_count=0, returns_count=0))
+    run = [sale(world, [line(1, world.cola, 2, 300)]),  # two late sales of the closed shift
+           sale(world, [line(1, world.cola, 1, 300), line(2, world.rice, 1, 5990, tax_bp=900)],
+                member_id=world.member, points_earned=62),
+           sale(world, [line(1, world.rice, 2, 5990, tax_bp=900)], shift_id="shift-2", customer_id=world.customer,
+                tenders=[(Tender.CREDIT, 11_980)])]
+    bad_run = [sale(world, [line(1, world.cola, 1, 300)], shift_id="shift-2"),
+               sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], tenders=[(Tender.CASH, 1)])]
+    with session_scope(engine) as s:
+        with pytest.raises(InconsistentDocument):
+            ingest.apply_sales_completed(s, bad_run, terminal_id=world.terminal, store_id=world.store,
+                                         received_at=NOW)
+        warnings = ingest.apply_sales_completed(s, run, terminal_id=world.terminal, store_id=world.store,
+                                                received_at=NOW)
+    assert {w.product_id for w in warnings} == {world.cola, world.rice}
+    with Session(engine) as s:
+        assert count(s, Sale) == 3  # nothing of the bad run
+        late = s.get(Shift, "shift-1")
+        assert late is not None
+        assert (late.sales_count, late.sales_total_fen, late.late_postings) == (2, 600 + 6_290, 2)
+        assert (late.cash_in_fen, late.expected_cash_fen) == (6_890, 20_000 + 6_890)
+        assert s.scalars(select(Sale.late).order_by(Sale.shift_id, Sale.total_fen)).all() == [True, True, False]
+        assert on_hand(s, world.warehouse, world.cola) == -3_000
+        assert on_hand(s, world.warehouse, world.rice) == -3_000
+        assert [m.source_line for m in s.scalars(select(StockMovement).order_by(StockMovement.id))] == [1, 1, 2, 1]
+        assert check_stock(s).ok
+        member = s.get(Member, world.member)
+        assert member is not None
+        assert member.points_balance == 562
+        assert s.get(ReceivableAccount, world.customer) is not None
+    with session_scope(engine) as s:
+        err = pytest.raises(DuplicateDocument, ingest.apply_sales_completed, s, [run[0]], terminal_id=world.terminal,
+                            store_id=world.store, received_at=NOW)
+        assert err.value.field == "sale_id"
