@@ -42,7 +42,7 @@ class Central:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> Central:
+    def start(self, timeout: float = 120.0) -> Central:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "central.cli", "serve", "--db", self.db_url, "--port", str(self.port),

@@ -26,6 +26,11 @@ from .world import Seeded, Till, enrolment_code, seed
 
 pytestmark = pytest.mark.slow
 
+# The till-side crash tests and the proxy test do not depend on central's database: they run on
+# PostgreSQL (production) only; killing central mid-batch runs on both; the loop test on SQLite.
+ON_PG = pytest.mark.parametrize("central_url", [pytest.param("pg", marks=pytest.mark.pg)], indirect=True)
+ON_SQLITE = pytest.mark.parametrize("central_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def seeded(central_engine: Engine) -> Seeded:
@@ -81,6 +86,7 @@ def central_sale_count(engine: Engine) -> int:
         return int(s.execute(select(func.count()).select_from(Sale)).scalar_one())
 
 
+@ON_PG
 def test_kill_till_between_commit_and_push_during_push_and_before_the_answer(
         central_engine: Engine, central: Central, seeded: Seeded, tmp_path: Path) -> None:
     data = tmp_path / "till"
@@ -144,6 +150,7 @@ def test_kill_central_in_the_middle_of_a_batch(central_engine: Engine, central: 
     assert_exactly_once(central_engine, data, 5)
 
 
+@ON_PG
 def test_sync_through_a_fault_injecting_proxy(central_engine: Engine, central: Central, seeded: Seeded,
                                               tmp_path: Path) -> None:
     data = tmp_path / "till"
@@ -180,6 +187,7 @@ def test_sync_through_a_fault_injecting_proxy(central_engine: Engine, central: C
         proxy.stop()
 
 
+@ON_SQLITE
 def test_background_loop_shows_offline_in_plain_words_then_catches_up(
         central_engine: Engine, central: Central, seeded: Seeded, tmp_path: Path) -> None:
     from terminal.sync_client.loop import SyncLoop, SyncStatus
