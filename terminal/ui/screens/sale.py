@@ -81,10 +81,10 @@ class SaleScreen(Screen):  # type: ignore[misc]
         parts: list[str] = []
         if line.is_gift:
             parts.append(i18n.tr("gift"))
+        if line.discount_fen and not line.is_gift:
+            parts.append(f"-{fmt.money(line.discount_fen)}")
         if line.promotions:
             parts.append(f"{i18n.tr('promo')}: {'、'.join(line.promotions)}")
-        if line.discount_fen:
-            parts.append(f"-{fmt.money(line.discount_fen)}")
         return "  ".join(parts)
 
     def _line_tapped(self, row: Any) -> None:
