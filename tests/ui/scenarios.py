@@ -275,6 +275,12 @@ def quick_sale(d: Driver) -> Step:
     d.facts["printed"] = done.outcome.ok
     d.facts["print_error"] = done.outcome.error
     d.facts["drawer_opened"] = done.outcome.drawer_opened
+    # the next customer's first item, scanned on the done screen, starts the next sale
+    yield from d.wait_for(lambda: done.ids.scan.focus, "scan field focused on the done screen")
+    yield d.type(td.WATER, enter=True)
+    yield 0.15
+    d.check(d.app.manager.current == "sale", "next sale started by scanning")
+    d.check(len(d.screen("sale").cart.lines) == 1, "the scanned item is in the new cart")
 
 
 def pay_then_killed(d: Driver) -> Step:
