@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.central.conftest import PASSWORD
 
-MAX_EXAMPLES = {"sqlite": 6, "postgresql": 4}
+MAX_EXAMPLES = {"sqlite": 5, "postgresql": 3}
 """Per operation and backend: enough to find a 500, small enough to keep the run near a minute."""
 SKIP = {"POST /api/v1/auth/logout"}  # would revoke the token the rest of the run uses
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
