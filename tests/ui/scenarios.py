@@ -50,17 +50,6 @@ def scan_serial(d: Driver, code: str) -> Step:
     d.facts["serial_scans"] = d.facts.get("serial_scans", 0) + 1
 
 
-def sale_screen(d: Driver) -> Step:
-    from tests.ui import terminal_data as td
-
-    yield from sign_in(d)
-    yield from open_shift(d)
-    for code in (td.COLA_PC, td.COLA_PC, td.WATER, td.WATER, td.WATER, td.BREAD, td.COLA_BOX):
-        yield from scan(d, code)
-    yield from d.shot("sale")
-
-
-
 def member(d: Driver, card: str) -> Step:
     yield d.tap(d.w("sale", "member"))
     yield 0.15
@@ -515,12 +504,3 @@ def demo_sale(d: Driver) -> Step:
     d.facts["receipt_no"] = done.result.receipt_no
     yield from d.shot("demo_done")
 
-
-def debug_cart(d: Driver) -> Step:
-    from tests.ui import terminal_data as td
-
-    yield from sign_in(d)
-    yield from open_shift(d)
-    yield from scan(d, td.COLA_PC)
-    s = d.screen("sale")
-    print("CART", s.cart.total_fen, s.ids.total.text, s.ids.pay.text)
