@@ -121,7 +121,7 @@ def integrity_to_domain(exc: IntegrityError) -> DomainError:
             column = m.group(1).split(".")[-1]
     lowered = text.lower()
     if "unique" in lowered or "duplicate key" in lowered:
-        return Conflict(f"{column or '值'} 已存在,不能重复", f"{column or 'value'} already exists",
+        return Conflict(f"{column or '值'} 已存在，不能重复", f"{column or 'value'} already exists",
                         code="duplicate", field=column)
     if "foreign key" in lowered:
         if constraint and column:

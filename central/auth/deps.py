@@ -67,9 +67,9 @@ _TERMINAL = select(Terminal.id, Terminal.code, Terminal.kind, Terminal.store_id,
 def _authenticate_user(session: Session, token: str) -> UserPrincipal:
     row = session.execute(_TOKEN, {"h": digest(token)}).first()
     if row is None:
-        raise Unauthorized("登录凭证无效,请重新登录", "invalid token, please log in again", code="invalid_token")
+        raise Unauthorized("登录凭证无效，请重新登录", "invalid token, please log in again", code="invalid_token")
     if row.revoked_at is not None or row.expires_at <= utcnow():
-        raise Unauthorized("登录已过期,请重新登录", "session expired, please log in again", code="token_expired")
+        raise Unauthorized("登录已过期，请重新登录", "session expired, please log in again", code="token_expired")
     if not row.active:
         raise Unauthorized("该用户已停用", "this user is disabled", code="user_disabled")
     return user_principal(row)
@@ -83,10 +83,10 @@ def authenticate_device(session: Session, credential: str) -> DevicePrincipal:
                            code="invalid_device_credential")
     terminal = session.execute(_TERMINAL, {"id": int(terminal_part)}).first()
     if terminal is None or not matches(terminal.secret_hash, secret):
-        raise Unauthorized("未知的终端或密钥错误,请重新注册终端", "unknown terminal or wrong secret; enrol the terminal again",
+        raise Unauthorized("未知的终端或密钥错误，请重新注册终端", "unknown terminal or wrong secret; enrol the terminal again",
                            code="unknown_device")
     if terminal.revoked_at is not None:
-        raise Unauthorized("此终端的凭证已被吊销,请联系总部重新注册", "this terminal's credential has been revoked; "
+        raise Unauthorized("此终端的凭证已被吊销，请联系总部重新注册", "this terminal's credential has been revoked; "
                            "ask head office to enrol it again", code="device_revoked")
     return device_principal(terminal)
 
@@ -101,7 +101,7 @@ def authenticate(session: Session, header: str | None) -> Principal:
         return _authenticate_user(session, value)
     if scheme.lower() == "device" and value:
         return authenticate_device(session, value)
-    raise Unauthorized("不支持的认证方式,应为 Bearer 或 Device", "Authorization must be 'Bearer <token>' or "
+    raise Unauthorized("不支持的认证方式，应为 Bearer 或 Device", "Authorization must be 'Bearer <token>' or "
                        "'Device <terminal_id>:<secret>'", code="invalid_authorization")
 
 

@@ -33,7 +33,7 @@ class Principal:
         """Raise Forbidden (403) unless every permission is held."""
         missing = [p.value for p in perms if p not in self.permissions]
         if missing:
-            raise Forbidden(f"没有权限: {', '.join(missing)}", f"permission required: {', '.join(missing)}",
+            raise Forbidden(f"没有权限：{', '.join(missing)}", f"permission required: {', '.join(missing)}",
                             code="permission_denied")
 
     def may_see_store(self, store_id: int | None) -> bool:

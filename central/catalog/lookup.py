@@ -47,7 +47,7 @@ def product_view_by_barcode(session: Session, barcode: str) -> dict[str, Any]:
     code = normalised(barcode)
     rows = session.execute(_BY_BARCODE, {"code": code}).all()
     if not rows:
-        raise NotFound(f"条码未找到: {code}", f"no product with barcode {code}", code="barcode_not_found",
+        raise NotFound(f"条码未找到：{code}", f"no product with barcode {code}", code="barcode_not_found",
                        field="barcode")
     first = rows[0]
     units: dict[int, dict[str, Any]] = {}

@@ -28,7 +28,7 @@ def _unique(session: Session, column: Any, value: object, field: str, *, exclude
             what: str = "") -> None:
     found = session.scalar(select(column.table.c.id).where(column == value))
     if found is not None and found != exclude_id:
-        raise Conflict(f"{what or field} 已存在: {value}", f"{field} {value} already exists", code="duplicate",
+        raise Conflict(f"{what or field} 已存在：{value}", f"{field} {value} already exists", code="duplicate",
                        field=field)
 
 
@@ -166,7 +166,7 @@ def product_by_barcode(session: Session, barcode: str) -> Product:
     code = normalised(barcode)
     product_id = session.scalar(select(Barcode.product_id).where(Barcode.barcode == code))
     if product_id is None:
-        raise NotFound(f"条码未找到: {code}", f"no product with barcode {code}", code="barcode_not_found",
+        raise NotFound(f"条码未找到：{code}", f"no product with barcode {code}", code="barcode_not_found",
                        field="barcode")
     return get_product(session, product_id)
 
@@ -177,7 +177,7 @@ def _check_refs(session: Session, fields: dict[str, Any]) -> None:
     _exists(session, Supplier, fields.get("supplier_id"), "供应商", "supplier", "supplier_id")
     rate = fields.get("tax_rate_bp")
     if rate is not None and rate not in contract.VALID_TAX_RATES_BP:
-        raise Invalid(f"无效的增值税率: {rate} 基点", f"tax_rate_bp must be one of "
+        raise Invalid(f"无效的增值税率：{rate} 基点", f"tax_rate_bp must be one of "
                       f"{sorted(contract.VALID_TAX_RATES_BP)}", code="invalid_tax_rate", field="tax_rate_bp")
 
 
@@ -188,7 +188,7 @@ def _normalised_units(units: Sequence[dict[str, Any]], weighed: bool) -> list[di
     codes = [u["code"] for u in units]
     for i, code in enumerate(codes):
         if code in codes[:i]:
-            raise Invalid(f"单位代码重复: {code}", f"unit code {code} repeats", code="duplicate",
+            raise Invalid(f"单位代码重复：{code}", f"unit code {code} repeats", code="duplicate",
                           field=f"units.{i}.code")
     if not any(u["factor"] == 1 for u in units):
         raise Invalid("须有一个换算系数为 1 的基本单位", "one unit must be the base unit (factor 1)",
@@ -206,7 +206,7 @@ def _normalised_units(units: Sequence[dict[str, Any]], weighed: bool) -> list[di
             except ContractError as e:
                 raise Invalid(e.message, e.message_en, code="invalid_barcode", field=field) from None
             if code in seen:
-                raise Invalid(f"条码重复: {code}", f"barcode {code} repeats", code="duplicate", field=field)
+                raise Invalid(f"条码重复：{code}", f"barcode {code} repeats", code="duplicate", field=field)
             seen.add(code)
             barcodes.append((code, field))
         out.append({**unit, "barcodes": barcodes})

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
                                                     rep_user_id=rep_id, ttl=timedelta(hours=args.ttl_hours))
             print(f"门店 / store: {store.code} {store.name}; 类型 / kind: {args.kind}"
                   + (f"; 业务员 / rep: {args.rep}" if args.rep else ""))
-            print(f"有效期至 / expires at: {row.expires_at.isoformat()} (UTC), 仅可使用一次 / single use")
+            print(f"有效期至 / expires at: {row.expires_at.isoformat()} (UTC)，仅可使用一次 / single use")
             print(code)
         return 0
     except SchemaOutOfDate as exc:

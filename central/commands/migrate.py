@@ -49,7 +49,7 @@ def _ensure_admin(url: str, username: str) -> int:
             return 0
     password = _admin_password()
     if not password:
-        print("需要密码: 设置 POS_ADMIN_PASSWORD / set POS_ADMIN_PASSWORD", file=sys.stderr)
+        print("需要密码：设置 POS_ADMIN_PASSWORD / set POS_ADMIN_PASSWORD", file=sys.stderr)
         return 1
     try:
         with session_scope(engine) as session:

@@ -28,7 +28,7 @@ class SchemaOutOfDate(RuntimeError):
         where = redact_url(url)
         state = "是空的(尚未建表)" if current is None else f"版本为 {current}"
         super().__init__(
-            f"数据库结构不是最新版本: {where} {state},程序需要 {head}。请先运行: pos-central migrate --db <URL>\n"
+            f"数据库结构不是最新版本：{where} {state}，程序需要 {head}。请先运行：pos-central migrate --db <URL>\n"
             f"database schema is out of date: {where} is at {current or 'nothing (empty)'}, "
             f"the code needs {head}. Run: pos-central migrate --db <URL>")
 

@@ -53,7 +53,7 @@ def update_organisation(session: Session, **changes: Any) -> Organisation:
 
 def _check_rounding(mode: str) -> None:
     if mode not in ROUNDING_MODES:
-        raise Invalid(f"无效的抹零设置: {mode}", f"rounding_mode must be one of {', '.join(ROUNDING_MODES)}",
+        raise Invalid(f"无效的抹零设置：{mode}", f"rounding_mode must be one of {', '.join(ROUNDING_MODES)}",
                       field="rounding_mode")
 
 
@@ -68,7 +68,7 @@ def get_store(session: Session, store_id: int, who: Principal | None = None) -> 
 def store_by_code(session: Session, code: str) -> Store:
     store = session.scalar(select(Store).where(Store.code == code))
     if store is None:
-        raise NotFound(f"门店编码不存在: {code}", f"no store with code {code}", code="store_not_found",
+        raise NotFound(f"门店编码不存在：{code}", f"no store with code {code}", code="store_not_found",
                        field="store")
     return store
 
@@ -77,7 +77,7 @@ def create_store(session: Session, *, code: str, name: str, warehouse_code: str 
                  **fields: Any) -> Store:
     """A store and its first warehouse (code `<store code>-W1` unless given)."""
     if session.scalar(select(Store.id).where(Store.code == code)) is not None:
-        raise Conflict(f"门店编码已存在: {code}", f"store code {code} already exists", code="duplicate",
+        raise Conflict(f"门店编码已存在：{code}", f"store code {code} already exists", code="duplicate",
                        field="code")
     _check_rounding(fields.get("rounding_mode") or "none")
     store = Store(code=code, name=name, **{k: v for k, v in fields.items() if v is not None})
@@ -90,7 +90,7 @@ def create_store(session: Session, *, code: str, name: str, warehouse_code: str 
 def update_store(session: Session, store: Store, **changes: Any) -> Store:
     if "code" in changes and changes["code"] != store.code and session.scalar(
             select(Store.id).where(Store.code == changes["code"])) is not None:
-        raise Conflict(f"门店编码已存在: {changes['code']}", "store code already exists", code="duplicate",
+        raise Conflict(f"门店编码已存在：{changes['code']}", "store code already exists", code="duplicate",
                        field="code")
     if "rounding_mode" in changes:
         _check_rounding(changes["rounding_mode"])
@@ -112,7 +112,7 @@ def get_warehouse(session: Session, warehouse_id: int, who: Principal | None = N
 def create_warehouse(session: Session, *, code: str, name: str, store_id: int | None) -> Warehouse:
     """A warehouse of a store, or a central one (`store_id` None)."""
     if session.scalar(select(Warehouse.id).where(Warehouse.code == code)) is not None:
-        raise Conflict(f"仓库编码已存在: {code}", f"warehouse code {code} already exists", code="duplicate",
+        raise Conflict(f"仓库编码已存在：{code}", f"warehouse code {code} already exists", code="duplicate",
                        field="code")
     if store_id is not None:
         get_store(session, store_id)
@@ -186,7 +186,7 @@ def enroll(session: Session, *, code: str, name: str | None = None,
         raise Invalid("注册码已被使用", "this enrolment code has already been used", code="enrolment_code_used",
                       field="code")
     if row.expires_at <= now:
-        raise Invalid("注册码已过期,请重新生成", "this enrolment code has expired; make a new one",
+        raise Invalid("注册码已过期，请重新生成", "this enrolment code has expired; make a new one",
                       code="enrolment_code_expired", field="code")
     store = get_store(session, row.store_id)
     kind = DeviceKind(row.kind)
@@ -213,7 +213,7 @@ def get_terminal(session: Session, terminal_id: int, who: Principal | None = Non
 def terminal_by_code(session: Session, code: str) -> Terminal:
     terminal = session.scalar(select(Terminal).where(Terminal.code == code))
     if terminal is None:
-        raise NotFound(f"终端不存在: {code}", f"no terminal {code}", code="terminal_not_found", field="terminal")
+        raise NotFound(f"终端不存在：{code}", f"no terminal {code}", code="terminal_not_found", field="terminal")
     return terminal
 
 

@@ -83,7 +83,7 @@ class PriceListItem(Base):
 
 
 class MemberLevelPrice(Base):
-    """会员价: one product unit's price for one member level, valid in [valid_from, valid_to)."""
+    """会员价：one product unit's price for one member level, valid in [valid_from, valid_to)."""
 
     __tablename__ = "member_level_prices"
     __table_args__ = (

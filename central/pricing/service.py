@@ -38,7 +38,7 @@ from sync.catalog import in_window
 def _unique(session: Session, column: Any, value: object, field: str, exclude_id: int | None = None) -> None:
     found = session.scalar(select(column.table.c.id).where(column == value))
     if found is not None and found != exclude_id:
-        raise Conflict(f"{field} 已存在: {value}", f"{field} {value} already exists", code="duplicate", field=field)
+        raise Conflict(f"{field} 已存在：{value}", f"{field} {value} already exists", code="duplicate", field=field)
 
 
 def _check_window(start: datetime | None, end: datetime | None, start_field: str, end_field: str) -> None:

@@ -58,7 +58,7 @@ def _check_unique(session: Session, *, username: str | None, staff_code: str | N
             continue
         found = session.scalar(select(User.id).where(column == value))
         if found is not None and found != exclude_id:
-            raise Conflict(f"{field} 已存在: {value}", f"{field} {value} already exists", code="duplicate",
+            raise Conflict(f"{field} 已存在：{value}", f"{field} {value} already exists", code="duplicate",
                            field=field)
 
 
