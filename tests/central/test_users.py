@@ -107,13 +107,14 @@ def test_disabled_user_cannot_log_in_and_password_change_works(client: TestClien
 
 
 ROLE_REACH = {
-    # role: (may read users, may write catalog, may read org)
-    "admin": (200, 201, 200),
-    "store_manager": (200, 403, 200),
-    "cashier": (403, 403, 200),
-    "sales_rep": (403, 403, 200),
-    "warehouse": (403, 201, 200),
-    "finance": (403, 403, 200),
+    # role: status of (list users, create a brand, list stores, create a customer group, list terminals,
+    #                  make an enrolment code for its store, read products)
+    "admin": (200, 201, 200, 201, 200, 201, 200),
+    "store_manager": (200, 403, 200, 403, 200, 201, 200),
+    "cashier": (403, 403, 200, 403, 403, 403, 200),
+    "sales_rep": (403, 403, 200, 403, 403, 403, 200),
+    "warehouse": (403, 201, 200, 403, 403, 403, 200),
+    "finance": (403, 403, 200, 403, 403, 403, 200),
 }
 
 
@@ -123,7 +124,13 @@ def test_every_role_sees_what_it_may(client: TestClient, role: str, make_store: 
     s1 = make_store("S01")
     make_user("who", role=role, store_id=s1)
     h = login("who")
-    users, catalog, org = ROLE_REACH[role]
-    assert client.get("/api/v1/users", headers=h).status_code == users
-    assert client.post("/api/v1/brands", headers=h, json={"name": f"品牌{role}"}).status_code == catalog
-    assert client.get("/api/v1/stores", headers=h).status_code == org
+    got = (
+        client.get("/api/v1/users", headers=h).status_code,
+        client.post("/api/v1/brands", headers=h, json={"name": f"品牌{role}"}).status_code,
+        client.get("/api/v1/stores", headers=h).status_code,
+        client.post("/api/v1/customer-groups", headers=h, json={"code": "G1", "name": "组"}).status_code,
+        client.get("/api/v1/terminals", headers=h).status_code,
+        client.post("/api/v1/enrolment-codes", headers=h, json={"store_id": s1}).status_code,
+        client.get("/api/v1/products", headers=h).status_code,
+    )
+    assert got == ROLE_REACH[role]
