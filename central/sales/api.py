@@ -223,7 +223,7 @@ def list_sales(session: SessionDep, who: Reader, page: PageDep, store_id: IdQuer
     return paginate(session, stmt, page, SaleOut.model_validate)
 
 
-@router.get("/sales/{sale_id}", response_model=SaleDetail, summary="销售单详情 (行、付款)")
+@router.get("/sales/{sale_id}", response_model=SaleDetail, summary="销售单详情（行、付款）")
 def get_sale(sale_id: DocId, session: SessionDep, who: Reader) -> object:
     sale = session.get(Sale, sale_id)
     if sale is None or not who.may_see_store(sale.store_id):
@@ -274,7 +274,7 @@ def list_shifts(session: SessionDep, who: Reader, page: PageDep, store_id: IdQue
     return paginate(session, stmt, page, ShiftOut.model_validate)
 
 
-@router.get("/shifts/{shift_id}", response_model=ShiftDetail, summary="班次详情 (按支付方式)")
+@router.get("/shifts/{shift_id}", response_model=ShiftDetail, summary="班次详情（按支付方式）")
 def get_shift(shift_id: DocId, session: SessionDep, who: Reader) -> object:
     shift = session.get(Shift, shift_id)
     if shift is None or not who.may_see_store(shift.store_id):
