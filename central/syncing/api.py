@@ -12,7 +12,7 @@ import json
 import zlib
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
@@ -56,13 +56,27 @@ class _Refused(Exception):
         self.response = response
 
 
-async def _read(request: Request, model: type[M]) -> M:
+async def _raw_body(request: Request) -> bytes:
+    """The request body, read (and un-gzipped) before the database session is opened.
+
+    The endpoints are plain `def` so their blocking database work runs in the thread pool; reading
+    the body here, in an async dependency declared first, means no transaction is ever held open
+    while the event loop waits for the client to finish sending."""
     raw = await request.body()
     if request.headers.get("content-encoding", "").lower() == "gzip":
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise _Refused(_error(400, "bad_gzip", "请求压缩数据损坏", "the gzipped request body is corrupt")) from exc
+            return gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error):
+            return b"\x00bad-gzip"
+    return raw
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+def _read(request: Request, raw: bytes, model: type[M]) -> M:
+    if raw == b"\x00bad-gzip":
+        raise _Refused(_error(400, "bad_gzip", "请求压缩数据损坏", "the gzipped request body is corrupt"))
     try:
         data = json.loads(raw)
     except ValueError as exc:
@@ -106,9 +120,9 @@ def _changes_json(rows: list[feed.FeedRow]) -> str:
 
 @router.post("/push", response_model=PushResponse, openapi_extra={"requestBody": _PUSH_BODY},
              summary="push outbox events (exactly once)")
-async def push(request: Request, session: SessionDep, device: CurrentDevice) -> Any:
+def push(request: Request, raw: RawBody, session: SessionDep, device: CurrentDevice) -> Any:
     try:
-        body = await _read(request, PushRequest)
+        body = _read(request, raw, PushRequest)
     except _Refused as refused:
         return refused.response
     device.require(Permission.SYNC)
@@ -134,9 +148,9 @@ def _check_cursor(session: Any, cursor: int, schema_version: int) -> JSONRespons
 
 
 @router.post("/pull", openapi_extra={"requestBody": _PULL_BODY}, summary="master-data changes after a cursor")
-async def pull(request: Request, session: SessionDep, device: CurrentDevice) -> Response:
+def pull(request: Request, raw: RawBody, session: SessionDep, device: CurrentDevice) -> Response:
     try:
-        body = await _read(request, PullRequest)
+        body = _read(request, raw, PullRequest)
     except _Refused as refused:
         return refused.response
     device.require(Permission.SYNC)
@@ -156,9 +170,9 @@ async def pull(request: Request, session: SessionDep, device: CurrentDevice) -> 
 
 
 @router.post("/bootstrap", openapi_extra={"requestBody": _BOOT_BODY}, summary="one page of the snapshot")
-async def bootstrap(request: Request, session: SessionDep, device: CurrentDevice) -> Response:
+def bootstrap(request: Request, raw: RawBody, session: SessionDep, device: CurrentDevice) -> Response:
     try:
-        body = await _read(request, BootstrapRequest)
+        body = _read(request, raw, BootstrapRequest)
     except _Refused as refused:
         return refused.response
     device.require(Permission.SYNC)
