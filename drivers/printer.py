@@ -216,6 +216,7 @@ class EscposPrinter:
         return self.settings.status == "on" or (self.settings.status == "auto" and not self._silent)
 
     def _send_on(self, link: _Link, raw: bytes) -> None:
+        before: PrinterStatus | None = None
         if self._asks_status():
             before = self._read_status(link)
             if before is not None:
@@ -223,6 +224,10 @@ class EscposPrinter:
         link.write(raw)
         if self._asks_status():
             after = self._read_status(link)
+            if after is None and before is not None:
+                # it answered before the job and not after: the link died mid-receipt
+                self._silent = False
+                raise PrinterWriteError(f"{_where(self.settings)}: no answer after the job")
             if after is not None and (after.paper_out or after.cover_open or not after.online):
                 try:
                     after.raise_if_unusable()
