@@ -225,3 +225,41 @@ def test_background_loop_shows_offline_in_plain_words_then_catches_up(
         loop.stop()
     with session_scope(central_engine, write=False) as s:
         assert s.get(Sale, sale.sale_id) is not None
+
+
+@ON_PG
+def test_tills_of_one_store_pushing_at_once_all_get_through_exactly_once(
+        central_engine: Engine, central: Central, seeded: Seeded, tmp_path: Path) -> None:
+    import threading
+
+    tills: list[Till] = []
+    for i in range(4):
+        store = open_store(tmp_path / f"t{i}")
+        setup.enroll(store, central.url, enrolment_code(central_engine, seeded.store_ids["S01"]))
+        setup.bootstrap(store)
+        tills.append(Till(store=store, client=None, server=central.url))
+    products = seeded.product_ids
+    for n, till in enumerate(tills):
+        for k in range(40):  # every till sells the same few products: the same on-hand rows
+            till.sell([products[(n + k) % 4], products[(n + k + 1) % 4], products[4 + k % 3]])
+    failures: list[BaseException] = []
+
+    def push(till: Till) -> None:
+        try:
+            with Transport(central.url, till.store.get_setting("credential"), timeout=60, retries=3) as transport:
+                SyncClient(till.store, transport, batch=20).push()
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=push, args=(t,)) for t in tills]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert not failures
+    with session_scope(central_engine, write=False) as s:
+        central_sales = set(s.execute(select(Sale.id)).scalars())
+    assert central_sales == {sid for t in tills for sid in t.sales}
+    for till in tills:
+        assert till.pending() == 0
+        till.store.close()
