@@ -21,8 +21,11 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 echo "central: http://127.0.0.1:$PORT  (API docs: http://127.0.0.1:$PORT/docs)"
+echo "till sign-in: staff code 1001, PIN 1234 (manager 1900 / 8888); all demo accounts: pos-central demo"
 
 TERM_DATA="$DATA/terminal-S01"
+# No printer configured: receipts (real ESC/POS bytes) go to a file; set POS_PRINTER_URL for a real one.
+export POS_PRINTER_URL=${POS_PRINTER_URL:-file://$DATA/receipts.bin}
 if pos-terminal status --data "$TERM_DATA" --json >/dev/null 2>&1 \
    && pos-terminal status --data "$TERM_DATA" --json | grep -q '"enrolled": true'; then
   pos-terminal sync --data "$TERM_DATA" >/dev/null || true
