@@ -30,6 +30,7 @@ ROUTERS: list[str] = [
     "central.customers.api:router",
     "central.inventory.api:router",
     "central.sales.api:router",
+    "central.sales.lookup_api:router",
     "central.finance.api:router",
     "central.reporting.api:router",
 ]
