@@ -1,4 +1,5 @@
-"""`pos-central report sales --from DATE --to DATE [--store CODE] [--json]`."""
+"""`pos-central report sales --from DATE --to DATE [--store CODE] [--json]` and
+`pos-central report ageing [--as-of DATE] [--json]` (receivables 0-30/31-60/61-90/90+)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,14 @@ def _date(text: str) -> date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=["sales"], help="which report (sales)")
-    parser.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE",
-                        help="first business day (store local date, Asia/Shanghai), YYYY-MM-DD")
-    parser.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE",
-                        help="last business day, inclusive, YYYY-MM-DD")
+    parser.add_argument("kind", choices=["sales", "ageing"],
+                        help="sales (by store and day) or ageing (receivables by age)")
+    parser.add_argument("--from", dest="date_from", type=_date, default=None, metavar="DATE",
+                        help="sales: first business day (store local date, Asia/Shanghai), YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", type=_date, default=None, metavar="DATE",
+                        help="sales: last business day, inclusive, YYYY-MM-DD")
+    parser.add_argument("--as-of", dest="as_of", type=_date, default=None, metavar="DATE",
+                        help="ageing: the day to age to (default: today in Asia/Shanghai)")
     parser.add_argument("--store", default=None, metavar="CODE", help="only this store (e.g. S01)")
     parser.add_argument("--json", action="store_true", help="print JSON (totals at the top level)")
 
@@ -35,6 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from central.reporting.sales import sales_report
 
+    if args.kind == "ageing":
+        return _ageing(args)
+    if args.date_from is None or args.date_to is None:
+        print("销售报表需要 --from 和 --to / the sales report needs --from and --to", file=sys.stderr)
+        return 2
     url = resolve_db_url(args.db)
     engine = get_engine(url)
     try:
@@ -64,6 +73,48 @@ def run(args: argparse.Namespace) -> int:
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(_pad(cell, w, right=i >= 2) for i, (cell, w) in enumerate(zip(r, widths, strict=True))))
+    return 0
+
+
+def _ageing(args: argparse.Namespace) -> int:
+    from central.db import utcnow
+    from central.finance.ageing import BUCKETS
+    from central.finance.receivables import ageing_report
+    from central.sales.dates import business_date
+
+    engine = get_engine(resolve_db_url(args.db))
+    try:
+        check_up_to_date(engine)
+    except SchemaOutOfDate as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    as_of = args.as_of or business_date(utcnow())
+    with session_scope(engine, write=False) as session:
+        rows = ageing_report(session, as_of=as_of)
+    totals = dict.fromkeys(BUCKETS, 0)
+    for r in rows:
+        for bucket, fen in r.ageing.buckets.items():
+            totals[bucket] += fen
+    if args.json:
+        print(json.dumps({
+            "as_of": as_of.isoformat(), "totals": totals,
+            "balance_fen": sum(r.ageing.balance_fen for r in rows),
+            "overdue_fen": sum(r.ageing.overdue_fen for r in rows),
+            "customers": [{"code": r.code, "name": r.name, "balance_fen": r.ageing.balance_fen,
+                           "overdue_fen": r.ageing.overdue_fen, "buckets": r.ageing.buckets} for r in rows
+                          if r.ageing.balance_fen]}, ensure_ascii=False))
+        return 0
+    print(f"应收账龄 截至 {as_of}（按单据日期，付款先冲最早的欠款）")
+    table = [["客户", "名称", "余额", "逾期", *BUCKETS]]
+    for r in rows:
+        if r.ageing.balance_fen:
+            table.append([r.code, r.name, format_fen(r.ageing.balance_fen), format_fen(r.ageing.overdue_fen),
+                          *(format_fen(r.ageing.buckets[b]) for b in BUCKETS)])
+    table.append(["合计", "", format_fen(sum(r.ageing.balance_fen for r in rows)),
+                  format_fen(sum(r.ageing.overdue_fen for r in rows)), *(format_fen(totals[b]) for b in BUCKETS)])
+    widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(_pad(cell, w, right=i >= 2) for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
     return 0
 
 

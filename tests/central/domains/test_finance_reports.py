@@ -129,3 +129,17 @@ def test_report_and_check_stock_commands(db_url: str, engine: Engine, world: Wor
         s.execute(update(StockOnHand).values(qty_m=StockOnHand.qty_m + 1))
     assert central_main(["check-stock", "--db", db_url]) == 1
     assert "mismatch" in capsys.readouterr().out
+
+
+def test_ageing_command(db_url: str, engine: Engine, world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    apply(engine, ingest.apply_sale_completed, sale(world, [line(1, world.rice, 2, 5990, tax_bp=900)],
+                                                    customer_id=world.customer, tenders=[(Tender.CREDIT, 11_980)],
+                                                    sold_at=T0 - timedelta(days=70)))
+    assert central_main(["report", "ageing", "--as-of", "2026-03-10", "--db", db_url, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["totals"] == {"0-30": 0, "31-60": 0, "61-90": 11_980, "90+": 0}
+    assert out["customers"][0]["code"] == "C0001"
+    assert out["overdue_fen"] == 11_980
+    assert central_main(["report", "ageing", "--as-of", "2026-03-10", "--db", db_url]) == 0
+    assert "¥119.80" in capsys.readouterr().out
+    assert central_main(["report", "sales", "--db", db_url]) == 2  # the sales report needs its dates
