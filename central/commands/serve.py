@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 
+from central.api.server import HTTP_PROTOCOL
 from central.db import get_engine
 from central.migrations import SchemaOutOfDate, check_up_to_date
 from central.settings import redact_url, resolve_db_url
@@ -36,5 +37,6 @@ def run(args: argparse.Namespace) -> int:
     os.environ["POS_DATABASE_URL"] = url  # worker processes build their app from it
     print(f"POS central: http://{args.host}:{args.port}/docs  (database {redact_url(url)})", flush=True)
     uvicorn.run("central.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=max(1, args.workers), log_level=args.log_level, proxy_headers=False)
+                workers=max(1, args.workers), log_level=args.log_level, proxy_headers=False,
+                http=HTTP_PROTOCOL)
     return 0

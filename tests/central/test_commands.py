@@ -124,3 +124,41 @@ def test_migrate_makes_first_admin(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("POS_ADMIN_PASSWORD", "short")
     assert main(["migrate", "--db", url, "--admin", "boss2"]) == 1
     dispose_engine(url)
+
+
+def test_served_connections_have_tcp_nodelay() -> None:
+    # with --workers > 1 uvicorn binds the socket itself and Nagle stays on: every response would
+    # wait ~40 ms for the client's delayed ACK. The protocol `serve` uses switches it off.
+    import asyncio
+
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    from central.api.server import HTTP_PROTOCOL, NoDelayH11Protocol
+
+    assert HTTP_PROTOCOL == "central.api.server:NoDelayH11Protocol"
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0)  # proto 0, as uvicorn binds it
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    try:
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+
+        class Transport(asyncio.Transport):
+            def get_extra_info(self, name: str, default: object = None) -> object:
+                return {"socket": accepted, "peername": ("127.0.0.1", 1), "sockname": ("127.0.0.1", 2)}.get(
+                    name, default)
+
+        config = Config(app=lambda *a: None)
+        config.load()
+        loop = asyncio.new_event_loop()
+        try:
+            protocol = NoDelayH11Protocol(config=config, server_state=ServerState(), app_state={}, _loop=loop)
+            protocol.connection_made(Transport())
+        finally:
+            loop.close()
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        for s in (client, accepted, listener):
+            s.close()
