@@ -6,27 +6,44 @@ back exactly what is left of it, a partial one its share (half-up), so all retur
 up to what was paid. 抹零 is given back on the return that completes the sale. Stock goes back
 (each line is marked `restock`), and points earned on the returned part are taken back, points
 that paid for it given back. One `sale.returned` event carries it all to central.
+
+A receipt of another till of the store is looked up online (`terminal.online_lookup`) and kept as
+a read-only copy (`remote_sales`) with central's list of returns already made against it, so the
+same rules run on it. Two tills can still each refund what they saw; the guarantee that together
+they never return more than was sold lives at central: `central.sales.ingest.apply_sale_returned`
+refuses (quarantines) a return beyond the sale's quantities or money.
+
+`preview_return` computes the refund (money per tender, points) without writing anything; the
+return itself runs the very same `_plan`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
 
 from sync.allocation import allocate
 from sync.events import PaymentPayload, SaleCompleted, SaleReturned, Tender, utcnow, uuid7
 from sync.money import Rounding, div_round
 from sync.quantity import to_milli
+from terminal import online_lookup
 from terminal.errors import NotFound, ReturnError, busy_as_error
 from terminal.receipt_numbers import next_return_receipt_no
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import require_open_shift
 from terminal.store import Store
 from terminal.store.outbox import append_event
+from terminal.sync_client.transport import Offline, SyncError
 
 _QR_PREFIXES = ("RECEIPT:", "R:", "pos-receipt:")
+
+Fetch = Callable[[Store, str], "dict[str, Any] | None"]
+"""Asks central for a receipt: its answer, None when central does not know it, `Offline` if unreachable."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +68,40 @@ class ReturnableLine:
 class ReturnableSale:
     sale: SaleCompleted
     lines: tuple[ReturnableLine, ...]
+    remote: bool = False
+    """Sold at another till of the store; fetched from central (read-only copy)."""
 
     @property
     def fully_returned(self) -> bool:
         return all(ln.qty_left <= 0 for ln in self.lines)
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    line_no: int
+    qty: Decimal
+    amount_fen: int
+    tax_fen: int
+
+
+@dataclass(frozen=True)
+class RefundPreview:
+    """What a return of the chosen lines gives back: the money per tender and the points."""
+
+    lines: tuple[PlannedLine, ...]
+    refunds: tuple[PaymentPayload, ...]
+    total_fen: int
+    tax_fen: int
+    points_reversed: int
+    """Points earned on the returned part, taken back from the member."""
+    points_refunded: int
+    """Points that paid for the returned part, given back."""
+    completes: bool
+    """This return leaves nothing of the sale to return."""
+
+    @property
+    def cash_fen(self) -> int:
+        return sum(r.amount_fen for r in self.refunds if r.tender is Tender.CASH)
 
 
 @dataclass(frozen=True)
@@ -67,6 +114,38 @@ class CompletedReturn:
     """Cash to hand back (the caller opens the drawer)."""
 
 
+class _CentralReturnLine(BaseModel):
+    original_line_no: int
+    qty: Decimal
+    amount_fen: int
+
+
+class _CentralRefund(BaseModel):
+    tender: str
+    amount_fen: int
+
+
+class _CentralReturn(BaseModel):
+    """A return central recorded against a remote sale (from any till, ours included)."""
+
+    return_id: str
+    lines: list[_CentralReturnLine]
+    refunds: list[_CentralRefund]
+    points_reversed: int = 0
+    points_refunded: int = 0
+
+
+@dataclass(frozen=True)
+class _Past:
+    """One return already made against a sale: here, or (remote sales) at any till as central knows."""
+
+    return_id: str
+    lines: dict[int, tuple[Decimal, int]]
+    refunds: dict[str, int]
+    points_reversed: int
+    points_refunded: int
+
+
 def _receipt_text(text: str) -> str:
     q = (text or "").strip()
     for prefix in _QR_PREFIXES:
@@ -75,31 +154,119 @@ def _receipt_text(text: str) -> str:
     return q
 
 
-def find_sale(store: Store, text: str) -> ReturnableSale:
+def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | None = None) -> ReturnableSale:
     """The sale with this receipt number (typed or scanned from the receipt QR), with what is left
-    to return. Only sales this terminal knows can be returned offline."""
+    to return. Sales of this till are found offline; another till's receipt is fetched from central
+    when the till is enrolled and online (`online=False`: never touch the network)."""
     receipt_no = _receipt_text(text)
     if not receipt_no:
         raise NotFound("请输入或扫描小票号", "type or scan the receipt number", code="empty_receipt")
-    row = store.one("SELECT id, payload FROM sales WHERE receipt_no=?", (receipt_no,))
-    if row is None:
+    local = _local_sale(store, receipt_no)
+    if online and (local is None or local[2]) and online_lookup.enrolled(store) and not store.conn.in_transaction:
+        try:
+            answer = (fetch or online_lookup.fetch_receipt)(store, receipt_no)
+        except Offline:
+            if local is None:
+                raise NotFound(f"该小票不在本机，联网后可查询（{receipt_no}）",
+                               f"receipt {receipt_no} is not on this terminal; it can be looked up when online",
+                               code="receipt_offline") from None
+        except SyncError as exc:
+            if local is None:
+                raise NotFound(f"联网查询小票失败：{exc.detail or receipt_no}",
+                               f"online receipt lookup failed: {exc.detail or receipt_no}",
+                               code="lookup_failed") from None
+        else:
+            if answer is not None:
+                import_remote_sale(store, answer)
+                local = _local_sale(store, receipt_no)
+    if local is None:
+        if online_lookup.enrolled(store) and online:
+            raise NotFound(f"小票 {receipt_no} 不存在（或不是本门店的小票）",
+                           f"no receipt {receipt_no} in this store", code="no_receipt")
         raise NotFound(f"本机没有小票 {receipt_no}（其他收银台的小票请联网查询）",
                        f"receipt {receipt_no} is not on this terminal (look it up online)", code="no_receipt")
-    return _returnable(store, row["id"], SaleCompleted.model_validate_json(row["payload"]))
+    sale_id, sale, remote = local
+    return _returnable(sale, _past_returns(store, sale_id), remote=remote)
 
 
-def _returnable(store: Store, sale_id: str, sale: SaleCompleted) -> ReturnableSale:
+def _local_sale(store: Store, receipt_no: str) -> tuple[str, SaleCompleted, bool] | None:
+    """(sale id, sale, is a remote copy) from this till's sales, else from the remote copies."""
+    row = store.one("SELECT id, payload FROM sales WHERE receipt_no=?", (receipt_no,))
+    if row is not None:
+        remote = store.one("SELECT 1 FROM remote_sales WHERE sale_id=?", (row["id"],)) is not None
+        return row["id"], SaleCompleted.model_validate_json(row["payload"]), remote
+    row = store.one("SELECT sale_id, payload FROM remote_sales WHERE receipt_no=?", (receipt_no,))
+    if row is None:
+        return None
+    return row["sale_id"], SaleCompleted.model_validate_json(row["payload"]), True
+
+
+def import_remote_sale(store: Store, answer: Mapping[str, Any]) -> SaleCompleted:
+    """Keep central's answer for a receipt of another till as a read-only copy (refreshing the
+    returns it lists). Refuses a sale of another store or an answer that does not parse."""
+    try:
+        sale = SaleCompleted.model_validate(answer["sale"])
+        returns = [_CentralReturn.model_validate(r) for r in answer.get("returns") or []]
+    except (KeyError, TypeError, ValidationError) as exc:
+        raise NotFound("总部返回的小票无法识别", f"central's answer is not a sale ({exc})",
+                       code="bad_lookup") from None
+    store_id = store.get_setting("store_id")
+    if store_id is not None and sale.store_id != int(store_id):
+        raise NotFound(f"小票 {sale.receipt_no} 不是本门店的小票", f"receipt {sale.receipt_no} is not of this store",
+                       code="no_receipt")
+    with store.transaction():
+        store.execute(
+            "INSERT INTO remote_sales(sale_id, receipt_no, store_id, payload, returns, fetched_at) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT(sale_id) DO UPDATE SET returns=excluded.returns, "
+            "fetched_at=excluded.fetched_at",
+            (sale.sale_id, sale.receipt_no, sale.store_id, sale.model_dump_json(),
+             json.dumps([r.model_dump(mode="json") for r in returns]), utcnow().isoformat()))
+    return sale
+
+
+def _past_returns(store: Store, sale_id: str) -> list[_Past]:
+    """This till's returns of the sale, plus (remote copies) those central knew of that are not ours."""
+    past: dict[str, _Past] = {}
+    for rid, rev, back in store.all(
+            "SELECT id, points_reversed, points_refunded FROM returns WHERE original_sale_id=?", (sale_id,)):
+        past[rid] = _Past(return_id=rid, lines={}, refunds={}, points_reversed=int(rev), points_refunded=int(back))
+    for rid, no, qty, amount in store.all(
+            "SELECT return_id, original_line_no, qty, amount_fen FROM return_lines WHERE sale_id=?", (sale_id,)):
+        past[rid].lines[int(no)] = (Decimal(qty), int(amount))
+    for rid, tender, amount in store.all(
+            "SELECT f.return_id, f.tender, f.amount_fen FROM refunds f JOIN returns r ON r.id=f.return_id "
+            "WHERE r.original_sale_id=?", (sale_id,)):
+        past[rid].refunds[str(tender)] = past[rid].refunds.get(str(tender), 0) + int(amount)
+    row = store.one("SELECT returns FROM remote_sales WHERE sale_id=?", (sale_id,))
+    for raw in json.loads(row[0]) if row is not None else []:
+        ret = _CentralReturn.model_validate(raw)
+        if ret.return_id in past:
+            continue  # one of ours, already pushed: counted once
+        lines: dict[int, tuple[Decimal, int]] = {}
+        for ln in ret.lines:
+            q, a = lines.get(ln.original_line_no, (Decimal(0), 0))
+            lines[ln.original_line_no] = (q + ln.qty, a + ln.amount_fen)
+        refunds: dict[str, int] = {}
+        for rf in ret.refunds:
+            refunds[rf.tender] = refunds.get(rf.tender, 0) + rf.amount_fen
+        past[ret.return_id] = _Past(return_id=ret.return_id, lines=lines, refunds=refunds,
+                                    points_reversed=ret.points_reversed, points_refunded=ret.points_refunded)
+    return list(past.values())
+
+
+def _returnable(sale: SaleCompleted, past: list[_Past], *, remote: bool = False) -> ReturnableSale:
     returned: dict[int, tuple[Decimal, int]] = {}
-    for r in store.all("SELECT original_line_no, qty, amount_fen FROM return_lines WHERE sale_id=?", (sale_id,)):
-        q, a = returned.get(r[0], (Decimal(0), 0))
-        returned[r[0]] = (q + Decimal(r[1]), a + int(r[2]))
+    for p in past:
+        for no, (q, a) in p.lines.items():
+            q0, a0 = returned.get(no, (Decimal(0), 0))
+            returned[no] = (q0 + q, a0 + a)
     lines = tuple(
         ReturnableLine(line_no=ln.line_no, product_id=ln.product_id, sku=ln.sku, name=ln.name,
                        unit_code=ln.unit_code, qty_sold=ln.qty, qty_returned=returned.get(ln.line_no, (Decimal(0), 0))[0],
                        amount_fen=ln.amount_fen, refunded_fen=returned.get(ln.line_no, (Decimal(0), 0))[1],
                        is_gift=ln.is_gift)
         for ln in sale.lines)
-    return ReturnableSale(sale=sale, lines=lines)
+    return ReturnableSale(sale=sale, lines=lines, remote=remote)
 
 
 def _qty(value: int | str | Decimal) -> Decimal:
@@ -113,6 +280,65 @@ def _qty(value: int | str | Decimal) -> Decimal:
         raise ReturnError("退货数量必须大于零（最多三位小数）", "a return quantity is positive, ≤ 3 decimals",
                           code="bad_qty")
     return q
+
+
+def preview_return(store: Store, receipt: str, lines: Mapping[int, int | str | Decimal], *,
+                   refund_to: str = "original") -> RefundPreview:
+    """The refund a return of `lines` would give now (money per tender, points), writing nothing.
+    Same rules as `return_sale` (both call `_plan`); no manager or open shift needed to look."""
+    found = find_sale(store, receipt, online=False)
+    return _plan(found, _past_returns(store, found.sale.sale_id), lines, refund_to)
+
+
+def _plan(found: ReturnableSale, past: list[_Past], lines: Mapping[int, int | str | Decimal],
+          refund_to: str) -> RefundPreview:
+    """The one place the refund of a return is computed: per line, 抹零, tenders, points."""
+    if refund_to not in ("original", "cash"):
+        raise ReturnError("退款方式只能是原路退回或现金", "refund_to is 'original' or 'cash'", code="bad_refund")
+    if not lines:
+        raise ReturnError("请选择退货商品", "choose what is returned", code="no_lines")
+    sale = found.sale
+    by_no = {ln.line_no: ln for ln in found.lines}
+    sold = {ln.line_no: ln for ln in sale.lines}
+    picked: list[tuple[int, Decimal, int]] = []  # line_no, qty, amount
+    for line_no, raw_qty in sorted(lines.items()):
+        ln = by_no.get(line_no)
+        if ln is None:
+            raise ReturnError(f"原小票没有第 {line_no} 行", f"the receipt has no line {line_no}", code="no_line")
+        qty = _qty(raw_qty)
+        original = sold[line_no]
+        weighed = int(original.qty.as_tuple().exponent) < 0  # pieces are stored whole ("2"), weights "2.000"
+        if not weighed and qty != qty.to_integral_value():
+            raise ReturnError("计件商品只能整件退", "pieces are returned whole", code="fractional_pieces")
+        if qty > ln.qty_left:
+            raise ReturnError(f"{ln.name} 最多可退 {ln.qty_left}", f"{ln.name}: at most {ln.qty_left} can be returned",
+                              code="too_many")
+        if qty == ln.qty_left:
+            amount = ln.amount_fen - ln.refunded_fen
+        else:
+            amount = div_round(original.amount_fen * to_milli(qty), to_milli(original.qty), Rounding.HALF_UP)
+            amount = min(amount, ln.amount_fen - ln.refunded_fen)
+        picked.append((line_no, qty, amount))
+    completes = all(
+        ln.qty_left - next((q for no, q, _ in picked if no == ln.line_no), Decimal(0)) <= 0
+        for ln in found.lines)
+    amounts = [a for _, _, a in picked]
+    if completes and sale.rounding_fen:
+        # the last return gives back what was actually paid: take the 抹零 off the lines
+        take = min(-sale.rounding_fen, sum(amounts)) if sale.rounding_fen < 0 else -sale.rounding_fen
+        if take > 0:
+            cuts = allocate(take, amounts)
+            amounts = [a - c for a, c in zip(amounts, cuts, strict=True)]
+        else:
+            amounts[amounts.index(max(amounts))] += -take
+    planned = tuple(PlannedLine(line_no=no, qty=q, amount_fen=a, tax_fen=_tax(a, sold[no].tax_rate_bp))
+                    for (no, q, _), a in zip(picked, amounts, strict=True))
+    total = sum(p.amount_fen for p in planned)
+    refunds = _refunds(sale, past, total, refund_to)
+    points_reversed, points_refunded = _points(sale, past, total, completes)
+    return RefundPreview(lines=planned, refunds=tuple(refunds), total_fen=total,
+                         tax_fen=sum(p.tax_fen for p in planned), points_reversed=points_reversed,
+                         points_refunded=points_refunded, completes=completes)
 
 
 def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int, int | str | Decimal], *,
@@ -129,45 +355,12 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
         raise ReturnError("请选择退货商品", "choose what is returned", code="no_lines")
     with busy_as_error(), store.transaction():  # the checks and the writes see the same data
         shift = require_open_shift(store)
-        found = find_sale(store, receipt)
+        found = find_sale(store, receipt, online=False)
         sale = found.sale
-        by_no = {ln.line_no: ln for ln in found.lines}
         sold = {ln.line_no: ln for ln in sale.lines}
-        picked: list[tuple[int, Decimal, int, int]] = []  # line_no, qty, amount, tax
-        for line_no, raw_qty in sorted(lines.items()):
-            ln = by_no.get(line_no)
-            if ln is None:
-                raise ReturnError(f"原小票没有第 {line_no} 行", f"the receipt has no line {line_no}", code="no_line")
-            qty = _qty(raw_qty)
-            original = sold[line_no]
-            weighed = int(original.qty.as_tuple().exponent) < 0  # pieces are stored whole ("2"), weights "2.000"
-            if not weighed and qty != qty.to_integral_value():
-                raise ReturnError("计件商品只能整件退", "pieces are returned whole", code="fractional_pieces")
-            if qty > ln.qty_left:
-                raise ReturnError(f"{ln.name} 最多可退 {ln.qty_left}", f"{ln.name}: at most {ln.qty_left} can be returned",
-                                  code="too_many")
-            if qty == ln.qty_left:
-                amount = ln.amount_fen - ln.refunded_fen
-            else:
-                amount = div_round(original.amount_fen * to_milli(qty), to_milli(original.qty), Rounding.HALF_UP)
-                amount = min(amount, ln.amount_fen - ln.refunded_fen)
-            picked.append((line_no, qty, amount, 0))
-        completes = all(
-            ln.qty_left - next((q for no, q, _, _ in picked if no == ln.line_no), Decimal(0)) <= 0
-            for ln in found.lines)
-        amounts = [a for _, _, a, _ in picked]
-        if completes and sale.rounding_fen:
-            # the last return gives back what was actually paid: take the 抹零 off the lines
-            take = min(-sale.rounding_fen, sum(amounts)) if sale.rounding_fen < 0 else -sale.rounding_fen
-            if take > 0:
-                cuts = allocate(take, amounts)
-                amounts = [a - c for a, c in zip(amounts, cuts, strict=True)]
-            else:
-                amounts[amounts.index(max(amounts))] += -take
-        picked = [(no, q, a, _tax(a, sold[no].tax_rate_bp)) for (no, q, _, _), a in zip(picked, amounts, strict=True)]
-        total = sum(a for _, _, a, _ in picked)
-        refunds = _refunds(store, sale, total, refund_to)
-        points_reversed, points_refunded = _points(store, sale, total, completes)
+        plan = _plan(found, _past_returns(store, sale.sale_id), lines, refund_to)
+        refunds = list(plan.refunds)
+        total = plan.total_fen
         now = utcnow()
         return_id = uuid7()
         receipt_no = next_return_receipt_no(store)
@@ -176,38 +369,76 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
             original_receipt_no=sale.receipt_no, store_id=sale.store_id, terminal_id=sale.terminal_id,
             shift_id=shift.id, cashier_id=user.id, approved_by=approved_by, member_id=sale.member_id,
             returned_at=now,
-            lines=[{"original_line_no": no, "product_id": sold[no].product_id, "sku": sold[no].sku,
-                    "unit_code": sold[no].unit_code, "unit_factor": sold[no].unit_factor, "qty": q,
-                    "amount_fen": a, "tax_fen": t, "restock": True} for no, q, a, t in picked],  # type: ignore[misc]
-            refunds=refunds, total_fen=total, tax_fen=sum(t for _, _, _, t in picked),
-            points_reversed=points_reversed, points_refunded=points_refunded,
+            lines=[{"original_line_no": p.line_no, "product_id": sold[p.line_no].product_id,  # type: ignore[misc]
+                    "sku": sold[p.line_no].sku, "unit_code": sold[p.line_no].unit_code,
+                    "unit_factor": sold[p.line_no].unit_factor, "qty": p.qty, "amount_fen": p.amount_fen,
+                    "tax_fen": p.tax_fen, "restock": True} for p in plan.lines],
+            refunds=refunds, total_fen=total, tax_fen=plan.tax_fen,
+            points_reversed=plan.points_reversed, points_refunded=plan.points_refunded,
             reason=(reason or "")[:200] or None,
         )
         env = append_event(store, payload, occurred_at=now)
+        if found.remote:
+            _keep_remote_sale(store, sale, env.seq)
         store.execute(
             "INSERT INTO returns(id, receipt_no, original_sale_id, shift_id, cashier_id, approved_by, returned_at, "
             "total_fen, tax_fen, points_reversed, points_refunded, reason, event_seq, payload) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (return_id, receipt_no, sale.sale_id, shift.id, user.id, approved_by, now.isoformat(), total,
-             payload.tax_fen, points_reversed, points_refunded, payload.reason, env.seq, payload.model_dump_json()))
+             payload.tax_fen, plan.points_reversed, plan.points_refunded, payload.reason, env.seq,
+             payload.model_dump_json()))
         store.conn.executemany(
             "INSERT INTO return_lines(return_id, sale_id, original_line_no, qty, amount_fen, tax_fen) "
-            "VALUES (?,?,?,?,?,?)", [(return_id, sale.sale_id, no, str(q), a, t) for no, q, a, t in picked])
+            "VALUES (?,?,?,?,?,?)",
+            [(return_id, sale.sale_id, p.line_no, str(p.qty), p.amount_fen, p.tax_fen) for p in plan.lines])
         store.conn.executemany(
             "INSERT INTO refunds(return_id, idx, tender, amount_fen, reference, points) VALUES (?,?,?,?,?,?)",
             [(return_id, i, r.tender.value, r.amount_fen, r.reference, r.points) for i, r in enumerate(refunds)])
         if sale.member_id:
-            if points_reversed:
+            if plan.points_reversed:
                 store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?,?,'reverse',?)",
-                              (sale.member_id, -points_reversed, env.seq))
-            if points_refunded:
+                              (sale.member_id, -plan.points_reversed, env.seq))
+            if plan.points_refunded:
                 store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?,?,'refund',?)",
-                              (sale.member_id, points_refunded, env.seq))
+                              (sale.member_id, plan.points_refunded, env.seq))
         audit(store, "return", cashier_id=user.id, approved_by=approved_by,
-              detail={"return_id": return_id, "original": sale.receipt_no, "total_fen": total})
-    cash = sum(r.amount_fen for r in refunds if r.tender is Tender.CASH)
+              detail={"return_id": return_id, "original": sale.receipt_no, "total_fen": total,
+                      "remote": found.remote})
     return CompletedReturn(return_id=return_id, receipt_no=receipt_no, payload=payload, event_seq=env.seq,
-                           cash_fen=cash)
+                           cash_fen=plan.cash_fen)
+
+
+def _keep_remote_sale(store: Store, sale: SaleCompleted, event_seq: int) -> None:
+    """The first return of another till's sale writes the copy into `sales` (this till's returns
+    reference their original there). It sits under the other till's shift id, in a closed shift
+    header of its own, so it never counts in this till's shift figures; its `event_seq` is the
+    return that brought it (it has no event of its own here); it is marked printed (not ours to print)."""
+    if store.one("SELECT 1 FROM sales WHERE id=?", (sale.sale_id,)) is not None:
+        return
+    store.execute(
+        "INSERT OR IGNORE INTO shifts(id, store_id, terminal_id, cashier_id, opened_at, opening_float_fen, status, "
+        "closed_at) VALUES (?,?,?,?,?,0,'closed',?)",
+        (sale.shift_id, sale.store_id, sale.terminal_id, sale.cashier_id or 0, sale.sold_at.isoformat(),
+         sale.sold_at.isoformat()))
+    store.execute(
+        "INSERT INTO sales(id, receipt_no, shift_id, cashier_id, member_id, member_level, sold_at, subtotal_fen, "
+        "discount_fen, rounding_fen, total_fen, change_fen, tax_fen, points_earned, points_redeemed, event_seq, "
+        "payload, print_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'printed')",
+        (sale.sale_id, sale.receipt_no, sale.shift_id, sale.cashier_id, sale.member_id, sale.member_level,
+         sale.sold_at.isoformat(), sale.subtotal_fen, sale.discount_fen, sale.rounding_fen, sale.total_fen,
+         sale.change_fen, sale.tax_fen, sale.points_earned, sale.points_redeemed, event_seq,
+         sale.model_dump_json()))
+    store.conn.executemany(
+        "INSERT INTO sale_lines(sale_id, line_no, product_id, sku, name, unit_code, unit_factor, qty, unit_price_fen, "
+        "list_amount_fen, line_discount_fen, order_discount_fen, amount_fen, tax_rate_bp, tax_fen, is_gift) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(sale.sale_id, ln.line_no, ln.product_id, ln.sku, ln.name, ln.unit_code, ln.unit_factor, str(ln.qty),
+          ln.unit_price_fen, ln.list_amount_fen, ln.line_discount_fen, ln.order_discount_fen, ln.amount_fen,
+          ln.tax_rate_bp, ln.tax_fen, int(ln.is_gift)) for ln in sale.lines])
+    store.conn.executemany(
+        "INSERT INTO payments(sale_id, idx, tender, amount_fen, tendered_fen, reference, points) VALUES (?,?,?,?,?,?,?)",
+        [(sale.sale_id, i, p.tender.value, p.amount_fen, p.tendered_fen, p.reference, p.points)
+         for i, p in enumerate(sale.payments)])
 
 
 def _tax(amount: int, rate_bp: int) -> int:
@@ -216,20 +447,16 @@ def _tax(amount: int, rate_bp: int) -> int:
     return included_tax_fen(amount, rate_bp)
 
 
-def _already(store: Store, sale_id: str) -> tuple[dict[str, int], int, int]:
+def _already(past: list[_Past]) -> tuple[dict[str, int], int, int]:
     """Money refunded so far per tender (fen), points given back, points taken back."""
     per: dict[str, int] = {}
-    for tender, amount in store.all(
-            "SELECT f.tender, sum(f.amount_fen) FROM refunds f JOIN returns r ON r.id=f.return_id "
-            "WHERE r.original_sale_id=? GROUP BY f.tender", (sale_id,)):
-        per[str(tender)] = int(amount)
-    row = store.one("SELECT coalesce(sum(points_refunded),0), coalesce(sum(points_reversed),0) "
-                    "FROM returns WHERE original_sale_id=?", (sale_id,))
-    assert row is not None
-    return per, int(row[0]), int(row[1])
+    for p in past:
+        for tender, amount in p.refunds.items():
+            per[tender] = per.get(tender, 0) + amount
+    return per, sum(p.points_refunded for p in past), sum(p.points_reversed for p in past)
 
 
-def _refunds(store: Store, sale: SaleCompleted, total: int, refund_to: str) -> list[PaymentPayload]:
+def _refunds(sale: SaleCompleted, past: list[_Past], total: int, refund_to: str) -> list[PaymentPayload]:
     """The money back (Σ = `total`): to the original tenders in proportion to what is left of
     each, or all in cash. Points are not money: they come back through `points_refunded`."""
     if total <= 0:
@@ -237,7 +464,7 @@ def _refunds(store: Store, sale: SaleCompleted, total: int, refund_to: str) -> l
                           code="zero_refund")
     if refund_to == "cash":
         return [PaymentPayload(tender=Tender.CASH, amount_fen=total)]
-    per, _, _ = _already(store, sale.sale_id)
+    per, _, _ = _already(past)
     left_by_payment: list[tuple[Tender, int, str | None]] = []
     for p in sale.payments:
         if p.tender is Tender.POINTS:
@@ -259,12 +486,12 @@ def _refunds(store: Store, sale: SaleCompleted, total: int, refund_to: str) -> l
             for (t, _, r), a in zip(left_by_payment, shares, strict=True) if a]
 
 
-def _points(store: Store, sale: SaleCompleted, total: int, completes: bool) -> tuple[int, int]:
+def _points(sale: SaleCompleted, past: list[_Past], total: int, completes: bool) -> tuple[int, int]:
     """(points taken back, points given back) for a return of `total` fen: in proportion to the
     money of the sale's lines; the return that completes the sale settles what is left."""
     if not sale.member_id:
         return 0, 0
-    _, refunded_so_far, reversed_so_far = _already(store, sale.sale_id)
+    _, refunded_so_far, reversed_so_far = _already(past)
     if completes:
         return sale.points_earned - reversed_so_far, sale.points_redeemed - refunded_so_far
     lines_total = max(1, sum(ln.amount_fen for ln in sale.lines))
