@@ -12,6 +12,7 @@ transaction. `rebootstrap_required` (cursor too old, schema changed) triggers a 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -153,21 +154,26 @@ class SyncClient:
         clean = self.store.scalar("SELECT count(*) FROM master") == 0
         if not clean:
             apply.start_rebootstrap(self.store)
-        snapshot: int | None = None
-        after = 0
         rows = 0
-        while True:
-            body = {"protocol_version": PROTOCOL_VERSION, "schema_version": MASTER_SCHEMA_VERSION,
-                    "snapshot_cursor": snapshot, "after": after, "limit": self.snapshot_page}
-            answer = self.transport.post(BOOTSTRAP_PATH, body)
+
+        def fetch(snapshot: int | None, after: int) -> dict[str, Any]:
+            return self.transport.post(BOOTSTRAP_PATH, {
+                "protocol_version": PROTOCOL_VERSION, "schema_version": MASTER_SCHEMA_VERSION,
+                "snapshot_cursor": snapshot, "after": after, "limit": self.snapshot_page})
+
+        # the next page downloads (and central builds it) while this one is written locally
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-bootstrap") as pool:
+            answer = fetch(None, 0)
             snapshot = int(answer["snapshot_cursor"])
-            after = int(answer["after"])
-            changes = answer["changes"]
-            with self.store.transaction():
-                apply.load_snapshot_page(self.store, changes, clean=clean)
-            rows += len(changes)
-            if answer.get("done"):
-                break
+            while True:
+                upcoming = None if answer.get("done") else pool.submit(fetch, snapshot, int(answer["after"]))
+                changes = answer["changes"]
+                with self.store.transaction():
+                    apply.load_snapshot_page(self.store, changes, clean=clean)
+                rows += len(changes)
+                if upcoming is None:
+                    break
+                answer = upcoming.result()
         with self.store.transaction():
             if not clean:
                 apply.finish_rebootstrap(self.store)
