@@ -37,7 +37,7 @@ from terminal.receipt_numbers import next_return_receipt_no
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import require_open_shift
 from terminal.store import Store
-from terminal.store.outbox import append_event
+from terminal.store.outbox import append_event, terminal_id_of
 from terminal.sync_client.transport import Offline, SyncError
 
 _QR_PREFIXES = ("RECEIPT:", "R:", "pos-receipt:")
@@ -366,7 +366,8 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
         receipt_no = next_return_receipt_no(store)
         payload = SaleReturned(
             return_id=return_id, receipt_no=receipt_no, original_sale_id=sale.sale_id,
-            original_receipt_no=sale.receipt_no, store_id=sale.store_id, terminal_id=sale.terminal_id,
+            original_receipt_no=sale.receipt_no, store_id=sale.store_id,
+            terminal_id=terminal_id_of(store),  # the till giving the money back (not always the seller)
             shift_id=shift.id, cashier_id=user.id, approved_by=approved_by, member_id=sale.member_id,
             returned_at=now,
             lines=[{"original_line_no": p.line_no, "product_id": sold[p.line_no].product_id,  # type: ignore[misc]
