@@ -39,10 +39,13 @@ class Action(StrEnum):
     DISCOUNT = "discount"
     REFUND = "refund"
     NO_SALE = "no_sale"
+    VIEW_QUARANTINE = "view_quarantine"
+    """Open the list of events central refused (they may show amounts and members: manager only)."""
 
 
 ACTION_NAMES_ZH: dict[Action, str] = {
     Action.PRICE_OVERRIDE: "改价", Action.DISCOUNT: "折扣", Action.REFUND: "退货退款", Action.NO_SALE: "开钱箱",
+    Action.VIEW_QUARANTINE: "查看异常事件",
 }
 
 _hasher = PasswordHasher()
@@ -200,4 +203,16 @@ class Session:
             return approval.manager_id
         if user.role in MANAGER_ROLES:
             return user.id
+        raise ApprovalRequired(ACTION_NAMES_ZH[action])
+
+    def authorise(self, action: Action, approval: Approval | None) -> int:
+        """Like `require`, for manager-only looks that need no cashier at the till (a manager may
+        walk up to a signed-out till, e.g. to see the quarantined events): the approving manager's
+        id; raises `ApprovalRequired` unless a manager approved or is the one signed in."""
+        if approval is not None:
+            if approval.action is not action or utcnow() - approval.at > APPROVAL_TTL:
+                raise ApprovalRequired(ACTION_NAMES_ZH[action])
+            return approval.manager_id
+        if self.signed_in and self.is_manager:
+            return self.user.id
         raise ApprovalRequired(ACTION_NAMES_ZH[action])
