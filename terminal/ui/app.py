@@ -261,9 +261,14 @@ class PosApp(App):  # type: ignore[misc]
         self.in_background(self.backend.sync_now, done, failed)
 
     def show_quarantine(self) -> None:
-        popup = Factory.QuarantinePopup()
-        popup.show(self.backend.quarantined_events())
-        self.open_popup(popup)
+        """The quarantine list, once a manager has typed their PIN (or is the one signed in)."""
+
+        def show(events: list[Any]) -> None:
+            popup = Factory.QuarantinePopup()
+            popup.show(events)
+            self.open_popup(popup)
+
+        self.call(self.backend.quarantined_events, on_ok=show)
 
     # ------------------------------------------------------------------ calling services
 

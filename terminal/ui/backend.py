@@ -28,7 +28,8 @@ from terminal.catalog import Catalog
 from terminal.checkout import Checkout
 from terminal.errors import ApprovalRequired, CartError, TerminalError
 from terminal.members import Member, create_member, find_member
-from terminal.session import Action, Approval, Session
+from terminal.returns import RefundPreview
+from terminal.session import Action, Approval, Session, audit
 from terminal.store import Store, open_store
 from terminal.ui.format import local_time
 from terminal.ui.views import (
@@ -372,6 +373,11 @@ class Backend:
                               total_fen=sale.total_fen, tenders=tuple(p.tender.value for p in sale.payments),
                               lines=lines)
 
+    def preview_return(self, receipt_no: str, quantities: dict[int, str], refund_to: str) -> RefundPreview:
+        """The refund the chosen lines would give (money per tender, points), nothing written."""
+        lines = {line_no: parse_qty(text) for line_no, text in quantities.items()}
+        return returns_service.preview_return(self.store, receipt_no, lines, refund_to=refund_to)
+
     def make_return(self, receipt_no: str, quantities: dict[int, str], refund_to: str, reason: str,
                     approval: ManagerPin | None = None) -> ReturnDone:
         lines = {line_no: parse_qty(text) for line_no, text in quantities.items()}
@@ -553,9 +559,14 @@ class Backend:
             raise TerminalError(status.last_error or "同步失败", status.last_error_en or "sync failed",
                                 code="sync_failed")
 
-    def quarantined_events(self) -> list[QuarantinedView]:
+    def quarantined_events(self, approval: ManagerPin | None = None) -> list[QuarantinedView]:
+        """The events central refused; a manager's PIN opens the list (audited)."""
         from terminal.sync_client.client import quarantined
 
+        approved_by = self.session.authorise(Action.VIEW_QUARANTINE,
+                                             self._approval(Action.VIEW_QUARANTINE, approval))
+        audit(self.store, "view_quarantine", cashier_id=self.session.user.id if self.session.signed_in else None,
+              approved_by=approved_by)
         english = _english()
         return [QuarantinedView(event_id=str(r["event_id"]), type=f"#{r['seq']} {r['type']} ({r['kind']})",
                                 reason=str((r["message_en"] if english else r["message"]) or r["code"] or ""))

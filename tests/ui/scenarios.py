@@ -142,10 +142,15 @@ def return_one(d: Driver, receipt_no: str) -> Step:
     yield d.tap(row.ids.qty)
     yield d.type("1")
     yield d.tap(screen.ids.refund_cash)
+    # the refund is shown before the confirm button, computed by the service the return then runs
+    yield from d.wait_for(lambda: screen.preview_fen > 0, "refund preview shown")
+    d.facts["preview_fen"] = screen.preview_fen
+    d.facts["preview_text"] = screen.preview_text
     yield from d.shot("returns")
     yield d.tap(screen.ids.do_refund)
     yield from manager_approves(d)
     d.check(screen.refunded_fen > 0, "refund made")
+    d.check(screen.refunded_fen == d.facts["preview_fen"], f"refund {screen.refunded_fen} = preview")
     d.facts["refund_fen"] = screen.refunded_fen
     yield d.tap(d.popup().ids.ok)
     yield from d.no_dialog()
@@ -213,7 +218,8 @@ def english_and_lock(d: Driver) -> Step:
     # quarantined events are visible in the status bar
     d.check(d.app.quarantined == 1, f"quarantined events shown: {d.app.quarantined}")
     yield d.tap(status.ids.quarantined)
-    yield 0.15
+    # a cashier cannot open it alone: a manager's PIN first (recorded in the audit log)
+    yield from manager_approves(d)
     d.check(type(d.popup()).__name__ == "QuarantinePopup", "quarantine list opens")
     d.check(len(d.popup().ids.rows.children) == 1, "one quarantined event listed")
     yield from d.shot("quarantine")

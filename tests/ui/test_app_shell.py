@@ -36,3 +36,18 @@ def test_english_full_hd_search_lock_and_status(terminal_dir: Path, run_scenario
     shots = {Path(s).stem: Path(s) for s in result["screenshots"]}
     for name in ("search", "quarantine", "sale", "locked"):
         assert_real_screen(shots[name])
+    # the quarantine list opened only after a manager's PIN, both recorded in the audit log
+    import json
+
+    from terminal.store import open_store
+
+    store = open_store(terminal_dir)
+    try:
+        approvals = [json.loads(r[0])["action"] for r in store.all(
+            "SELECT detail FROM audit_log WHERE action='approval'")]
+        viewed = store.all("SELECT approved_by FROM audit_log WHERE action='view_quarantine'")
+    finally:
+        store.close()
+    assert "view_quarantine" in approvals
+    assert len(viewed) == 1
+    assert viewed[0][0] is not None

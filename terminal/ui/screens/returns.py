@@ -11,6 +11,7 @@ from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+from terminal.errors import TerminalError
 from terminal.ui import format as fmt
 from terminal.ui import i18n
 from terminal.ui.views import PrintOutcome, ReturnableSale, ReturnDone
@@ -22,6 +23,10 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
     chosen = NumericProperty(0)
     refunded_fen = NumericProperty(-1)
     """The last refund's amount (-1: none yet on this screen)."""
+    preview_fen = NumericProperty(-1)
+    """What the chosen lines would refund (-1: nothing valid chosen)."""
+    preview_text = StringProperty("")
+    """The preview's split: money per tender, points; or why the choice cannot be refunded."""
 
     def on_enter(self, *_args: Any) -> None:
         self.sale = None
@@ -29,6 +34,8 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
         self.ids.lines.clear_widgets()
         self.chosen = 0
         self.refunded_fen = -1
+        self.preview_fen = -1
+        self.preview_text = ""
         Clock.schedule_once(lambda _dt: self.refocus(), 0)
 
     def refocus(self) -> None:
@@ -67,9 +74,32 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
                 chosen[row.line_no] = text
         return chosen
 
+    def on_refund_mode(self, *_args: Any) -> None:
+        self.update_preview()
+
     def update_preview(self, *_args: Any) -> None:
-        """How many lines are chosen; the refund itself is computed by the returns service."""
-        self.chosen = len(self.quantities()) if self.sale is not None else 0
+        """How many lines are chosen and what the refund would be, before the confirm button: the
+        returns service computes it (the same computation the return runs); nothing is written."""
+        chosen = self.quantities() if self.sale is not None else {}
+        self.chosen = len(chosen)
+        self.preview_fen = -1
+        if self.sale is None:
+            self.preview_text = ""
+            return
+        if not chosen:
+            self.preview_text = i18n.tr("preview_none")
+            return
+        app = App.get_running_app()
+        try:
+            preview = app.backend.preview_return(self.sale.receipt_no, chosen, self.refund_mode)
+        except (TerminalError, ValueError) as exc:  # e.g. more than is left: said here, not in a dialog
+            self.preview_text = i18n.error_text(exc)
+            return
+        self.preview_fen = preview.total_fen
+        parts = [f"{i18n.tr('tender_' + r.tender.value)} {fmt.money(r.amount_fen)}" for r in preview.refunds]
+        if preview.points_reversed or preview.points_refunded:
+            parts.append(i18n.tr("preview_points", rev=preview.points_reversed, back=preview.points_refunded))
+        self.preview_text = "  ·  ".join(parts)
 
     def refund(self) -> None:
         app = App.get_running_app()
