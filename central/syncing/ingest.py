@@ -178,7 +178,8 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
         won = set(insert_ignore(session, SyncEvent.__table__, [_log_row(device, env, now, "applied")
                                                                 for env, _p, _h in ready],
                                 ["event_id"], returning=SyncEvent.__table__.c.event_id).scalars())
-        _lock_stock_rows(session, device, [p for env, p, _h in ready if env.event_id in won])
+        _lock_stock_rows(session, device, [p for env, p, h in ready
+                                           if env.event_id in won and h.__module__ == "central.sales.ingest"])
         for env, payload, handler in ready:
             if env.event_id in won:
                 _call(handler, session, device, env, payload, now)
