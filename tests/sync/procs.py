@@ -57,6 +57,7 @@ class Central:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.kill9()  # never leave a half-started server behind
         raise RuntimeError("central did not start in time")
 
     def kill9(self) -> None:
