@@ -9,7 +9,8 @@ that paid for it given back. One `sale.returned` event carries it all to central
 
 A receipt of another till of the store is looked up online (`terminal.online_lookup`) and kept as
 a read-only copy (`remote_sales`) with central's list of returns already made against it, so the
-same rules run on it. Two tills can still each refund what they saw; the guarantee that together
+same rules run on it. Online, our own sales are refreshed the same way (another till may have
+returned part of them). Two tills can still each refund what they saw; the guarantee that together
 they never return more than was sold lives at central: `central.sales.ingest.apply_sale_returned`
 refuses (quarantines) a return beyond the sale's quantities or money.
 
@@ -162,7 +163,8 @@ def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | No
     if not receipt_no:
         raise NotFound("请输入或扫描小票号", "type or scan the receipt number", code="empty_receipt")
     local = _local_sale(store, receipt_no)
-    if online and (local is None or local[2]) and online_lookup.enrolled(store) and not store.conn.in_transaction:
+    # online, ask central even for our own sales: another till may have returned part of them since
+    if online and online_lookup.enrolled(store) and not store.conn.in_transaction:
         try:
             answer = (fetch or online_lookup.fetch_receipt)(store, receipt_no)
         except Offline:
@@ -190,20 +192,21 @@ def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | No
 
 
 def _local_sale(store: Store, receipt_no: str) -> tuple[str, SaleCompleted, bool] | None:
-    """(sale id, sale, is a remote copy) from this till's sales, else from the remote copies."""
+    """(sale id, sale, sold at another till) from `sales`, else from the copies fetched from central."""
     row = store.one("SELECT id, payload FROM sales WHERE receipt_no=?", (receipt_no,))
-    if row is not None:
-        remote = store.one("SELECT 1 FROM remote_sales WHERE sale_id=?", (row["id"],)) is not None
-        return row["id"], SaleCompleted.model_validate_json(row["payload"]), remote
-    row = store.one("SELECT sale_id, payload FROM remote_sales WHERE receipt_no=?", (receipt_no,))
+    if row is None:
+        row = store.one("SELECT sale_id AS id, payload FROM remote_sales WHERE receipt_no=?", (receipt_no,))
     if row is None:
         return None
-    return row["sale_id"], SaleCompleted.model_validate_json(row["payload"]), True
+    sale = SaleCompleted.model_validate_json(row["payload"])
+    here = store.get_setting("terminal_id")
+    return row["id"], sale, here is not None and sale.terminal_id != int(here)
 
 
 def import_remote_sale(store: Store, answer: Mapping[str, Any]) -> SaleCompleted:
-    """Keep central's answer for a receipt of another till as a read-only copy (refreshing the
-    returns it lists). Refuses a sale of another store or an answer that does not parse."""
+    """Keep central's answer for a receipt as a read-only copy (refreshing the returns it lists; for
+    our own sales only those returns matter: other tills may have returned part of them). Refuses a
+    sale of another store or an answer that does not parse."""
     try:
         sale = SaleCompleted.model_validate(answer["sale"])
         returns = [_CentralReturn.model_validate(r) for r in answer.get("returns") or []]
@@ -353,6 +356,8 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
         raise ReturnError("退款方式只能是原路退回或现金", "refund_to is 'original' or 'cash'", code="bad_refund")
     if not lines:
         raise ReturnError("请选择退货商品", "choose what is returned", code="no_lines")
+    if _local_sale(store, _receipt_text(receipt)) is None:
+        find_sale(store, receipt)  # not looked up yet: fetch it now, outside the transaction
     with busy_as_error(), store.transaction():  # the checks and the writes see the same data
         shift = require_open_shift(store)
         found = find_sale(store, receipt, online=False)

@@ -15,13 +15,15 @@ from central.migrations import upgrade
 from central.sales.models import SaleLine
 from central.users.models import User
 from sync.events import SaleCompleted, Tender
+from terminal.catalog import Catalog
+from terminal.checkout import Checkout
 from terminal.errors import NotFound
 from terminal.returns import find_sale, preview_return, return_sale
 from terminal.session import Session, hash_pin
 from terminal.shift import open_shift, shift_report
 from terminal.store import Store
 from tests.sync.procs import Central, free_port
-from tests.sync.world import Seeded, Till, enrol_till, seed
+from tests.sync.world import Seeded, Till, ean13, enrol_till, seed
 from tests.terminal.helpers import MANAGER_PIN
 
 
@@ -144,3 +146,30 @@ def test_not_enrolled_or_unreachable_till_says_so(tmp_path: Path, store: Store) 
         find_sale(store, "S01-T09-000001")
     assert info.value.code == "receipt_offline"
     assert "offline" in info.value.message_en or "online" in info.value.message_en
+
+
+def test_the_seller_till_learns_what_another_till_returned(
+        world: tuple[Engine, Central, Seeded], tmp_path: Path) -> None:
+    engine, server, seeded = world
+    # given a real sale rung up at till A (in A's own sales table) and pushed
+    till_a = enrol_till(engine, tmp_path / "a", seeded.store_ids["S01"], server.url)
+    session_a = _manager_session(till_a.store)
+    checkout = Checkout(till_a.store, session_a, Catalog(till_a.store))
+    for body in ("690000000001", "690000000001", "690000000002"):
+        checkout.scan(ean13(body))
+    checkout.add_payment("cash", tendered_fen=checkout.remaining_fen)
+    sold = checkout.complete()
+    till_a.sync_client().push()
+    line1 = find_sale(till_a.store, sold.receipt_no).lines[0]
+    assert not find_sale(till_a.store, sold.receipt_no).remote
+    # when till B returns one piece of line 1 and pushes it
+    till_b = enrol_till(engine, tmp_path / "b", seeded.store_ids["S01"], server.url, seed_=2)
+    return_sale(till_b.store, _manager_session(till_b.store), sold.receipt_no, {1: 1})
+    assert till_b.sync_client().push().rejected == 0
+    # then till A, online, knows: one piece less is left to return there
+    again = find_sale(till_a.store, sold.receipt_no)
+    assert again.lines[0].qty_left == line1.qty_left - 1
+    assert not again.remote
+    # and offline it still finds its own sale, with what it last heard
+    server.stop()
+    assert find_sale(till_a.store, sold.receipt_no).lines[0].qty_left == line1.qty_left - 1

@@ -3,6 +3,7 @@
 -- return of our own sales. `returns` is central's list of returns already made against the sale
 -- (JSON, every till); the till merges it with its own by return_id. On the first return here the
 -- copy is also written to `sales` (the local returns reference it), see terminal/returns.py.
+-- Our own sales get a row too when looked up online, for central's list of their returns.
 CREATE TABLE remote_sales (
     sale_id     TEXT PRIMARY KEY,
     receipt_no  TEXT NOT NULL UNIQUE,
