@@ -166,7 +166,11 @@ def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | No
     # online, ask central even for our own sales: another till may have returned part of them since
     if online and online_lookup.enrolled(store) and not store.conn.in_transaction:
         try:
-            answer = (fetch or online_lookup.fetch_receipt)(store, receipt_no)
+            if fetch is not None:
+                answer = fetch(store, receipt_no)
+            else:  # a receipt we hold is only refreshed: wait less for it than for one we lack
+                answer = online_lookup.fetch_receipt(store, receipt_no, timeout=(
+                    online_lookup.REFRESH_TIMEOUT_S if local is not None else online_lookup.LOOKUP_TIMEOUT_S))
         except Offline:
             if local is None:
                 raise NotFound(f"该小票不在本机，联网后可查询（{receipt_no}）",
