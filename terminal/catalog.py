@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from sync.barcodes import normalize_barcode
-from sync.catalog import MemberLevel, PriceList, Product, SaleUnit
+from sync.catalog import MemberLevel, MemberLevelPrice, PriceList, Product, SaleUnit
 from sync.errors import BarcodeError
 from sync.master import Entity, StoreSettings
 from sync.money import Rounding
@@ -314,12 +314,23 @@ class Catalog:
                 continue
         return out
 
+    def member_prices(self) -> list[MemberLevelPrice]:
+        """Member prices (会员价) central ships as entity `member_price`."""
+        out: list[MemberLevelPrice] = []
+        for d in self.entity_rows(Entity.MEMBER_PRICE.value):
+            try:
+                out.append(MemberLevelPrice.from_dict(d))
+            except (KeyError, ValueError):
+                continue  # central validates member prices; a bad row must not stop the till
+        return out
+
     def pricing_context(self, at: datetime) -> PricingContext:
-        """The shared pricing inputs at time `at`; rebuilt only when promotions, price lists, levels
+        """The shared pricing inputs at time `at`; rebuilt only when promotions, price lists, levels, member prices
         or store settings changed (the indexes are reused between scans)."""
         self.refresh()
         stamp = tuple(
-            self._stamp(e) for e in (Entity.PROMOTION, Entity.PRICE_LIST, Entity.MEMBER_LEVEL, Entity.STORE))
+            self._stamp(e) for e in (Entity.PROMOTION, Entity.PRICE_LIST, Entity.MEMBER_LEVEL, Entity.MEMBER_PRICE,
+                                     Entity.STORE))
         if self._context is None or self._context_stamp != stamp:
             settings = self.store_settings()
             points = settings.extra.get("points_policy")
@@ -327,6 +338,7 @@ class Catalog:
                 at=at, store_id=settings.id, products=LazyProducts(self),
                 promotions=tuple(self.promotions()), price_lists=tuple(self.price_lists()),
                 member_levels=MemberLevels(self.member_levels()),
+                member_prices=tuple(self.member_prices()),
                 rounding=rounding_policy(settings.rounding_mode),
                 points=PointsPolicy.from_dict(points) if isinstance(points, dict) else PointsPolicy(),
             )

@@ -9,11 +9,13 @@ import pytest
 
 from sync.barcodes import with_check_digit
 from sync.events import EventType, SaleCompleted, Tender
+from sync.master import Entity
 from terminal.catalog import Catalog
 from terminal.checkout import Checkout
 from terminal.errors import ApprovalRequired, CartError, NotFound, PaymentError, ShiftError
 from terminal.session import Action, Session
 from terminal.store import Store, outbox
+from terminal.store.seed import put_master
 from tests.terminal.helpers import (
     CHIPS,
     COLA,
@@ -428,3 +430,19 @@ def test_every_rounding_mode_central_ships(till: Checkout, mode: str, expected: 
     till.set_qty(2, 3)
     till.add_weighed(6, "0.013")
     assert till.total_fen == expected
+
+
+def test_member_price_shipped_by_central_is_used(till: Checkout) -> None:
+    # given a 会员价 for gold members on the rice (59.90 → 52.00), as central's feed ships it
+    add_member(till.store, "m-9", "888009", level="gold")
+    put_master(till.store, Entity.MEMBER_PRICE, "77", {
+        "id": 77, "level": "gold", "product_id": 4, "unit_code": "bag", "price_fen": 5200,
+        "valid_from": None, "valid_to": None})
+    till.scan(RICE)
+    assert till.total_fen == 5990  # no member yet: base price
+    # when the gold member is attached
+    till.set_member("888009")
+    # then the member price wins over the level's 5% (56.91), and the line says so
+    assert till.priced.lines[0].unit_price_fen == 5200
+    assert till.priced.lines[0].price_source == "member_level"
+    assert till.total_fen == 5200
