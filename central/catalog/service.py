@@ -17,19 +17,12 @@ from central.catalog.lookup import normalised
 from central.catalog.models import Barcode, Brand, Category, Product, ProductUnit, Supplier
 from central.catalog.pinyin import pinyin_initials
 from central.errors import Conflict, Invalid, NotFound, not_found
+from central.unique import ensure_unique
 from sync import catalog as contract
 from sync.barcodes import normalize_barcode
 from sync.errors import ContractError
 
 # ---------------------------------------------------------------- helpers
-
-
-def _unique(session: Session, column: Any, value: object, field: str, *, exclude_id: int | None = None,
-            what: str = "") -> None:
-    found = session.scalar(select(column.table.c.id).where(column == value))
-    if found is not None and found != exclude_id:
-        raise Conflict(f"{what or field} 已存在：{value}", f"{field} {value} already exists", code="duplicate",
-                       field=field)
 
 
 def _exists(session: Session, model: type[Any], ident: int | None, zh: str, en: str, field: str) -> None:
@@ -49,7 +42,7 @@ def get_category(session: Session, category_id: int) -> Category:
 
 def create_category(session: Session, *, code: str, name: str, name_en: str | None = None,
                     parent_id: int | None = None, sort_order: int = 0) -> Category:
-    _unique(session, Category.code, code, "code", what="分类编码")
+    ensure_unique(session, Category.code, code, "code", what="分类编码")
     if parent_id is not None:
         get_category(session, parent_id)
     cat = Category(code=code, name=name, name_en=name_en, parent_id=parent_id, sort_order=sort_order)
@@ -60,7 +53,7 @@ def create_category(session: Session, *, code: str, name: str, name_en: str | No
 
 def update_category(session: Session, cat: Category, changes: dict[str, Any]) -> Category:
     if "code" in changes:
-        _unique(session, Category.code, changes["code"], "code", exclude_id=cat.id, what="分类编码")
+        ensure_unique(session, Category.code, changes["code"], "code", exclude_id=cat.id, what="分类编码")
     parent_id = changes.get("parent_id")
     if parent_id is not None:
         get_category(session, parent_id)
@@ -103,7 +96,7 @@ def category_descendants(session: Session, category_id: int) -> list[int]:
 
 
 def create_brand(session: Session, *, name: str, name_en: str | None = None) -> Brand:
-    _unique(session, Brand.name, name, "name", what="品牌")
+    ensure_unique(session, Brand.name, name, "name", what="品牌")
     brand = Brand(name=name, name_en=name_en)
     session.add(brand)
     session.flush()
@@ -119,7 +112,7 @@ def get_brand(session: Session, brand_id: int) -> Brand:
 
 def update_brand(session: Session, brand: Brand, changes: dict[str, Any]) -> Brand:
     if "name" in changes:
-        _unique(session, Brand.name, changes["name"], "name", exclude_id=brand.id, what="品牌")
+        ensure_unique(session, Brand.name, changes["name"], "name", exclude_id=brand.id, what="品牌")
     for key, value in changes.items():
         setattr(brand, key, value)
     session.flush()
@@ -127,7 +120,7 @@ def update_brand(session: Session, brand: Brand, changes: dict[str, Any]) -> Bra
 
 
 def create_supplier(session: Session, *, code: str, name: str, **fields: Any) -> Supplier:
-    _unique(session, Supplier.code, code, "code", what="供应商编码")
+    ensure_unique(session, Supplier.code, code, "code", what="供应商编码")
     supplier = Supplier(code=code, name=name, **fields)
     session.add(supplier)
     session.flush()
@@ -143,7 +136,7 @@ def get_supplier(session: Session, supplier_id: int) -> Supplier:
 
 def update_supplier(session: Session, supplier: Supplier, changes: dict[str, Any]) -> Supplier:
     if "code" in changes:
-        _unique(session, Supplier.code, changes["code"], "code", exclude_id=supplier.id, what="供应商编码")
+        ensure_unique(session, Supplier.code, changes["code"], "code", exclude_id=supplier.id, what="供应商编码")
     for key, value in changes.items():
         setattr(supplier, key, value)
     session.flush()
@@ -258,7 +251,7 @@ def _check_contract(product: Product) -> None:
 
 def create_product(session: Session, *, sku: str, name: str, units: Sequence[dict[str, Any]],
                    **fields: Any) -> Product:
-    _unique(session, Product.sku, sku, "sku", what="商品编码")
+    ensure_unique(session, Product.sku, sku, "sku", what="商品编码")
     _check_refs(session, fields)
     normalised = _normalised_units(units, bool(fields.get("weighed")))
     _check_barcodes_free(session, normalised, None)
@@ -274,7 +267,7 @@ def create_product(session: Session, *, sku: str, name: str, units: Sequence[dic
 def update_product(session: Session, product: Product, changes: dict[str, Any]) -> Product:
     units = changes.pop("units", None)
     if "sku" in changes:
-        _unique(session, Product.sku, changes["sku"], "sku", exclude_id=product.id, what="商品编码")
+        ensure_unique(session, Product.sku, changes["sku"], "sku", exclude_id=product.id, what="商品编码")
     _check_refs(session, changes)
     weighed = changes.get("weighed", product.weighed)
     if units is None and weighed and any(u.factor != 1 for u in product.units):

@@ -28,17 +28,12 @@ from central.pricing.models import (
     Promotion,
     PromotionStore,
 )
+from central.unique import ensure_unique
 from sync import catalog as contract
 from sync import promotions as promo_contract
 from sync.catalog import in_window
 
 # ---------------------------------------------------------------- shared checks
-
-
-def _unique(session: Session, column: Any, value: object, field: str, exclude_id: int | None = None) -> None:
-    found = session.scalar(select(column.table.c.id).where(column == value))
-    if found is not None and found != exclude_id:
-        raise Conflict(f"{field} 已存在：{value}", f"{field} {value} already exists", code="duplicate", field=field)
 
 
 def _check_window(start: datetime | None, end: datetime | None, start_field: str, end_field: str) -> None:
@@ -68,7 +63,7 @@ def _check_product_unit(units: dict[int, set[str]], product_id: int, unit_code: 
 
 
 def create_customer_group(session: Session, *, code: str, name: str) -> CustomerGroup:
-    _unique(session, CustomerGroup.code, code, "code")
+    ensure_unique(session, CustomerGroup.code, code, "code")
     group = CustomerGroup(code=code, name=name)
     session.add(group)
     session.flush()
@@ -84,7 +79,7 @@ def get_customer_group(session: Session, group_id: int) -> CustomerGroup:
 
 def update_customer_group(session: Session, group: CustomerGroup, changes: dict[str, Any]) -> CustomerGroup:
     if "code" in changes:
-        _unique(session, CustomerGroup.code, changes["code"], "code", group.id)
+        ensure_unique(session, CustomerGroup.code, changes["code"], "code", exclude_id=group.id)
     for key, value in changes.items():
         setattr(group, key, value)
     session.flush()
@@ -92,7 +87,7 @@ def update_customer_group(session: Session, group: CustomerGroup, changes: dict[
 
 
 def create_member_level(session: Session, **fields: Any) -> MemberLevel:
-    _unique(session, MemberLevel.code, fields["code"], "code")
+    ensure_unique(session, MemberLevel.code, fields["code"], "code")
     level = MemberLevel(**fields)
     member_level_to_contract(level)
     session.add(level)
@@ -159,7 +154,7 @@ def get_price_list(session: Session, price_list_id: int) -> PriceList:
 def create_price_list(session: Session, *, code: str, name: str, scope: str, target_id: int,
                       items: Sequence[dict[str, Any]], valid_from: datetime | None = None,
                       valid_to: datetime | None = None, priority: int = 0, active: bool = True) -> PriceList:
-    _unique(session, PriceList.code, code, "code")
+    ensure_unique(session, PriceList.code, code, "code")
     _check_window(valid_from, valid_to, "valid_from", "valid_to")
     _check_target(session, scope, target_id)
     _check_items(session, items)
@@ -175,7 +170,7 @@ def create_price_list(session: Session, *, code: str, name: str, scope: str, tar
 def update_price_list(session: Session, pl: PriceList, changes: dict[str, Any]) -> PriceList:
     items = changes.pop("items", None)
     if "code" in changes:
-        _unique(session, PriceList.code, changes["code"], "code", pl.id)
+        ensure_unique(session, PriceList.code, changes["code"], "code", exclude_id=pl.id)
     _check_window(changes.get("valid_from", pl.valid_from), changes.get("valid_to", pl.valid_to),
                   "valid_from", "valid_to")
     if "scope" in changes or "target_id" in changes:
@@ -287,7 +282,7 @@ def _store_params(promo: Promotion, p: promo_contract.Promotion) -> None:
 
 def create_promotion(session: Session, *, code: str, data: dict[str, Any], active: bool = True) -> Promotion:
     """A promotion from its wire form (`sync.promotions` dict without id)."""
-    _unique(session, Promotion.code, code, "code")
+    ensure_unique(session, Promotion.code, code, "code")
     p = _validated(data, 0)
     _check_promotion_refs(session, p)
     promo = Promotion(code=code, active=active)
@@ -300,7 +295,7 @@ def create_promotion(session: Session, *, code: str, data: dict[str, Any], activ
 def update_promotion(session: Session, promo: Promotion, *, changes: dict[str, Any]) -> Promotion:
     """Apply changed wire fields (and `code`, `active`) and validate the whole result again."""
     if "code" in changes:
-        _unique(session, Promotion.code, changes["code"], "code", promo.id)
+        ensure_unique(session, Promotion.code, changes["code"], "code", exclude_id=promo.id)
         promo.code = changes.pop("code")
     if "active" in changes:
         promo.active = changes.pop("active")

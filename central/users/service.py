@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.auth.passwords import hash_password
 from central.auth.principal import Principal, UserPrincipal
 from central.auth.roles import STORE_SCOPED_ROLES, Role
-from central.errors import Conflict, Forbidden, Invalid, not_found
+from central.errors import Forbidden, Invalid, not_found
 from central.org.models import Store
+from central.unique import ensure_unique
 from central.users.models import User
 
 MIN_PASSWORD = 8
@@ -56,10 +56,7 @@ def _check_unique(session: Session, *, username: str | None, staff_code: str | N
     for column, value, field in ((User.username, username, "username"), (User.staff_code, staff_code, "staff_code")):
         if value is None:
             continue
-        found = session.scalar(select(User.id).where(column == value))
-        if found is not None and found != exclude_id:
-            raise Conflict(f"{field} 已存在：{value}", f"{field} {value} already exists", code="duplicate",
-                           field=field)
+        ensure_unique(session, column, value, field, exclude_id=exclude_id)
 
 
 def _check_store(session: Session, role: Role, store_id: int | None) -> None:
