@@ -131,6 +131,9 @@ class StoreSettings(_Master):
     """抹零 rule name from `sync.rounding` (e.g. none, jiao_down, yuan_down, half_jiao)."""
     receipt_header: str = ""
     receipt_footer: str = ""
+    receipt_language: str = "zh-CN"
+    """Language of the receipts the store's tills print (`zh-CN` or `en`), whatever the cashier's
+    screen language; head office sets it (central `stores.receipt_language`)."""
     address: str | None = None
     phone: str | None = None
     tax_id: str | None = None

@@ -4,6 +4,10 @@ A sale is committed before it is printed; here a printer fault is caught, record
 (`print_status = failed`, with the error) and reported, never raised: the sale stays, and
 `unprinted_sales()` lists it for a reprint (after a restart too). Every print after the first is
 marked 重印 (reprint) on paper.
+
+Paper speaks the store's receipt language (`StoreSettings.receipt_language`, set by head office and
+shipped with the store's master row: `zh-CN` by default, or `en`), never the language the cashier
+happens to have switched the screen to. `lang=` overrides it (tests, a one-off English copy).
 """
 
 from __future__ import annotations
@@ -53,6 +57,12 @@ class PrintResult:
     reprint: bool = False
 
 
+def receipt_language(catalog: Catalog) -> Lang:
+    """The language this store prints in: head office's setting, Chinese unless it says English."""
+    value = (catalog.store_settings().receipt_language or "").strip().lower()
+    return "en" if value.startswith("en") else "zh"
+
+
 def tender_name(tender: str, lang: Lang = "zh") -> str:
     return (TENDER_NAMES_ZH if lang == "zh" else TENDER_NAMES_EN).get(tender, tender)
 
@@ -92,9 +102,10 @@ def points_value_fen(sale: SaleCompleted) -> int:
 
 
 def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, reprint: bool = False,
-                 lang: Lang = "zh") -> ReceiptData:
+                 lang: Lang | None = None) -> ReceiptData:
     """The receipt of a committed sale, built from what was stored (so a reprint is identical)."""
     catalog = catalog or Catalog(store)
+    lang = lang or receipt_language(catalog)
     row = store.one("SELECT payload FROM sales WHERE id=?", (sale_id,))
     if row is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
@@ -155,9 +166,12 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
 
 def print_sale(store: Store, printer: ReceiptPrinter, sale_id: str, *, catalog: Catalog | None = None,
                open_drawer: bool | None = None, drawer: CashDrawer | None = None,
-               lang: Lang = "zh") -> PrintResult:
+               lang: Lang | None = None) -> PrintResult:
     """Print (or reprint, marked) a committed sale's receipt and, on its first print with cash
-    taken, open the drawer. Never raises for a printer fault: the result says what happened."""
+    taken, open the drawer. Never raises for a printer fault: the result says what happened.
+    The receipt is in the store's receipt language unless `lang` says otherwise."""
+    catalog = catalog or Catalog(store)
+    lang = lang or receipt_language(catalog)
     row = store.one("SELECT print_count FROM sales WHERE id=?", (sale_id,))
     if row is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
@@ -196,8 +210,9 @@ def last_sale_id(store: Store) -> str | None:
 
 
 def return_slip_data(store: Store, return_id: str, *, catalog: Catalog | None = None, reprint: bool = False,
-                     lang: Lang = "zh") -> ReturnSlipData:
+                     lang: Lang | None = None) -> ReturnSlipData:
     catalog = catalog or Catalog(store)
+    lang = lang or receipt_language(catalog)
     row = store.one("SELECT payload FROM returns WHERE id=?", (return_id,))
     if row is None:
         raise NotFound("退货记录不存在", f"no return {return_id}", code="no_return")
@@ -223,8 +238,11 @@ def return_slip_data(store: Store, return_id: str, *, catalog: Catalog | None = 
 
 
 def print_return(store: Store, printer: ReceiptPrinter, return_id: str, *, catalog: Catalog | None = None,
-                 reprint: bool = False, lang: Lang = "zh") -> PrintResult:
-    """Print a return slip, opening the drawer when cash goes out; never raises for a printer fault."""
+                 reprint: bool = False, lang: Lang | None = None) -> PrintResult:
+    """Print a return slip (store's receipt language), opening the drawer when cash goes out; never
+    raises for a printer fault."""
+    catalog = catalog or Catalog(store)
+    lang = lang or receipt_language(catalog)
     data = return_slip_data(store, return_id, catalog=catalog, reprint=reprint, lang=lang)
     cash = not reprint and any(r.method == tender_name(Tender.CASH, lang) for r in data.refunds)
     try:
@@ -235,8 +253,9 @@ def print_return(store: Store, printer: ReceiptPrinter, return_id: str, *, catal
 
 
 def shift_report_data(store: Store, report: ShiftReport, *, catalog: Catalog | None = None,
-                      reprint: bool = False, lang: Lang = "zh") -> ShiftReportData:
+                      reprint: bool = False, lang: Lang | None = None) -> ShiftReportData:
     catalog = catalog or Catalog(store)
+    lang = lang or receipt_language(catalog)
     header, _ = _header(store, catalog)
     shift = get_shift(store, report.shift_id)
     tenders = tuple(
@@ -261,8 +280,11 @@ def shift_report_data(store: Store, report: ShiftReport, *, catalog: Catalog | N
 
 
 def print_shift_report(store: Store, printer: ReceiptPrinter, report: ShiftReport, *,
-                       catalog: Catalog | None = None, lang: Lang = "zh") -> PrintResult:
-    """Print an X or Z report; never raises for a printer fault (the figures stay in the database)."""
+                       catalog: Catalog | None = None, lang: Lang | None = None) -> PrintResult:
+    """Print an X or Z report (store's receipt language); never raises for a printer fault (the
+    figures stay in the database)."""
+    catalog = catalog or Catalog(store)
+    lang = lang or receipt_language(catalog)
     data = shift_report_data(store, report, catalog=catalog, lang=lang)
     try:
         printer.print_document(shift_report(data, lang=lang))

@@ -38,6 +38,8 @@ class Store(Base):
     """抹零 rule applied at the till (values as in sync/rounding.py)."""
     receipt_header: Mapped[str | None] = mapped_column(String(200))
     receipt_footer: Mapped[str | None] = mapped_column(String(200))
+    receipt_language: Mapped[str] = mapped_column(String(8), default="zh-CN", server_default="zh-CN")
+    """Language the store's tills print receipts in (`zh-CN` or `en`), whatever the cashier's screen shows."""
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

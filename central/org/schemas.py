@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -12,6 +12,9 @@ from central.auth.roles import DeviceKind
 
 StoreCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=12,
                                              pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+ReceiptLanguage = Literal["zh-CN", "en"]
+"""Languages a till prints receipts in (store setting, shipped to the tills with the store's master row)."""
 
 
 class Out(BaseModel):
@@ -39,6 +42,7 @@ class StoreIn(Strict):
     rounding_mode: str = Field(default="none", max_length=16)
     receipt_header: OptLong = None
     receipt_footer: OptLong = None
+    receipt_language: ReceiptLanguage = "zh-CN"
     warehouse_code: Code | None = None
 
 
@@ -51,6 +55,7 @@ class StorePatch(Strict):
     rounding_mode: str | None = Field(default=None, max_length=16)
     receipt_header: OptLong = None
     receipt_footer: OptLong = None
+    receipt_language: ReceiptLanguage | None = None
     active: bool | None = None
 
 
@@ -64,6 +69,7 @@ class StoreOut(Out):
     rounding_mode: str
     receipt_header: str | None
     receipt_footer: str | None
+    receipt_language: str
     active: bool
 
 

@@ -159,7 +159,8 @@ def load_stores(session: Session, ids: Sequence[str]) -> Loaded:
         data = StoreSettings(
             id=st.id, code=st.code, name=st.name, rounding_mode=st.rounding_mode or "none",
             receipt_header=st.receipt_header or (org.name if org else st.name),
-            receipt_footer=st.receipt_footer or "", address=st.address, phone=st.phone,
+            receipt_footer=st.receipt_footer or "", receipt_language=st.receipt_language or "zh-CN",
+            address=st.address, phone=st.phone,
             tax_id=org.tax_id if org else None, warehouse_id=warehouse_id,
         ).model_dump(mode="json")
         out[str(st.id)] = (data, [(st.id, 0)])

@@ -417,9 +417,6 @@ class Backend:
         finally:
             store.close()
 
-    def _lang(self) -> Any:
-        return "en" if _english() else "zh"
-
     def print_sale(self, sale_id: str) -> PrintOutcome:
         """Print (or reprint, marked) a committed sale; the drawer opens on its first print with cash."""
         from terminal import printing  # drivers + python-escpos: loaded when first needed
@@ -434,7 +431,7 @@ class Backend:
             first = store.scalar("SELECT print_count FROM sales WHERE id=?", (sale_id,)) == 0
             cash = bool(store.scalar("SELECT 1 FROM payments WHERE sale_id=? AND tender='cash'", (sale_id,)))
             result = printing.print_sale(store, printer, sale_id, catalog=Catalog(store),
-                                         drawer=PrinterCashDrawer(printer), lang=self._lang())
+                                         drawer=PrinterCashDrawer(printer))
         return PrintOutcome(ok=result.ok, error=result.error or "", drawer_opened=result.ok and first and cash,
                             reprint=result.reprint)
 
@@ -463,7 +460,7 @@ class Backend:
             return PrintOutcome(ok=False, error=exc.message_en if _english() else exc.message)
         with self._worker_store() as store:
             cash = bool(store.scalar("SELECT 1 FROM refunds WHERE return_id=? AND tender='cash'", (return_id,)))
-            result = printing.print_return(store, printer, return_id, catalog=Catalog(store), lang=self._lang())
+            result = printing.print_return(store, printer, return_id, catalog=Catalog(store))
         return PrintOutcome(ok=result.ok, error=result.error or "", drawer_opened=result.ok and cash)
 
     def print_report(self, report: shifts.ShiftReport) -> PrintOutcome:
@@ -474,7 +471,7 @@ class Backend:
         except TerminalError as exc:
             return PrintOutcome(ok=False, error=exc.message_en if _english() else exc.message)
         with self._worker_store() as store:
-            result = printing.print_shift_report(store, printer, report, catalog=Catalog(store), lang=self._lang())
+            result = printing.print_shift_report(store, printer, report, catalog=Catalog(store))
         return PrintOutcome(ok=result.ok, error=result.error or "")
 
     def pulse_drawer(self) -> PrintOutcome:

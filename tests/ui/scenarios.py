@@ -124,7 +124,10 @@ def manager_approves(d: Driver) -> Step:
     popup = d.popup()
     d.check(type(popup).__name__ == "ManagerPopup", f"manager approval asked, got {type(popup).__name__}")
     d.facts["approval_asked"] = popup.action_text
+    # the code field takes the keys once the dialog has opened (under load that is a few frames)
+    yield from d.wait_for(lambda: popup.ids.code.focus, "manager code field focused")
     yield d.type(MANAGER[0], enter=True)
+    yield from d.wait_for(lambda: popup.ids.pin.focus, "manager PIN field focused")
     yield d.type(MANAGER[1], enter=True)
     yield from d.wait_for(lambda: popup not in d.dialogs(), "approval dialog closed")
     yield 0.2
