@@ -16,6 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="window size when not full screen (default 1024x768)")
     parser.add_argument("--lang", default="zh_CN", choices=LANGUAGES,
                         help="interface language (default zh_CN; switchable in the app)")
+    parser.add_argument("--display", metavar="URL", default=None,
+                        help="customer pole display: /dev/ttyUSB0 or serial:///dev/ttyUSB0?baud=9600&charset=ascii "
+                             "(default: $POS_DISPLAY_URL, else the terminal setting display_url)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,8 +27,16 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"pos-terminal run: {exc}", file=sys.stderr)
         return 2
+    if args.display:
+        from terminal.customer_display import BadDisplayUrl, parse_display_url
+
+        try:
+            parse_display_url(args.display)
+        except BadDisplayUrl as exc:
+            print(f"pos-terminal run: --display: {exc}", file=sys.stderr)
+            return 2
     options = LaunchOptions(data_dir=default_data_dir(args.data), size=size, fullscreen=args.fullscreen,
-                            lang=args.lang)
+                            lang=args.lang, display_url=args.display)
     try:
         app = build_app(options)
     except FontMissingError as exc:

@@ -26,6 +26,7 @@ from terminal import returns as returns_service
 from terminal import shift as shifts
 from terminal.catalog import Catalog
 from terminal.checkout import Checkout
+from terminal.customer_display import DISPLAY_ENV, DISPLAY_SETTING, CustomerDisplay, display_from_settings
 from terminal.errors import ApprovalRequired, CartError, TerminalError
 from terminal.members import Member, create_member, find_member
 from terminal.returns import RefundPreview
@@ -90,7 +91,7 @@ def member_view(member: Member | None) -> MemberView | None:
 class Backend:
     """Owns the open store and the services of one till; used only from the UI thread."""
 
-    def __init__(self, data_dir: str | Path) -> None:
+    def __init__(self, data_dir: str | Path, *, display_url: str | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.store: Store = open_store(self.data_dir)
         self.session = Session(self.store)
@@ -99,11 +100,58 @@ class Backend:
         self.sync_loop: Any = None
         self._rounds = 0
         self._rounds_done = threading.Condition()
+        self.display: CustomerDisplay | None = None
+        self._start_display(display_url)
 
     def close(self) -> None:
         if self.sync_loop is not None:
             self.sync_loop.stop(timeout=5)
+        if self.display is not None:
+            self.display.close()
         self.store.close()
+
+    # ------------------------------------------------------------------ customer display
+
+    def display_url(self) -> str | None:
+        return os.environ.get(DISPLAY_ENV) or self.store.get_setting(DISPLAY_SETTING) or None
+
+    def _display_language(self) -> tuple[Any, str]:
+        """The customer's side speaks the store's receipt language (head office's setting)."""
+        settings = self.catalog.store_settings()
+        lang = "en" if (settings.receipt_language or "").lower().startswith("en") else "zh"
+        return lang, settings.name
+
+    def _start_display(self, url: str | None) -> None:
+        url = url or self.display_url()
+        if not url:
+            return
+        lang, store_name = self._display_language()
+        self.display = display_from_settings(url, lang=lang, store_name=store_name)
+        if self.display is not None:
+            self.display.welcome()
+
+    def _show_cart(self, cart: CartView) -> None:
+        """Customer display after a cart change: the item just scanned (or the last line) and the total."""
+        if self.display is None:
+            return
+        if not cart.lines:
+            self.display.set_language(*self._display_language())  # master data may have changed
+            self.display.welcome()
+            return
+        line = next((ln for ln in cart.lines if cart.current is not None and ln.index == cart.current),
+                    cart.lines[-1])
+        self.display.item(line.name, line.qty, line.amount_fen, cart.total_fen)
+
+    def _show_payment(self, state: PaymentState) -> None:
+        if self.display is not None:
+            # what the customer handed over: the amounts taken plus the change given back
+            self.display.payment(state.due_fen, state.paid_fen + state.change_fen, state.remaining_fen,
+                                 state.change_fen)
+
+    def display_welcome(self) -> None:
+        """Idle (signed out, locked, shift screens): the welcome line."""
+        if self.display is not None:
+            self.display.welcome()
 
     # ------------------------------------------------------------------ approvals
 
@@ -138,6 +186,7 @@ class Backend:
 
     def sign_out(self) -> None:
         self.session.sign_out()
+        self.display_welcome()
 
     # ------------------------------------------------------------------ shift
 
@@ -169,6 +218,7 @@ class Backend:
     def close_shift(self, counts: dict[int, int]) -> shifts.ShiftReport:
         """Close the shift with the drawer count; returns the Z report to print."""
         report = shifts.close_shift(self.store, self.session, {int(k): v for k, v in counts.items()})
+        self.display_welcome()
         if self.sync_loop is not None:
             self.sync_loop.trigger()
         return report
@@ -176,6 +226,11 @@ class Backend:
     # ------------------------------------------------------------------ cart
 
     def cart(self, current: int | None = None) -> CartView:
+        view = self._cart(current)
+        self._show_cart(view)
+        return view
+
+    def _cart(self, current: int | None = None) -> CartView:
         co = self.checkout
         held = len(co.held_carts())
         if co.is_empty:
@@ -302,6 +357,11 @@ class Backend:
     # ------------------------------------------------------------------ payment
 
     def payment_state(self) -> PaymentState:
+        state = self._payment_state()
+        self._show_payment(state)
+        return state
+
+    def _payment_state(self) -> PaymentState:
         co = self.checkout
         payments = [PaymentView(tender=p.tender.value, amount_fen=p.amount_fen, reference=p.reference or "",
                                 tendered_fen=p.tendered_fen) for p in co.payments]
@@ -328,7 +388,7 @@ class Backend:
         return self.payment_state()
 
     def remove_payment(self, row: int) -> PaymentState:
-        state = self.payment_state()
+        state = self._payment_state()
         shown = state.payments[row]
         if shown.tender == Tender.POINTS.value:
             self.checkout.redeem_points(0)
@@ -353,7 +413,10 @@ class Backend:
 
         The commit happens first: a printer fault only means the receipt must be reprinted.
         """
+        paid = self._payment_state()
         done = self.checkout.complete()
+        if self.display is not None:  # paid and change stay up until the next customer's first item
+            self.display.payment(paid.due_fen, paid.paid_fen + paid.change_fen, 0, done.change_fen)
         if self.sync_loop is not None:
             self.sync_loop.trigger()
         return SaleDone(sale_id=done.sale_id, receipt_no=done.receipt_no, total_fen=done.payload.total_fen,

@@ -21,6 +21,8 @@ class LaunchOptions:
     size: tuple[int, int] = (1024, 768)
     fullscreen: bool = False
     lang: str = "zh_CN"
+    display_url: str | None = None
+    """Customer pole display (`terminal.customer_display` URL); else $POS_DISPLAY_URL or the setting."""
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -70,4 +72,4 @@ def build_app(options: LaunchOptions) -> object:
     from terminal.ui.app import PosApp
     from terminal.ui.backend import Backend
 
-    return PosApp(Backend(options.data_dir), lang=options.lang)
+    return PosApp(Backend(options.data_dir, display_url=options.display_url), lang=options.lang)

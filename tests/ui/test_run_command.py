@@ -38,3 +38,11 @@ def test_sizes_and_scaling() -> None:
     assert density_for((1024, 768)) == 1.0
     assert density_for((800, 600)) == 1.0
     assert density_for((1920, 1080)) == 1.41
+
+
+def test_display_option(capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["run", "--display", "serial:///dev/ttyUSB1?charset=ascii"])
+    assert args.display == "serial:///dev/ttyUSB1?charset=ascii"
+    assert build_parser().parse_args(["run"]).display is None
+    assert main(["run", "--display", "serial:///dev/ttyUSB1?speed=9600"]) == 2
+    assert "speed" in capsys.readouterr().err
