@@ -16,10 +16,11 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from central.bulk import insert_rows, json_rows, pg_execute, recordset_sql
 from central.db import utcnow
 from central.errors import Invalid
 from central.inventory.models import MOVEMENT_KINDS, StockMovement, StockOnHand
@@ -87,8 +88,17 @@ def post_movements(session: Session, movements: Sequence[Movement],
     for m in movements:
         totals[(m.warehouse_id, m.product_id)] += m.qty_m
     keys = sorted(totals)  # primary-key order: no deadlocks between concurrent postings
-    result = session.execute(_upsert_statement(session.get_bind().dialect.name), [
-        {"warehouse_id": w, "product_id": p, "qty_m": totals[(w, p)], "updated_at": now} for w, p in keys])
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":  # one statement text for any number of rows (see central.bulk)
+        result: Any = pg_execute(session, recordset_sql(
+            cast(Table, StockOnHand.__table__), ("warehouse_id", "product_id", "qty_m", "updated_at"),
+            "ON CONFLICT (warehouse_id, product_id) DO UPDATE SET qty_m = stock_on_hand.qty_m + excluded.qty_m, "
+            "updated_at = excluded.updated_at RETURNING warehouse_id, product_id, qty_m"),
+            [json_rows([{"warehouse_id": w, "product_id": p, "qty_m": totals[(w, p)], "updated_at": now}
+                        for w, p in keys])])
+    else:
+        result = session.execute(_upsert_statement(dialect), [
+            {"warehouse_id": w, "product_id": p, "qty_m": totals[(w, p)], "updated_at": now} for w, p in keys])
     after = {(int(w), int(p)): int(q) for w, p, q in result}
     # Running balance per key, so each ledger row says what it left behind.
     running = {key: after[key] - totals[key] for key in totals}
@@ -103,7 +113,7 @@ def post_movements(session: Session, movements: Sequence[Movement],
             "source_id": m.source_id, "source_line": m.source_line, "occurred_at": m.occurred_at,
             "recorded_at": now, "user_id": m.user_id, "note": m.note,
         })
-    session.execute(insert(cast(Table, StockMovement.__table__)), rows)
+    insert_rows(session, cast(Table, StockMovement.__table__), rows)  # COPY on PostgreSQL
     return [NegativeStock(k[0], k[1], q) for k, q in sorted(after.items()) if q < 0]
 
 

@@ -16,18 +16,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, column, func, insert, or_, select, table, update
+from sqlalchemy import Integer, Table, bindparam, column, func, insert, or_, select, table, update
 from sqlalchemy.orm import Session
 
+from central.bulk import in_list, insert_rows
 from central.customers.models import Customer
-from central.errors import Invalid, not_found
+from central.errors import DomainError, Invalid, not_found
 from central.finance.receivables import post_receivable
 from central.inventory.ledger import Movement, NegativeStock, post_movements
 from central.inventory.quantities import to_milli
 from central.members.models import Member
-from central.members.points import post_points
+from central.members.points import PointsPosting, post_points, post_points_many
 from central.org.models import Warehouse
 from central.sales.dates import business_date
 from central.sales.errors import (
@@ -58,7 +60,7 @@ from sync.events import (
     Tender,
 )
 
-_products = table("products", column("id"))
+_products = table("products", column("id", Integer))
 
 
 def _t(model: type[Any]) -> Table:
@@ -94,25 +96,6 @@ def store_warehouse(session: Session, store_id: int) -> int:
                           code="store_without_warehouse", field="store_id")
         cache[store_id] = wid
     return cache[store_id]
-
-
-_PRODUCTS_FOUND = select(_products.c.id).where(_products.c.id.in_(bindparam("ids", expanding=True)))
-_SALE_CLASH = select(_t(Sale).c.id, _t(Sale).c.receipt_no).where(
-    or_(_t(Sale).c.id == bindparam("sale_id"), _t(Sale).c.receipt_no == bindparam("receipt_no")))
-
-
-def _check_products(session: Session, product_ids: Iterable[int], field: str) -> None:
-    """Every product exists. Ids found are remembered for the session (a push batch): a product
-    referenced by sales is never deleted, only deactivated, and a sale keeps what it sold."""
-    known: set[int] = session.info.setdefault("known_products", set())
-    wanted = set(product_ids) - known
-    if not wanted:
-        return
-    found = set(session.scalars(_PRODUCTS_FOUND, {"ids": sorted(wanted)}))
-    known |= found
-    missing = sorted(wanted - found)
-    if missing:
-        raise not_found("商品", "product", field, missing[0])
 
 
 def _shift(session: Session, shift_id: str, *, store_id: int, terminal_id: int,
@@ -191,43 +174,131 @@ def apply_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
     """Record several sales of one terminal at once (a run of `sale.completed` in a push batch).
 
     All or nothing: every sale is checked before anything is written, and one invalid sale raises
-    its DomainError for the whole run (the sync engine then replays the events one by one to find
-    it). Rows of all the sales go in with one statement per table, so a batch costs about as many
-    round trips as a single sale. `apply_sale_completed` is this with one sale.
+    its DomainError for the whole run. Rows of all the sales go in with one statement per table,
+    so a run costs about as many round trips as a single sale. `apply_sale_completed` is this with
+    one sale. The sync engine calls `check_sales_completed` and `write_sales_completed` itself, so
+    an invalid sale is refused alone and the rest of the run still goes in with one write.
     """
     if not events:
         return []
-    for ev in events:
-        _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
-        _check_sale_figures(ev)
-    ids, receipts = [ev.sale_id for ev in events], [ev.receipt_no for ev in events]
-    if len(set(ids)) != len(ids) or len(set(receipts)) != len(receipts):
-        raise DuplicateDocument("同一批次中销售单重复", "the same sale twice in one batch", field="sale_id")
-    if len(events) == 1:
-        clash = session.execute(_SALE_CLASH, {"sale_id": ids[0], "receipt_no": receipts[0]}).first()
-    else:
-        clash = session.execute(select(_t(Sale).c.id, _t(Sale).c.receipt_no).where(
-            or_(_t(Sale).c.id.in_(ids), _t(Sale).c.receipt_no.in_(receipts))).limit(1)).first()
-    if clash is not None:
-        field = "sale_id" if clash.id in ids else "receipt_no"
-        raise DuplicateDocument(f"销售单已存在：{clash.receipt_no}", f"sale already recorded: {clash.receipt_no}",
-                                field=field)
-    _check_products(session, (ln.product_id for ev in events for ln in ev.lines), "lines.product_id")
-    customers: dict[int, Customer] = {}
-    for cid in {ev.customer_id for ev in events if ev.customer_id is not None}:
-        customer = session.get(Customer, cid)
-        if customer is None:
-            raise not_found("客户", "customer", "customer_id", cid)
-        customers[cid] = customer
-    credit = {ev.sale_id: sum(p.amount_fen for p in ev.payments if p.tender == Tender.CREDIT) for ev in events}
-    for ev in events:
-        if credit[ev.sale_id] and ev.customer_id is None:
-            raise Invalid("赊账销售必须指定客户", "a sale on credit needs a customer",
-                          code="credit_without_customer", field="customer_id")
-    for mid in {ev.member_id for ev in events if ev.member_id is not None}:
-        if session.get(Member, mid) is None:
-            raise not_found("会员", "member", "member_id", mid)
+    for err in check_sales_completed(session, events, terminal_id=terminal_id, store_id=store_id):
+        if err is not None:
+            raise err
+    return write_sales_completed(session, events, terminal_id=terminal_id, store_id=store_id,
+                                 received_at=received_at)
 
+
+@lru_cache(maxsize=4)
+def _check_statements(dialect: str) -> tuple[Any, Any, Any, Any, Any]:
+    """The reads of `check_sales_completed`: clashing sales, products, customers, members, shifts."""
+    sales = _t(Sale)
+    return (
+        select(sales.c.id, sales.c.receipt_no).where(or_(
+            in_list(sales.c.id, "ids", dialect), in_list(sales.c.receipt_no, "receipts", dialect))),
+        select(_products.c.id).where(in_list(_products.c.id, "ids", dialect)),
+        select(_t(Customer).c.id).where(in_list(_t(Customer).c.id, "ids", dialect)),
+        select(_t(Member).c.id).where(in_list(_t(Member).c.id, "ids", dialect)),
+        select(_SHIFTS.c.id, _SHIFTS.c.store_id, _SHIFTS.c.terminal_id, _SHIFTS.c.status).where(
+            in_list(_SHIFTS.c.id, "ids", dialect)),
+    )
+
+
+def check_sales_completed(session: Session, events: Sequence[SaleCompleted], *, terminal_id: int,
+                          store_id: int) -> list[DomainError | None]:
+    """What applying each sale of a run one after another would refuse: one entry per sale, None
+    for a sale that would go in. Reads only, with one query per kind of reference for the whole
+    run (sales clashing by id or receipt number, products, customers, members, shifts).
+
+    A sale that repeats the id or receipt number of an earlier accepted sale of the same run is a
+    duplicate, as it would be one by one; a refused sale does not claim its numbers.
+    """
+    errors: list[DomainError | None] = [None] * len(events)
+    for i, ev in enumerate(events):
+        try:
+            _check_scope(ev.store_id, ev.terminal_id, store_id=store_id, terminal_id=terminal_id)
+            _check_sale_figures(ev)
+        except DomainError as err:
+            errors[i] = err
+    live = [ev for ev, err in zip(events, errors, strict=True) if err is None]
+    if not live:
+        return errors
+    clash_q, products_q, customers_q, members_q, shifts_q = _check_statements(session.get_bind().dialect.name)
+    stored: dict[str, str] = {}  # sale id → receipt no, of sales central already holds
+    stored_receipts: set[str] = set()
+    for sid, receipt in session.execute(clash_q, {
+            "ids": sorted({ev.sale_id for ev in live}), "receipts": sorted({ev.receipt_no for ev in live})}):
+        stored[sid] = receipt
+        stored_receipts.add(receipt)
+    # products found are remembered for the session (a push batch): a product referenced by sales
+    # is never deleted, only deactivated, and a sale keeps what it sold
+    known: set[int] = session.info.setdefault("known_products", set())
+    wanted = {ln.product_id for ev in live for ln in ev.lines} - known
+    if wanted:
+        known |= set(session.scalars(products_q, {"ids": sorted(wanted)}))
+    customer_ids = sorted({ev.customer_id for ev in live if ev.customer_id is not None})
+    customers = set(session.scalars(customers_q, {"ids": customer_ids})) if customer_ids else set()
+    member_ids = sorted({ev.member_id for ev in live if ev.member_id is not None})
+    members = set(session.scalars(members_q, {"ids": member_ids})) if member_ids else set()
+    shifts = _shift_rows(session, shifts_q, {ev.shift_id for ev in live})
+    try:
+        store_warehouse(session, store_id)
+        no_warehouse: DomainError | None = None
+    except DomainError as err:
+        no_warehouse = err
+    claimed_ids: dict[str, str] = {}
+    claimed_receipts: set[str] = set()
+    for i, ev in enumerate(events):
+        if errors[i] is not None:
+            continue
+        try:
+            if ev.sale_id in stored or ev.sale_id in claimed_ids:
+                receipt = stored.get(ev.sale_id) or claimed_ids[ev.sale_id]
+                raise DuplicateDocument(f"销售单已存在：{receipt}", f"sale already recorded: {receipt}",
+                                        field="sale_id")
+            if ev.receipt_no in stored_receipts or ev.receipt_no in claimed_receipts:
+                raise DuplicateDocument(f"销售单已存在：{ev.receipt_no}", f"sale already recorded: {ev.receipt_no}",
+                                        field="receipt_no")
+            missing = sorted({ln.product_id for ln in ev.lines} - known)
+            if missing:
+                raise not_found("商品", "product", "lines.product_id", missing[0])
+            if ev.customer_id is not None and ev.customer_id not in customers:
+                raise not_found("客户", "customer", "customer_id", ev.customer_id)
+            if ev.customer_id is None and any(p.tender == Tender.CREDIT for p in ev.payments):
+                raise Invalid("赊账销售必须指定客户", "a sale on credit needs a customer",
+                              code="credit_without_customer", field="customer_id")
+            if ev.member_id is not None and ev.member_id not in members:
+                raise not_found("会员", "member", "member_id", ev.member_id)
+            if no_warehouse is not None:
+                raise no_warehouse
+            shift = shifts.get(ev.shift_id)
+            if shift is not None and (shift[0] != store_id or shift[1] != terminal_id):
+                raise WrongScope(f"班次 {ev.shift_id} 属于另一台终端",
+                                 f"shift {ev.shift_id} belongs to another terminal", field="shift_id")
+        except DomainError as err:
+            errors[i] = err
+            continue
+        claimed_ids[ev.sale_id] = ev.receipt_no
+        claimed_receipts.add(ev.receipt_no)
+    return errors
+
+
+def _shift_rows(session: Session, query: Any, shift_ids: Iterable[str]) -> dict[str, tuple[int, int, str]]:
+    """(store, terminal, status) of the shifts central holds, read once and remembered like
+    `_shift_status` does."""
+    cache: dict[str, tuple[int, int, str]] = session.info.setdefault("shift_rows", {})
+    wanted = sorted(set(shift_ids) - set(cache))
+    if wanted:
+        for sid, store, terminal, status in session.execute(query, {"ids": wanted}):
+            cache[sid] = (int(store), int(terminal), str(status))
+    return {sid: cache[sid] for sid in shift_ids if sid in cache}
+
+
+def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, terminal_id: int,
+                          store_id: int, received_at: datetime) -> list[NegativeStock]:
+    """Write a run of sales that `check_sales_completed` passed: shift figures, sales, lines,
+    payments (COPY on PostgreSQL), stock movements with on-hand, points, receivables."""
+    if not events:
+        return []
     warehouse_id = store_warehouse(session, store_id)
     status: dict[str, str] = {}
     figures: dict[str, list[int]] = {}  # shift → [sales, fen, cash]
@@ -242,7 +313,7 @@ def apply_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
     for shift_id, (n, fen, cash) in figures.items():
         _post_to_shift(session, shift_id, status[shift_id], received_at=received_at, sales=n, sales_fen=fen,
                        cash_in=cash, postings=n)
-    session.execute(insert(_t(Sale)), [{
+    insert_rows(session, _t(Sale), [{
         "id": ev.sale_id, "receipt_no": ev.receipt_no, "store_id": store_id, "terminal_id": terminal_id,
         "shift_id": ev.shift_id, "warehouse_id": warehouse_id, "cashier_id": ev.cashier_id,
         "rep_id": ev.rep_id, "customer_id": ev.customer_id, "member_id": ev.member_id,
@@ -254,38 +325,45 @@ def apply_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
         "promotion_ids": list(ev.promotion_ids), "note": ev.note, "late": status[ev.shift_id] == "closed",
         "refunded_fen": 0,
     } for ev in events])
-    session.execute(insert(_t(SaleLine)), [{
+    milli: dict[Any, int] = {}  # Decimal qty → thousandths, once per distinct quantity (mostly 1)
+    for ev in events:
+        for ln in ev.lines:
+            if ln.qty not in milli:
+                milli[ln.qty] = to_milli(ln.qty)
+    insert_rows(session, _t(SaleLine), [{
         "sale_id": ev.sale_id, "line_no": ln.line_no, "product_id": ln.product_id, "sku": ln.sku,
         "name": ln.name, "unit_code": ln.unit_code, "unit_factor": ln.unit_factor,
-        "qty_m": to_milli(ln.qty), "unit_price_fen": ln.unit_price_fen, "price_source": ln.price_source,
+        "qty_m": milli[ln.qty], "unit_price_fen": ln.unit_price_fen, "price_source": ln.price_source,
         "list_amount_fen": ln.list_amount_fen, "line_discount_fen": ln.line_discount_fen,
         "order_discount_fen": ln.order_discount_fen, "amount_fen": ln.amount_fen,
         "tax_rate_bp": ln.tax_rate_bp, "tax_fen": ln.tax_fen, "promotion_ids": list(ln.promotion_ids),
         "is_gift": ln.is_gift, "unit_cost_fen": ln.unit_cost_fen, "returned_qty_m": 0,
         "returned_amount_fen": 0,
     } for ev in events for ln in ev.lines])
-    payments = [{"sale_id": ev.sale_id, "tender": p.tender.value, "amount_fen": p.amount_fen,
-                 "tendered_fen": p.tendered_fen, "reference": p.reference, "points": p.points}
-                for ev in events for p in ev.payments]
-    if payments:
-        session.execute(insert(_t(SalePayment)), payments)
+    insert_rows(session, _t(SalePayment), [{
+        "sale_id": ev.sale_id, "tender": p.tender.value, "amount_fen": p.amount_fen,
+        "tendered_fen": p.tendered_fen, "reference": p.reference, "points": p.points}
+        for ev in events for p in ev.payments])
     warnings = post_movements(session, [
         Movement(warehouse_id=warehouse_id, product_id=ln.product_id, kind="sale",
-                 qty_m=-to_milli(ln.qty) * ln.unit_factor, source_type="sale", source_id=ev.sale_id,
+                 qty_m=-milli[ln.qty] * ln.unit_factor, source_type="sale", source_id=ev.sale_id,
                  source_line=ln.line_no, occurred_at=ev.sold_at, user_id=ev.cashier_id,
                  unit_cost_fen=None if ln.unit_cost_fen is None else round(ln.unit_cost_fen / ln.unit_factor))
         for ev in events for ln in ev.lines], recorded_at=received_at)
+    post_points_many(session, [
+        PointsPosting(member_id=ev.member_id, points=points, kind=kind, source_type="sale", source_id=ev.sale_id,
+                      occurred_at=ev.sold_at, store_id=store_id)
+        for ev in events if ev.member_id is not None
+        for kind, points in (("redeem", -ev.points_redeemed), ("earn", ev.points_earned))], recorded_at=received_at)
     for ev in events:
-        if ev.member_id is not None:
-            for kind, points in (("redeem", -ev.points_redeemed), ("earn", ev.points_earned)):
-                post_points(session, member_id=ev.member_id, points=points, kind=kind, source_type="sale",
-                            source_id=ev.sale_id, occurred_at=ev.sold_at, store_id=store_id,
-                            recorded_at=received_at)
-        if credit[ev.sale_id] and ev.customer_id is not None:
-            post_receivable(session, customer=customers[ev.customer_id], kind="charge",
-                            amount_fen=credit[ev.sale_id], doc_type="sale", doc_id=ev.sale_id,
-                            doc_no=ev.receipt_no, doc_date=business_date(ev.sold_at), occurred_at=ev.sold_at,
-                            user_id=ev.cashier_id, recorded_at=received_at)
+        credit = sum(p.amount_fen for p in ev.payments if p.tender == Tender.CREDIT)
+        if credit and ev.customer_id is not None:
+            customer = session.get(Customer, ev.customer_id)
+            if customer is None:
+                raise not_found("客户", "customer", "customer_id", ev.customer_id)
+            post_receivable(session, customer=customer, kind="charge", amount_fen=credit, doc_type="sale",
+                            doc_id=ev.sale_id, doc_no=ev.receipt_no, doc_date=business_date(ev.sold_at),
+                            occurred_at=ev.sold_at, user_id=ev.cashier_id, recorded_at=received_at)
     return warnings
 
 

@@ -10,22 +10,26 @@ means "a record this event needs has not arrived yet" is `deferred` (nothing wri
 
 from __future__ import annotations
 
+import hashlib
 import importlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Any, Protocol, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from central.bulk import pg_execute, recordset_sql
 from central.db import utcnow
 from central.errors import DomainError
 from central.syncing.feed import insert_ignore
 from central.syncing.models import SyncEvent, SyncQuarantine
-from sync.events import EventEnvelope, EventType, payload_hash
+from sync.events import EventEnvelope, EventType, canonical_json
 from sync.protocol import EventResult, EventStatus, PushRequest, PushResponse
 
 HANDLERS: dict[EventType, tuple[str, str]] = {
@@ -116,9 +120,14 @@ def check_scope(device: Device, env: EventEnvelope, payload: BaseModel) -> None:
         raise Rejection("forbidden_rep", "事件属于其他业务员", "event belongs to another sales rep")
 
 
-def parse(env: EventEnvelope) -> BaseModel:
-    if payload_hash(env.payload) != env.payload_hash:
+def parse(env: EventEnvelope, texts: dict[str, str] | None = None) -> BaseModel:
+    """The event's payload, validated; `texts` (when given) gets its canonical JSON text, which the
+    hash was checked over and which the event log stores as the payload (one encoding, not two)."""
+    text = canonical_json(env.payload)
+    if hashlib.sha256(text.encode()).hexdigest() != env.payload_hash:
         raise Rejection("hash_mismatch", "事件校验值不符", "payload hash does not match the payload")
+    if texts is not None:
+        texts[env.event_id] = text
     try:
         return env.parsed()
     except ValidationError as exc:
@@ -133,21 +142,26 @@ def push(session: Session, device: Device, request: PushRequest,
          received_at: datetime | None = None) -> PushResponse:
     """Apply a batch in the caller's transaction (the caller commits) and say what happened to each.
 
-    Fast path: one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` records the whole batch in
-    the event log, and the events this insert won are applied in seq order under one savepoint. If
-    any event fails, that savepoint is rolled back and the batch is replayed event by event, each
-    under its own savepoint, so one bad event never blocks or half-applies the others.
+    Fast path, under one savepoint: one `INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING`
+    records the whole batch in the event log (the database decides which events are new); the new
+    ones are applied in seq order, a run of events with a bulk path (`BATCH_HANDLERS`: sales) with
+    one check per event and then one statement per table for the accepted ones, any other event
+    under its own savepoint. Refused events are then logged `rejected` and quarantined (or, when
+    deferred, un-logged), repeats answered `duplicate`/`conflict` from one query of the log. If the
+    bulk write itself fails, the savepoint is rolled back and the batch replayed event by event
+    (`_one`), so one bad event never blocks or half-applies the others.
     """
     now = received_at or utcnow()
     results: dict[str, EventResult] = {}
     ready: list[tuple[EventEnvelope, BaseModel, Handler]] = []
+    texts: dict[str, str] = {}
     seen: set[str] = set()
     for env in sorted(request.events, key=lambda e: e.seq):
         if env.event_id in seen:
             continue  # the same event twice in one batch: answered once below
         seen.add(env.event_id)
         try:
-            payload = parse(env)
+            payload = parse(env, texts)
             check_scope(device, env, payload)
         except Rejection as rej:
             results[env.event_id] = _refuse(session, device, env, rej, now)
@@ -160,7 +174,7 @@ def push(session: Session, device: Device, request: PushRequest,
             continue
         ready.append((env, payload, handler))
     if ready:
-        results.update(_apply_batch(session, device, ready, now))
+        results.update(_apply_batch(session, device, ready, now, texts))
     ordered = [results[env.event_id] for env in request.events if env.event_id in results]
     answered = set()
     unique = []
@@ -172,17 +186,49 @@ def push(session: Session, device: Device, request: PushRequest,
 
 
 def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelope, BaseModel, Handler]],
-                 now: datetime) -> dict[str, EventResult]:
+                 now: datetime, texts: dict[str, str]) -> dict[str, EventResult]:
+    """Log and apply the batch under one savepoint; see `push`. Falls back to `_one` per event
+    when the bulk write itself fails (a database error the checks did not foresee)."""
     savepoint = session.begin_nested()
     try:
-        won = set(insert_ignore(session, SyncEvent.__table__, [_log_row(device, env, now, "applied")
-                                                                for env, _p, _h in ready],
-                                ["event_id"], returning=SyncEvent.__table__.c.event_id).scalars())
-        _lock_stock_rows(session, device, [p for env, p, h in ready
-                                           if env.event_id in won and h.__module__ == "central.sales.ingest"])
-        for env, payload, handler in ready:
-            if env.event_id in won:
+        won = _log_events(session, device, [env for env, _p, _h in ready], now, texts)
+        todo = [item for item in ready if item[0].event_id in won]
+        _lock_stock_rows(session, device, [p for env, p, h in todo if h.__module__ == "central.sales.ingest"])
+        refused: dict[str, DomainError] = {}
+        for group, batch in _runs(todo):
+            if batch is not None:
+                payloads = [p for _env, p, _h in group]
+                errors = batch.check(session, payloads, terminal_id=device.terminal_id, store_id=device.store_id)
+                good = []
+                for (env, payload, _h), err in zip(group, errors, strict=True):
+                    if err is None:
+                        good.append(payload)
+                    else:
+                        refused[env.event_id] = err
+                batch.write(session, good, terminal_id=device.terminal_id, store_id=device.store_id,
+                            received_at=now)
+                continue
+            env, payload, handler = group[0]
+            inner = session.begin_nested()  # one event of another kind: its own savepoint
+            try:
                 _call(handler, session, device, env, payload, now)
+                session.flush()
+            except DomainError as err:
+                inner.rollback()
+                _forget_caches(session)
+                refused[env.event_id] = err
+                continue
+            except IntegrityError as err:
+                inner.rollback()
+                _forget_caches(session)
+                refused[env.event_id] = _clash(err)
+                continue
+            except BaseException:
+                if inner.is_active:
+                    inner.rollback()
+                raise
+            inner.commit()
+        answers = _settle(session, device, [env for env, _p, _h in todo if env.event_id in refused], refused, now)
         session.flush()
     except (DomainError, IntegrityError):
         savepoint.rollback()
@@ -193,8 +239,84 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
             savepoint.rollback()
         raise
     savepoint.commit()
-    return {env.event_id: EventResult(event_id=env.event_id, status=EventStatus.APPLIED)
-            if env.event_id in won else _repeat(session, device, env, now) for env, _p, _h in ready}
+    for env, _p, _h in todo:
+        answers.setdefault(env.event_id, EventResult(event_id=env.event_id, status=EventStatus.APPLIED))
+    answers.update(_repeats(session, device, [env for env, _p, _h in ready if env.event_id not in won], now))
+    return answers
+
+
+@dataclass(frozen=True)
+class _Batch:
+    check: Callable[..., list[DomainError | None]]
+    write: Callable[..., Any]
+
+
+BATCH_HANDLERS: dict[EventType, tuple[str, str, str]] = {
+    EventType.SALE_COMPLETED: ("central.sales.ingest", "check_sales_completed", "write_sales_completed"),
+}
+"""Event type → (module, check, write): a run of such events in a batch is checked event by event
+(what one-by-one application would refuse) and the accepted ones written with one statement per
+table. Used only while the type's single-event handler is the module's own (tests swap it)."""
+
+
+def batch_handler_for(event_type: EventType, handler: Handler) -> _Batch | None:
+    spec = BATCH_HANDLERS.get(event_type)
+    if spec is None:
+        return None
+    module = importlib.import_module(spec[0])
+    if getattr(module, HANDLERS[event_type][1], None) is not handler:
+        return None
+    return _Batch(check=getattr(module, spec[1]), write=getattr(module, spec[2]))
+
+
+def _runs(todo: list[tuple[EventEnvelope, BaseModel, Handler]]
+          ) -> Iterator[tuple[list[tuple[EventEnvelope, BaseModel, Handler]], _Batch | None]]:
+    """The batch in seq order as runs: consecutive events with a bulk path together (a run never
+    spans another event, so each event still sees everything before it), others one at a time."""
+    i = 0
+    while i < len(todo):
+        env, _p, handler = todo[i]
+        batch = batch_handler_for(env.type, handler)
+        j = i + 1
+        if batch is not None:
+            while j < len(todo) and todo[j][0].type == env.type:
+                j += 1
+        yield todo[i:j], batch
+        i = j
+
+
+def _clash(err: IntegrityError) -> DomainError:
+    detail = str(err.orig)[:200] if err.orig is not None else ""
+    return DomainError(f"与总部已有数据冲突：{detail}", f"clashes with data central holds: {detail}",
+                       code="integrity_conflict")
+
+
+def _settle(session: Session, device: Device, envs: list[EventEnvelope], refused: dict[str, DomainError],
+            now: datetime) -> dict[str, EventResult]:
+    """Events the bulk path logged as applied but refused: deferred ones leave no trace (their log
+    row goes, so they can come again), rejected ones are logged `rejected` and quarantined."""
+    answers: dict[str, EventResult] = {}
+    deferred, rejected = [], []
+    for env in envs:
+        err = refused[env.event_id]
+        if err.code in DEFERRABLE_CODES:
+            deferred.append(env.event_id)
+            answers[env.event_id] = EventResult(event_id=env.event_id, status=EventStatus.DEFERRED, code=err.code,
+                                                message=err.message, message_en=err.message_en)
+        else:
+            rejected.append(env)
+            answers[env.event_id] = EventResult(event_id=env.event_id, status=EventStatus.REJECTED, code=err.code,
+                                                message=err.message, message_en=err.message_en)
+    log = cast(Table, SyncEvent.__table__)
+    if deferred:
+        session.execute(delete(log).where(log.c.event_id.in_(deferred)))
+    if rejected:
+        session.execute(update(log).where(log.c.event_id.in_([env.event_id for env in rejected]))
+                        .values(status="rejected"))
+        for env in rejected:
+            err = refused[env.event_id]
+            _quarantine(session, device, env, "rejected", err.code, err.message, err.message_en, now)
+    return answers
 
 
 def _refuse(session: Session, device: Device, env: EventEnvelope, rej: Rejection, now: datetime) -> EventResult:
@@ -294,6 +416,78 @@ def _log_row(device: Device, env: EventEnvelope, now: datetime, status: str) -> 
     }
 
 
+@lru_cache(maxsize=4)
+def _log_statement(dialect: str) -> Any:
+    """`INSERT INTO sync_events … ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, built once;
+    executed with the batch's rows, SQLAlchemy sends it as multi-row VALUES pages (insertmanyvalues)."""
+    table = cast(Table, SyncEvent.__table__)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        stmt: Any = pg_insert(table)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as lite_insert
+        stmt = lite_insert(table)
+    return stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(table.c.event_id)
+
+
+_LOG_COLUMNS = ("event_id", "terminal_id", "store_id", "seq", "type", "payload_hash", "payload", "occurred_at",
+                "received_at", "status")
+
+
+def _log_events(session: Session, device: Device, envs: list[EventEnvelope], now: datetime,
+                texts: dict[str, str]) -> set[str]:
+    """Record the batch in the event log; the ids this insert won (the others were there already).
+
+    PostgreSQL: one `INSERT … SELECT FROM json_to_recordset(…) ON CONFLICT DO NOTHING RETURNING`, the
+    payloads spliced in as their canonical JSON text; elsewhere the same through SQLAlchemy."""
+    if not envs:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        sql = recordset_sql(cast(Table, SyncEvent.__table__), _LOG_COLUMNS,
+                            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id")
+        common = f',"terminal_id":{device.terminal_id},"store_id":{json.dumps(device.store_id)},' \
+                 f'"received_at":"{now.isoformat()}","status":"applied","payload":'
+        rows = ",".join(
+            json.dumps({"event_id": e.event_id, "seq": e.seq, "type": e.type.value, "payload_hash": e.payload_hash,
+                        "occurred_at": e.occurred_at.isoformat()}, ensure_ascii=False)[:-1]
+            + common + (texts.get(e.event_id) or canonical_json(e.payload)) + "}" for e in envs)
+        return {row[0] for row in pg_execute(session, sql, ["[" + rows + "]"])}
+    stmt = _log_statement(session.get_bind().dialect.name)
+    return set(session.execute(stmt, [_log_row(device, env, now, "applied") for env in envs]).scalars())
+
+
+def _repeats(session: Session, device: Device, envs: list[EventEnvelope], now: datetime) -> dict[str, EventResult]:
+    """`_repeat` for many events, with one query for the log rows (and one for quarantine rows)."""
+    if not envs:
+        return {}
+    log = SyncEvent.__table__.c
+    logged = {r.event_id: r for r in session.execute(
+        select(log.event_id, log.payload_hash, log.status, log.terminal_id)
+        .where(log.event_id.in_([env.event_id for env in envs])))}
+    same = {env.event_id for env in envs if (row := logged.get(env.event_id)) is not None
+            and row.payload_hash == env.payload_hash and row.terminal_id == device.terminal_id}
+    rejected = [env.event_id for env in envs if env.event_id in same and logged[env.event_id].status == "rejected"]
+    why: dict[tuple[str, str], Any] = {}
+    if rejected:
+        q = SyncQuarantine.__table__.c
+        why = {(r.event_id, r.payload_hash): r for r in session.execute(
+            select(q.event_id, q.payload_hash, q.code, q.message, q.message_en).where(q.event_id.in_(rejected)))}
+    answers: dict[str, EventResult] = {}
+    for env in envs:
+        if env.event_id not in logged:
+            answers[env.event_id] = _repeat(session, device, env, now)
+        elif env.event_id not in same:
+            answers[env.event_id] = _conflict(session, device, env, now)
+        elif logged[env.event_id].status == "rejected":
+            r = why.get((env.event_id, env.payload_hash))
+            answers[env.event_id] = EventResult(
+                event_id=env.event_id, status=EventStatus.REJECTED, code=r.code if r else "rejected",
+                message=r.message if r else None, message_en=r.message_en if r else None)
+        else:
+            answers[env.event_id] = EventResult(event_id=env.event_id, status=EventStatus.DUPLICATE)
+    return answers
+
+
 def _repeat(session: Session, device: Device, env: EventEnvelope, now: datetime) -> EventResult:
     """The event id is already in the log: same payload → duplicate (with the first answer's
     status), another payload → conflict, reported and quarantined."""
@@ -312,6 +506,10 @@ def _repeat(session: Session, device: Device, env: EventEnvelope, now: datetime)
                                code=q.code if q else "rejected", message=q.message if q else None,
                                message_en=q.message_en if q else None)
         return EventResult(event_id=env.event_id, status=EventStatus.DUPLICATE)
+    return _conflict(session, device, env, now)
+
+
+def _conflict(session: Session, device: Device, env: EventEnvelope, now: datetime) -> EventResult:
     msg = "同一事件编号收到了不同内容，已隔离待总部处理"
     msg_en = "the same event id arrived with a different payload; quarantined for head office"
     _quarantine(session, device, env, "conflict", "payload_conflict", msg, msg_en, now)
