@@ -75,9 +75,12 @@ class PosApp(App):  # type: ignore[misc]
     printing = BooleanProperty(False)
     backend = ObjectProperty(None)
 
-    def __init__(self, backend: Backend, *, lang: str = i18n.DEFAULT_LANGUAGE, **kwargs: Any) -> None:
+    def __init__(self, backend: Backend, *, lang: str = i18n.DEFAULT_LANGUAGE, fit_window: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.backend = backend
+        self.fit_window = fit_window
+        """Full screen: scale dp/sp to the panel's real size (known only once the window exists)."""
         i18n.set_language(lang)
         self.lang = lang
         self.title = i18n.tr("app_title")
@@ -93,6 +96,12 @@ class PosApp(App):  # type: ignore[misc]
         register_cjk_font()
         ExceptionManager.add_handler(_KeepSelling(self))
         Window.clearcolor = BACKGROUND
+        if self.fit_window:  # before any widget is built: dp() is read when the rules apply
+            from kivy.metrics import Metrics
+
+            from terminal.ui.launch import density_for
+
+            Metrics.density = density_for((int(Window.system_size[0]), int(Window.system_size[1])))
         from terminal.ui import screens, widgets  # noqa: F401  (registers the widget classes with Factory)
 
         for name in KV_FILES:

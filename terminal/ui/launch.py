@@ -46,21 +46,73 @@ def density_for(size: tuple[int, int]) -> float:
     return max(1.0, round(min(size[0] / DESIGN_SIZE[0], size[1] / DESIGN_SIZE[1]), 2))
 
 
-def configure_kivy(size: tuple[int, int], fullscreen: bool) -> None:
-    """Kivy settings that must exist before the window is created."""
+def desktop_size() -> tuple[int, int] | None:
+    """The screen's size in pixels, asked from SDL2 (the copy Kivy bundles, else the system's)
+    before any window exists; None when it cannot tell (no display, no SDL2)."""
+    import ctypes
+    import ctypes.util
+    import glob
+
+    try:
+        import kivy
+
+        candidates = sorted(glob.glob(os.path.join(os.path.dirname(kivy.__file__), "..", "Kivy.libs", "libSDL2-2*.so*")))
+        name = candidates[0] if candidates else ctypes.util.find_library("SDL2")
+        if not name:
+            return None
+        sdl = ctypes.CDLL(name)
+
+        class DisplayMode(ctypes.Structure):
+            _fields_ = [("format", ctypes.c_uint32), ("w", ctypes.c_int), ("h", ctypes.c_int),
+                        ("refresh_rate", ctypes.c_int), ("driverdata", ctypes.c_void_p)]
+
+        video = 0x20  # SDL_INIT_VIDEO
+        if sdl.SDL_InitSubSystem(video) != 0:
+            return None
+        try:
+            mode = DisplayMode()
+            if sdl.SDL_GetDesktopDisplayMode(0, ctypes.byref(mode)) != 0 or mode.w <= 0 or mode.h <= 0:
+                return None
+            return int(mode.w), int(mode.h)
+        finally:
+            sdl.SDL_QuitSubSystem(video)
+    except (OSError, AttributeError, ImportError):
+        return None
+
+
+def configure_kivy(size: tuple[int, int], fullscreen: bool) -> bool:
+    """Kivy settings that must exist before the window is created. True when the scale must be
+    taken from the real window once it exists (see `PosApp.fit_window`).
+
+    Full screen is a borderless window at (0, 0) the size of the screen: SDL's full-screen modes
+    need a window manager to resize the window, and a till's kiosk session often has none (the
+    window then stays at its first size in the middle of the screen while Kivy draws for the whole
+    screen, cut off). Only when the screen size cannot be asked is SDL's full screen used."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # our argparse owns the command line
-    if not fullscreen:  # full screen: the operator may set KIVY_METRICS_DENSITY for the panel
+    from_screen = desktop_size() if fullscreen else None
+    if from_screen is not None:
+        size = from_screen
+    fit_window = fullscreen and from_screen is None and "KIVY_METRICS_DENSITY" not in os.environ
+    if not fit_window:  # the operator may set KIVY_METRICS_DENSITY for an unusual panel
         os.environ.setdefault("KIVY_METRICS_DENSITY", str(density_for(size)))
     from kivy.config import Config
 
     width, height = size
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
-    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    if fullscreen and from_screen is not None:
+        Config.set("graphics", "fullscreen", "0")
+        Config.set("graphics", "borderless", "1")
+        Config.set("graphics", "position", "custom")
+        Config.set("graphics", "left", "0")
+        Config.set("graphics", "top", "0")
+    else:
+        Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "resizable", "1")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")
+    return fit_window
 
 
 def build_app(options: LaunchOptions) -> object:
@@ -68,8 +120,9 @@ def build_app(options: LaunchOptions) -> object:
     from terminal.ui.fonts import find_cjk_font
 
     find_cjk_font()  # fail with the install hint before a window opens
-    configure_kivy(options.size, options.fullscreen)
+    fit_window = configure_kivy(options.size, options.fullscreen)
     from terminal.ui.app import PosApp
     from terminal.ui.backend import Backend
 
-    return PosApp(Backend(options.data_dir, display_url=options.display_url), lang=options.lang)
+    return PosApp(Backend(options.data_dir, display_url=options.display_url), lang=options.lang,
+                  fit_window=fit_window)

@@ -562,3 +562,142 @@ def customer_display(d: Driver) -> Step:
     finally:
         sim.stop()
         port.close()
+
+
+# ---------------------------------------------------------------------- layout at any window size
+
+MIN_TOUCH_PX = 44
+"""Smallest button side a finger hits reliably (44 px at 1024×768; it grows with the scale)."""
+
+
+def _window_rect(w: object) -> tuple[float, float, float, float]:
+    x0, y0 = w.to_window(w.x, w.y)  # type: ignore[attr-defined]
+    x1, y1 = w.to_window(w.right, w.top)  # type: ignore[attr-defined]
+    return x0, y0, x1, y1
+
+
+def _shown(w: object) -> bool:
+    node: object | None = w
+    while node is not None:
+        if getattr(node, "opacity", 1) <= 0.01:
+            return False
+        node = getattr(node, "parent", None)
+        if node is getattr(node, "parent", None):
+            break
+    return getattr(w, "width", 0) >= 1 and getattr(w, "height", 0) >= 1
+
+
+def layout_problems(d: Driver, where: str, key_ids: dict[str, object]) -> list[str]:
+    """Everything drawn lies inside the window, no text is cut off (wrapped text taller than its
+    widget, or a single line wider than it), buttons are finger-sized, and the key widgets of the
+    screen do not overlap one another."""
+    from kivy.core.window import Window
+    from kivy.uix.button import Button
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.textinput import TextInput
+
+    width, height = Window.size
+    problems: list[str] = []
+    roots = [d.app.root, *d.dialogs()]
+    for root in roots:
+        in_scroll: set[int] = set()
+        for w in root.walk(restrict=True):
+            if isinstance(w, ScrollView):
+                in_scroll.update(id(c) for c in w.walk(restrict=True) if c is not w)
+        for w in root.walk(restrict=True):
+            if not isinstance(w, Label | TextInput) or not _shown(w):
+                continue
+            name = f"{where}: {type(w).__name__} {getattr(w, 'text', '')[:30]!r}"
+            x0, y0, x1, y1 = _window_rect(w)
+            if id(w) not in in_scroll and (x0 < -1 or y0 < -1 or x1 > width + 1 or y1 > height + 1):
+                problems.append(f"{name} outside the {width}x{height} window: ({x0:.0f},{y0:.0f})-({x1:.0f},{y1:.0f})")
+            if isinstance(w, Label) and w.text and not w.shorten:
+                w.texture_update()
+                tw, th = w.texture_size
+                if tw > w.width + 2 or th > w.height + 2:
+                    problems.append(f"{name} text cut off: text {tw}x{th} in {w.width:.0f}x{w.height:.0f}")
+            if isinstance(w, Button) and not w.disabled and (w.height < MIN_TOUCH_PX or w.width < MIN_TOUCH_PX):
+                problems.append(f"{name} too small to touch: {w.width:.0f}x{w.height:.0f}")
+    rects = {k: _window_rect(w) for k, w in key_ids.items() if _shown(w)}
+    names = sorted(rects)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            ax0, ay0, ax1, ay1 = rects[a]
+            bx0, by0, bx1, by1 = rects[b]
+            if min(ax1, bx1) - max(ax0, bx0) > 1 and min(ay1, by1) - max(ay0, by0) > 1:
+                problems.append(f"{where}: {a} overlaps {b}")
+    return problems
+
+
+def layout(d: Driver) -> Step:
+    """Every main screen at this window size: inside the window, nothing cut off or overlapping."""
+    from tests.ui import terminal_data as td
+
+    status = d.app.root.ids.status.ids
+    bar = {f"bar.{k}": status[k] for k in ("sync_now", "language", "lock", "toast")}
+    problems: list[str] = []
+    d.facts["window"] = list(__import__("kivy.core.window", fromlist=["Window"]).Window.size)
+    signin = d.screen("signin")
+    yield from d.shot("signin")  # (after the first frames: laid out)
+    problems += layout_problems(d, "signin", {**bar, **{k: signin.ids[k] for k in ("code", "pin", "pad", "submit")}})
+    yield from sign_in(d)
+    shift = d.screen("shift_open")
+    problems += layout_problems(d, "shift_open", {**bar, **{k: shift.ids[k] for k in ("float_amount", "submit")}})
+    yield from open_shift(d)
+    for code in (td.COLA_PC, td.WATER, td.WATER, td.WATER, td.NOODLES, td.BREAD, td.DETERGENT, td.COLA_BOX):
+        yield from scan(d, code)
+    yield from member(d, td.MEMBER_CARD)
+    sale = d.screen("sale")
+    keys = ("scan", "search", "member", "total", "pay", "qty", "price", "void_line", "line_discount",
+            "order_discount", "cancel_sale", "hold", "resume", "reprint", "returns", "no_sale", "close_shift")
+    yield from d.shot("sale")
+    problems += layout_problems(d, "sale", {**bar, **{k: sale.ids[k] for k in keys}})
+    yield d.tap(sale.ids.pay)
+    pay = d.screen("payment")
+    yield d.tap(pay.ids.tender_wechat)
+    yield d.tap(pay.ids.amount)
+    yield d.type("20")
+    yield d.tap(pay.ids.reference)
+    yield d.type("134567890123456789", enter=True)
+    yield d.tap(pay.ids.tender_cash)
+    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts")
+    keys = ("tender_cash", "tender_bank_card", "tender_wechat", "tender_alipay", "amount", "reference",
+            "quick0", "quick1", "quick2", "quick3", "pad", "redeem", "add", "complete", "back", "remaining",
+            "change")
+    yield from d.shot("payment")
+    problems += layout_problems(d, "payment", {**bar, **{k: pay.ids[k] for k in keys}})
+    yield d.tap(pay.ids.quick1)
+    yield d.tap(pay.ids.complete)
+    yield from d.wait_for(lambda: d.app.manager.current == "done", "done screen")
+    done = d.screen("done")
+    yield from d.wait_for(lambda: done.outcome is not None, "print outcome")
+    yield from d.shot("done")
+    problems += layout_problems(d, "done", {**bar, **{k: done.ids[k] for k in
+                                                      ("receipt_no", "change", "print_status", "scan", "reprint",
+                                                       "next_sale")}})
+    receipt_no = done.result.receipt_no
+    yield d.tap(done.ids.next_sale)
+    yield d.tap(d.w("sale", "returns"))
+    ret = d.screen("returns")
+    yield from d.wait_for(lambda: ret.ids.find.focus, "receipt field focused")
+    yield d.type(receipt_no, enter=True)
+    yield from d.wait_for(lambda: ret.sale is not None, "sale found")
+    row = next(r for r in ret.ids.lines.children if r.line_no == 1)
+    yield d.tap(row.ids.qty)
+    yield d.type("1")
+    yield d.tap(ret.ids.refund_cash)
+    yield from d.wait_for(lambda: ret.preview_fen > 0, "refund preview")
+    yield from d.shot("returns")
+    problems += layout_problems(d, "returns", {**bar, **{k: ret.ids[k] for k in
+                                                         ("find", "sale_title", "refund_original", "refund_cash",
+                                                          "reason", "preview", "do_refund", "back")}})
+    yield d.tap(ret.ids.back)
+    yield d.tap(d.w("sale", "close_shift"))
+    close = d.screen("shift_close")
+    yield 0.2
+    yield from d.shot("shift_close")
+    problems += layout_problems(d, "shift_close", {**bar, **{k: close.ids[k] for k in
+                                                             ("expected", "counted", "difference", "x_report",
+                                                              "z_report")}})
+    d.facts["problems"] = problems
