@@ -10,6 +10,7 @@ every fraction is rounded by `sync.money.div_round` only.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -118,8 +119,8 @@ _Cand = tuple[int, int, int, datetime | None, datetime | None]
 class _Index:
     """Lookups built once per context (not per cart): prices, promotions by product, barcodes."""
 
-    __slots__ = ("barcodes", "by_category", "by_product", "customer", "everywhere", "group", "member",
-                 "per_product", "store_promos")
+    __slots__ = ("active_cache", "barcodes", "boundaries", "by_category", "by_product", "customer", "everywhere",
+                 "group", "member", "per_product", "store_promos")
 
     def __init__(self, ctx: PricingContext) -> None:
         self.customer: dict[tuple[int, int, str], list[_Cand]] = {}
@@ -150,12 +151,35 @@ class _Index:
                 self.by_product.setdefault(pid, []).append(p)
             for cid in p.category_ids:
                 self.by_category.setdefault(cid, []).append(p)
+        self.boundaries: list[datetime] = sorted({t for p in self.store_promos for t in (p.starts_at, p.ends_at)})
+        """Every time a promotion of this store starts or ends: the running set is constant in between."""
+        self.active_cache: dict[bool, tuple[datetime | None, datetime | None, frozenset[int]]] = {}
         self.barcodes: dict[str, tuple[int, str]] | None = None
         """Built on the first `lookup_barcode` only: pricing never needs it."""
-        self.per_product: dict[tuple[int, int | None, frozenset[int]], tuple[Promotion, ...]] = {}
+        self.per_product: dict[tuple[int, int | None, frozenset[int]],
+                               tuple[tuple[Promotion, ...], tuple[Promotion, ...]]] = {}
 
-    def item_promos_for(self, product: Product, active: frozenset[int]) -> tuple[Promotion, ...]:
-        """The item promotions among `active` that target a product, by id.
+    def active(self, at: datetime, has_member: bool) -> frozenset[int]:
+        """Ids of the promotions running at `at` (member-only ones only for a member).
+
+        The set only changes at a promotion's start or end, so it is kept with the interval
+        [lo, hi) between the two boundaries around `at` and reused while `at` stays inside it.
+        """
+        hit = self.active_cache.get(has_member)
+        if hit is not None and (hit[0] is None or hit[0] <= at) and (hit[1] is None or at < hit[1]):
+            return hit[2]
+        active = frozenset(p.id for p in self.store_promos
+                           if (has_member or not p.member_only) and in_window(at, p.starts_at, p.ends_at))
+        k = bisect_right(self.boundaries, at)
+        lo = self.boundaries[k - 1] if k else None
+        hi = self.boundaries[k] if k < len(self.boundaries) else None
+        self.active_cache[has_member] = (lo, hi, active)
+        return active
+
+    def promos_for(self, product: Product, active: frozenset[int]
+                   ) -> tuple[tuple[Promotion, ...], tuple[Promotion, ...]]:
+        """The promotions among `active` that target a product, by id: (item kinds, gift/threshold
+        promotions with a target list; `everywhere_others` has those without one).
 
         Cached per (product, its category, set of running promotions): the set changes only when a
         promotion starts or ends or a member is scanned, so the till's re-pricing on every scan hits
@@ -168,11 +192,21 @@ class _Index:
             pool.update((p.id, p) for p in self.by_product.get(product.id, ()))
             if product.category_id is not None:
                 pool.update((p.id, p) for p in self.by_category.get(product.category_id, ()))
-            hit = tuple(sorted((p for p in pool.values() if p.is_item and p.id in active), key=lambda p: p.id))
+            mine = sorted((p for p in pool.values() if p.id in active), key=lambda p: p.id)
+            hit = (tuple(p for p in mine if p.is_item),
+                   tuple(p for p in mine if not p.is_item and (p.product_ids or p.category_ids)))
             if len(self.per_product) > 100_000:
                 self.per_product.clear()
             self.per_product[key] = hit
         return hit
+
+    def everywhere_others(self, active: frozenset[int]) -> tuple[Promotion, ...]:
+        """Gift / threshold promotions among `active` that target every product, by id."""
+        return tuple(p for p in self.everywhere if not p.is_item and p.id in active)
+
+    def item_promos_for(self, product: Product, active: frozenset[int]) -> tuple[Promotion, ...]:
+        """The item promotions among `active` that target a product, by id."""
+        return self.promos_for(product, active)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +395,8 @@ class _Work:
     """Mutable per-line state while pricing (internal)."""
 
     __slots__ = ("amount", "cands", "factor", "i", "item", "item_promo", "list", "manual", "milli",
-                 "order", "points", "price", "product", "promo_ok", "qty", "scale", "source", "unit")
+                 "order", "points", "price", "product", "promo_ok", "qty", "scale", "source", "threshold_share",
+                 "unit")
 
     def __init__(self, i: int, product: Product, unit: SaleUnit, qty: Decimal, milli: int, price: int,
                  source: str, list_amount: int, manual: int, promo_ok: bool, scale: bool) -> None:
@@ -383,6 +418,8 @@ class _Work:
         self.points = 0
         self.amount = 0
         self.cands: tuple[Promotion, ...] = ()
+        self.threshold_share = False
+        """This line took a share of the winning 满减."""
 
 
 def _first_valid(cands: list[_Cand] | None, at: datetime) -> _Cand | None:
@@ -426,29 +463,68 @@ def _unit_price(ctx: PricingContext, cart: Cart, level: MemberLevel | None, prod
     return base, SOURCE_BASE
 
 
+_QTY_CACHE: dict[tuple[Decimal, bool], tuple[Decimal, int]] = {}
+"""Decimal quantity (the till keeps them normalised) → (normalised, thousandths), for valid ones only."""
+
+
+def _qty(value: int | str | Decimal, weighed: bool) -> tuple[Decimal, int]:
+    """`normalize_qty` and `to_milli`, remembered for Decimal input.
+
+    A valid Decimal's normalised form depends on its value alone (quantize fixes the exponent),
+    so equal values share an entry; `type(...) is Decimal` keeps bools and floats (equal to some
+    Decimals) out, and errors are never cached, so a bad quantity raises as before.
+    """
+    if type(value) is Decimal:
+        try:
+            hit = _QTY_CACHE.get((value, weighed))
+        except TypeError:  # a signalling NaN cannot be hashed: let normalize_qty refuse it
+            hit = None
+        if hit is not None:
+            return hit
+        qty = normalize_qty(value, weighed=weighed)
+        if len(_QTY_CACHE) > 10_000:
+            _QTY_CACHE.clear()
+        hit = _QTY_CACHE[(value, weighed)] = (qty, to_milli(qty))
+        return hit
+    qty = normalize_qty(value, weighed=weighed)
+    return qty, to_milli(qty)
+
+
 def _resolve_lines(cart: Cart, ctx: PricingContext, level: MemberLevel | None) -> list[_Work]:
     works: list[_Work] = []
-    products = ctx.products
+    get_product = ctx.products.get
+    plain_prices = cart.customer is None and level is None  # base prices only: no lookup needed
     for i, line in enumerate(cart.lines):
         try:
-            product = products.get(line.product_id)
+            product = get_product(line.product_id)
             if product is None:
                 raise PricingError(f"未知商品：{line.product_id}", f"unknown product: {line.product_id}",
                                    code="unknown_product", field="product_id")
             unit = product.unit(line.unit_code)
-            qty = normalize_qty(line.qty, weighed=product.weighed)
+            qty_in = line.qty
+            whole = 0
+            if type(qty_in) is int and 0 < qty_in <= 100_000 and not product.weighed:
+                qty, milli, whole = Decimal(qty_in), qty_in * 1000, qty_in  # = normalize_qty / to_milli
+            else:
+                qty, milli = _qty(qty_in, product.weighed)
+                if milli % 1000 == 0 and not product.weighed:
+                    whole = milli // 1000
             manual = line.manual_discount_fen
             if manual or type(manual) is not int:
                 check_fen(manual, field="manual_discount_fen")
-            milli = to_milli(qty)
-            scale = line.scale_amount_fen is not None
-            if line.price_override_fen is not None:
-                price, source = check_fen(line.price_override_fen, field="price_override_fen"), SOURCE_OVERRIDE
+            override = line.price_override_fen
+            scale_amount = line.scale_amount_fen
+            if override is not None:
+                price, source = check_fen(override, field="price_override_fen"), SOURCE_OVERRIDE
+            elif plain_prices:
+                price, source = unit.price_fen, SOURCE_BASE
             else:
                 price, source = _unit_price(ctx, cart, level, product, unit)
-            if line.scale_amount_fen is not None and line.price_override_fen is None:
-                list_amount = check_fen(line.scale_amount_fen, field="scale_amount_fen")
+            if scale_amount is not None and override is None:
+                list_amount = check_fen(scale_amount, field="scale_amount_fen")
                 source = SOURCE_SCALE
+            elif whole:
+                list_amount = price * whole  # exact: whole pieces leave no fraction to round
             else:
                 list_amount = div_round(price * milli, 1000)
             if list_amount > MAX_FEN:
@@ -457,7 +533,7 @@ def _resolve_lines(cart: Cart, ctx: PricingContext, level: MemberLevel | None) -
             e.field = f"lines[{i}].{e.field}" if e.field else f"lines[{i}]"
             raise
         works.append(_Work(i, product, unit, qty, milli, price, source, list_amount, manual,
-                           line.price_override_fen is None, scale))
+                           override is None, scale_amount is not None))
     return works
 
 
@@ -506,60 +582,60 @@ def _prio(p: Promotion) -> tuple[int, int]:
     return (-p.priority, p.id)
 
 
-def _plan(allowed: Sequence[Promotion], groups: list[list[_Work]], works: list[_Work],
-          elig: dict[int, list[_Work]], ctx: PricingContext, cache: dict[tuple[int, int], list[int]]) -> _Plan:
-    allowed_ids = {p.id for p in allowed}
-    items: dict[int, tuple[Promotion, list[int]]] = {}
-    item_disc = [0] * len(works)
+_Option = tuple[int, tuple[int, int], Promotion, list[int]]
+"""An item promotion's effect on one group: (total discount > 0, _prio, promotion, discount per line)."""
+
+
+def _plan(items: dict[int, _Option], others: Sequence[Promotion], groups: list[list[_Work]], works: list[_Work],
+          elig: dict[int, list[_Work]], ctx: PricingContext) -> _Plan:
+    """The plan with these item promotions (group index → option) and these gift / 满减 promotions
+    (in id order): which gifts are reached, which 满减 wins, and the customer's total benefit."""
     benefit = 0
-    for g, group in enumerate(groups):
-        best: tuple[int, tuple[int, int], Promotion, list[int]] | None = None
-        for p in group[0].cands:
-            if p.id not in allowed_ids:
-                continue
-            key = (g, p.id)
-            disc = cache.get(key)
-            if disc is None:
-                disc = cache[key] = _item_discounts(p, group)
-            value = sum(disc)
-            if value > 0 and (best is None or value > best[0] or (value == best[0] and _prio(p) < best[1])):
-                best = (value, _prio(p), p, disc)
-        if best is not None:
-            items[g] = (best[2], best[3])
-            benefit += best[0]
-            for w, d in zip(group, best[3], strict=True):
-                item_disc[w.i] = d
+    for option in items.values():
+        benefit += option[0]
     gifts: list[tuple[Promotion, int]] = []
-    bases: dict[int, int] = {}
     threshold: tuple[Promotion, int] | None = None
-    threshold_key: tuple[int, tuple[int, int]] | None = None
-    for p in allowed:
-        if p.kind is PromotionKind.GIFT:
-            count = sum(w.milli // 1000 * w.factor for w in elig.get(p.id, ())
-                        if not w.scale and not w.product.weighed)
-            times = count // (p.buy_qty or 1)
-            if times and not p.repeat:
-                times = 1
-            if times:
-                gifts.append((p, times))
-                benefit += _gift_unit(p, ctx)[1].price_fen * (p.gift_qty or 0) * times
-        elif p.kind is PromotionKind.THRESHOLD:
-            targets = elig.get(p.id, ())
-            base = bases.get(id(targets), -1)
-            if base < 0:  # promotions on the same lines (e.g. all "whole store" 满减) share one sum
-                base = bases[id(targets)] = sum(max(0, w.list - item_disc[w.i] - w.manual) for w in targets)
-            times = base // (p.threshold_fen or 1)
-            if not p.repeat:
-                times = min(times, 1)
-            elif p.max_repeats is not None:
-                times = min(times, p.max_repeats)
-            off = times * (p.amount_off_fen or 0)
-            if off > 0 and (threshold_key is None or off > threshold_key[0]
-                            or (off == threshold_key[0] and _prio(p) < threshold_key[1])):
-                threshold, threshold_key = (p, off), (off, _prio(p))
-    if threshold is not None:
-        benefit += threshold[1]
-    return _Plan(items, gifts, threshold, benefit)
+    if others:
+        item_disc: list[int] | None = None
+        bases: dict[int, int] = {}
+        threshold_key: tuple[int, tuple[int, int]] | None = None
+        for p in others:
+            if p.kind is PromotionKind.GIFT:
+                count = sum(w.milli // 1000 * w.factor for w in elig.get(p.id, ())
+                            if not w.scale and not w.product.weighed)
+                times = count // (p.buy_qty or 1)
+                if times and not p.repeat:
+                    times = 1
+                if times:
+                    gifts.append((p, times))
+                    benefit += _gift_unit(p, ctx)[1].price_fen * (p.gift_qty or 0) * times
+            elif p.kind is PromotionKind.THRESHOLD:
+                targets = elig.get(p.id, ())
+                base = bases.get(id(targets), -1)
+                if base < 0:  # promotions on the same lines (e.g. all "whole store" 满减) share one sum
+                    if item_disc is None:
+                        item_disc = [0] * len(works)
+                        for g, option in items.items():
+                            for w, d in zip(groups[g], option[3], strict=True):
+                                item_disc[w.i] = d
+                    base = 0
+                    for w in targets:
+                        left = w.list - item_disc[w.i] - w.manual
+                        if left > 0:
+                            base += left
+                    bases[id(targets)] = base
+                times = base // (p.threshold_fen or 1)
+                if not p.repeat:
+                    times = min(times, 1)
+                elif p.max_repeats is not None:
+                    times = min(times, p.max_repeats)
+                off = times * (p.amount_off_fen or 0)
+                if off > 0 and (threshold_key is None or off > threshold_key[0]
+                                or (off == threshold_key[0] and _prio(p) < threshold_key[1])):
+                    threshold, threshold_key = (p, off), (off, _prio(p))
+        if threshold is not None:
+            benefit += threshold[1]
+    return _Plan({g: (o[2], o[3]) for g, o in items.items()}, gifts, threshold, benefit)
 
 
 def _gift_unit(p: Promotion, ctx: PricingContext) -> tuple[Product, SaleUnit]:
@@ -595,73 +671,89 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
     # -- promotions that may apply (time window, store, member-only), candidates per line
     idx = ctx._index
     at = ctx.at
-    has_member = member is not None
-    active = frozenset(p.id for p in idx.store_promos
-                       if (has_member or not p.member_only) and in_window(at, p.starts_at, p.ends_at))
+    active = idx.active(at, member is not None)
     running: dict[int, Promotion] = {}
     groups_by_key: dict[tuple[int, str], list[_Work]] = {}
     ok_lines = [w for w in works if w.promo_ok]
-    by_product: dict[int, list[_Work]] = {}
-    by_category: dict[int, list[_Work]] = {}
-    for w in ok_lines:
-        items = idx.item_promos_for(w.product, active) if active else ()
-        if items:
-            w.cands = items
-            for p in items:
-                running[p.id] = p
-            groups_by_key.setdefault((w.product.id, w.unit.code), []).append(w)
-        by_product.setdefault(w.product.id, []).append(w)
-        if w.product.category_id is not None:
-            by_category.setdefault(w.product.category_id, []).append(w)
     elig: dict[int, list[_Work]] = {}
     """Gift / threshold promotion id → the lines it targets (in cart order)."""
-    for p in idx.store_promos:
-        if p.is_item or p.id not in active:
-            continue
-        if not p.product_ids and not p.category_ids:
-            targets = ok_lines
-        else:
-            hits = {w.i: w for pid in p.product_ids & by_product.keys() for w in by_product[pid]}
-            hits.update((w.i, w) for cid in p.category_ids & by_category.keys() for w in by_category[cid])
-            targets = [hits[i] for i in sorted(hits)]
-        if targets:
-            elig[p.id] = targets
-            running[p.id] = p
+    if active:
+        for w in ok_lines:
+            items, others = idx.promos_for(w.product, active)
+            if items:
+                w.cands = items
+                for p in items:
+                    running[p.id] = p
+                groups_by_key.setdefault((w.product.id, w.unit.code), []).append(w)
+            for p in others:
+                targets = elig.get(p.id)
+                if targets is None:
+                    elig[p.id] = [w]
+                    running[p.id] = p
+                else:
+                    targets.append(w)
+        if ok_lines:
+            for p in idx.everywhere_others(active):
+                elig[p.id] = ok_lines  # one list: promotions on the same lines share one sum in _plan
+                running[p.id] = p
     groups = list(groups_by_key.values())  # lines of a group share their candidates (same product)
 
     # -- options: every non-exclusive promotion together, or one exclusive promotion alone
+    options: list[list[_Option]] = []
+    """Per group, each candidate item promotion that takes something off (computed once for all plans)."""
+    for group in groups:
+        opts: list[_Option] = []
+        for p in group[0].cands:
+            disc = _item_discounts(p, group)
+            value = sum(disc)
+            if value > 0:
+                opts.append((value, _prio(p), p, disc))
+        options.append(opts)
+    combined: dict[int, _Option] = {}
+    for g, opts in enumerate(options):
+        chosen: _Option | None = None
+        for o in opts:
+            if not o[2].exclusive and (chosen is None or o[0] > chosen[0]
+                                       or (o[0] == chosen[0] and o[1] < chosen[1])):
+                chosen = o
+        if chosen is not None:
+            combined[g] = chosen
     promos = sorted(running.values(), key=lambda p: p.id)
-    cache: dict[tuple[int, int], list[int]] = {}
-    best = _plan([p for p in promos if not p.exclusive], groups, works, elig, ctx, cache)
+    best = _plan(combined, [p for p in promos if not p.exclusive and not p.is_item], groups, works, elig, ctx)
     for p in sorted((p for p in promos if p.exclusive), key=_prio):
-        alt = _plan([p], groups, works, elig, ctx, cache)
+        if p.is_item:
+            alone = {g: o for g, opts in enumerate(options) for o in opts if o[2] is p}
+            alt = _plan(alone, (), groups, works, elig, ctx)
+        else:
+            alt = _plan({}, (p,), groups, works, elig, ctx)
         if alt.benefit > best.benefit:
             best = alt
 
     # -- apply the winning plan: item discounts, manual line discounts
-    line_promos: list[list[int]] = [[] for _ in works]
     applied: dict[int, int] = {}
     for g, (p, disc) in best.items.items():
+        pid = p.id
         for w, d in zip(groups[g], disc, strict=True):
             if d:
                 w.item, w.item_promo = d, p
-                line_promos[w.i].append(p.id)
-                applied[p.id] = applied.get(p.id, 0) + d
+                applied[pid] = applied.get(pid, 0) + d
     for w in works:
-        w.amount = w.list - w.item - w.manual
-        if w.amount < 0:
+        amount = w.amount = w.list - w.item - w.manual
+        if amount < 0:
             raise PricingError(f"第 {w.i + 1} 行的折扣超过了金额", f"line {w.i + 1}: discount exceeds the amount",
                                code="discount_exceeds_line", field=f"lines[{w.i}].manual_discount_fen")
 
     # -- order level, in this order: 满减, whole-order discount, points (PRICING.md §3)
+    threshold_id = 0
     if best.threshold is not None:
         p, off = best.threshold
+        threshold_id = p.id
         targets = elig[p.id]
         for w, share in zip(targets, allocate(off, [w.amount for w in targets]), strict=True):
-            w.order += share
-            w.amount -= share
             if share:
-                line_promos[w.i].append(p.id)
+                w.order += share
+                w.amount -= share
+                w.threshold_share = True
         applied[p.id] = off
     if cart.order_discount_fen:
         total = sum(w.amount for w in works)
@@ -693,16 +785,28 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
             w.points = share
             w.amount -= share
 
-    # -- lines out, gift lines appended
+    # -- lines out (with the totals summed on the way), gift lines appended
     out: list[PricedLine] = []
+    subtotal = due = discount = tax = 0
     for w in works:
-        rate = w.product.tax_rate_bp
         product = w.product
+        rate = product.tax_rate_bp
+        amount = w.amount
+        line_tax = included_tax_fen(amount, rate) if rate and amount else 0
+        item_promo = w.item_promo
+        if item_promo is not None:
+            ids: tuple[int, ...] = (item_promo.id, threshold_id) if w.threshold_share else (item_promo.id,)
+        else:
+            ids = (threshold_id,) if w.threshold_share else ()
+        line_discount = w.item + w.manual
         # positional, in field order (see _slot_constructor)
         out.append(_new_line(
             w.i + 1, product.id, product.sku, product.name, w.unit.code, w.factor, w.qty, w.price, w.source,
-            w.list, w.item + w.manual, w.order, w.amount, rate, included_tax_fen(w.amount, rate),
-            tuple(line_promos[w.i]), False, w.points, w.i))
+            w.list, line_discount, w.order, amount, rate, line_tax, ids, False, w.points, w.i))
+        subtotal += w.list
+        due += amount
+        discount += line_discount + w.order
+        tax += line_tax
     for p, times in best.gifts:
         product, unit = _gift_unit(p, ctx)
         qty = (p.gift_qty or 0) * times
@@ -713,10 +817,10 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
             unit_code=unit.code, unit_factor=unit.factor, qty=Decimal(qty), unit_price_fen=unit.price_fen,
             price_source=SOURCE_GIFT, list_amount_fen=value, line_discount_fen=value, order_discount_fen=0,
             amount_fen=0, tax_rate_bp=product.tax_rate_bp, tax_fen=0, promotion_ids=(p.id,), is_gift=True))
+        subtotal += value
+        discount += value
 
-    subtotal = sum(ln.list_amount_fen for ln in out)
-    due = sum(ln.amount_fen for ln in out)
-    discount = sum(ln.line_discount_fen + ln.order_discount_fen for ln in out) - points_value
+    discount -= points_value
     rounding = round_due(due, ctx.rounding)
     earned = 0
     if level is not None:
@@ -724,7 +828,7 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
     return PricedCart(
         lines=tuple(out), subtotal_fen=subtotal, discount_fen=discount, points_value_fen=points_value,
         due_before_rounding_fen=due, rounding_fen=rounding, total_fen=due + rounding,
-        tax_fen=sum(ln.tax_fen for ln in out), points_earned=earned, points_redeemed=cart.redeem_points,
+        tax_fen=tax, points_earned=earned, points_redeemed=cart.redeem_points,
         max_redeemable_points=max_points, promotion_ids=tuple(sorted(applied)),
         applied=tuple(AppliedPromotion(pid, running[pid].name, running[pid].kind, v)
                       for pid, v in sorted(applied.items())),
