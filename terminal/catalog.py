@@ -31,6 +31,8 @@ from terminal.errors import NotFound
 from terminal.store import Store
 
 _CACHE_SIZE = 20_000
+_BARCODE_SQL = ("SELECT b.product_id, b.unit_code, m.version, m.data FROM barcode_index b "
+                "LEFT JOIN master m ON m.entity='product' AND m.id=b.product_id WHERE b.barcode=?")
 _ASCII_WORD = re.compile(r"^[A-Za-z0-9._-]+$")
 
 ROUNDING_MODES: dict[str, RoundingPolicy] = {
@@ -91,6 +93,17 @@ class LazyProducts(Mapping[int, Product]):
         except NotFound:
             raise KeyError(product_id) from None
 
+    def get(self, product_id: int, default: Any = None) -> Any:  # noqa: D102 - Mapping.get, without a raise per miss
+        catalog = self._catalog
+        if product_id in catalog._verified:  # the till's re-pricing: every product of the cart is known
+            hit = catalog._products.get(product_id)
+            if hit is not None:
+                return hit[1]
+        try:
+            return catalog.product(product_id)
+        except NotFound:
+            return default
+
     def __iter__(self) -> Iterator[int]:
         return iter(list(self._catalog._products))
 
@@ -131,6 +144,7 @@ class Catalog:
         self._verified: set[int] = set()
         self._stamps: dict[str, tuple[int, int]] = {}
         self._has_master: bool | None = None
+        self._has_sync_state = False
 
     def refresh(self) -> None:
         """Notice master-data changes since the last call (another connection's commit moves
@@ -164,13 +178,17 @@ class Catalog:
         row = self.store.one("SELECT version, data FROM master WHERE entity='product' AND id=?", (str(pid),))
         if row is None:
             raise NotFound(f"商品不存在：{product_id}", f"no such product: {product_id}", code="no_product")
-        version = int(row[0])
+        return self._product_from_row(pid, row[0], row[1])
+
+    def _product_from_row(self, pid: int, version: int, data: str) -> Product:
+        """The product of a master row: the cached one while the row version is the same, else parsed."""
+        version = int(version)
         cached = self._products.get(pid)
         if cached is not None and cached[0] == version:
             self._products.move_to_end(pid)
             self._verified.add(pid)
             return cached[1]
-        product = Product.from_dict(json.loads(row[1]))
+        product = Product.from_dict(json.loads(data))
         self._products[pid] = (version, product)
         self._verified.add(pid)
         if len(self._products) > _CACHE_SIZE:
@@ -178,10 +196,14 @@ class Catalog:
         return product
 
     def _by_barcode(self, code: str) -> tuple[Product, SaleUnit] | None:
-        row = self.store.one("SELECT product_id, unit_code FROM barcode_index WHERE barcode=?", (code,))
+        """One indexed query: the barcode's product and unit with the product's master row."""
+        row = self.store.conn.execute(_BARCODE_SQL, (code,)).fetchone()
         if row is None:
             return None
-        product = self.product(row[0])
+        pid = int(row[0])
+        if row[2] is None:
+            raise NotFound(f"商品不存在：{row[0]}", f"no such product: {row[0]}", code="no_product")
+        product = self._product_from_row(pid, row[2], row[3])
         return product, product.unit(row[1])
 
     def scale_layout(self) -> ScaleLayout:
@@ -382,7 +404,8 @@ class Catalog:
     def price_version(self) -> int:
         """The change-feed cursor the local master data reflects (recorded on each sale)."""
         cursor = None
-        if self.store.table_exists("sync_state"):
+        if self._has_sync_state or self.store.table_exists("sync_state"):  # a table never goes away
+            self._has_sync_state = True
             cursor = self.store.scalar("SELECT value FROM sync_state WHERE key='cursor'")
         try:
             return int(cursor or 0)

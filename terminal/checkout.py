@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 
 from sync.catalog import MemberRef, Product, SaleUnit
 from sync.errors import ContractError
@@ -26,7 +28,6 @@ from sync.events import (
     PaymentPayload,
     SaleCancelled,
     SaleCompleted,
-    SaleLinePayload,
     Tender,
     utcnow,
     uuid7,
@@ -41,7 +42,7 @@ from terminal.receipt_numbers import next_sale_receipt_no
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import current_shift, require_open_shift
 from terminal.store import Store
-from terminal.store.outbox import append_event
+from terminal.store.outbox import append_event, append_event_json
 
 TENDER_NAMES_ZH: dict[str, str] = {
     Tender.CASH: "现金", Tender.BANK_CARD: "银行卡", Tender.WECHAT: "微信支付", Tender.ALIPAY: "支付宝",
@@ -52,9 +53,13 @@ REFERENCE_TENDERS = frozenset({Tender.BANK_CARD, Tender.WECHAT, Tender.ALIPAY})
 CASH_NOTES_FEN = (10000, 5000, 2000, 1000)
 
 
-@dataclass
+@dataclass(frozen=True)
 class LineItem:
-    """One line as the cashier keyed it (the priced view is `Checkout.priced.lines`)."""
+    """One line as the cashier keyed it (the priced view is `Checkout.priced.lines`).
+
+    Immutable (edits make a new item with `dataclasses.replace`), so its `CartLine` is built once
+    and reused by every re-pricing of the cart.
+    """
 
     product: Product
     unit: SaleUnit
@@ -65,6 +70,10 @@ class LineItem:
     manual_discount_fen: int = 0
 
     def cart_line(self) -> CartLine:
+        return self._cart_line
+
+    @cached_property
+    def _cart_line(self) -> CartLine:
         return CartLine(product_id=self.product.id, unit_code=self.unit.code, qty=self.qty,
                         price_override_fen=self.price_override_fen, scale_amount_fen=self.scale_amount_fen,
                         manual_discount_fen=self.manual_discount_fen)
@@ -616,32 +625,36 @@ class Checkout:
         sale_id = self._s.cart_id
         now = self.clock()
         change = sum((p.tendered_fen or p.amount_fen) - p.amount_fen for p in payments)
-        store_id = int(self.store.get_setting("store_id") or 0)
-        terminal_id = int(self.store.get_setting("terminal_id") or 0)
-        price_version = self.catalog.price_version()
+        settings = self.store.settings()
+        enrolled_as = settings.get("terminal_id")
+        terminal_id = int(enrolled_as or 0)
+        fields: dict[str, Any] = {
+            "sale_id": sale_id, "store_id": int(settings.get("store_id") or 0), "terminal_id": terminal_id,
+            "shift_id": shift.id, "cashier_id": user.id, "member_id": member.id if member else None,
+            "member_level": member.level if member else None, "sold_at": now,
+            # plain dicts: SaleCompleted validates the lines in the same (single) validation
+            "lines": [ln.to_payload_dict() for ln in priced.lines],
+            "payments": [p.payload() for p in payments], "subtotal_fen": priced.subtotal_fen,
+            "discount_fen": priced.discount_fen, "rounding_fen": priced.rounding_fen, "total_fen": priced.total_fen,
+            "change_fen": change, "tax_fen": priced.tax_fen, "points_earned": priced.points_earned,
+            "points_redeemed": priced.points_redeemed, "price_version": self.catalog.price_version(),
+            "promotion_ids": list(priced.promotion_ids), "note": note,
+        }
         with busy_as_error(), self.store.transaction():
             receipt_no = next_sale_receipt_no(self.store)
-            payload = SaleCompleted(
-                sale_id=sale_id, receipt_no=receipt_no, store_id=store_id, terminal_id=terminal_id,
-                shift_id=shift.id, cashier_id=user.id, member_id=member.id if member else None,
-                member_level=member.level if member else None, sold_at=now,
-                lines=[SaleLinePayload(**ln.to_payload_dict()) for ln in priced.lines],
-                payments=[p.payload() for p in payments], subtotal_fen=priced.subtotal_fen,
-                discount_fen=priced.discount_fen, rounding_fen=priced.rounding_fen, total_fen=priced.total_fen,
-                change_fen=change, tax_fen=priced.tax_fen, points_earned=priced.points_earned,
-                points_redeemed=priced.points_redeemed, price_version=price_version,
-                promotion_ids=list(priced.promotion_ids), note=note,
-            )
-            env = append_event(self.store, payload, occurred_at=now)
-            record_sale(self.store, payload, env.seq)
+            payload = SaleCompleted.model_validate({**fields, "receipt_no": receipt_no})
+            env, payload_json = append_event_json(self.store, payload, occurred_at=now,
+                                                  terminal_id=terminal_id if enrolled_as is not None else None)
+            record_sale(self.store, payload, env.seq, payload_json)
         cash = sum(p.amount_fen for p in payments if p.tender is Tender.CASH)
         self._reset()
         return CompletedSale(sale_id=sale_id, receipt_no=receipt_no, payload=payload, event_seq=env.seq,
                              change_fen=change, cash_fen=cash, member=member)
 
 
-def record_sale(store: Store, payload: SaleCompleted, event_seq: int) -> None:
-    """Write a completed sale's rows (inside the caller's transaction, with its outbox event)."""
+def record_sale(store: Store, payload: SaleCompleted, event_seq: int, payload_json: str | None = None) -> None:
+    """Write a completed sale's rows (inside the caller's transaction, with its outbox event);
+    `payload_json`: the payload's JSON when the caller has it already (the outbox row's text)."""
     store.require_transaction("record_sale")
     p = payload
     store.execute(
@@ -650,7 +663,8 @@ def record_sale(store: Store, payload: SaleCompleted, event_seq: int) -> None:
         "points_redeemed, event_seq, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (p.sale_id, p.receipt_no, p.shift_id, p.cashier_id, p.member_id, p.member_level, p.sold_at.isoformat(),
          p.subtotal_fen, p.discount_fen, p.rounding_fen, p.total_fen, p.change_fen, p.tax_fen,
-         p.points_earned, p.points_redeemed, event_seq, p.model_dump_json()),
+         p.points_earned, p.points_redeemed, event_seq,
+         p.model_dump_json() if payload_json is None else payload_json),
     )
     store.conn.executemany(
         "INSERT INTO sale_lines(sale_id, line_no, product_id, sku, name, unit_code, unit_factor, qty, "

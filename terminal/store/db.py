@@ -142,6 +142,10 @@ class Store:
         value = self.scalar("SELECT value FROM settings WHERE key=?", (key,))
         return default if value is None else str(value)
 
+    def settings(self) -> dict[str, str]:
+        """Every setting at once (one query; the table holds a handful of rows)."""
+        return {str(k): str(v) for k, v in self.conn.execute("SELECT key, value FROM settings").fetchall()}
+
     def set_setting(self, key: str, value: str | None) -> None:
         """Set (or with None, remove) one setting; joins the caller's transaction if there is one."""
         with self.transaction():

@@ -8,14 +8,17 @@ its number back.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+import orjson
 from pydantic import BaseModel
 
-from sync.events import EventEnvelope, make_event, utcnow
+from sync.events import PAYLOAD_TYPES, EventEnvelope, EventType, canonical_json, utcnow, uuid7
 from terminal.store.db import Store, StoreError
 
 OUTBOX_SEQ = "outbox"
@@ -36,20 +39,67 @@ def terminal_id_of(store: Store) -> int:
 def append_event(store: Store, payload: BaseModel, *, occurred_at: datetime | None = None) -> EventEnvelope:
     """Record one event (payload model from `sync.events`) in the outbox; call inside
     `Store.transaction()` so it commits, or not, with the state it describes."""
+    return append_event_json(store, payload, occurred_at=occurred_at)[0]
+
+
+def append_event_json(store: Store, payload: BaseModel, *, occurred_at: datetime | None = None,
+                      terminal_id: int | None = None) -> tuple[EventEnvelope, str]:
+    """`append_event`, also returning the payload's JSON as stored (the sale keeps the same text)."""
     store.require_transaction("append_event")
-    terminal_id = terminal_id_of(store)
+    if terminal_id is None:
+        terminal_id = terminal_id_of(store)
     seq = store.next_seq(OUTBOX_SEQ)
-    envelope = make_event(terminal_id=terminal_id, seq=seq, payload=payload, occurred_at=occurred_at)
+    envelope, payload_json = _make_event(terminal_id, seq, payload, occurred_at)
     store.conn.execute(
         "INSERT INTO outbox(seq, event_id, terminal_id, type, occurred_at, payload, payload_hash, status, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-        (
-            seq, envelope.event_id, terminal_id, envelope.type.value, envelope.occurred_at.isoformat(),
-            payload.model_dump_json(),  # the same JSON as envelope.payload, serialised by pydantic-core
-            envelope.payload_hash, utcnow().isoformat(),
-        ),
+        (seq, envelope.event_id, terminal_id, envelope.type.value, envelope.occurred_at.isoformat(),
+         payload_json, envelope.payload_hash, utcnow().isoformat()),
     )
-    return envelope
+    return envelope, payload_json
+
+
+def _event_type(cls: type[BaseModel]) -> EventType:
+    hit = _TYPES.get(cls)
+    if hit is None:
+        hit = _TYPES[cls] = next(t for t, c in PAYLOAD_TYPES.items() if issubclass(cls, c))
+    return hit
+
+
+_TYPES: dict[type[BaseModel], EventType] = {}
+
+
+def canonical_bytes(data: dict[str, Any]) -> bytes:
+    """`sync.events.canonical_json(data)` as UTF-8, made by orjson (≈ 8× faster on a sale).
+
+    Equal byte for byte for what payloads hold (`model_dump(mode="json")`: str, int, bool, None,
+    lists and dicts with str keys; no floats in any payload, money is int fen): both sort keys by
+    code point, print no spaces, keep non-ASCII as is and escape the same characters the same
+    way (tests/terminal/test_outbox_fast.py). Anything orjson refuses (an int beyond 64 bits ...)
+    goes through `canonical_json` itself.
+    """
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return canonical_json(data).encode()
+
+
+def _make_event(terminal_id: int, seq: int, payload: BaseModel,
+                occurred_at: datetime | None) -> tuple[EventEnvelope, str]:
+    """`sync.events.make_event` (same envelope, same hash) plus the payload JSON to store, with
+    the payload serialised once: model_dump once, then orjson for both the canonical form hashed
+    and the stored text (which is `payload.model_dump_json()`: tested)."""
+    data = payload.model_dump(mode="json")
+    envelope = EventEnvelope(
+        event_id=uuid7(), terminal_id=terminal_id, seq=seq, type=_event_type(type(payload)),
+        occurred_at=occurred_at or utcnow(), payload=data,
+        payload_hash=hashlib.sha256(canonical_bytes(data)).hexdigest(),
+    )
+    try:
+        payload_json = orjson.dumps(data).decode()
+    except TypeError:
+        payload_json = payload.model_dump_json()
+    return envelope, payload_json
 
 
 def _envelope(r: sqlite3.Row) -> EventEnvelope:
