@@ -643,6 +643,7 @@ def layout(d: Driver) -> Step:
     problems += layout_problems(d, "signin", {**bar, **{k: signin.ids[k] for k in ("code", "pin", "pad", "submit")}})
     yield from sign_in(d)
     shift = d.screen("shift_open")
+    yield from d.shot("shift_open")
     problems += layout_problems(d, "shift_open", {**bar, **{k: shift.ids[k] for k in ("float_amount", "submit")}})
     yield from open_shift(d)
     for code in (td.COLA_PC, td.WATER, td.WATER, td.WATER, td.NOODLES, td.BREAD, td.DETERGENT, td.COLA_BOX):
