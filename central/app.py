@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from central.api.errors import ERROR_RESPONSES, install_error_handlers
 from central.api.query import RejectRepeatedQuery
-from central.db import get_engine, import_all_models, make_sessionmaker
+from central.db import get_engine, get_read_engine, import_all_models, make_sessionmaker
 from central.migrations import check_up_to_date, head_revision
 
 API_PREFIX = "/api/v1"
@@ -60,6 +60,9 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
     )
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.read_engine = read_engine = get_read_engine(db_url)  # single-statement reads of hot paths
+    # reads that may run on the event loop: a file SQLite database through its own read engine
+    app.state.read_inline = read_engine is not engine and read_engine.dialect.name == "sqlite"
     app.state.db_url = db_url
     app.state.schema_revision = head_revision()
     install_error_handlers(app)

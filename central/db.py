@@ -129,6 +129,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 _engines: dict[str, Engine] = {}
+_read_engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
 
@@ -141,11 +142,40 @@ def get_engine(url: str) -> Engine:
         return engine
 
 
-def dispose_engine(url: str) -> None:
-    """Close the pooled connections of `url`'s engine (tests, and before dropping a database)."""
+def _sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+def get_read_engine(url: str) -> Engine:
+    """An engine for single-statement reads on hot paths (one per URL per process).
+
+    Each statement runs on its own (autocommit): no BEGIN/COMMIT round trips, and no pre-ping
+    (a caller retries once when `DBAPIError.connection_invalidated`). SQLite connections are
+    `query_only`. An in-memory SQLite database has one connection only: its main engine is used.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        return get_engine(url)
     with _engines_lock:
-        engine = _engines.pop(url, None)
-    if engine is not None:
+        engine = _read_engines.get(url)
+        if engine is None:
+            if parsed.get_backend_name() == "sqlite":
+                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+                event.listen(engine, "connect", _sqlite_pragmas)
+                event.listen(engine, "connect", _sqlite_read_only)
+            else:
+                engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10)
+            _read_engines[url] = engine
+        return engine
+
+
+def dispose_engine(url: str) -> None:
+    """Close the pooled connections of `url`'s engines (tests, and before dropping a database)."""
+    with _engines_lock:
+        engines = [e for e in (_engines.pop(url, None), _read_engines.pop(url, None)) if e is not None]
+    for engine in engines:
         engine.dispose()
 
 

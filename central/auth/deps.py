@@ -10,14 +10,16 @@ Use in an endpoint: `who: Annotated[Principal, require(Permission.CATALOG_READ)]
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from central.api.deps import SessionDep
+from central.auth.cache import auth_cache, cache_key, install_invalidation
 from central.auth.models import ApiToken
 from central.auth.principal import DevicePrincipal, Principal, UserPrincipal
 from central.auth.roles import (
@@ -64,7 +66,11 @@ _TERMINAL = select(Terminal.id, Terminal.code, Terminal.kind, Terminal.store_id,
                    Terminal.secret_hash, Terminal.revoked_at).where(Terminal.id == bindparam("id"))
 
 
-def _authenticate_user(session: Session, token: str) -> UserPrincipal:
+def _authenticate_user(session: Session | Connection, token: str) -> UserPrincipal:
+    return _check_user(session, token)[0]
+
+
+def _check_user(session: Session | Connection, token: str) -> tuple[UserPrincipal, datetime]:
     row = session.execute(_TOKEN, {"h": digest(token)}).first()
     if row is None:
         raise Unauthorized("登录凭证无效，请重新登录", "invalid token, please log in again", code="invalid_token")
@@ -72,10 +78,10 @@ def _authenticate_user(session: Session, token: str) -> UserPrincipal:
         raise Unauthorized("登录已过期，请重新登录", "session expired, please log in again", code="token_expired")
     if not row.active:
         raise Unauthorized("该用户已停用", "this user is disabled", code="user_disabled")
-    return user_principal(row)
+    return user_principal(row), row.expires_at
 
 
-def authenticate_device(session: Session, credential: str) -> DevicePrincipal:
+def authenticate_device(session: Session | Connection, credential: str) -> DevicePrincipal:
     """Check a `<terminal_id>:<secret>` credential; 401 with a clear reason when it fails."""
     terminal_part, sep, secret = credential.partition(":")
     if not sep or not terminal_part.isdigit() or not secret or len(terminal_part) > 10:
@@ -91,18 +97,49 @@ def authenticate_device(session: Session, credential: str) -> DevicePrincipal:
     return device_principal(terminal)
 
 
-def authenticate(session: Session, header: str | None) -> Principal:
-    """The principal behind an Authorization header, or Unauthorized (401)."""
+def authenticate(session: Session | Connection, header: str | None) -> Principal:
+    """The principal behind an Authorization header, or Unauthorized (401). Always reads the database."""
+    return _check(session, header)[0]
+
+
+def _check(session: Session | Connection, header: str | None) -> tuple[Principal, datetime | None]:
     if not header:
         raise Unauthorized("需要登录或设备凭证", "authentication required", code="not_authenticated")
     scheme, _, value = header.strip().partition(" ")
     value = value.strip()
     if scheme.lower() == "bearer" and value:
-        return _authenticate_user(session, value)
+        return _check_user(session, value)
     if scheme.lower() == "device" and value:
-        return authenticate_device(session, value)
+        return authenticate_device(session, value), None
     raise Unauthorized("不支持的认证方式，应为 Bearer 或 Device", "Authorization must be 'Bearer <token>' or "
                        "'Device <terminal_id>:<secret>'", code="invalid_authorization")
+
+
+install_invalidation()
+
+
+def _authenticate_fresh(engine: Engine, key: tuple[str, str], header: str) -> Principal:
+    generation = auth_cache.generation  # read before the database: a clear meanwhile drops this fill
+    with engine.connect() as conn:
+        principal, expires_at = _check(conn, header)
+    auth_cache.put(key, principal, generation=generation, expires_at=expires_at, now=utcnow())
+    return principal
+
+
+async def authenticate_request(request: Request, header: str | None) -> Principal:
+    """The caller of `request`: from the short-lived cache (central/auth/cache.py), else the database.
+
+    A cache hit costs no database round trip and no thread hop; a miss reads the token or terminal
+    row on its own connection in the thread pool and remembers a success for a moment.
+    """
+    if not header:
+        raise Unauthorized("需要登录或设备凭证", "authentication required", code="not_authenticated")
+    state = request.app.state
+    key = cache_key(state.db_url, header)
+    principal = auth_cache.get(key)
+    if principal is None:
+        principal = await run_in_threadpool(_authenticate_fresh, state.engine, key, header)
+    return principal
 
 
 def require(*perms: Permission, devices: bool = True) -> Any:
@@ -111,9 +148,9 @@ def require(*perms: Permission, devices: bool = True) -> Any:
     `devices=False` refuses device credentials (console-only endpoints).
     """
 
-    def dependency(request: Request, session: SessionDep,
-                   authorization: Annotated[str | None, Depends(_auth_header)] = None) -> Principal:
-        principal = authenticate(session, authorization)
+    async def dependency(request: Request,
+                         authorization: Annotated[str | None, Depends(_auth_header)] = None) -> Principal:
+        principal = await authenticate_request(request, authorization)
         if principal.is_device and not devices:
             raise Forbidden("终端设备不能调用此接口", "terminals may not call this endpoint", code="console_only")
         principal.require(*perms)
@@ -123,14 +160,14 @@ def require(*perms: Permission, devices: bool = True) -> Any:
     return Depends(dependency)
 
 
-def _current_user(principal: Annotated[Principal, require(devices=False)]) -> UserPrincipal:
+async def _current_user(principal: Annotated[Principal, require(devices=False)]) -> UserPrincipal:
     assert isinstance(principal, UserPrincipal)
     return principal
 
 
-def _current_device(request: Request, session: SessionDep,
-                    authorization: Annotated[str | None, Depends(_auth_header)] = None) -> DevicePrincipal:
-    principal = authenticate(session, authorization)
+async def _current_device(request: Request,
+                          authorization: Annotated[str | None, Depends(_auth_header)] = None) -> DevicePrincipal:
+    principal = await authenticate_request(request, authorization)
     if not isinstance(principal, DevicePrincipal):
         raise Forbidden("此接口只供已注册的终端调用", "only enrolled terminals may call this endpoint",
                         code="device_only")
