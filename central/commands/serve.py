@@ -1,13 +1,21 @@
-"""`pos-central serve [--db URL] [--host 127.0.0.1] [--port 8000] [--workers N]`: run the API.
+"""`pos-central serve [--db URL] [--host 127.0.0.1] [--port 8000] [--workers N] [--access-log]`: run the API.
 
 Refuses to start on a database whose schema is not the latest (run `pos-central migrate`).
+
+Server stack, chosen for request rate (see central/README.md, "Hot path"): uvloop's event loop and
+the httptools HTTP parser when installed (both are dependencies; the asyncio loop and h11 otherwise),
+TCP_NODELAY on every connection, and no per-request access log unless `--access-log`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import os
+import socket
 import sys
+from typing import Any
 
 from central.api.server import HTTP_PROTOCOL
 from central.db import get_engine
@@ -20,6 +28,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    parser.add_argument("--access-log", action="store_true",
+                        help="log every request (off by default: it costs a noticeable share of each request)")
+
+
+def _nodelay_httptools() -> type[Any] | None:
+    """uvicorn's httptools protocol with TCP_NODELAY (see central/api/server.py for why), if installed."""
+    if importlib.util.find_spec("httptools") is None:
+        return None
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class NoDelayHttpToolsProtocol(HttpToolsProtocol):
+        def connection_made(self, transport: Any) -> None:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().connection_made(transport)
+
+    return NoDelayHttpToolsProtocol
+
+
+NoDelayHttpToolsProtocol = _nodelay_httptools()
+
+
+def server_options() -> dict[str, Any]:
+    """uvicorn's `loop` and `http`: uvloop and httptools when installed, else asyncio and h11."""
+    loop = "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
+    http = (f"{__name__}:NoDelayHttpToolsProtocol" if NoDelayHttpToolsProtocol is not None
+            else HTTP_PROTOCOL)
+    return {"loop": loop, "http": http}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,5 +76,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"POS central: http://{args.host}:{args.port}/docs  (database {redact_url(url)})", flush=True)
     uvicorn.run("central.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=max(1, args.workers), log_level=args.log_level, proxy_headers=False,
-                http=HTTP_PROTOCOL)
+                access_log=args.access_log, **server_options())
     return 0
