@@ -3,11 +3,13 @@
 On SQLite (a temporary file) and PostgreSQL (a fresh database on POS_TEST_PG_URL, skipped with a
 note when none answers), each seeded with `pos-central demo` (2,000 products):
 
-- lookup: `pos-central serve --workers 2` (and the same app under uvicorn with TCP_NODELAY, see
-  `NoDelayH11`), then client processes on the same machine send
-  `GET /api/v1/products/by-barcode/{code}` over keep-alive connections (an admin's bearer token,
-  random real barcodes) for a few seconds; p50/p99 latency and requests per second. The clients
-  share the machine's 2 cores with the server, so the figures are a floor.
+- lookup: `pos-central serve --workers 2` (uvloop + httptools), and the same app under plain uvicorn
+  with h11 + TCP_NODELAY (`NoDelayH11`) for comparison, then client processes on the same machine
+  send `GET /api/v1/products/by-barcode/{code}` over keep-alive connections (an admin's bearer token,
+  random real barcodes) for a few seconds; p50/p99 latency, requests per second, and the server's
+  CPU time per request (its processes' user+system time from /proc, Linux): the one figure that
+  does not depend on what else the machine is doing. The clients share the machine's 2 cores with
+  the server, so req/s and latency are a floor.
 - ingest: 5-line sales (random demo products, a cash payment, some with a member) applied with
   `central.sales.ingest.apply_sale_completed`: one sale per transaction, 100 per transaction (a sync
   push batch), and runs of 100 through `apply_sales_completed` (one statement per table per run);
@@ -146,9 +148,9 @@ class NoDelayH11(H11Protocol):
 def _lookup(name: str, url: str) -> list[tuple[str, str]]:
     rows = _lookup_with(name, url, "pos-central serve --workers 2", [
         sys.executable, "-m", "central.cli", "serve", "--db", url, "--workers", "2", "--log-level", "warning"])
-    rows += _lookup_with(name, url, "same app, uvicorn --workers 2 + TCP_NODELAY", [
+    rows += _lookup_with(name, url, "same app, uvicorn --workers 2, h11 + TCP_NODELAY", [
         sys.executable, "-m", "uvicorn", "central.app:app_from_env", "--factory", "--workers", "2",
-        "--http", "bench.central:NoDelayH11", "--log-level", "warning"])
+        "--http", "bench.central:NoDelayH11", "--log-level", "warning", "--no-access-log"])
     return rows
 
 
@@ -171,17 +173,22 @@ def _lookup_with(name: str, url: str, label: str, command: list[str]) -> list[tu
             queue: multiprocessing.Queue[tuple[list[float], int]] = multiprocessing.Queue()
             procs = [multiprocessing.Process(target=_client, args=(port, token, codes, LOOKUP_SECONDS, queue))
                      for _ in range(clients)]
+            cpu_before = _tree_cpu_seconds(server.pid)
             for p in procs:
                 p.start()
             results = [queue.get(timeout=LOOKUP_SECONDS + 30) for _ in procs]
+            cpu_after = _tree_cpu_seconds(server.pid)
             for p in procs:
                 p.join()
             lat = sorted(x for r in results for x in r[0])
             errors = sum(r[1] for r in results)
             p50 = statistics.median(lat) * 1000
             p99 = lat[int(len(lat) * 0.99) - 1] * 1000
+            cpu = ""
+            if cpu_before is not None and cpu_after is not None:
+                cpu = f", server CPU {(cpu_after - cpu_before) / len(lat) * 1e6:,.0f} µs/req"
             rows.append((f"{name}: lookup by barcode, {label}, {clients} clients",
-                         f"{len(lat) / LOOKUP_SECONDS:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+                         f"{len(lat) / LOOKUP_SECONDS:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms{cpu}"
                          + (f", {errors} errors" if errors else "")))
         return rows
     finally:
@@ -190,6 +197,31 @@ def _lookup_with(name: str, url: str, label: str, command: list[str]) -> list[tu
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of `pid` and its descendants (the uvicorn workers), or None off Linux."""
+    proc = Path("/proc")
+    if not (proc / str(pid) / "stat").exists():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, (ppid, _cpu) in stats.items():
+            if ppid == parent and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(stats[p][1] for p in tree if p in stats)
 
 
 def _wait_and_login(port: int) -> str:
