@@ -253,3 +253,20 @@ def test_read_engine_cannot_write(db_url: str) -> None:
         if read.dialect.name == "sqlite":
             with pytest.raises(DBAPIError, match="readonly"):
                 conn.execute(update(ApiToken).values(revoked_at=utcnow()))
+
+
+def test_lookup_survives_a_dropped_read_connection(db_url: str, engine: Engine, client: TestClient,
+                                                   admin: Headers, products: list[str]) -> None:
+    # the read engine has no pre-ping: a connection the server dropped (restart, idle timeout) must
+    # be retried on a fresh one, not answered with a 500
+    read = get_read_engine(db_url)
+    if read.dialect.name != "postgresql":
+        pytest.skip("only a server database drops connections")
+    read.dispose()
+    with read.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid or 0)})").scalar() is True
+    r = client.get(f"/api/v1/products/by-barcode/{EA}", headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["sku"] == "COLA330"
