@@ -16,7 +16,7 @@ from sync.errors import PricingError
 
 def allocate(amount: int, weights: Sequence[int]) -> list[int]:
     """Split `amount` (fen, ≥ 0) in proportion to `weights` (≥ 0); the parts sum exactly to `amount`."""
-    if amount < 0 or any(w < 0 for w in weights):
+    if amount < 0 or (weights and min(weights) < 0):
         raise PricingError("分摊金额和权重不能为负", "allocation amount and weights must not be negative",
                            code="allocation_negative")
     total = sum(weights)
@@ -26,14 +26,11 @@ def allocate(amount: int, weights: Sequence[int]) -> list[int]:
         raise PricingError(f"分摊金额 {amount} 分超过可分摊金额 {total} 分",
                            f"cannot allocate {amount} fen over lines worth {total} fen",
                            code="allocation_exceeds_total")
-    shares: list[int] = []
-    remainders: list[tuple[int, int, int]] = []
-    for i, w in enumerate(weights):
-        q, r = divmod(amount * w, total)
-        shares.append(q)
-        remainders.append((-r, -w, i))
+    shares = [amount * w // total for w in weights]  # the floor of each exact share
     left = amount - sum(shares)
     if left:
-        for _, _, i in sorted(remainders)[:left]:
+        # remainder amount × w mod total, largest first; ties: larger weight, then earlier line
+        ranked = sorted((-(amount * w % total), -w, i) for i, w in enumerate(weights))
+        for _, _, i in ranked[:left]:
             shares[i] += 1
     return shares
