@@ -120,7 +120,7 @@ class _Index:
     """Lookups built once per context (not per cart): prices, promotions by product, barcodes."""
 
     __slots__ = ("active_cache", "barcodes", "boundaries", "by_category", "by_product", "customer", "everywhere",
-                 "group", "member", "per_product", "store_promos")
+                 "group", "member", "per_product", "price_bounds", "store_promos", "unit_prices")
 
     def __init__(self, ctx: PricingContext) -> None:
         self.customer: dict[tuple[int, int, str], list[_Cand]] = {}
@@ -152,6 +152,12 @@ class _Index:
             for cid in p.category_ids:
                 self.by_category.setdefault(cid, []).append(p)
         self.boundaries: list[datetime] = sorted({t for p in self.store_promos for t in (p.starts_at, p.ends_at)})
+        self.price_bounds: list[datetime] = sorted(
+            {t for pl in ctx.price_lists for t in (pl.valid_from, pl.valid_to) if t is not None}
+            | {t for mp in ctx.member_prices for t in (mp.valid_from, mp.valid_to) if t is not None})
+        """Every time a price list or member price starts or ends: unit prices are constant in between."""
+        self.unit_prices: dict[tuple[Any, ...], tuple[int, str]] = {}
+        """`_unit_price` results by (customer terms, level, product, unit, base price, price interval)."""
         """Every time a promotion of this store starts or ends: the running set is constant in between."""
         self.active_cache: dict[bool, tuple[datetime | None, datetime | None, frozenset[int]]] = {}
         self.barcodes: dict[str, tuple[int, str]] | None = None
@@ -494,6 +500,15 @@ def _resolve_lines(cart: Cart, ctx: PricingContext, level: MemberLevel | None) -
     works: list[_Work] = []
     get_product = ctx.products.get
     plain_prices = cart.customer is None and level is None  # base prices only: no lookup needed
+    if not plain_prices:
+        # what else a unit price depends on (see _unit_price): the customer's terms, the level and
+        # which price lists / member prices are valid now (constant between two of their boundaries)
+        idx = ctx._index
+        customer = cart.customer
+        terms = (None if customer is None else (customer.customer_id, customer.group_id, customer.percent_off_bp),
+                 None if level is None else (level.code, level.percent_off_bp),
+                 bisect_right(idx.price_bounds, ctx.at))
+        unit_prices = idx.unit_prices
     for i, line in enumerate(cart.lines):
         try:
             product = get_product(line.product_id)
@@ -519,7 +534,14 @@ def _resolve_lines(cart: Cart, ctx: PricingContext, level: MemberLevel | None) -
             elif plain_prices:
                 price, source = unit.price_fen, SOURCE_BASE
             else:
-                price, source = _unit_price(ctx, cart, level, product, unit)
+                key = (terms, product.id, unit.code, unit.price_fen)
+                hit = unit_prices.get(key)
+                if hit is None:
+                    hit = _unit_price(ctx, cart, level, product, unit)
+                    if len(unit_prices) > 100_000:
+                        unit_prices.clear()
+                    unit_prices[key] = hit
+                price, source = hit
             if scale_amount is not None and override is None:
                 list_amount = check_fen(scale_amount, field="scale_amount_fen")
                 source = SOURCE_SCALE
