@@ -296,7 +296,11 @@ def _shift_rows(session: Session, query: Any, shift_ids: Iterable[str]) -> dict[
 def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, terminal_id: int,
                           store_id: int, received_at: datetime) -> list[NegativeStock]:
     """Write a run of sales that `check_sales_completed` passed: shift figures, sales, lines,
-    payments (COPY on PostgreSQL), stock movements with on-hand, points, receivables."""
+    payments (COPY on PostgreSQL), stock movements with on-hand, points, receivables.
+
+    The order matters under concurrency: the on-hand rows (shared by every till of the store) are
+    locked by the stock posting, after the run's own rows are in, so they are held only for the
+    end of the transaction; members and customer balances come after on-hand, as in returns."""
     if not events:
         return []
     warehouse_id = store_warehouse(session, store_id)

@@ -17,12 +17,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sync.events import utcnow
-from sync.protocol import MASTER_SCHEMA_VERSION, PROTOCOL_VERSION, EventStatus
+from sync.protocol import MASTER_SCHEMA_VERSION, MAX_PUSH_EVENTS, PROTOCOL_VERSION, EventStatus
 from terminal.store import outbox
 from terminal.store.db import Store
 from terminal.sync_client import apply, state
 from terminal.sync_client.transport import RebootstrapRequired, SyncError, Transport
 
+PUSH_BATCH = MAX_PUSH_EVENTS
+"""Events per push request (the most central takes, 500): central applies a batch with about a
+dozen statements whatever its size, so bigger batches cost the till and central less per event."""
 PUSH_PATH = "/api/v1/sync/push"
 PULL_PATH = "/api/v1/sync/pull"
 BOOTSTRAP_PATH = "/api/v1/sync/bootstrap"
@@ -52,7 +55,7 @@ class RoundReport:
 class SyncClient:
     """Sync of one terminal database through one transport."""
 
-    def __init__(self, store: Store, transport: Transport, *, batch: int = 200, page: int = 2000,
+    def __init__(self, store: Store, transport: Transport, *, batch: int = PUSH_BATCH, page: int = 2000,
                  snapshot_page: int = 5000) -> None:
         self.store = store
         self.transport = transport
