@@ -31,15 +31,45 @@ class AuthError(TerminalError):
     code = "auth_failed"
 
 
+ACTION_NAMES: dict[str, tuple[str, str]] = {
+    "price_override": ("改价", "price override"),
+    "discount": ("折扣", "discount"),
+    "refund": ("退货退款", "refund"),
+    "no_sale": ("开钱箱", "open the drawer (no sale)"),
+    "view_quarantine": ("查看异常事件", "view quarantined events"),
+}
+"""Actions that need a manager's PIN (terminal.session.Action values): (zh-CN, English) names."""
+
+_ACTION_CODES_BY_ZH = {zh: code for code, (zh, _en) in ACTION_NAMES.items()}
+
+
+def action_names(action: str) -> tuple[str, str]:
+    """(zh-CN, English) names of an action, given its code (`Action.REFUND`, "refund") or its
+    Chinese name ("退货退款"); an unknown action keeps its own text in both languages."""
+    code = str(action)
+    if code in ACTION_NAMES:
+        return ACTION_NAMES[code]
+    if code in _ACTION_CODES_BY_ZH:
+        return ACTION_NAMES[_ACTION_CODES_BY_ZH[code]]
+    return code, code
+
+
 class ApprovalRequired(TerminalError):
-    """The action needs a manager's PIN (price override, discount, refund, no-sale)."""
+    """The action needs a manager's PIN (price override, discount, refund, no-sale).
+
+    `action` is the action's code or its Chinese name; the messages name it in each language
+    (`action_zh`, `action_en`). `action` itself stays the Chinese name, as before."""
 
     code = "approval_required"
 
     def __init__(self, action: str) -> None:
-        super().__init__(f"此操作需要店长授权：{action}", f"manager approval required: {action}",
+        action_zh, action_en = action_names(action)
+        super().__init__(f"此操作需要店长授权：{action_zh}", f"manager approval required: {action_en}",
                          code="approval_required")
-        self.action = action
+        self.action = action_zh
+        self.action_zh = action_zh
+        self.action_en = action_en
+        self.action_code = _ACTION_CODES_BY_ZH.get(action_zh, str(action))
 
 
 class ShiftError(TerminalError):
