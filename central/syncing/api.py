@@ -22,7 +22,7 @@ from central.auth.deps import CurrentDevice, require
 from central.auth.principal import Principal, UserPrincipal
 from central.auth.roles import Permission
 from central.db import utcnow
-from central.syncing import feed, ingest, quarantine
+from central.syncing import feed, ingest, quarantine, snapshot
 from sync.protocol import (
     MASTER_SCHEMA_VERSION,
     MIN_PROTOCOL_VERSION,
@@ -180,14 +180,12 @@ def bootstrap(request: Request, raw: RawBody, session: SessionDep, device: Curre
     if body.schema_version != MASTER_SCHEMA_VERSION:
         return _error(409, ErrorCode.REBOOTSTRAP_REQUIRED, "基础资料格式不一致", "master schema mismatch",
                       "schema_version")
-    snapshot = body.snapshot_cursor if body.snapshot_cursor is not None else feed.counter(session, "feed")
-    rows = feed.changes_after(session, body.after, store_id=device.store_id, rep_id=device.rep_id,
-                              limit=body.limit, live_only=True, upto=snapshot)
-    done = len(rows) < body.limit
-    after = rows[-1].seq if rows else body.after
-    text = (f'{{"changes":{_changes_json(rows)},"snapshot_cursor":{snapshot},"after":{after},'
-            f'"done":{"true" if done else "false"},"server_time":"{utcnow().isoformat()}"}}')
-    return _json_bytes(request, text.encode())
+    snapshot_cursor = body.snapshot_cursor if body.snapshot_cursor is not None else feed.counter(session, "feed")
+    content, headers = snapshot.compress(
+        snapshot.page(session, store_id=device.store_id, rep_id=device.rep_id, after=body.after,
+                      limit=body.limit, snapshot=snapshot_cursor),
+        request.headers.get("accept-encoding", ""))
+    return Response(content=content, media_type="application/json", headers=headers)
 
 
 @router.get("/quarantine", response_model=list[QuarantineItem], summary="events central refused")

@@ -18,6 +18,7 @@ the WAL grows past `WAL_AUTOCHECKPOINT_PAGES` (the background thread could not k
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -333,7 +334,40 @@ def open_store(data_dir: str | Path, *, migrate_schema: bool = True) -> Store:
     if migrate_schema:
         try:
             migrate(store)
+            restore_dropped_indexes(store)
         except BaseException:
             store.close()
             raise
     return store
+
+
+DROPPED_INDEXES_KEY = "bootstrap_dropped_indexes"
+"""`sync_state` key: the indexes a first bootstrap dropped for its bulk load (name → CREATE INDEX SQL),
+present only until they are built again."""
+
+
+def dropped_indexes(store: Store) -> dict[str, str]:
+    """Indexes a first bootstrap dropped and nobody has rebuilt yet: name → CREATE INDEX statement."""
+    if not store.table_exists("sync_state"):
+        return {}
+    raw = store.scalar("SELECT value FROM sync_state WHERE key=?", (DROPPED_INDEXES_KEY,))
+    try:
+        saved = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
+
+
+def restore_dropped_indexes(store: Store) -> int:
+    """Build the indexes a first bootstrap dropped: at its end, in the transaction that marks the
+    terminal bootstrapped, or when the database is opened after a crash in the middle of one
+    (joins the caller's transaction if there is one). Returns how many were listed."""
+    saved = dropped_indexes(store)
+    if not saved:
+        return 0
+    with store.transaction():
+        for name, sql in saved.items():
+            if store.one("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", (name,)) is None:
+                store.conn.execute(sql)
+        store.conn.execute("DELETE FROM sync_state WHERE key=?", (DROPPED_INDEXES_KEY,))
+    return len(saved)

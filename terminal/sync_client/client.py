@@ -12,12 +12,20 @@ transaction. `rebootstrap_required` (cursor too old, schema changed) triggers a 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sync.events import utcnow
-from sync.protocol import MASTER_SCHEMA_VERSION, MAX_PUSH_EVENTS, PROTOCOL_VERSION, EventStatus
+from sync.protocol import (
+    MASTER_SCHEMA_VERSION,
+    MAX_PULL_LIMIT,
+    MAX_PUSH_EVENTS,
+    PROTOCOL_VERSION,
+    EventStatus,
+)
 from terminal.store import outbox
 from terminal.store.db import Store
 from terminal.sync_client import apply, state
@@ -56,12 +64,14 @@ class SyncClient:
     """Sync of one terminal database through one transport."""
 
     def __init__(self, store: Store, transport: Transport, *, batch: int = PUSH_BATCH, page: int = 2000,
-                 snapshot_page: int = 5000) -> None:
+                 snapshot_page: int = MAX_PULL_LIMIT, on_progress: Callable[[int], None] | None = None) -> None:
         self.store = store
         self.transport = transport
         self.batch = batch
         self.page = page
         self.snapshot_page = snapshot_page
+        self.on_progress = on_progress
+        """Called with the rows loaded so far after each snapshot page (progress shown, benches)."""
 
     @classmethod
     def from_settings(cls, store: Store, **transport_options: Any) -> SyncClient:
@@ -153,10 +163,14 @@ class SyncClient:
                 return total
 
     def bootstrap(self) -> int:
-        """Load a full snapshot of this terminal's scope, then catch up with a pull."""
-        clean = self.store.scalar("SELECT count(*) FROM master") == 0
-        if not clean:
-            apply.start_rebootstrap(self.store)
+        """Load a full snapshot of this terminal's scope, then catch up with a pull.
+
+        A terminal that never finished a bootstrap starts from empty master tables (whatever a
+        crashed attempt left is dropped with the first page) and takes the bulk path; one that
+        had finished and must re-bootstrap (cursor too old) keeps selling from its catalog while
+        the snapshot is applied row by row, version-checked. Either way `bootstrapped_at`, the
+        cursor and (on the bulk path) the rebuilt indexes are committed together at the end."""
+        fresh = not state.is_bootstrapped(self.store)
         rows = 0
 
         def fetch(snapshot: int | None, after: int) -> dict[str, Any]:
@@ -164,26 +178,41 @@ class SyncClient:
                 "protocol_version": PROTOCOL_VERSION, "schema_version": MASTER_SCHEMA_VERSION,
                 "snapshot_cursor": snapshot, "after": after, "limit": self.snapshot_page})
 
-        # the next page downloads (and central builds it) while this one is written locally
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-bootstrap") as pool:
+        with _bulk_writes(self.store), \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-bootstrap") as pool:
+            # the next page downloads (and central builds it) while this one is written locally
             answer = fetch(None, 0)
             snapshot = int(answer["snapshot_cursor"])
+            first = True
             while True:
                 upcoming = None if answer.get("done") else pool.submit(fetch, snapshot, int(answer["after"]))
                 changes = answer["changes"]
                 with self.store.transaction():
-                    apply.load_snapshot_page(self.store, changes, clean=clean)
+                    if first:
+                        if fresh:
+                            apply.begin_clean_snapshot(self.store)
+                        else:
+                            apply.start_rebootstrap(self.store)
+                        first = False
+                    apply.load_snapshot_page(self.store, changes, clean=fresh)
                 rows += len(changes)
+                self._progress(rows)
                 if upcoming is None:
                     break
                 answer = upcoming.result()
-        with self.store.transaction():
-            if not clean:
-                apply.finish_rebootstrap(self.store)
-            state.put(self.store, state.CURSOR, str(snapshot))
-            state.put(self.store, state.SCHEMA_VERSION, str(MASTER_SCHEMA_VERSION))
-            state.put(self.store, state.BOOTSTRAPPED_AT, utcnow().isoformat())
+            with self.store.transaction():
+                if fresh:
+                    apply.restore_indexes(self.store)
+                else:
+                    apply.finish_rebootstrap(self.store)
+                state.put(self.store, state.CURSOR, str(snapshot))
+                state.put(self.store, state.SCHEMA_VERSION, str(MASTER_SCHEMA_VERSION))
+                state.put(self.store, state.BOOTSTRAPPED_AT, utcnow().isoformat())
         return rows + self.pull(after_bootstrap=True)
+
+    def _progress(self, rows: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(rows)
 
     # ------------------------------------------------------------------ one round
 
@@ -212,6 +241,23 @@ class SyncClient:
             state.put(self.store, state.LAST_ERROR_EN, None)
             state.put(self.store, state.UPGRADE_REQUIRED, None)
         return report
+
+
+@contextmanager
+def _bulk_writes(store: Store) -> Iterator[None]:
+    """For the length of a bootstrap: `synchronous=NORMAL` (WAL: a power cut may lose the last pages
+    but never corrupts; a bootstrap not marked finished starts over) and a 64 MB page cache; the
+    sale path's settings come back afterwards, whatever happens."""
+    conn = store.conn
+    synchronous = int(conn.execute("PRAGMA synchronous").fetchone()[0])
+    cache_size = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-65536")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute(f"PRAGMA cache_size={cache_size}")
 
 
 def quarantined(store: Store) -> list[dict[str, Any]]:
