@@ -17,6 +17,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench import _sync_common as common
 
@@ -64,6 +65,17 @@ def bulk_products_copy(url: str, count: int) -> list[int]:
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
     return list(ids)
+
+
+def _db_size_mb(store: Any, directory: Path) -> float:
+    """The terminal database's size with its WAL checkpointed into it (the store's background
+    checkpointer is waited for first: while it runs, a TRUNCATE checkpoint answers busy)."""
+    for _ in range(50):
+        store.wait_checkpointed(30)
+        if int(store.one("PRAGMA wal_checkpoint(TRUNCATE)")[0]) == 0:
+            break
+        time.sleep(0.1)
+    return sum(f.stat().st_size for f in directory.iterdir()) / 1e6
 
 
 # ---------------------------------------------------------------------------- bootstrap and delta
@@ -116,8 +128,7 @@ def _bench_bootstrap(url: str, size: int) -> list[tuple[str, str]]:
         t0 = time.perf_counter()
         client.bootstrap()
         took = time.perf_counter() - t0
-        store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        size_mb = sum(f.stat().st_size for f in Path(d).iterdir()) / 1e6
+        size_mb = _db_size_mb(store, Path(d))
         products = store.scalar("SELECT count(*) FROM master WHERE entity='product'")
         _say(f"{size:,} products: bootstrapped in {took:.1f} s, {size_mb:,.0f} MB")
         rows.append((f"{size:,} products: bootstrap of a fresh terminal", f"{took:.1f} s ({products:,} products, "
