@@ -130,8 +130,9 @@ class PosApp(App):  # type: ignore[misc]
     def scanned(self, code: str) -> None:
         """A code from the serial scanner: it goes where the cashier is (cart, payment code, receipt,
         member card), as if typed into that screen's scan field."""
-        if self._popups:
-            target = self._popups[-1]
+        popups = [p for p in self._popups if not getattr(p, "passes_scans", False)]
+        if popups:  # (the keypad lets scans through to what is below it)
+            target = popups[-1]
             if hasattr(target, "scanned"):
                 target.scanned(code)
             return
@@ -328,6 +329,14 @@ class PosApp(App):  # type: ignore[misc]
         self.refresh_status()
 
     # ------------------------------------------------------------------ dialogs
+
+    def open_keypad(self, field: Any, title: str = "", *, decimals: int = 2, leading_zeros: bool = False) -> Any:
+        """The on-screen keypad for a numeric text field (touch screens without a keyboard); 确定
+        writes into `field`. A dot only when the field takes decimals (input_filter 'float')."""
+        popup = Factory.KeypadPopup(target=field, title_text=title, allow_dot=field.input_filter == "float",
+                                    decimals=decimals, leading_zeros=leading_zeros)
+        self.open_popup(popup)
+        return popup
 
     def open_popup(self, popup: Any) -> None:
         self._popups.append(popup)

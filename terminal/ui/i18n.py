@@ -69,6 +69,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shift_close_title": ("交班结账", "Close shift"),
     "denomination": ("面额", "Denomination"),
     "count": ("张/枚", "Count"),
+    "count_of": ("{value} 的张/枚数", "How many of {value}"),
     "subtotal_col": ("小计", "Subtotal"),
     "counted_cash": ("实点现金", "Counted cash"),
     "expected_cash": ("应有现金", "Expected cash"),

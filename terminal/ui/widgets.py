@@ -1,4 +1,4 @@
-"""Reusable touch widgets: big flat buttons, a numeric keypad, a selectable list row.
+"""Reusable touch widgets: big flat buttons, a numeric keypad, the keypad button, a selectable list row.
 
 Behaviour only; their look lives in `kv/common.kv`.
 """
@@ -11,6 +11,7 @@ from kivy.properties import (
     BooleanProperty,
     ColorProperty,
     ListProperty,
+    NumericProperty,
     ObjectProperty,
     OptionProperty,
     StringProperty,
@@ -81,3 +82,23 @@ class RowButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
     text_right = StringProperty("")
     hints = ListProperty([0.5, 0.3, 0.2])
     """Width shares of the left, middle and right texts."""
+
+
+class KeypadButton(PosButton):
+    """The "123" button beside a numeric field: opens the big on-screen keypad
+    (`screens/popups.KeypadPopup`) that writes into `target`. Typing on a keyboard keeps working."""
+
+    target = ObjectProperty(None, allownone=True)
+    title = StringProperty("")
+    """What the keypad asks for (shown above its value)."""
+    decimals = NumericProperty(2)
+    """Digits after the dot (used only when the field takes a decimal: input_filter 'float')."""
+    leading_zeros = BooleanProperty(False)
+    """Keep leading zeros (codes, phone numbers)."""
+
+    def on_release(self) -> None:
+        from kivy.app import App
+
+        if self.target is not None:
+            App.get_running_app().open_keypad(self.target, self.title, decimals=self.decimals,
+                                              leading_zeros=self.leading_zeros)

@@ -43,6 +43,8 @@ class Driver:
         self.out_dir = out_dir
         self.facts: dict[str, Any] = {}
         self.shots: list[str] = []
+        self.keystrokes = 0
+        """Keys sent so far (a touch-only step checks that it sent none)."""
 
     # ------------------------------------------------------------------ finding
 
@@ -89,6 +91,7 @@ class Driver:
         """Keystrokes into whatever has keyboard focus, as a keyboard-wedge scanner sends them."""
         from kivy.core.window import Window
 
+        self.keystrokes += len(text) + (1 if enter else 0)
         for ch in text:
             Window.dispatch("on_key_down", ord(ch) if ord(ch) < 256 else 0, 0, ch, [])
             Window.dispatch("on_textinput", ch)
@@ -101,6 +104,7 @@ class Driver:
     def backspace(self, times: int = 1) -> float:
         from kivy.core.window import Window
 
+        self.keystrokes += times
         for _ in range(times):
             Window.dispatch("on_key_down", 8, 42, None, [])
             Window.dispatch("on_key_up", 8, 42)

@@ -702,3 +702,222 @@ def layout(d: Driver) -> Step:
                                                              ("expected", "counted", "difference", "x_report",
                                                               "z_report")}})
     d.facts["problems"] = problems
+
+
+# ---------------------------------------------------------------------- touch screen, no keyboard
+
+def keypad_popup(d: Driver) -> Iterator[float]:
+    """Wait for the on-screen keypad to open (and its value field to take the keyboard)."""
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "KeypadPopup",
+                          "the keypad opened")
+    popup = d.dialogs()[0]
+    yield from d.wait_for(lambda: popup.ids.display.focus, "the keypad's value has the keyboard focus")
+
+
+def settled(d: Driver, widget: object) -> Iterator[float]:
+    """Wait until `widget` stays put for a frame: rows made as a screen opens are laid out on the next
+    frames, and a tap aimed before that lands where the widget is not."""
+    last = None
+    while True:
+        here = _window_rect(widget)
+        if here == last and here[2] - here[0] > 1:
+            return
+        last = here
+        yield 0.05
+
+
+def keypad_enter(d: Driver, button: object, keys: list[str], *, shot: str = "") -> Step:
+    """Tap the 123 button beside a field, then only keys of the keypad, then 确定 (no key presses)."""
+    before = d.keystrokes
+    yield from settled(d, button)
+    yield d.tap(button)
+    try:
+        yield from keypad_popup(d)
+    except AssertionError as exc:  # say what the tap left behind
+        raise AssertionError(f"{exc}; the 123 button is {getattr(button, 'state', None)!r}, dialogs {d.dialogs()}") from None
+    popup = d.dialogs()[0]
+    for key in keys:
+        yield d.tap(popup.key_button(key))
+    if shot:
+        yield from d.shot(shot)
+    yield d.tap(popup.key_button("ok"))
+    yield from d.wait_for(lambda: popup not in d.dialogs(), "keypad closed")
+    d.check(d.keystrokes == before, "keypad entry sent no key presses")
+
+
+def _digits(value: int | str) -> list[str]:
+    return list(str(value))
+
+
+def _into_view(d: Driver, scroll: object, row: object) -> Iterator[float]:
+    """Scroll `row` into view only when it is not (scrolling a list that fits makes it bounce, and a
+    tap during the bounce only stops it, as on a real screen)."""
+    sx0, sy0, sx1, sy1 = _window_rect(scroll)
+    rx0, ry0, rx1, ry1 = _window_rect(row)
+    if ry0 >= sy0 - 1 and ry1 <= sy1 + 1:
+        return
+    scroll.scroll_to(row, padding=10, animate=False)  # type: ignore[attr-defined]
+    yield 0.3
+
+
+def touch_only(d: Driver) -> Step:
+    """A till with a touch screen and no keyboard: the member's phone, a return quantity and the
+    drawer count at shift close typed only on the on-screen keypad. Keyboard entry into the keypad
+    still works, and scans still land in the sale screen's scan field."""
+    from tests.ui import terminal_data as td
+
+    problems: list[str] = []
+    yield from sign_in(d)
+    yield from open_shift(d)
+    sale = d.screen("sale")
+    yield from scan(d, td.COLA_PC)
+    yield from scan(d, td.COLA_PC)
+    yield from scan(d, td.BREAD)
+    # member by phone on the keypad; 清除 and ← work; then a keyboard types into the keypad too
+    yield d.tap(sale.ids.member)
+    yield 0.15
+    member_popup = d.popup()
+    yield from settled(d, member_popup.ids.query_keypad)
+    yield d.tap(member_popup.ids.query_keypad)
+    yield from keypad_popup(d)
+    pad = d.dialogs()[0]
+    for key in ["9", "9", "C", *_digits(td.MEMBER_PHONE[:-1]), "7", "←", td.MEMBER_PHONE[-1]]:
+        yield d.tap(pad.key_button(key))
+    d.check(pad.ids.display.text == td.MEMBER_PHONE, f"keypad value {pad.ids.display.text!r}")
+    yield from d.shot("keypad_member")
+    problems += layout_problems(d, "keypad_member", {})
+    yield d.tap(pad.key_button("ok"))
+    yield from d.wait_for(lambda: pad not in d.dialogs(), "keypad closed")
+    d.check(member_popup.ids.query.text == td.MEMBER_PHONE, "the phone reached the member search field")
+    yield d.tap(member_popup.ids.find)
+    d.check(member_popup.found is not None, "member found by the phone typed on the keypad")
+    yield d.tap(member_popup.ids.attach)
+    yield from d.no_dialog()
+    d.check(sale.cart.member is not None, "member attached")
+    # the scan field has the focus again: a wedge scanner still adds to the cart
+    lines_before = sum(1 for ln in sale.cart.lines)
+    yield from scan(d, td.WATER)
+    d.check(len(sale.cart.lines) == lines_before + 1, "scan after the keypad landed in the cart")
+    yield d.tap(sale.ids.pay)
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
+    yield d.tap(pay.ids.quick0)
+    yield d.tap(pay.ids.complete)
+    yield from d.wait_for(lambda: d.app.manager.current == "done", "done screen")
+    done = d.screen("done")
+    receipt_no = done.result.receipt_no
+    yield from d.wait_for(lambda: done.outcome is not None, "print outcome")
+    yield d.tap(done.ids.next_sale)
+    # a return of one cola: the quantity on the keypad (first 2, corrected with ← to 1)
+    yield d.tap(sale.ids.returns)
+    ret = d.screen("returns")
+    yield from d.wait_for(lambda: ret.ids.find.focus, "the receipt field has focus (a scanner can fill it)")
+    yield d.type(f"RECEIPT:{receipt_no}", enter=True)  # the receipt's QR, scanned
+    yield from d.wait_for(lambda: ret.sale is not None, "sale found")
+    row = next(r for r in ret.ids.lines.children if r.line_no == 1)
+    yield from keypad_enter(d, row.ids.keypad, ["2", "←", "1"], shot="keypad_return")
+    d.check(row.ids.qty.text == "1", f"return quantity from the keypad: {row.ids.qty.text!r}")
+    yield d.tap(ret.ids.refund_cash)
+    yield from d.wait_for(lambda: ret.preview_fen > 0, "refund preview")
+    d.facts["return_qty"] = row.ids.qty.text
+    d.facts["preview_fen"] = ret.preview_fen
+    yield from d.shot("returns_keypad_done")
+    yield d.tap(ret.ids.do_refund)
+    yield from manager_approves(d)
+    d.check(ret.refunded_fen > 0, "refund made")
+    d.facts["refund_fen"] = ret.refunded_fen
+    yield d.tap(d.popup().ids.ok)
+    yield from d.no_dialog()
+    yield from d.wait_for(lambda: not d.app.printing, "return slip printed")
+    yield d.tap(ret.ids.back)
+    # shift close: the drawer counted by denomination, touches only
+    yield d.tap(sale.ids.close_shift)
+    close = d.screen("shift_close")
+    yield from d.wait_for(lambda: close.report is not None, "shift report loaded")
+    expected = close.expected_fen
+    counts: dict[int, int] = {}
+    left = expected
+    for fen in sorted((r.fen for r in close.ids.denoms.children), reverse=True):
+        if left >= fen:
+            counts[fen], left = divmod(left, fen)
+    d.check(left == 0, f"the expected cash {expected} is made of the denominations")
+    d.facts["counts"] = counts
+    before = d.keystrokes
+    first = True
+    for row in sorted(close.ids.denoms.children, key=lambda r: -r.fen):
+        if row.fen not in counts:
+            continue
+        yield from _into_view(d, close.ids.denoms_scroll, row)
+        yield from keypad_enter(d, row.ids.keypad, ["9", "C", *_digits(counts[row.fen])],
+                                shot="keypad_count" if first else "")
+        if first:
+            problems += layout_problems(d, "shift_close", {})
+        first = False
+        d.check(row.ids.count.text == str(counts[row.fen]), f"count of {row.fen}: {row.ids.count.text!r}")
+    d.check(d.keystrokes == before, "the drawer was counted without a key press")
+    d.facts["counted_fen"] = close.counted_fen
+    d.facts["expected_fen"] = expected
+    yield from d.shot("shift_close_counted")
+    problems += layout_problems(d, "shift_close_counted", {k: close.ids[k] for k in
+                                                           ("expected", "counted", "difference", "x_report",
+                                                            "z_report")})
+    yield d.tap(close.ids.z_report)
+    yield 0.15
+    yield d.tap(d.popup().ids.yes)
+    yield from d.no_dialog()
+    yield from d.wait_for(lambda: not d.app.printing, "Z report printed")
+    d.check(d.app.manager.current == "signin", "signed out after closing the shift")
+    d.facts["z_counted_fen"] = close.last_z.counted_cash_fen
+    d.facts["z_expected_fen"] = close.last_z.expected_cash_fen
+    d.facts["problems"] = problems
+
+
+def keypad_keyboard(d: Driver) -> Step:
+    """The keypad keeps keyboard entry: keys typed while it is open go into its value, Enter = 确定;
+    a serial scan while it is open passes to the dialog below it; 取消 leaves the field alone."""
+    from tests.ui import terminal_data as td
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    yield d.tap(d.w("sale", "member"))
+    yield 0.15
+    member_popup = d.popup()
+    yield from settled(d, member_popup.ids.query_keypad)
+    yield d.tap(member_popup.ids.query_keypad)
+    yield from keypad_popup(d)
+    pad = d.dialogs()[0]
+    d.app.scanned(td.MEMBER_CARD)  # what the serial scanner's thread hands the app
+    yield from d.wait_for(lambda: member_popup.found is not None, "the scanned member card reached the member dialog")
+    d.facts["scan_passed_keypad"] = member_popup.found.card_no
+    yield d.tap(pad.key_button("cancel"))
+    yield from d.wait_for(lambda: pad not in d.dialogs(), "keypad closed")
+    yield d.tap(member_popup.ids.attach)
+    yield from d.no_dialog()
+    yield d.tap(d.w("sale", "close_shift"))
+    close = d.screen("shift_close")
+    yield from d.wait_for(lambda: close.report is not None, "shift report loaded")
+    row = next(r for r in close.ids.denoms.children if r.fen == 10000)
+    row.ids.count.text = "3"
+    yield from settled(d, row.ids.keypad)
+    yield d.tap(row.ids.keypad)
+    yield from keypad_popup(d)
+    pad = d.dialogs()[0]
+    d.check(pad.ids.display.text == "3", "the keypad starts with the field's value")
+    yield d.type("12", enter=True)  # replaces the selected value
+    yield from d.wait_for(lambda: pad not in d.dialogs(), "Enter closed the keypad")
+    d.facts["count_typed"] = row.ids.count.text
+    d.facts["counted_fen"] = close.counted_fen
+    # 取消 leaves the field as it was
+    yield d.tap(row.ids.keypad)
+    yield from keypad_popup(d)
+    pad = d.dialogs()[0]
+    yield d.tap(pad.key_button("5"))
+    yield d.tap(pad.key_button("cancel"))
+    yield from d.wait_for(lambda: pad not in d.dialogs(), "keypad cancelled")
+    d.facts["count_after_cancel"] = row.ids.count.text
+    # typing straight into the field still works
+    yield d.tap(row.ids.count)
+    yield d.backspace(4)
+    yield d.type("4")
+    d.facts["count_direct"] = row.ids.count.text
+

@@ -33,6 +33,8 @@ def test_english_full_hd_search_lock_and_status(terminal_dir: Path, run_scenario
     result = run_scenario("english_and_lock", terminal_dir, size="1920x1080")
     # then (the scenario checked each step) the screens are real and the sync message is clear
     assert "enrol" in result["facts"]["sync_message"]
+    # the manager dialog names the action in English too (it said "…: 查看异常事件")
+    assert result["facts"]["approval_asked"] == "manager approval required: view quarantined events"
     shots = {Path(s).stem: Path(s) for s in result["screenshots"]}
     for name in ("search", "quarantine", "sale", "locked"):
         assert_real_screen(shots[name])

@@ -1,5 +1,5 @@
-"""Dialogs: manager approval, one-value entry, message, confirm, product search, member, held sales,
-quarantined events. Each calls back into the screen that opened it; none holds business rules."""
+"""Dialogs: manager approval, one-value entry, the numeric keypad, message, confirm, product search,
+member, held sales, quarantined events. Each calls back into the screen that opened it; none holds business rules."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
 from terminal.ui import format as fmt
 from terminal.ui import i18n
+from terminal.ui import keypad as pad
 from terminal.ui.views import HeldView, MemberView, ProductHit, QuarantinedView
 
 SEARCH_DELAY_S = 0.25
@@ -60,6 +61,61 @@ class EntryPopup(PosPopup):
         self.dismiss()
         if self.when_value is not None:
             self.when_value(value)
+
+
+class KeypadPopup(PosPopup):
+    """The big on-screen keypad for a numeric field (0-9, 00, ., ←, 清除, 取消, 确定).
+
+    Starts with the field's value, selected (the first digit replaces it); 确定 writes the value into
+    `target` (its on_text handlers run as if typed) and closes. Its value field keeps the keyboard
+    focus, so a keyboard (or a wedge scanner) still types into it, Enter = 确定. A serial scan goes
+    past it to the screen or dialog below (`passes_scans`)."""
+
+    title_text = StringProperty("")
+    target = ObjectProperty(None, allownone=True)
+    allow_dot = BooleanProperty(True)
+    decimals = NumericProperty(2)
+    leading_zeros = BooleanProperty(False)
+    fresh = BooleanProperty(True)
+    """The value is still the one loaded from the field (selected): the next digit starts anew."""
+    passes_scans = True
+
+    def on_open(self) -> None:
+        display = self.ids.display
+        display.text = self.target.text if self.target is not None else ""
+        self.fresh = True
+        super().on_open()
+
+    def focus_first(self) -> None:
+        display = self.ids.display
+        display.focus = True
+        if self.fresh:
+            display.select_all()
+
+    def key(self, key: str) -> None:
+        display = self.ids.display
+        replace = self.fresh and key not in (pad.BACKSPACE, pad.CLEAR)
+        display.text = pad.press(display.text, key, allow_dot=self.allow_dot, decimals=int(self.decimals),
+                                 replace=replace, leading_zeros=self.leading_zeros)
+        self.fresh = False
+        display.cancel_selection()
+        display.cursor = display.get_cursor_from_index(len(display.text))
+        display.focus = True
+
+    def on_dismiss(self) -> None:
+        self.ids.display.focus = False  # (it never loses it to a touch: give the keyboard back)
+
+    def key_button(self, key: str) -> Any:
+        """The button of `key` (for the tests)."""
+        return next(b for b in self.ids.pad_keys.children if b.key == key)
+
+    def ok(self) -> None:
+        value = self.ids.display.text.strip()
+        if value.endswith(pad.DOT):
+            value = value[:-1]
+        self.dismiss()
+        if self.target is not None:
+            self.target.text = value
 
 
 class ManagerPopup(PosPopup):
