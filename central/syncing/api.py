@@ -7,9 +7,11 @@ and gzipped when the terminal accepts it (a 200,000-product bootstrap is mostly 
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import zlib
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -119,9 +121,31 @@ def _changes_json(rows: list[feed.FeedRow]) -> str:
     return "[" + ",".join(parts) + "]"
 
 
+PUSH_CONCURRENCY = 3
+"""Push batches one worker process applies at once; more wait here, before touching a row.
+
+A batch is CPU work (validation, rows) ending with row locks on its store's on-hand rows held to
+the commit. With a hundred tills pushing at once, letting every batch run would share the CPU so
+thinly that the batch holding a store's locks crawls and every other till of that store queues
+behind it; a few at a time keeps the lock holders fast. The slot is taken before the request's
+database session opens (a waiting push holds no pooled connection: a hundred of them would
+otherwise drain the pool and time out) and given back after the commit."""
+_PUSH_SLOTS = asyncio.Semaphore(PUSH_CONCURRENCY)
+
+
+async def _push_slot() -> AsyncIterator[None]:
+    # async: a push waiting for a slot holds no thread of the pool the sync endpoints run in
+    # (a thread-blocking wait could take every thread and starve the pushes holding the slots)
+    async with _PUSH_SLOTS:
+        yield
+
+
+PushSlot = Annotated[None, Depends(_push_slot, scope="function")]
+
+
 @router.post("/push", response_model=PushResponse, openapi_extra={"requestBody": _PUSH_BODY},
              summary="push outbox events (exactly once)")
-def push(request: Request, raw: RawBody, session: SessionDep, device: CurrentDevice) -> Any:
+def push(request: Request, raw: RawBody, _slot: PushSlot, session: SessionDep, device: CurrentDevice) -> Any:
     try:
         body = _read(request, raw, PushRequest, loads=orjson.loads)  # ~2.5x json.loads on a 1 MB batch
     except _Refused as refused:
