@@ -79,6 +79,14 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """App factory for uvicorn workers: the database comes from POS_DATABASE_URL (set by `serve`)."""
+    import gc
+
     from central.settings import resolve_db_url
 
-    return create_app(resolve_db_url())
+    app = create_app(resolve_db_url())
+    # Everything built so far (modules, routes, pydantic schemas, mapped classes) lives as long as the
+    # worker; freezing it keeps the cyclic collector from walking it again on every full collection,
+    # which cost ~15% of a worker's CPU under push load. Objects made later are collected as usual.
+    gc.collect()
+    gc.freeze()
+    return app
