@@ -111,8 +111,19 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+SESSION_HOOK_MODULES = ("central.syncing.feed",)
+"""Modules whose Session event hooks every write must pass through (the change feed: without its
+hooks, a product changed by a script would never reach the tills)."""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and real BEGINs."""
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and real BEGINs.
+
+    Making an engine also installs the Session hooks (SESSION_HOOK_MODULES), so no command or
+    script can write through this engine without the change feed seeing it.
+    """
+    for name in SESSION_HOOK_MODULES:
+        importlib.import_module(name)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         connect_args = {"check_same_thread": False, "timeout": 10}

@@ -123,7 +123,7 @@ class BootstrapRequest(_Msg):
     schema_version: int
     snapshot_cursor: int | None = None
     after: int = Field(default=0, ge=0)
-    """Feed position of the last row of the previous page (0 for the first page)."""
+    """Where this page starts: the previous answer's `after` (0 for the first page)."""
     limit: int = Field(default=5000, ge=1, le=MAX_PULL_LIMIT)
 
 
@@ -132,6 +132,8 @@ class BootstrapResponse(_Msg):
     """Live rows only (no tombstones): the terminal replaces its master data with them."""
     snapshot_cursor: int
     after: int
+    """Where the next page starts (pass it back as is): central may answer a page that ends before
+    its `limit` rows when a window of feed positions held fewer live rows."""
     done: bool
     """After the last page the terminal pulls from `snapshot_cursor` to catch up."""
     server_time: datetime
