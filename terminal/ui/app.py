@@ -21,6 +21,7 @@ from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
+from terminal.runtime import settle_after_startup
 from terminal.ui import format as fmt
 from terminal.ui import i18n
 from terminal.ui.backend import Backend, NeedsApproval
@@ -114,6 +115,9 @@ class PosApp(App):  # type: ignore[misc]
             lambda: Clock.schedule_once(lambda _dt: self.refresh_status(), 0))
         Clock.schedule_interval(lambda _dt: self.refresh_status(), STATUS_INTERVAL_S)
         Clock.schedule_once(lambda _dt: self.refresh_status(), 0.5)  # after the first frame
+        # once started (the cashier is on the sign-in screen): collect, then freeze what lives for the
+        # whole day so full collections stop landing on scans and sales (terminal/runtime.py)
+        Clock.schedule_once(lambda _dt: settle_after_startup(), 1.0)
         self._start_scanner()
         return root
 
