@@ -38,7 +38,7 @@ from sync.quantity import normalize_qty
 from terminal.catalog import Catalog, Scanned
 from terminal.errors import CartError, NotFound, PaymentError, busy_as_error
 from terminal.members import Member, create_member, find_member
-from terminal.receipt_numbers import next_sale_receipt_no
+from terminal.receipt_numbers import SALE_SEQ, receipt_prefix
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import current_shift, require_open_shift
 from terminal.store import Store
@@ -640,8 +640,11 @@ class Checkout:
             "points_redeemed": priced.points_redeemed, "price_version": self.catalog.price_version(),
             "promotion_ids": list(priced.promotion_ids), "note": note,
         }
+        # the prefix is read before BEGIN (settings, or the synced terminal row: not changed by a
+        # sale); only the gap-free counter is bumped inside the sale's transaction
+        prefix = receipt_prefix(self.store)
         with busy_as_error(), self.store.transaction():
-            receipt_no = next_sale_receipt_no(self.store)
+            receipt_no = f"{prefix}-{self.store.next_seq(SALE_SEQ):06d}"
             payload = SaleCompleted.model_validate({**fields, "receipt_no": receipt_no})
             env, payload_json = append_event_json(self.store, payload, occurred_at=now,
                                                   terminal_id=terminal_id if enrolled_as is not None else None)

@@ -45,6 +45,9 @@ with s.transaction():
     s.execute("INSERT INTO local_members(id, card_no, phone, name, level, created_at, event_seq) "
               "VALUES ('old-member-1', 'S01T03M000001', '13900000001', NULL, 'normal', ?, ?)", (now.isoformat(), env.seq))
 s.execute("UPDATE outbox SET status='acked' WHERE seq=1")
+if s._checkpointer is not None:  # its own connection would keep the file in WAL mode
+    s._checkpointer.stop()
+    s._checkpointer = None
 s.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 s.execute("PRAGMA journal_mode=DELETE")
 assert s.schema_version == version
