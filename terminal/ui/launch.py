@@ -115,12 +115,25 @@ def configure_kivy(size: tuple[int, int], fullscreen: bool) -> bool:
     return fit_window
 
 
+QUIET_LOGGERS = ("httpx", "httpcore")
+"""HTTP client libraries that log every request at DEBUG/INFO: Kivy's logger takes the root
+logger's records, so without this the till's log fills with one line per sync call."""
+
+
+def quiet_http_client_logs() -> None:
+    import logging
+
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def build_app(options: LaunchOptions) -> object:
     """Configure Kivy, open the terminal's data and return the (not yet running) app."""
     from terminal.ui.fonts import find_cjk_font
 
     find_cjk_font()  # fail with the install hint before a window opens
     fit_window = configure_kivy(options.size, options.fullscreen)
+    quiet_http_client_logs()
     from terminal.ui.app import PosApp
     from terminal.ui.backend import Backend
 

@@ -46,3 +46,16 @@ def test_display_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert build_parser().parse_args(["run"]).display is None
     assert main(["run", "--display", "serial:///dev/ttyUSB1?speed=9600"]) == 2
     assert "speed" in capsys.readouterr().err
+
+
+def test_http_client_requests_stay_out_of_the_till_log() -> None:
+    import logging
+
+    from terminal.ui.launch import quiet_http_client_logs
+
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    quiet_http_client_logs()
+    assert not logging.getLogger("httpcore").isEnabledFor(logging.DEBUG)
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
