@@ -4,7 +4,7 @@ On SQLite (a temporary file) and PostgreSQL (a fresh database on POS_TEST_PG_URL
 note when none answers), each seeded with `pos-central demo` (2,000 products):
 
 - lookup: `pos-central serve --workers 2` (uvloop + httptools), and the same app under plain uvicorn
-  with h11 + TCP_NODELAY (`NoDelayH11`) for comparison, then client processes on the same machine
+  with h11 + TCP_NODELAY (`central.api.server.NoDelayH11Protocol`) for comparison, then client processes on the same machine
   send `GET /api/v1/products/by-barcode/{code}` over keep-alive connections (an admin's bearer token,
   random real barcodes) for a few seconds; p50/p99 latency, requests per second, and the server's
   CPU time per request (its processes' user+system time from /proc, Linux): the one figure that
@@ -18,7 +18,6 @@ note when none answers), each seeded with `pos-central demo` (2,000 products):
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import multiprocessing
@@ -36,9 +35,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 LOOKUP_SECONDS = 6.0
 INGEST_SALES = 1500
@@ -129,28 +125,12 @@ def _client(port: int, token: str, codes: list[str], seconds: float, queue: mult
     queue.put((latencies, errors))
 
 
-class NoDelayH11(H11Protocol):
-    """uvicorn's h11 protocol with TCP_NODELAY on every connection.
-
-    With `--workers` > 1 uvicorn binds the socket itself (proto 0) and asyncio then leaves Nagle on
-    for accepted connections: every response waits ~40 ms for the client's delayed ACK. Measured
-    here beside the shipped server to show what `pos-central serve` gains with it.
-    """
-
-    def connection_made(self, transport: Any) -> None:
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().connection_made(transport)
-
-
 def _lookup(name: str, url: str) -> list[tuple[str, str]]:
     rows = _lookup_with(name, url, "pos-central serve --workers 2", [
         sys.executable, "-m", "central.cli", "serve", "--db", url, "--workers", "2", "--log-level", "warning"])
     rows += _lookup_with(name, url, "same app, uvicorn --workers 2, h11 + TCP_NODELAY", [
         sys.executable, "-m", "uvicorn", "central.app:app_from_env", "--factory", "--workers", "2",
-        "--http", "bench.central:NoDelayH11", "--log-level", "warning", "--no-access-log"])
+        "--http", "central.api.server:NoDelayH11Protocol", "--log-level", "warning", "--no-access-log"])
     return rows
 
 

@@ -15,12 +15,17 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 
+def set_nodelay(transport: Any) -> None:
+    """TCP_NODELAY on an accepted connection's socket (every uvicorn protocol calls this first)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class NoDelayH11Protocol(H11Protocol):
     def connection_made(self, transport: Any) -> None:
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        set_nodelay(transport)
         super().connection_made(transport)
 
 

@@ -10,14 +10,12 @@ TCP_NODELAY on every connection, and no per-request access log unless `--access-
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
 import os
-import socket
 import sys
 from typing import Any
 
-from central.api.server import HTTP_PROTOCOL
+from central.api.server import HTTP_PROTOCOL, set_nodelay
 from central.db import get_engine
 from central.migrations import SchemaOutOfDate, check_up_to_date
 from central.settings import redact_url, resolve_db_url
@@ -40,10 +38,7 @@ def _nodelay_httptools() -> type[Any] | None:
 
     class NoDelayHttpToolsProtocol(HttpToolsProtocol):
         def connection_made(self, transport: Any) -> None:
-            sock = transport.get_extra_info("socket")
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            set_nodelay(transport)
             super().connection_made(transport)
 
     return NoDelayHttpToolsProtocol
