@@ -660,14 +660,27 @@ def record_sale(store: Store, payload: SaleCompleted, event_seq: int, payload_js
     `payload_json`: the payload's JSON when the caller has it already (the outbox row's text)."""
     store.require_transaction("record_sale")
     p = payload
+    write_sale_rows(store, p, event_seq, p.model_dump_json() if payload_json is None else payload_json)
+    if p.member_id:
+        if p.points_earned:
+            store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'earn', ?)",
+                          (p.member_id, p.points_earned, event_seq))
+        if p.points_redeemed:
+            store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'redeem', ?)",
+                          (p.member_id, -p.points_redeemed, event_seq))
+
+
+def write_sale_rows(store: Store, p: SaleCompleted, event_seq: int, payload_json: str,
+                    print_status: str = "pending") -> None:
+    """The sale's own rows (header, lines, payments), for a sale rung up here (`record_sale`) and for
+    one fetched from central for a return (`returns`, already printed elsewhere)."""
     store.execute(
         "INSERT INTO sales(id, receipt_no, shift_id, cashier_id, member_id, member_level, sold_at, "
         "subtotal_fen, discount_fen, rounding_fen, total_fen, change_fen, tax_fen, points_earned, "
-        "points_redeemed, event_seq, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "points_redeemed, event_seq, payload, print_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (p.sale_id, p.receipt_no, p.shift_id, p.cashier_id, p.member_id, p.member_level, p.sold_at.isoformat(),
          p.subtotal_fen, p.discount_fen, p.rounding_fen, p.total_fen, p.change_fen, p.tax_fen,
-         p.points_earned, p.points_redeemed, event_seq,
-         p.model_dump_json() if payload_json is None else payload_json),
+         p.points_earned, p.points_redeemed, event_seq, payload_json, print_status),
     )
     store.conn.executemany(
         "INSERT INTO sale_lines(sale_id, line_no, product_id, sku, name, unit_code, unit_factor, qty, "
@@ -683,10 +696,3 @@ def record_sale(store: Store, payload: SaleCompleted, event_seq: int, payload_js
         [(p.sale_id, i, pay.tender.value, pay.amount_fen, pay.tendered_fen, pay.reference, pay.points)
          for i, pay in enumerate(p.payments)],
     )
-    if p.member_id:
-        if p.points_earned:
-            store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'earn', ?)",
-                          (p.member_id, p.points_earned, event_seq))
-        if p.points_redeemed:
-            store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'redeem', ?)",
-                          (p.member_id, -p.points_redeemed, event_seq))

@@ -33,6 +33,7 @@ from sync.events import PaymentPayload, SaleCompleted, SaleReturned, Tender, utc
 from sync.money import Rounding, div_round
 from sync.quantity import to_milli
 from terminal import online_lookup
+from terminal.checkout import write_sale_rows
 from terminal.errors import NotFound, ReturnError, busy_as_error
 from terminal.receipt_numbers import next_return_receipt_no
 from terminal.session import Action, Approval, Session, audit
@@ -430,25 +431,7 @@ def _keep_remote_sale(store: Store, sale: SaleCompleted, event_seq: int) -> None
         "closed_at) VALUES (?,?,?,?,?,0,'closed',?)",
         (sale.shift_id, sale.store_id, sale.terminal_id, sale.cashier_id or 0, sale.sold_at.isoformat(),
          sale.sold_at.isoformat()))
-    store.execute(
-        "INSERT INTO sales(id, receipt_no, shift_id, cashier_id, member_id, member_level, sold_at, subtotal_fen, "
-        "discount_fen, rounding_fen, total_fen, change_fen, tax_fen, points_earned, points_redeemed, event_seq, "
-        "payload, print_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'printed')",
-        (sale.sale_id, sale.receipt_no, sale.shift_id, sale.cashier_id, sale.member_id, sale.member_level,
-         sale.sold_at.isoformat(), sale.subtotal_fen, sale.discount_fen, sale.rounding_fen, sale.total_fen,
-         sale.change_fen, sale.tax_fen, sale.points_earned, sale.points_redeemed, event_seq,
-         sale.model_dump_json()))
-    store.conn.executemany(
-        "INSERT INTO sale_lines(sale_id, line_no, product_id, sku, name, unit_code, unit_factor, qty, unit_price_fen, "
-        "list_amount_fen, line_discount_fen, order_discount_fen, amount_fen, tax_rate_bp, tax_fen, is_gift) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(sale.sale_id, ln.line_no, ln.product_id, ln.sku, ln.name, ln.unit_code, ln.unit_factor, str(ln.qty),
-          ln.unit_price_fen, ln.list_amount_fen, ln.line_discount_fen, ln.order_discount_fen, ln.amount_fen,
-          ln.tax_rate_bp, ln.tax_fen, int(ln.is_gift)) for ln in sale.lines])
-    store.conn.executemany(
-        "INSERT INTO payments(sale_id, idx, tender, amount_fen, tendered_fen, reference, points) VALUES (?,?,?,?,?,?,?)",
-        [(sale.sale_id, i, p.tender.value, p.amount_fen, p.tendered_fen, p.reference, p.points)
-         for i, p in enumerate(sale.payments)])
+    write_sale_rows(store, sale, event_seq, sale.model_dump_json(), print_status="printed")
 
 
 def _tax(amount: int, rate_bp: int) -> int:
