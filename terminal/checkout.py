@@ -39,10 +39,11 @@ from terminal.catalog import Catalog, Scanned
 from terminal.errors import CartError, NotFound, PaymentError, busy_as_error
 from terminal.members import Member, create_member, find_member
 from terminal.receipt_numbers import SALE_SEQ, receipt_prefix
+from terminal.sale_records import write_sale_rows
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import current_shift, require_open_shift
 from terminal.store import Store
-from terminal.store.outbox import append_event, append_event_json
+from terminal.store.outbox import append_event
 
 TENDER_NAMES_ZH: dict[str, str] = {
     Tender.CASH: "现金", Tender.BANK_CARD: "银行卡", Tender.WECHAT: "微信支付", Tender.ALIPAY: "支付宝",
@@ -646,21 +647,21 @@ class Checkout:
         with busy_as_error(), self.store.transaction():
             receipt_no = f"{prefix}-{self.store.next_seq(SALE_SEQ):06d}"
             payload = SaleCompleted.model_validate({**fields, "receipt_no": receipt_no})
-            env, payload_json = append_event_json(self.store, payload, occurred_at=now,
-                                                  terminal_id=terminal_id if enrolled_as is not None else None)
-            record_sale(self.store, payload, env.seq, payload_json)
+            env = append_event(self.store, payload, occurred_at=now,
+                               terminal_id=terminal_id if enrolled_as is not None else None)
+            record_sale(self.store, payload, env.seq)
         cash = sum(p.amount_fen for p in payments if p.tender is Tender.CASH)
         self._reset()
         return CompletedSale(sale_id=sale_id, receipt_no=receipt_no, payload=payload, event_seq=env.seq,
                              change_fen=change, cash_fen=cash, member=member)
 
 
-def record_sale(store: Store, payload: SaleCompleted, event_seq: int, payload_json: str | None = None) -> None:
-    """Write a completed sale's rows (inside the caller's transaction, with its outbox event);
-    `payload_json`: the payload's JSON when the caller has it already (the outbox row's text)."""
+def record_sale(store: Store, payload: SaleCompleted, event_seq: int) -> None:
+    """Write a completed sale's rows (inside the caller's transaction, with its outbox event at
+    `event_seq`, which holds the sale's JSON)."""
     store.require_transaction("record_sale")
     p = payload
-    write_sale_rows(store, p, event_seq, p.model_dump_json() if payload_json is None else payload_json)
+    write_sale_rows(store, p, event_seq)  # the sale's JSON is its outbox event's (terminal/sale_records.py)
     if p.member_id:
         if p.points_earned:
             store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'earn', ?)",
@@ -668,31 +669,3 @@ def record_sale(store: Store, payload: SaleCompleted, event_seq: int, payload_js
         if p.points_redeemed:
             store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'redeem', ?)",
                           (p.member_id, -p.points_redeemed, event_seq))
-
-
-def write_sale_rows(store: Store, p: SaleCompleted, event_seq: int, payload_json: str,
-                    print_status: str = "pending") -> None:
-    """The sale's own rows (header, lines, payments), for a sale rung up here (`record_sale`) and for
-    one fetched from central for a return (`returns`, already printed elsewhere)."""
-    store.execute(
-        "INSERT INTO sales(id, receipt_no, shift_id, cashier_id, member_id, member_level, sold_at, "
-        "subtotal_fen, discount_fen, rounding_fen, total_fen, change_fen, tax_fen, points_earned, "
-        "points_redeemed, event_seq, payload, print_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (p.sale_id, p.receipt_no, p.shift_id, p.cashier_id, p.member_id, p.member_level, p.sold_at.isoformat(),
-         p.subtotal_fen, p.discount_fen, p.rounding_fen, p.total_fen, p.change_fen, p.tax_fen,
-         p.points_earned, p.points_redeemed, event_seq, payload_json, print_status),
-    )
-    store.conn.executemany(
-        "INSERT INTO sale_lines(sale_id, line_no, product_id, sku, name, unit_code, unit_factor, qty, "
-        "unit_price_fen, list_amount_fen, line_discount_fen, order_discount_fen, amount_fen, tax_rate_bp, "
-        "tax_fen, is_gift) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(p.sale_id, ln.line_no, ln.product_id, ln.sku, ln.name, ln.unit_code, ln.unit_factor, str(ln.qty),
-          ln.unit_price_fen, ln.list_amount_fen, ln.line_discount_fen, ln.order_discount_fen, ln.amount_fen,
-          ln.tax_rate_bp, ln.tax_fen, int(ln.is_gift)) for ln in p.lines],
-    )
-    store.conn.executemany(
-        "INSERT INTO payments(sale_id, idx, tender, amount_fen, tendered_fen, reference, points) "
-        "VALUES (?,?,?,?,?,?,?)",
-        [(p.sale_id, i, pay.tender.value, pay.amount_fen, pay.tendered_fen, pay.reference, pay.points)
-         for i, pay in enumerate(p.payments)],
-    )

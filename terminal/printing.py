@@ -39,6 +39,7 @@ from terminal.catalog import Catalog
 from terminal.checkout import TENDER_NAMES_ZH
 from terminal.errors import NotFound
 from terminal.members import find_member
+from terminal.sale_records import load_sale, sale_json
 from terminal.shift import ShiftReport, get_shift
 from terminal.store import Store
 
@@ -106,10 +107,9 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
     """The receipt of a committed sale, built from what was stored (so a reprint is identical)."""
     catalog = catalog or Catalog(store)
     lang = lang or receipt_language(catalog)
-    row = store.one("SELECT payload FROM sales WHERE id=?", (sale_id,))
-    if row is None:
+    sale = load_sale(store, sale_id)
+    if sale is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
-    sale = SaleCompleted.model_validate_json(row[0])
     promo_names: dict[int, tuple[str, str]] = {}
     for pid in sale.promotion_ids:
         d = catalog.entity(Entity.PROMOTION.value, pid)
@@ -217,10 +217,8 @@ def return_slip_data(store: Store, return_id: str, *, catalog: Catalog | None = 
     if row is None:
         raise NotFound("退货记录不存在", f"no return {return_id}", code="no_return")
     ret = SaleReturned.model_validate_json(row[0])
-    sale_row = store.one("SELECT payload FROM sales WHERE id=?", (ret.original_sale_id,))
-    names = {}
-    if sale_row is not None:
-        names = {ln.line_no: ln.name for ln in SaleCompleted.model_validate_json(sale_row[0]).lines}
+    original = load_sale(store, ret.original_sale_id)
+    names = {} if original is None else {ln.line_no: ln.name for ln in original.lines}
     header, footer = _header(store, catalog)
     return ReturnSlipData(
         header=header, return_no=ret.receipt_no, original_receipt_no=ret.original_receipt_no,
@@ -295,7 +293,7 @@ def print_shift_report(store: Store, printer: ReceiptPrinter, report: ShiftRepor
 
 def receipt_json(store: Store, sale_id: str) -> str:
     """The stored sale as JSON (for a screen that shows a past receipt)."""
-    value = store.scalar("SELECT payload FROM sales WHERE id=?", (sale_id,))
+    value = sale_json(store, sale_id)
     if value is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
     return json.dumps(json.loads(value), ensure_ascii=False, indent=1)

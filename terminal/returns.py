@@ -33,9 +33,9 @@ from sync.events import PaymentPayload, SaleCompleted, SaleReturned, Tender, utc
 from sync.money import Rounding, div_round
 from sync.quantity import to_milli
 from terminal import online_lookup
-from terminal.checkout import write_sale_rows
 from terminal.errors import NotFound, ReturnError, busy_as_error
 from terminal.receipt_numbers import next_return_receipt_no
+from terminal.sale_records import sale_json_by_receipt, write_sale_rows
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import require_open_shift
 from terminal.store import Store
@@ -198,14 +198,16 @@ def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | No
 
 def _local_sale(store: Store, receipt_no: str) -> tuple[str, SaleCompleted, bool] | None:
     """(sale id, sale, sold at another till) from `sales`, else from the copies fetched from central."""
-    row = store.one("SELECT id, payload FROM sales WHERE receipt_no=?", (receipt_no,))
-    if row is None:
-        row = store.one("SELECT sale_id AS id, payload FROM remote_sales WHERE receipt_no=?", (receipt_no,))
-    if row is None:
-        return None
-    sale = SaleCompleted.model_validate_json(row["payload"])
+    found = sale_json_by_receipt(store, receipt_no)
+    if found is None:
+        row = store.one("SELECT sale_id, payload FROM remote_sales WHERE receipt_no=?", (receipt_no,))
+        if row is None:
+            return None
+        found = (str(row["sale_id"]), str(row["payload"]))
+    sale_id, text = found
+    sale = SaleCompleted.model_validate_json(text)
     here = store.get_setting("terminal_id")
-    return row["id"], sale, here is not None and sale.terminal_id != int(here)
+    return sale_id, sale, here is not None and sale.terminal_id != int(here)
 
 
 def import_remote_sale(store: Store, answer: Mapping[str, Any]) -> SaleCompleted:
@@ -431,7 +433,7 @@ def _keep_remote_sale(store: Store, sale: SaleCompleted, event_seq: int) -> None
         "closed_at) VALUES (?,?,?,?,?,0,'closed',?)",
         (sale.shift_id, sale.store_id, sale.terminal_id, sale.cashier_id or 0, sale.sold_at.isoformat(),
          sale.sold_at.isoformat()))
-    write_sale_rows(store, sale, event_seq, sale.model_dump_json(), print_status="printed")
+    write_sale_rows(store, sale, event_seq, payload_json=sale.model_dump_json(), print_status="printed")
 
 
 def _tax(amount: int, rate_bp: int) -> int:

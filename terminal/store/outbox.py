@@ -36,15 +36,11 @@ def terminal_id_of(store: Store) -> int:
     return int(value)
 
 
-def append_event(store: Store, payload: BaseModel, *, occurred_at: datetime | None = None) -> EventEnvelope:
+def append_event(store: Store, payload: BaseModel, *, occurred_at: datetime | None = None,
+                 terminal_id: int | None = None) -> EventEnvelope:
     """Record one event (payload model from `sync.events`) in the outbox; call inside
-    `Store.transaction()` so it commits, or not, with the state it describes."""
-    return append_event_json(store, payload, occurred_at=occurred_at)[0]
-
-
-def append_event_json(store: Store, payload: BaseModel, *, occurred_at: datetime | None = None,
-                      terminal_id: int | None = None) -> tuple[EventEnvelope, str]:
-    """`append_event`, also returning the payload's JSON as stored (the sale keeps the same text)."""
+    `Store.transaction()` so it commits, or not, with the state it describes. `terminal_id`: the
+    caller's copy of the enrolment setting (saves the read), else it is read here."""
     store.require_transaction("append_event")
     if terminal_id is None:
         terminal_id = terminal_id_of(store)
@@ -56,7 +52,7 @@ def append_event_json(store: Store, payload: BaseModel, *, occurred_at: datetime
         (seq, envelope.event_id, terminal_id, envelope.type.value, envelope.occurred_at.isoformat(),
          payload_json, envelope.payload_hash, utcnow().isoformat()),
     )
-    return envelope, payload_json
+    return envelope
 
 
 def _event_type(cls: type[BaseModel]) -> EventType:

@@ -3,6 +3,7 @@ is migrated to the newest schema, and keeps its sales, outbox and members usable
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sync.events import EventType, MemberCreated, utcnow
 from terminal.receipt_numbers import next_sale_receipt_no
 from terminal.returns import find_sale
+from terminal.sale_records import sale_json
 from terminal.store import open_store, outbox
 from terminal.store.db import DB_FILENAME, load_migrations
 
@@ -36,6 +38,10 @@ def test_old_database_upgrades_and_keeps_its_records(path: Path, tmp_path: Path)
         # the old sale is still found for a return, and its unacknowledged events are still waiting
         sale = find_sale(store, "S01-T03-000001")
         assert sale.sale.total_fen == 600
+        # its JSON is kept once, as its outbox event (0006), and still reads back whole
+        assert store.scalar("SELECT payload FROM sales WHERE receipt_no='S01-T03-000001'") is None
+        assert json.loads(sale_json(store, "old-sale-1") or "{}")["receipt_no"] == "S01-T03-000001"
+        assert store.scalar("PRAGMA foreign_keys") == 1
         assert sale.lines[0].qty_left == 2
         waiting = outbox.unacked(store)
         assert [e.type for e in waiting] == [EventType.SALE_COMPLETED, EventType.MEMBER_CREATED]
