@@ -84,6 +84,16 @@ class RowButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
     """Width shares of the left, middle and right texts."""
 
 
+class TenderButton(PosButton):
+    """A payment-method button on the payment screen, highlighted while its tender is the chosen one.
+
+    `screen` rebinds, so the highlight follows `screen.tender` (a kv dynamic class bound only to the
+    screen it had when built, which was none: 现金 stayed highlighted whatever the cashier chose)."""
+
+    tender = StringProperty("")
+    screen = ObjectProperty(None, allownone=True, rebind=True)
+
+
 class KeypadButton(PosButton):
     """The "123" button beside a numeric field: opens the big on-screen keypad
     (`screens/popups.KeypadPopup`) that writes into `target`. Typing on a keyboard keeps working."""
