@@ -945,7 +945,10 @@ def walk_payment_split(d: Driver) -> Step:
     yield d.tap(pay.ids.reference)
     yield d.type("4200001234202612061234567", enter=True)
     d.check(pay.state.paid_fen == 1000, f"微信 10.00 taken, paid {pay.state.paid_fen}")
+    # the next payment code can be scanned at once: the reference field has the keyboard again
+    yield from d.wait_for(lambda: pay.ids.reference.focus, "the reference field keeps the keyboard after a payment")
     yield d.tap(pay.ids.tender_cash)
+    yield from d.wait_for(lambda: pay.ids.amount.focus, "the amount field has the keyboard for cash")
     yield d.tap(pay.ids.quick1)
     d.check(pay.state.remaining_fen == 0, "fully paid")
     yield from d.shot("walk_payment")

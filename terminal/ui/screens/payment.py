@@ -54,6 +54,9 @@ class PaymentScreen(Screen):  # type: ignore[misc]
                 key=index, text_left=i18n.tr(f"tender_{payment.tender}"), text_mid=ref, hints=[0.34, 0.33, 0.33],
                 text_right=fmt.money(payment.amount_fen), on_release=self._remove_payment,
             ))
+        # the field the reference or amount is typed into keeps the keyboard after each payment (a
+        # scanner or keyboard typed into nothing once a payment was added)
+        Clock.schedule_once(lambda _dt: self.refocus(), 0)
 
     def scanned(self, code: str) -> None:
         """A customer's payment code scanned: it is the reference of the card / WeChat / Alipay tender."""
