@@ -137,7 +137,9 @@ def make_enrolment_code(body: EnrolmentCodeIn, session: SessionDep, who: Termina
 @router.post("/enroll", response_model=EnrollOut, status_code=201,
              summary="终端注册 / exchange an enrolment code for a device credential")
 def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
-    terminal, secret = service.enroll(session, code=body.code, name=body.name)
+    """Safe to retry with the same `code` and `nonce` until the code expires: the same terminal again,
+    with a new secret (the previous one stops working)."""
+    terminal, secret = service.enroll(session, code=body.code, name=body.name, nonce=body.nonce)
     store = service.get_store(session, terminal.store_id)
     return EnrollOut(terminal_id=terminal.id, terminal_code=terminal.code, secret=secret,
                      credential=f"{terminal.id}:{secret}", store_id=store.id, store_code=store.code,

@@ -83,7 +83,8 @@ class Terminal(Base):
 
 
 class EnrolmentCode(Base):
-    """A one-time, expiring code a terminal exchanges for its credential (kept hashed)."""
+    """A one-time, expiring code a terminal exchanges for its credential (kept hashed); the terminal
+    that used it may repeat the exchange with its nonce until the code expires."""
 
     __tablename__ = "enrolment_codes"
     __table_args__ = (CheckConstraint("kind in ('pos', 'rep')", name="kind"),)
@@ -97,3 +98,7 @@ class EnrolmentCode(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     terminal_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id"))
+    nonce_hash: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the random nonce the terminal sent with the code (None: sent none, or not used yet).
+    The same code with the same nonce, before `expires_at`, enrols that same terminal again (a retry
+    after a lost answer): see `central.org.service.enroll`."""

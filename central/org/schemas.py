@@ -123,10 +123,18 @@ class EnrolmentCodeOut(BaseModel):
     expires_at: datetime
 
 
+EnrolmentNonce = Annotated[str, StringConstraints(min_length=22, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+"""At least 128 random bits, URL-safe base64 (the terminal makes it with `secrets.token_urlsafe(32)`)."""
+
+
 class EnrollIn(Strict):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     name: OptName = None
     """A name for the device (e.g. 1号收银台)."""
+    nonce: EnrolmentNonce | None = None
+    """Random, made by the terminal and kept until it has stored its credential. Sending the same code
+    with the same nonce again before the code expires (the answer was lost) enrols the same terminal
+    again with a new secret; without a nonce the code is strictly single-use."""
 
 
 class EnrollOut(BaseModel):

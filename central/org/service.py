@@ -2,7 +2,9 @@
 
 Enrolment: head office (or a store manager) makes a one-time code that expires; a terminal
 exchanges it once for a device credential `<terminal_id>:<secret>` bound to the store (and to the
-rep, for a rep tablet). Only digests of codes and secrets are stored.
+rep, for a rep tablet). A terminal that sent a random nonce with the code may repeat the exchange
+with that nonce until the code expires (its answer was lost): same terminal, new secret. Only
+digests of codes, nonces and secrets are stored.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from central.auth.principal import Principal
 from central.auth.roles import DeviceKind, Role
-from central.auth.tokens import digest, new_secret
+from central.auth.tokens import digest, matches, new_secret
 from central.db import utcnow
 from central.errors import Conflict, Invalid, NotFound, not_found
 from central.org.models import EnrolmentCode, Organisation, Store, Terminal, Warehouse
@@ -174,20 +176,25 @@ def _next_terminal_code(session: Session, store: Store, kind: DeviceKind) -> str
     return f"{prefix}{n:02d}"
 
 
-def enroll(session: Session, *, code: str, name: str | None = None,
+def enroll(session: Session, *, code: str, name: str | None = None, nonce: str | None = None,
            now: datetime | None = None) -> tuple[Terminal, str]:
-    """Exchange an enrolment code for a terminal and its secret (returned once, stored hashed)."""
+    """Exchange an enrolment code for a terminal and its secret (returned once, stored hashed).
+
+    Safe to retry: a terminal sends a random `nonce` with the code (only its SHA-256 is kept). The
+    same code with the same nonce before the code expires is the same terminal asking again because
+    the answer was lost: it gets the same terminal with a *new* secret (secrets are stored as
+    digests, so the first one cannot be sent again; it stops working, and no one ever received it).
+    Another nonce, no nonce, or the same nonce after expiry: refused, the code stays used.
+    """
     now = now or utcnow()
     row = session.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == digest(_normalise_code(code)))
                          .with_for_update())
     if row is None:
         raise Invalid("注册码无效", "unknown enrolment code", code="enrolment_code_invalid", field="code")
     if row.used_at is not None:
-        raise Invalid("注册码已被使用", "this enrolment code has already been used", code="enrolment_code_used",
-                      field="code")
+        return _enroll_again(session, row, name=name, nonce=nonce, now=now)
     if row.expires_at <= now:
-        raise Invalid("注册码已过期，请重新生成", "this enrolment code has expired; make a new one",
-                      code="enrolment_code_expired", field="code")
+        raise _expired()
     store = get_store(session, row.store_id)
     kind = DeviceKind(row.kind)
     secret = new_secret()
@@ -197,6 +204,34 @@ def enroll(session: Session, *, code: str, name: str | None = None,
     session.flush()
     row.used_at = now
     row.terminal_id = terminal.id
+    row.nonce_hash = digest(nonce) if nonce else None
+    session.flush()
+    return terminal, secret
+
+
+def _expired() -> Invalid:
+    return Invalid("注册码已过期，请重新生成", "this enrolment code has expired; make a new one",
+                   code="enrolment_code_expired", field="code")
+
+
+def _enroll_again(session: Session, row: EnrolmentCode, *, name: str | None, nonce: str | None,
+                  now: datetime) -> tuple[Terminal, str]:
+    """The used code `row` again: only for the terminal that used it (same nonce), before it expires."""
+    if not nonce or row.nonce_hash is None or not matches(row.nonce_hash, nonce):
+        raise Invalid("注册码已被使用（已用于注册另一台终端或另一次注册），请重新生成注册码",
+                      "this enrolment code has already been used (by another terminal or another enrolment); "
+                      "make a new one", code="enrolment_code_used", field="code")
+    if row.expires_at <= now:
+        raise _expired()
+    terminal = session.get(Terminal, row.terminal_id) if row.terminal_id else None  # the code row is locked
+    if terminal is None or terminal.revoked_at is not None:
+        raise Invalid("用此注册码注册的终端已被吊销，请重新生成注册码",
+                      "the terminal enrolled with this code has been revoked; make a new code",
+                      code="enrolment_terminal_revoked", field="code")
+    secret = new_secret()
+    terminal.secret_hash = digest(secret)  # the previous secret stops working (clears the auth cache)
+    if name:
+        terminal.name = name
     session.flush()
     return terminal, secret
 

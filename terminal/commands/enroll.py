@@ -9,7 +9,7 @@ import time
 from terminal.store.db import open_store
 from terminal.sync_client.client import dumps, status_dict
 from terminal.sync_client.setup import bootstrap, data_dir, enroll
-from terminal.sync_client.transport import SyncError
+from terminal.sync_client.transport import Offline, SyncError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,8 +25,13 @@ def run(args: argparse.Namespace) -> int:
         try:
             identity = enroll(store, args.server, args.code, name=args.name, force=args.force)
         except SyncError as exc:
-            print(f"注册失败：{exc.message}（{exc.detail}）\nenrolment failed: {exc.message_en} ({exc.detail})",
+            detail_en = getattr(exc, "detail_en", "") or exc.detail
+            print(f"注册失败：{exc.message}（{exc.detail}）\nenrolment failed: {exc.message_en} ({detail_en})",
                   file=sys.stderr)
+            if isinstance(exc, Offline):
+                print("可用同一注册码再次运行本命令（在注册码过期前可安全重试）\n"
+                      "run this command again with the same code (safe to retry until the code expires)",
+                      file=sys.stderr)
             return 1
         print(f"已注册为终端 {identity['terminal_code']}（门店 {identity['store_code']}），正在下载基础资料…")
         started = time.perf_counter()

@@ -60,10 +60,14 @@ class ServerRejected(SyncError):
     message = "服务器拒绝了同步请求"
     message_en = "the server refused the sync request"
 
-    def __init__(self, detail: str = "", status: int = 400, code: str | None = None) -> None:
+    def __init__(self, detail: str = "", status: int = 400, code: str | None = None, *,
+                 field: str | None = None, detail_en: str = "") -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
+        self.field = field
+        self.detail_en = detail_en
+        """The server's English message (`detail` is its Chinese one)."""
 
 
 def encode(body: dict[str, Any]) -> bytes:
@@ -152,6 +156,8 @@ class Transport:
         error = answer.get("error", {}) if isinstance(answer, dict) else {}
         code = error.get("code") if isinstance(error, dict) else None
         message = str(error.get("message", "")) if isinstance(error, dict) else ""
+        message_en = str(error.get("message_en") or "") if isinstance(error, dict) else ""
+        field = error.get("field") if isinstance(error, dict) else None
         if response.status_code == 426 or code == ErrorCode.UPGRADE_REQUIRED:
             raise UpgradeRequired(message)
         if response.status_code == 401:
@@ -159,7 +165,7 @@ class Transport:
         if code == ErrorCode.REBOOTSTRAP_REQUIRED:
             raise RebootstrapRequired(message)
         raise ServerRejected(message or f"HTTP {response.status_code}", status=response.status_code,
-                             code=code)
+                             code=code, field=field if isinstance(field, str) else None, detail_en=message_en)
 
 
 class _Retryable(SyncError):

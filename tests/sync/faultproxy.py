@@ -1,6 +1,6 @@
 """A small fault-injecting TCP proxy on 127.0.0.1 for end-to-end sync tests.
 
-Each accepted connection gets a fate drawn from seeded weights: pass through; drop at once (before
+Each accepted connection gets a fate (from `plan` first, then drawn from seeded weights): pass through; drop at once (before
 the request reaches central); lose the answer (central got and committed the request, the client
 sees the connection die); cut the answer in half; or delay both ways. Real sockets, real bytes.
 """
@@ -23,6 +23,8 @@ class FaultProxy:
     seed: int = 0
     delay_s: float = 0.2
     counts: dict[str, int] = field(default_factory=dict)
+    plan: list[str] = field(default_factory=list)
+    """Fates of the first requests, in order (e.g. ["lose_answer"]); then drawn from `weights`."""
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -56,8 +58,11 @@ class FaultProxy:
 
     def _fate(self) -> str:
         with self._lock:
-            names = [n for n in FATES if self.weights.get(n, 0) > 0]
-            fate = self._rng.choices(names, [self.weights[n] for n in names])[0]
+            if self.plan:
+                fate = self.plan.pop(0)
+            else:
+                names = [n for n in FATES if self.weights.get(n, 0) > 0]
+                fate = self._rng.choices(names, [self.weights[n] for n in names])[0]
             self.counts[fate] = self.counts.get(fate, 0) + 1
             return fate
 
