@@ -205,7 +205,8 @@ def unprinted_sales(store: Store) -> list[tuple[str, str, str | None]]:
 
 def last_sale_id(store: Store) -> str | None:
     """The most recent sale (the 重印 button reprints it)."""
-    value = store.scalar("SELECT id FROM sales ORDER BY sold_at DESC, rowid DESC LIMIT 1")
+    # (sales is a WITHOUT ROWID table since migration 0006: the receipt number breaks a tie)
+    value = store.scalar("SELECT id FROM sales ORDER BY sold_at DESC, receipt_no DESC LIMIT 1")
     return None if value is None else str(value)
 
 

@@ -973,3 +973,21 @@ def cashier_walk(d: Driver) -> Step:
     d.facts["receipt_no"] = done.result.receipt_no
     yield from d.wait_for(lambda: done.outcome is not None, "the receipt printed")
     d.facts["printed"] = done.outcome.ok
+    yield d.tap(done.ids.next_sale)
+    yield from walk_reprint_last(d, d.facts["receipt_no"])
+
+
+def walk_reprint_last(d: Driver, receipt_no: str) -> Step:
+    """重打小票 with the number left blank reprints the last receipt (it said "no such column: rowid")."""
+    yield d.tap(d.w("sale", "reprint"))
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "EntryPopup",
+                          "the reprint dialog opened")
+    popup = d.dialogs()[0]
+    yield from d.wait_for(lambda: popup.ids.entry.focus, "the receipt number field has the keyboard")
+    yield d.type("", enter=True)
+    yield from d.wait_for(lambda: not d.app.printing and receipt_no in d.app.toast
+                          or any(type(p).__name__ == "MessagePopup" for p in d.dialogs()),
+                          "the reprint finished")
+    errors = [p.body for p in d.dialogs() if type(p).__name__ == "MessagePopup"]
+    d.check(not errors, f"reprint of the last receipt failed: {errors}")
+    d.facts["reprint_toast"] = d.app.toast

@@ -26,4 +26,6 @@ def test_first_day_at_the_till(terminal_dir: Path, run_scenario: ScenarioRunner,
     result = run_scenario("cashier_walk", terminal_dir, env={"POS_PRINTER_URL": printer.url, "TZ": "UTC"})
     facts = result["facts"]
     assert facts["printed"] is True
-    assert facts["receipt_no"].encode() in printer.wait_for_jobs(1)[0]
+    jobs = printer.wait_for_jobs(2)
+    assert facts["receipt_no"].encode() in jobs[0]
+    assert facts["receipt_no"].encode() in jobs[1] and "重印".encode("gb18030") in jobs[1]
