@@ -24,5 +24,11 @@ def parse_yuan(text: str) -> int:
 
 
 def local_time(when: datetime) -> str:
-    """A stored UTC time shown in the terminal's local time zone, to the minute."""
-    return when.astimezone().strftime("%m-%d %H:%M")
+    """A stored UTC time shown to the minute in the store's time zone, the one its receipts print
+    in (`drivers.receipt.DEFAULT_TIMEZONE`), whatever zone the till's clock is set to: a till
+    running in UTC showed a sale as 09:58 on the returns screen that its receipt said was 17:58."""
+    from zoneinfo import ZoneInfo
+
+    from drivers.receipt import DEFAULT_TIMEZONE
+
+    return when.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).strftime("%m-%d %H:%M")

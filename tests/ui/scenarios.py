@@ -954,6 +954,35 @@ def walk_payment_split(d: Driver) -> Step:
     yield from d.shot("walk_payment")
 
 
+def store_time(when: object) -> str:
+    """A time as the store's receipts print it (Asia/Shanghai), to the minute."""
+    from zoneinfo import ZoneInfo
+
+    return when.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%m-%d %H:%M")  # type: ignore[attr-defined]
+
+
+def walk_hold_resume(d: Driver) -> Step:
+    """挂单 then 取单: the held sale is listed at the time the store's clock showed (the till runs in
+    UTC here; it was listed 8 hours early)."""
+    sale = d.screen("sale")
+    lines = len(sale.cart.lines)
+    yield d.tap(d.w("sale", "hold"))
+    d.check(not sale.cart.lines and sale.cart.held_count == 1, "the sale is held")
+    held_at = d.app.backend.checkout.held_carts()[0].held_at
+    yield d.tap(d.w("sale", "resume"))
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "HeldPopup",
+                          "the held sales are listed")
+    popup = d.dialogs()[0]
+    row = popup.ids.rows.children[0]
+    shown = " ".join((row.text_left, row.text_mid, row.text_right))
+    d.check(store_time(held_at) in shown, f"held at {store_time(held_at)} (store time), shown {shown!r}")
+    d.facts["held_row"] = shown
+    yield from d.shot("walk_held")
+    yield d.tap(row)
+    yield from d.no_dialog()
+    d.check(len(sale.cart.lines) == lines, "the held sale is back")
+
+
 def cashier_walk(d: Driver) -> Step:
     """What a cashier who has never seen the till does on the first day (Chinese, offline): sign in,
     open the shift, scan, pay with split tenders, print; the checks are the rough edges found by
@@ -964,6 +993,7 @@ def cashier_walk(d: Driver) -> Step:
     yield from open_shift(d)
     for code in (td.WATER, td.WATER, td.WATER, td.BREAD):
         yield from scan(d, code)
+    yield from walk_hold_resume(d)
     yield d.tap(d.w("sale", "pay"))
     yield from d.wait_for(lambda: d.app.manager.current == "payment", "payment screen")
     yield from walk_payment_split(d)
