@@ -77,6 +77,16 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
     return app
 
 
+GC_GEN0_THRESHOLD = 50_000
+"""Allocations between two young-generation collections in a server worker (Python's default: 700).
+
+A push batch holds ~100,000 short-lived objects (parsed events, validated payloads, rows) for the
+~100 ms it takes; at the default threshold the collector walked them again and again and promoted
+them into older generations it then walked too: ~35 µs of collector work per sale, a sixth of
+the push path's CPU. With 50,000, nearly all of a batch's objects are freed by reference counting
+before a collection sees them (measured: ~1 µs per sale); cycles are still collected, just later."""
+
+
 def app_from_env() -> FastAPI:
     """App factory for uvicorn workers: the database comes from POS_DATABASE_URL (set by `serve`)."""
     import gc
@@ -89,4 +99,6 @@ def app_from_env() -> FastAPI:
     # which cost ~15% of a worker's CPU under push load. Objects made later are collected as usual.
     gc.collect()
     gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
     return app
