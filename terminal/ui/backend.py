@@ -323,7 +323,8 @@ class Backend:
         return self.cart()
 
     def held(self) -> list[HeldView]:
-        return [HeldView(id=h.id, time_text=local_time(h.held_at), label=h.label, line_count=h.line_count)
+        return [HeldView(id=h.id, time_text=local_time(h.held_at), label=h.label, line_count=h.line_count,
+                         total_fen=h.total_fen)
                 for h in self.checkout.held_carts()]
 
     def resume(self, held_id: str) -> CartView:

@@ -121,6 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "held_title": ("挂起的交易", "Held sales"),
     "held_empty": ("没有挂起的交易", "No held sales"),
     "held_lines": ("{n} 行商品", "{n} lines"),
+    "held_at": ("{time} 挂单", "Held {time}"),
     "held_count": ("挂单 {n}", "{n} held"),
     "search_title": ("查找商品（名称 / 拼音首字母 / 编码）", "Find item (name / pinyin initials / SKU)"),
     "search_none": ("没有找到商品", "No matching items"),

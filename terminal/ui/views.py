@@ -121,6 +121,8 @@ class HeldView:
     time_text: str
     label: str
     line_count: int
+    total_fen: int = 0
+    """The amount due when it was held: what tells one customer's basket from another."""
 
 
 @dataclass(frozen=True)

@@ -965,7 +965,8 @@ def walk_hold_resume(d: Driver) -> Step:
     """挂单 then 取单: the held sale is listed at the time the store's clock showed (the till runs in
     UTC here; it was listed 8 hours early)."""
     sale = d.screen("sale")
-    lines = len(sale.cart.lines)
+    lines = len([ln for ln in sale.cart.lines if ln.index is not None])
+    held_total = sale.cart.total_fen
     yield d.tap(d.w("sale", "hold"))
     d.check(not sale.cart.lines and sale.cart.held_count == 1, "the sale is held")
     held_at = d.app.backend.checkout.held_carts()[0].held_at
@@ -976,11 +977,14 @@ def walk_hold_resume(d: Driver) -> Step:
     row = popup.ids.rows.children[0]
     shown = " ".join((row.text_left, row.text_mid, row.text_right))
     d.check(store_time(held_at) in shown, f"held at {store_time(held_at)} (store time), shown {shown!r}")
+    # the amount tells one customer's basket from another; lines are lines (it said "挂单 2 件")
+    d.check(row.text_right == d.app.money(held_total), f"the held amount {held_total} shown: {shown!r}")
+    d.check("件" not in shown and row.text_mid == f"{lines} 行商品", f"lines shown: {shown!r}")
     d.facts["held_row"] = shown
     yield from d.shot("walk_held")
     yield d.tap(row)
     yield from d.no_dialog()
-    d.check(len(sale.cart.lines) == lines, "the held sale is back")
+    d.check(sale.cart.total_fen == held_total, "the held sale is back")
 
 
 def cashier_walk(d: Driver) -> Step:

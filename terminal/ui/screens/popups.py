@@ -256,9 +256,12 @@ class HeldPopup(PosPopup):
         box = self.ids.rows
         box.clear_widgets()
         for item in held:
+            # when, how many lines, how much: in the cashier's language (the service's own label,
+            # "挂单 2 件", counted lines as 件 and stayed Chinese on an English screen)
             box.add_widget(Factory.RowButton(
-                key=item, text_left=item.label, text_mid=item.time_text,
-                text_right=i18n.tr("held_lines", n=item.line_count), on_release=self.pick))
+                key=item, text_left=i18n.tr("held_at", time=item.time_text),
+                text_mid=i18n.tr("held_lines", n=item.line_count), text_right=fmt.money(item.total_fen),
+                on_release=self.pick))
 
     def pick(self, row: Any) -> None:
         self.dismiss()
