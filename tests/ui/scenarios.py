@@ -987,6 +987,23 @@ def walk_hold_resume(d: Driver) -> Step:
     d.check(sale.cart.total_fen == held_total, "the held sale is back")
 
 
+def walk_member_by_keyboard(d: Driver, card: str) -> Step:
+    """会员: the card number and Enter finds the member, Enter again uses it (it needed a tap on
+    使用此会员: a second Enter only searched again)."""
+    sale = d.screen("sale")
+    yield d.tap(d.w("sale", "member"))
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "MemberPopup",
+                          "the member dialog opened")
+    popup = d.dialogs()[0]
+    yield from d.wait_for(lambda: popup.ids.query.focus, "the member search field has the keyboard")
+    yield d.type(card, enter=True)
+    d.check(popup.found is not None, f"member {card} found")
+    yield from d.shot("walk_member")
+    yield d.type("", enter=True)
+    yield from d.no_dialog()
+    d.check(sale.cart.member is not None and sale.cart.member.card_no == card, "Enter again used the member")
+
+
 def cashier_walk(d: Driver) -> Step:
     """What a cashier who has never seen the till does on the first day (Chinese, offline): sign in,
     open the shift, scan, pay with split tenders, print; the checks are the rough edges found by
@@ -998,6 +1015,7 @@ def cashier_walk(d: Driver) -> Step:
     for code in (td.WATER, td.WATER, td.WATER, td.BREAD):
         yield from scan(d, code)
     yield from walk_hold_resume(d)
+    yield from walk_member_by_keyboard(d, td.MEMBER_CARD)
     yield d.tap(d.w("sale", "pay"))
     yield from d.wait_for(lambda: d.app.manager.current == "payment", "payment screen")
     yield from walk_payment_split(d)

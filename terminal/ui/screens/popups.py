@@ -202,6 +202,18 @@ class MemberPopup(PosPopup):
         self.attached = member
         self.found = member
 
+    _found_for = ""
+    """The search text that found `found` (Enter on the same text again attaches that member)."""
+
+    def enter(self) -> None:
+        """Enter in the search field: find; Enter again on the member just found: use it, as a
+        keyboard-only cashier expects (Enter twice: card number, then 使用此会员)."""
+        query = self.ids.query.text.strip()
+        if self.found is not None and query and query == self._found_for and self.found != self.attached:
+            self.attach()
+        else:
+            self.find()
+
     def find(self) -> None:
         app = App.get_running_app()
         query = self.ids.query.text.strip()
@@ -211,6 +223,7 @@ class MemberPopup(PosPopup):
         def shown(member: MemberView | None) -> None:
             self.found = member
             self.not_found = member is None
+            self._found_for = query if member is not None else ""
 
         app.call(app.backend.find_member, query, on_ok=shown)
 
