@@ -1004,6 +1004,40 @@ def walk_member_by_keyboard(d: Driver, card: str) -> Step:
     d.check(sale.cart.member is not None and sale.cart.member.card_no == card, "Enter again used the member")
 
 
+def cut_off(label: object) -> bool:
+    """The label's text is wider than the label (drawn shortened with …, or cut)."""
+    from kivy.core.text import Label as CoreLabel
+
+    text = getattr(label, "text", "")
+    if not text:
+        return False
+    core = CoreLabel(text=text, font_size=label.font_size, font_name=label.font_name,  # type: ignore[attr-defined]
+                     bold=label.bold)  # type: ignore[attr-defined]
+    core.refresh()
+    return bool(core.content_width > label.width + 1)  # type: ignore[attr-defined]
+
+
+def labels_of(widget: object) -> list[object]:
+    from kivy.uix.label import Label
+
+    return [w for w in widget.walk(restrict=True) if isinstance(w, Label) and w.text]  # type: ignore[attr-defined]
+
+
+def walk_english_member_row(d: Driver) -> Step:
+    """English on the 1024×768 till: the member row said "No member (tap to…" (half its width was
+    kept for two empty columns)."""
+    status = d.app.root.ids.status
+    yield d.tap(status.ids.language)
+    d.check(d.app.lang == "en", "English")
+    yield 0.1
+    row = d.w("sale", "member")
+    cut = [getattr(lb, "text", "") for lb in labels_of(row) if cut_off(lb)]
+    d.check(not cut, f"member row text cut off in English: {cut}")
+    yield from d.shot("walk_english_sale")
+    yield d.tap(status.ids.language)
+    d.check(d.app.lang == "zh_CN", "back to Chinese")
+
+
 def cashier_walk(d: Driver) -> Step:
     """What a cashier who has never seen the till does on the first day (Chinese, offline): sign in,
     open the shift, scan, pay with split tenders, print; the checks are the rough edges found by
@@ -1012,6 +1046,9 @@ def cashier_walk(d: Driver) -> Step:
 
     yield from sign_in(d)
     yield from open_shift(d)
+    sale = d.screen("sale")
+    buttons_at = {k: tuple(sale.ids[k].to_window(*sale.ids[k].pos)) for k in ("qty", "pay", "close_shift")}
+    yield from walk_english_member_row(d)
     for code in (td.WATER, td.WATER, td.WATER, td.BREAD):
         yield from scan(d, code)
     yield from walk_hold_resume(d)
@@ -1026,6 +1063,12 @@ def cashier_walk(d: Driver) -> Step:
     yield from d.wait_for(lambda: done.outcome is not None, "the receipt printed")
     d.facts["printed"] = done.outcome.ok
     yield d.tap(done.ids.next_sale)
+    # the sale screen's buttons are where they were before the member came and went (the member
+    # row was 64 dp with a member and 52 dp without: every button below it moved between sales)
+    yield 0.1
+    moved = {k: (xy, tuple(sale.ids[k].to_window(*sale.ids[k].pos))) for k, xy in buttons_at.items()
+             if tuple(sale.ids[k].to_window(*sale.ids[k].pos)) != xy}
+    d.check(not moved, f"buttons moved after the sale with a member: {moved}")
     yield from walk_reprint_last(d, d.facts["receipt_no"])
 
 
