@@ -1,4 +1,5 @@
-"""`pos-central check-stock`: prove on-hand stock equals the sum of the stock ledger."""
+"""`pos-central check-stock`: prove on-hand stock equals the sum of the stock ledger (and that the
+ledger's and sales' unchecked references all point at existing rows)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 when every warehouse/product on-hand equals its ledger sum, 1 when any differ."""
+    """Exit 0 when every warehouse/product on-hand equals its ledger sum and no reference dangles, else 1."""
     from central.inventory.check import check_stock
 
     engine = get_engine(resolve_db_url(args.db))
@@ -31,12 +32,15 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({
             "ok": result.ok, "pairs": result.pairs, "movements": result.movements,
             "negative": result.negative,
-            "mismatches": [m.__dict__ for m in result.mismatches]}, ensure_ascii=False))
+            "mismatches": [m.__dict__ for m in result.mismatches], "dangling": result.dangling}, ensure_ascii=False))
     else:
         for m in result.mismatches:
             print(f"不一致 / mismatch: 仓库 warehouse {m.warehouse_id} 商品 product {m.product_id}: "
                   f"库存 on-hand {m.on_hand_m / 1000:g} ≠ 流水 ledger {m.ledger_m / 1000:g}")
-        verdict = "一致 / OK" if result.ok else f"{len(result.mismatches)} 处不一致 / mismatches"
+        for where, n in result.dangling.items():
+            print(f"无效引用 / dangling reference: {where}: {n} 行 rows")
+        verdict = "一致 / OK" if result.ok else (f"{len(result.mismatches)} 处不一致 / mismatches, "
+                                               f"{sum(result.dangling.values())} 条无效引用 / dangling")
         print(f"库存核对 stock check: {result.pairs} 个仓库×商品 pairs, {result.movements} 条流水 movements, "
               f"{result.negative} 个负库存 negative (warnings): {verdict}")
     return 0 if result.ok else 1

@@ -20,9 +20,10 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from central import references
 from central.bulk import insert_rows, json_rows, pg_execute, recordset_sql
 from central.db import utcnow
-from central.errors import Invalid
+from central.errors import Invalid, not_found
 from central.inventory.models import MOVEMENT_KINDS, StockMovement, StockOnHand
 
 
@@ -84,6 +85,7 @@ def post_movements(session: Session, movements: Sequence[Movement],
         if m.kind not in MOVEMENT_KINDS:
             raise Invalid(f"未知的库存变动类型 {m.kind}", f"unknown movement kind {m.kind}",
                           code="movement_kind", field="kind")
+    _require_references(session, movements)
     totals: dict[tuple[int, int], int] = defaultdict(int)
     for m in movements:
         totals[(m.warehouse_id, m.product_id)] += m.qty_m
@@ -115,6 +117,18 @@ def post_movements(session: Session, movements: Sequence[Movement],
         })
     insert_rows(session, cast(Table, StockMovement.__table__), rows)  # COPY on PostgreSQL
     return [NegativeStock(k[0], k[1], q) for k, q in sorted(after.items()) if q < 0]
+
+
+def _require_references(session: Session, movements: Sequence[Movement]) -> None:
+    """Every warehouse, product and user the movements name exists (the ledger has no FOREIGN KEY
+    per row: see central/references.py); one query per kind this session has not seen yet."""
+    for name, zh, en, field, ids in (
+            ("warehouses", "仓库", "warehouse", "warehouse_id", (m.warehouse_id for m in movements)),
+            ("products", "商品", "product", "product_id", (m.product_id for m in movements)),
+            ("users", "用户", "user", "user_id", (m.user_id for m in movements))):
+        unknown = references.missing(session, name, ids)
+        if unknown:
+            raise not_found(zh, en, field, unknown[0])
 
 
 def on_hand(session: Session, warehouse_id: int, product_id: int) -> int:

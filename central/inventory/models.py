@@ -34,8 +34,9 @@ class StockMovement(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    warehouse_id: Mapped[int]
+    """Checked by `post_movements`, not by a FOREIGN KEY per row (see central.sales.models)."""
+    product_id: Mapped[int]
     kind: Mapped[str] = mapped_column(String(20))
     qty_m: Mapped[int] = mapped_column(BigInteger)
     """Signed quantity in thousandths of the base unit: + into the warehouse, − out of it."""
@@ -53,7 +54,7 @@ class StockMovement(Base):
     """When it happened by the source's clock (a terminal's clock for sales)."""
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     """When central recorded it."""
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(String(200))
 
 

@@ -19,9 +19,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, column, func, insert, or_, select, table, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from central import references
 from central.bulk import in_list, insert_rows
 from central.customers.models import Customer
 from central.errors import DomainError, Invalid, not_found
@@ -60,13 +61,10 @@ from sync.events import (
     Tender,
 )
 
-_products = table("products", column("id", Integer))
-
 
 def _t(model: type[Any]) -> Table:
     """A mapped class's Table, for Core statements on the hot path."""
     return cast(Table, model.__table__)
-"""Only existence is checked here; the catalog's own model belongs to central.catalog."""
 
 
 def _check_scope(ev_store: int, ev_terminal: int, *, store_id: int, terminal_id: int) -> None:
@@ -189,13 +187,12 @@ def apply_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
 
 
 @lru_cache(maxsize=4)
-def _check_statements(dialect: str) -> tuple[Any, Any, Any, Any, Any]:
-    """The reads of `check_sales_completed`: clashing sales, products, customers, members, shifts."""
+def _check_statements(dialect: str) -> tuple[Any, Any, Any, Any]:
+    """The reads of `check_sales_completed`: clashing sales, customers, members, shifts."""
     sales = _t(Sale)
     return (
         select(sales.c.id, sales.c.receipt_no).where(or_(
             in_list(sales.c.id, "ids", dialect), in_list(sales.c.receipt_no, "receipts", dialect))),
-        select(_products.c.id).where(in_list(_products.c.id, "ids", dialect)),
         select(_t(Customer).c.id).where(in_list(_t(Customer).c.id, "ids", dialect)),
         select(_t(Member).c.id).where(in_list(_t(Member).c.id, "ids", dialect)),
         select(_SHIFTS.c.id, _SHIFTS.c.store_id, _SHIFTS.c.terminal_id, _SHIFTS.c.status).where(
@@ -207,7 +204,7 @@ def check_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
                           store_id: int) -> list[DomainError | None]:
     """What applying each sale of a run one after another would refuse: one entry per sale, None
     for a sale that would go in. Reads only, with one query per kind of reference for the whole
-    run (sales clashing by id or receipt number, products, customers, members, shifts).
+    run (sales clashing by id or receipt number, products, cashiers, customers, members, shifts).
 
     A sale that repeats the id or receipt number of an earlier accepted sale of the same run is a
     duplicate, as it would be one by one; a refused sale does not claim its numbers.
@@ -222,19 +219,17 @@ def check_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
     live = [ev for ev, err in zip(events, errors, strict=True) if err is None]
     if not live:
         return errors
-    clash_q, products_q, customers_q, members_q, shifts_q = _check_statements(session.get_bind().dialect.name)
+    clash_q, customers_q, members_q, shifts_q = _check_statements(session.get_bind().dialect.name)
     stored: dict[str, str] = {}  # sale id → receipt no, of sales central already holds
     stored_receipts: set[str] = set()
     for sid, receipt in session.execute(clash_q, {
             "ids": sorted({ev.sale_id for ev in live}), "receipts": sorted({ev.receipt_no for ev in live})}):
         stored[sid] = receipt
         stored_receipts.add(receipt)
-    # products found are remembered for the session (a push batch): a product referenced by sales
-    # is never deleted, only deactivated, and a sale keeps what it sold
-    known: set[int] = session.info.setdefault("known_products", set())
-    wanted = {ln.product_id for ev in live for ln in ev.lines} - known
-    if wanted:
-        known |= set(session.scalars(products_q, {"ids": sorted(wanted)}))
+    # products and cashiers are checked here, once for the run (no FOREIGN KEY per row: see
+    # central/sales/models.py); ids found are remembered for the session
+    unknown_products = set(references.missing(session, "products", (ln.product_id for ev in live for ln in ev.lines)))
+    unknown_users = set(references.missing(session, "users", (ev.cashier_id for ev in live)))
     customer_ids = sorted({ev.customer_id for ev in live if ev.customer_id is not None})
     customers = set(session.scalars(customers_q, {"ids": customer_ids})) if customer_ids else set()
     member_ids = sorted({ev.member_id for ev in live if ev.member_id is not None})
@@ -258,9 +253,11 @@ def check_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
             if ev.receipt_no in stored_receipts or ev.receipt_no in claimed_receipts:
                 raise DuplicateDocument(f"销售单已存在：{ev.receipt_no}", f"sale already recorded: {ev.receipt_no}",
                                         field="receipt_no")
-            missing = sorted({ln.product_id for ln in ev.lines} - known)
+            missing = sorted({ln.product_id for ln in ev.lines} & unknown_products)
             if missing:
                 raise not_found("商品", "product", "lines.product_id", missing[0])
+            if ev.cashier_id in unknown_users:
+                raise not_found("收银员", "cashier", "cashier_id", ev.cashier_id)
             if ev.customer_id is not None and ev.customer_id not in customers:
                 raise not_found("客户", "customer", "customer_id", ev.customer_id)
             if ev.customer_id is None and any(p.tender == Tender.CREDIT for p in ev.payments):

@@ -104,9 +104,10 @@ def sale(w: World, lines: list[SaleLinePayload], *, shift_id: str = "shift-1", t
     total = sum(ln.amount_fen for ln in lines) + rounding
     payments = [PaymentPayload(tender=t, amount_fen=a) for t, a in (tenders or [(Tender.CASH, total)])]
     sale_id = uuid7()
+    extra.setdefault("cashier_id", w.cashier)
     return SaleCompleted(
         sale_id=sale_id, receipt_no=receipt_no or f"S01-01-{sale_id[-8:]}", store_id=w.store,
-        terminal_id=w.terminal, shift_id=shift_id, cashier_id=w.cashier, sold_at=sold_at, lines=lines,
+        terminal_id=w.terminal, shift_id=shift_id, sold_at=sold_at, lines=lines,
         payments=payments, subtotal_fen=sum(ln.list_amount_fen for ln in lines),
         discount_fen=sum(ln.line_discount_fen + ln.order_discount_fen for ln in lines), rounding_fen=rounding,
         total_fen=total, tax_fen=sum(ln.tax_fen for ln in lines), **extra)

@@ -458,3 +458,70 @@ def test_a_run_of_sales_applied_at_once_equals_one_by_one(engine: Engine, world:
         err = pytest.raises(DuplicateDocument, ingest.apply_sales_completed, s, [run[0]], terminal_id=world.terminal,
                             store_id=world.store, received_at=NOW)
         assert err.value.field == "sale_id"
+
+
+# ---------------------------------------------------------------------------- references without per-row keys
+
+
+def test_unknown_cashier_is_refused_and_nothing_is_written(engine: Engine, world: World) -> None:
+    # sales name their cashier without a FOREIGN KEY per row: the ingest checks it once per run
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], cashier_id=987_654)
+    err = refused(engine, ingest.apply_sale_completed, ev, terminal_id=world.terminal, store_id=world.store)
+    assert err.code == "cashier_not_found"
+    assert err.field == "cashier_id"
+    with Session(engine) as s:
+        assert count(s, Sale) == count(s, SaleLine) == count(s, StockMovement) == count(s, Shift) == 0
+
+
+def test_in_a_run_only_the_sale_with_the_unknown_cashier_is_refused(engine: Engine, world: World) -> None:
+    good = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)])
+    bad = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], cashier_id=987_654)
+    with session_scope(engine) as s:
+        errors = ingest.check_sales_completed(s, [good, bad], terminal_id=world.terminal, store_id=world.store)
+    assert errors[0] is None
+    assert errors[1] is not None and errors[1].code == "cashier_not_found"
+
+
+@pytest.mark.parametrize("field", ["product_id", "warehouse_id", "user_id"])
+def test_the_ledger_refuses_a_movement_naming_a_row_that_does_not_exist(engine: Engine, world: World,
+                                                                         field: str) -> None:
+    from central.inventory.ledger import Movement, post_movements
+
+    fields: dict[str, Any] = {"warehouse_id": world.warehouse, "product_id": world.rice, "user_id": world.cashier}
+    fields[field] = 876_543
+    with session_scope(engine) as s:
+        with pytest.raises(DomainError) as info:
+            post_movements(s, [Movement(kind="adjustment", qty_m=1000, source_type="adjustment", source_id="adj-1",
+                                        occurred_at=NOW, **fields)])
+    assert info.value.field == field
+    assert info.value.code.endswith("_not_found")
+    with Session(engine) as s:
+        assert count(s, StockMovement) == 0
+
+
+def test_a_product_that_was_sold_cannot_be_deleted(engine: Engine, world: World) -> None:
+    # its sale lines and movements hold no FOREIGN KEY to it, but its on-hand row does
+    from sqlalchemy import delete
+    from sqlalchemy.exc import IntegrityError
+
+    from central.catalog.models import Barcode, Product, ProductUnit
+
+    apply(engine, world, ingest.apply_sale_completed, sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)]))
+    with session_scope(engine) as s, pytest.raises(IntegrityError):
+        s.execute(delete(Barcode).where(Barcode.product_id == world.rice))
+        s.execute(delete(ProductUnit).where(ProductUnit.product_id == world.rice))
+        s.execute(delete(Product).where(Product.id == world.rice))
+        s.flush()
+
+
+def test_check_stock_reports_a_dangling_reference(engine: Engine, world: World) -> None:
+    apply(engine, world, ingest.apply_sale_completed, sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)]))
+    with Session(engine) as s:
+        assert check_stock(s).ok
+        assert check_stock(s).dangling == {}
+    with session_scope(engine) as s:  # what a FOREIGN KEY per row would have refused, written behind its back
+        s.execute(SaleLine.__table__.update().values(product_id=765_432))
+    with Session(engine) as s:
+        result = check_stock(s)
+        assert result.dangling == {"sale_lines.product_id": 1}
+        assert not result.ok
