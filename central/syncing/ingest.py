@@ -25,7 +25,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.bulk import pg_execute, recordset_sql
+from central.bulk import JsonText, copy_unless_conflict, pg_execute, recordset_sql
 from central.db import utcnow
 from central.errors import DomainError
 from central.syncing.feed import insert_ignore
@@ -459,11 +459,19 @@ def _log_events(session: Session, device: Device, envs: list[EventEnvelope], now
                 texts: dict[str, str]) -> set[str]:
     """Record the batch in the event log; the ids this insert won (the others were there already).
 
-    PostgreSQL: one `INSERT … SELECT FROM json_to_recordset(…) ON CONFLICT DO NOTHING RETURNING`, the
-    payloads spliced in as their canonical JSON text; elsewhere the same through SQLAlchemy."""
+    PostgreSQL: COPY of the whole batch (the payloads as their canonical JSON text) when none is
+    in the log yet, else one `INSERT … SELECT FROM json_to_recordset(…) ON CONFLICT DO NOTHING
+    RETURNING`; elsewhere the latter through SQLAlchemy. The unique key decides in both cases."""
     if not envs:
         return set()
     if session.get_bind().dialect.name == "postgresql":
+        # nearly always every event is new: COPY them; only when the unique key on event_id
+        # refuses (a repeat) take the ON CONFLICT statement below, which sorts out which are
+        tuples = [(e.event_id, device.terminal_id, device.store_id, e.seq, e.type.value, e.payload_hash,
+                   JsonText(texts.get(e.event_id) or canonical_json(e.payload)), e.occurred_at, now, "applied")
+                  for e in envs]
+        if copy_unless_conflict(session, cast(Table, SyncEvent.__table__), _LOG_COLUMNS, tuples):
+            return {e.event_id for e in envs}
         sql = recordset_sql(cast(Table, SyncEvent.__table__), _LOG_COLUMNS,
                             "ON CONFLICT (event_id) DO NOTHING RETURNING event_id")
         common = f',"terminal_id":{device.terminal_id},"store_id":{json.dumps(device.store_id)},' \
