@@ -7,9 +7,11 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.window import Window
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.modalview import ModalView
+from kivy.uix.textinput import TextInput
 
 from terminal.ui import format as fmt
 from terminal.ui import i18n
@@ -19,25 +21,74 @@ from terminal.ui.views import HeldView, MemberView, ProductHit, QuarantinedView
 SEARCH_DELAY_S = 0.25
 
 
+ENTER_KEYS = (13, 271)  # Enter, keypad Enter
+ESCAPE_KEY = 27
+
+
 class PosPopup(ModalView):  # type: ignore[misc]
-    """A modal dialog whose first text field gets the keyboard when it opens."""
+    """A modal dialog whose first text field gets the keyboard when it opens; keys pressed while it
+    is the top dialog go to `on_key` first."""
 
     def on_open(self) -> None:
+        Window.bind(on_key_down=self._key_down)
         Clock.schedule_once(lambda _dt: self.focus_first(), 0)
+
+    def on_dismiss(self) -> None:
+        Window.unbind(on_key_down=self._key_down)
+
+    def _key_down(self, _window: Any, key: int, *_args: Any) -> bool:
+        top = next((c for c in Window.children if isinstance(c, ModalView)), None)
+        return top is self and self.on_key(key)
+
+    def on_key(self, key: int) -> bool:
+        """A key pressed while this is the top dialog; True when handled (then nothing else sees it)."""
+        return False
 
     def focus_first(self) -> None:
         """Subclasses with a text field override this."""
 
+    def take_keyboard(self) -> None:
+        """No text field behind this dialog keeps the keyboard: a scan made while a message is up
+        must not ring an item up behind it, unseen (it did, under the "未找到商品" error)."""
+        app = App.get_running_app()
+        roots = [app.root, *[c for c in Window.children if isinstance(c, ModalView) and c is not self]]
+        for root in roots:
+            for widget in root.walk(restrict=True):
+                if isinstance(widget, TextInput) and widget.focus:
+                    widget.focus = False
+
 
 class MessagePopup(PosPopup):
+    """A message (an error, a refund done …); Enter or Esc closes it, as 确定 does."""
+
     title_text = StringProperty("")
     body = StringProperty("")
+
+    def focus_first(self) -> None:
+        self.take_keyboard()
+
+    def on_key(self, key: int) -> bool:
+        if key in ENTER_KEYS or key == ESCAPE_KEY:
+            self.dismiss()
+            return True
+        return False
 
 
 class ConfirmPopup(PosPopup):
+    """A yes/no question; Esc = 否. (Enter does not answer it: a scanner's Enter could cancel a sale.)"""
+
     title_text = StringProperty("")
     body = StringProperty("")
     when_yes = ObjectProperty(None, allownone=True)
+
+    def focus_first(self) -> None:
+        self.take_keyboard()
+
+    def on_key(self, key: int) -> bool:
+        if key == ESCAPE_KEY:
+            self.dismiss()
+            return True
+        return False
 
     def yes(self) -> None:
         self.dismiss()
@@ -103,6 +154,7 @@ class KeypadPopup(PosPopup):
         display.focus = True
 
     def on_dismiss(self) -> None:
+        super().on_dismiss()
         self.ids.display.focus = False  # (it never loses it to a touch: give the keyboard back)
 
     def key_button(self, key: str) -> Any:
