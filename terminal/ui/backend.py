@@ -263,13 +263,14 @@ class Backend:
         return self.cart(self.checkout.scan(code))
 
     def search(self, text: str) -> list[ProductHit]:
-        hits: list[ProductHit] = []
-        for hit in self.catalog.search(text):
-            product = self.catalog.product(hit.product_id)
-            unit = product.base_unit
-            hits.append(ProductHit(product_id=hit.product_id, sku=hit.sku, name=hit.name,
-                                   unit=unit.code, unit_name=unit.name or unit.code, price_fen=unit.price_fen))
-        return hits
+        return [self.product_hit(hit.product_id) for hit in self.catalog.search(text)]
+
+    def product_hit(self, product_id: int) -> ProductHit:
+        """A product's name and its base unit's price (e.g. what a weighed item costs a kilo)."""
+        product = self.catalog.product(product_id)
+        unit = product.base_unit
+        return ProductHit(product_id=product.id, sku=product.sku, name=product.name, unit=unit.code,
+                          unit_name=unit.name or unit.code, price_fen=unit.price_fen)
 
     def add_product(self, product_id: int, unit_code: str) -> CartView:
         return self.cart(self.checkout.add_product(product_id, unit_code))

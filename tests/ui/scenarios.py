@@ -1023,6 +1023,24 @@ def labels_of(widget: object) -> list[object]:
     return [w for w in widget.walk(restrict=True) if isinstance(w, Label) and w.text]  # type: ignore[attr-defined]
 
 
+def walk_weighed_without_scale(d: Driver) -> Step:
+    """A weighed item's code typed at a till without a scale: the prompt names the item and its price
+    a kilo (it said only "称重商品：输入重量（千克）"), the weight typed rings it up."""
+    sale = d.screen("sale")
+    yield from scan(d, "200001")
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "EntryPopup",
+                          "the weight is asked")
+    popup = d.dialogs()[0]
+    d.facts["weight_prompt"] = popup.prompt
+    d.check("红富士苹果" in popup.prompt and "¥12.80" in popup.prompt, f"the prompt names the item: {popup.prompt!r}")
+    d.check(not any(cut_off(lb) for lb in labels_of(popup)), "the prompt fits its dialog")
+    yield from enter_value(d, "0.5")
+    from decimal import Decimal
+
+    d.check(any(ln.name == "红富士苹果" and Decimal(ln.qty) == Decimal("0.5") for ln in sale.cart.lines),
+            f"the apples rung up: {[(ln.name, ln.qty) for ln in sale.cart.lines]}")
+
+
 def walk_unknown_barcode(d: Driver, next_code: str) -> Step:
     """A barcode the till does not know: the error dialog closes with Enter, and a scan made while it
     is up does not ring an item up behind it (the item was added unseen while the error still showed)."""
@@ -1075,6 +1093,7 @@ def cashier_walk(d: Driver) -> Step:
     yield from walk_english_member_row(d)
     for code in (td.WATER, td.WATER, td.WATER, td.BREAD):
         yield from scan(d, code)
+    yield from walk_weighed_without_scale(d)
     yield from walk_unknown_barcode(d, td.NOODLES)
     yield from walk_hold_resume(d)
     yield from walk_member_by_keyboard(d, td.MEMBER_CARD)

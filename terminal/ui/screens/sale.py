@@ -149,7 +149,10 @@ class SaleScreen(Screen):  # type: ignore[misc]
         def ask(_exc: BaseException | None = None) -> None:
             if _exc is not None:
                 app.notify(i18n.error_text(_exc))
-            app.ask(i18n.tr("enter_weight"), typed)
+            # which item and what it costs a kilo (the prompt said only "称重商品：输入重量")
+            hit = app.backend.product_hit(product_id)
+            app.ask(i18n.tr("enter_weight_of", name=hit.name, price=fmt.money(hit.price_fen), unit=hit.unit_name),
+                    typed)
 
         if not app.backend.scale_port():
             ask()
