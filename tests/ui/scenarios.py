@@ -1080,6 +1080,29 @@ def walk_english_member_row(d: Driver) -> Step:
     d.check(d.app.lang == "zh_CN", "back to Chinese")
 
 
+def walk_return(d: Driver, receipt_no: str, sold_at: str) -> Step:
+    """退货 of one water: each line shows what was sold and what is left to return, in full (the lines
+    had 40% of the screen: "已售 3 瓶 · 可退 …"), and the sale's time as on its receipt."""
+    from datetime import datetime
+
+    yield d.tap(d.w("sale", "returns"))
+    screen = d.screen("returns")
+    yield from d.wait_for(lambda: screen.ids.find.focus, "the receipt field has the keyboard")
+    yield d.type(receipt_no, enter=True)
+    yield from d.wait_for(lambda: screen.sale is not None, "the sale is found")
+    yield 0.1
+    cut = [getattr(lb, "text", "") for row in screen.ids.lines.children for lb in labels_of(row) if cut_off(lb)]
+    d.check(not cut, f"return lines cut off: {cut}")
+    when = store_time(datetime.fromisoformat(sold_at))
+    d.check(when in screen.ids.sale_title.text, f"sold at {when} (as on the receipt): {screen.ids.sale_title.text!r}")
+    row = next(r for r in screen.ids.lines.children if r.line_no == 1)
+    yield d.tap(row.ids.qty)
+    yield d.type("1")
+    yield from d.wait_for(lambda: screen.preview_fen > 0, "the refund is previewed")
+    d.facts["return_preview"] = screen.preview_text
+    yield from d.shot("walk_return")
+
+
 def cashier_walk(d: Driver) -> Step:
     """What a cashier who has never seen the till does on the first day (Chinese, offline): sign in,
     open the shift, scan, pay with split tenders, print; the checks are the rough edges found by
@@ -1107,6 +1130,7 @@ def cashier_walk(d: Driver) -> Step:
     yield from d.wait_for(lambda: done.outcome is not None, "the receipt printed")
     d.facts["printed"] = done.outcome.ok
     yield d.tap(done.ids.next_sale)
+    sold_at = d.app.backend.store.scalar("SELECT sold_at FROM sales WHERE receipt_no=?", (d.facts["receipt_no"],))
     # the sale screen's buttons are where they were before the member came and went (the member
     # row was 64 dp with a member and 52 dp without: every button below it moved between sales)
     yield 0.1
@@ -1114,6 +1138,7 @@ def cashier_walk(d: Driver) -> Step:
              if tuple(sale.ids[k].to_window(*sale.ids[k].pos)) != xy}
     d.check(not moved, f"buttons moved after the sale with a member: {moved}")
     yield from walk_reprint_last(d, d.facts["receipt_no"])
+    yield from walk_return(d, d.facts["receipt_no"], sold_at)
 
 
 def walk_reprint_last(d: Driver, receipt_no: str) -> Step:
