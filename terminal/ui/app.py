@@ -35,6 +35,9 @@ KV_FILES = ("common.kv", "popups.kv", "app.kv", "signin.kv", "shift.kv", "sale.k
             "returns.kv")
 BACKGROUND = (0.94, 0.95, 0.97, 1)
 STATUS_INTERVAL_S = 2.0
+APPROVAL_REFUSED = frozenset({"bad_credentials", "not_manager", "wrong_store"})
+"""Why a manager's code and PIN were not accepted (`terminal.session`): the approval dialog is shown
+again with the reason, instead of dropping the action the cashier had started."""
 
 
 class _KeepSelling(ExceptionHandler):  # type: ignore[misc]
@@ -317,12 +320,7 @@ class PosApp(App):  # type: ignore[misc]
             result = fn(*args, **kwargs)
         except NeedsApproval as need:
             kwargs.pop("approval", None)
-
-            def retry(code: str, pin: str) -> None:
-                self.call(fn, *args, on_ok=on_ok, approval=(code, pin), on_error=on_error, **kwargs)
-
-            popup = Factory.ManagerPopup(action_text=i18n.error_text(need), when_approved=retry)
-            self.open_popup(popup)
+            self._ask_approval(i18n.error_text(need), fn, args, kwargs, on_ok, on_error)
             return
         except Exception as exc:
             if on_error is None or not on_error(exc):
@@ -331,6 +329,26 @@ class PosApp(App):  # type: ignore[misc]
         if on_ok is not None:
             on_ok(result)
         self.refresh_status()
+
+    def _ask_approval(self, action_text: str, fn: Callable[..., Any], args: tuple[Any, ...],
+                      kwargs: dict[str, Any], on_ok: Callable[[Any], None] | None,
+                      on_error: Callable[[Exception], bool] | None, *, error: str = "", code: str = "") -> None:
+        """The manager-approval dialog; on approval the call is repeated with it. A wrong code or PIN
+        brings the dialog back saying why (code kept, PIN cleared), so the action is not lost."""
+
+        def retry(manager_code: str, pin: str) -> None:
+            def refused(exc: Exception) -> bool:
+                if getattr(exc, "code", "") in APPROVAL_REFUSED:
+                    self._ask_approval(action_text, fn, args, kwargs, on_ok, on_error,
+                                       error=i18n.error_text(exc), code=manager_code)
+                    return True
+                return on_error(exc) if on_error is not None else False
+
+            self.call(fn, *args, on_ok=on_ok, approval=(manager_code, pin), on_error=refused, **kwargs)
+
+        popup = Factory.ManagerPopup(action_text=action_text, error_text=error, when_approved=retry)
+        popup.ids.code.text = code
+        self.open_popup(popup)
 
     # ------------------------------------------------------------------ dialogs
 

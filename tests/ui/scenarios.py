@@ -1101,6 +1101,40 @@ def walk_return(d: Driver, receipt_no: str, sold_at: str) -> Step:
     yield from d.wait_for(lambda: screen.preview_fen > 0, "the refund is previewed")
     d.facts["return_preview"] = screen.preview_text
     yield from d.shot("walk_return")
+    yield d.tap(screen.ids.do_refund)
+    yield from walk_wrong_manager_pin(d)
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "MessagePopup",
+                          "the refund is reported")
+    d.facts["refund_message"] = d.dialogs()[0].body
+    yield from d.shot("walk_refund_done")
+    yield d.type("", enter=True)
+    yield from d.no_dialog()
+    yield from d.wait_for(lambda: not d.app.printing, "the return slip printed")
+    yield d.tap(screen.ids.back)
+
+
+def walk_wrong_manager_pin(d: Driver) -> Step:
+    """The manager mistypes the PIN: the approval dialog comes back saying so, the code kept (it
+    closed, and the cashier had to start the refund again from 确认退款)."""
+    from tests.ui.terminal_data import MANAGER
+
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "ManagerPopup",
+                          "manager approval asked")
+    first = d.dialogs()[0]
+    yield from d.wait_for(lambda: first.ids.code.focus, "manager code field focused")
+    yield d.type(MANAGER[0], enter=True)
+    yield from d.wait_for(lambda: first.ids.pin.focus, "manager PIN field focused")
+    yield d.type("0000", enter=True)
+    yield from d.wait_for(lambda: bool(d.dialogs()) and d.dialogs()[0] is not first, "a dialog after the wrong PIN")
+    again = d.dialogs()[0]
+    d.check(type(again).__name__ == "ManagerPopup", f"the approval is asked again, got {type(again).__name__}")
+    d.check(bool(again.error_text) and again.ids.code.text == MANAGER[0] and not again.ids.pin.text,
+            f"says why, code kept: {again.error_text!r} {again.ids.code.text!r}")
+    d.facts["approval_refused"] = again.error_text
+    yield from d.wait_for(lambda: again.ids.pin.focus, "the PIN field has the keyboard")
+    yield from d.shot("walk_wrong_pin")
+    yield d.type(MANAGER[1], enter=True)
+    yield from d.wait_for(lambda: again not in d.dialogs(), "approval dialog closed")
 
 
 def cashier_walk(d: Driver) -> Step:

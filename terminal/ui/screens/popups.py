@@ -174,10 +174,12 @@ class ManagerPopup(PosPopup):
     """A manager types code + PIN; `when_approved(code, pin)` repeats the action with it."""
 
     action_text = StringProperty("")
+    error_text = StringProperty("")
+    """Why the last code and PIN were refused (shown above the fields; empty the first time)."""
     when_approved = ObjectProperty(None, allownone=True)
 
     def focus_first(self) -> None:
-        self.ids.code.focus = True
+        (self.ids.pin if self.ids.code.text else self.ids.code).focus = True
 
     def submit(self) -> None:
         code, pin = self.ids.code.text.strip(), self.ids.pin.text
