@@ -450,7 +450,8 @@ class Backend:
                                            reason=reason or None,
                                            approval=self._approval(Action.REFUND, approval))
         return ReturnDone(return_id=done.return_id, receipt_no=done.receipt_no, total_fen=done.payload.total_fen,
-                          cash=done.cash_fen > 0)
+                          cash=done.cash_fen > 0,
+                          refunds=tuple((r.tender.value, r.amount_fen) for r in done.payload.refunds))
 
     # ------------------------------------------------------------------ printing (worker threads)
     #

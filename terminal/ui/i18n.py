@@ -201,6 +201,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "refund_cash": ("退现金", "Cash"),
     "do_refund": ("确认退款", "Refund"),
     "refund_done": ("退款完成 {no}，退款 {amount}", "Refund {no} done: {amount}"),
+    "refund_back_to": ("{tender}原路退回 {amount}", "{amount} back to {tender}"),
+    "refund_hand_cash": ("请从钱箱取 {amount} 现金交给顾客", "Hand the customer {amount} in cash from the drawer"),
     "nothing_to_return": ("请选择要退的商品", "Choose what to return"),
     "return_reason": ("退货原因", "Reason"),
 }

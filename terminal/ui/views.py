@@ -163,6 +163,8 @@ class ReturnDone:
     receipt_no: str
     total_fen: int
     cash: bool
+    refunds: tuple[tuple[str, int], ...] = ()
+    """(tender, fen) refunded: the cash part is what the cashier hands back from the drawer."""
 
 
 @dataclass(frozen=True)

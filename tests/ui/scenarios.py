@@ -1105,7 +1105,14 @@ def walk_return(d: Driver, receipt_no: str, sold_at: str) -> Step:
     yield from walk_wrong_manager_pin(d)
     yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "MessagePopup",
                           "the refund is reported")
-    d.facts["refund_message"] = d.dialogs()[0].body
+    message = d.dialogs()[0].body
+    d.facts["refund_message"] = message
+    # where the money goes: what went back to WeChat, and the cash to hand over (only the total was said)
+    refunds = d.app.backend.store.all("SELECT tender, amount_fen FROM refunds")
+    d.check({t for t, _ in refunds} == {"wechat", "cash"}, f"refunded to both tenders: {refunds}")
+    for tender, fen in refunds:
+        said = f"请从钱箱取 {d.app.money(fen)} 现金" if tender == "cash" else f"微信原路退回 {d.app.money(fen)}"
+        d.check(said in message, f"{said!r} in the refund message {message!r}")
     yield from d.shot("walk_refund_done")
     yield d.type("", enter=True)
     yield from d.no_dialog()
