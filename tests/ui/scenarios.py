@@ -1144,6 +1144,34 @@ def walk_wrong_manager_pin(d: Driver) -> Step:
     yield from d.wait_for(lambda: again not in d.dialogs(), "approval dialog closed")
 
 
+def walk_close_shift(d: Driver) -> Step:
+    """交班: the drawer counted at the keyboard from the top, Enter moving to the next denomination
+    (Enter left the field and went nowhere; no field had the keyboard when the screen opened)."""
+    yield d.tap(d.w("sale", "close_shift"))
+    close = d.screen("shift_close")
+    yield from d.wait_for(lambda: close.report is not None, "the shift report is loaded")
+    rows = close.rows()
+    yield from d.wait_for(lambda: rows[0].ids.count.focus, "the first count has the keyboard")
+    expected = close.expected_fen
+    counts, left = {}, expected
+    for row in rows:
+        counts[row.fen], left = divmod(left, row.fen)
+    d.check(left == 0, f"the expected cash {expected} is made of the denominations")
+    for row in rows:
+        d.check(row.ids.count.focus, f"the count of {row.fen} has the keyboard")
+        yield d.type(str(counts[row.fen]) if counts[row.fen] else "", enter=True)
+    d.check(close.counted_fen == expected, f"counted {close.counted_fen} = expected {expected}")
+    d.facts["counts"] = {str(k): v for k, v in counts.items() if v}
+    yield from d.shot("walk_shift_close")
+    yield d.tap(close.ids.z_report)
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "ConfirmPopup",
+                          "closing the shift is confirmed first")
+    yield d.tap(d.dialogs()[0].ids.yes)
+    yield from d.no_dialog()
+    yield from d.wait_for(lambda: not d.app.printing, "the Z report printed")
+    d.check(d.app.manager.current == "signin", "signed out after closing the shift")
+
+
 def cashier_walk(d: Driver) -> Step:
     """What a cashier who has never seen the till does on the first day (Chinese, offline): sign in,
     open the shift, scan, pay with split tenders, print; the checks are the rough edges found by
@@ -1180,6 +1208,7 @@ def cashier_walk(d: Driver) -> Step:
     d.check(not moved, f"buttons moved after the sale with a member: {moved}")
     yield from walk_reprint_last(d, d.facts["receipt_no"])
     yield from walk_return(d, d.facts["receipt_no"], sold_at)
+    yield from walk_close_shift(d)
 
 
 def walk_reprint_last(d: Driver, receipt_no: str) -> Step:

@@ -42,10 +42,32 @@ class ShiftCloseScreen(Screen):  # type: ignore[misc]
         grid = self.ids.denoms
         if not grid.children:
             for fen in App.get_running_app().backend.denominations():
-                grid.add_widget(Factory.DenominationRow(fen=fen, when_counted=self.recount))
+                grid.add_widget(Factory.DenominationRow(fen=fen, when_counted=self.recount, when_entered=self.next_count))
         for row in grid.children:
             row.ids.count.text = ""
         self.load_report()
+        Clock.schedule_once(lambda _dt: self.refocus(), 0)
+
+    def rows(self) -> list[Any]:
+        """The denomination rows top to bottom (largest note first)."""
+        return list(reversed(self.ids.denoms.children))
+
+    def refocus(self) -> None:
+        """A keyboard counts from the top: the first count has the keyboard when the screen opens."""
+        app = App.get_running_app()
+        rows = self.rows()
+        if rows and not app.popup_open and app.manager.current == self.name \
+                and not any(r.ids.count.focus for r in rows):
+            rows[0].ids.count.focus = True
+
+    def next_count(self, row: Any) -> None:
+        """Enter in a count goes to the next denomination (it left the field and went nowhere)."""
+        rows = self.rows()
+        index = rows.index(row) if row in rows else -1
+        if 0 <= index < len(rows) - 1:
+            following = rows[index + 1]
+            self.ids.denoms_scroll.scroll_to(following, padding=10, animate=False)
+            following.ids.count.focus = True
 
     def load_report(self) -> None:
         app = App.get_running_app()
@@ -99,6 +121,12 @@ class DenominationRow(BoxLayout):  # type: ignore[misc]
 
     fen = NumericProperty(0)
     when_counted = ObjectProperty(None, allownone=True)
+    when_entered = ObjectProperty(None, allownone=True)
+    """Called with the row when Enter is pressed in its count (the screen moves to the next one)."""
+
+    def entered(self) -> None:
+        if self.when_entered is not None:
+            self.when_entered(self)
 
     def subtotal(self, text: str) -> int:
         return self.fen * int(text) if text.strip().isdigit() else 0
