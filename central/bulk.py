@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, ColumnElement, Table, any_, bindparam, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -131,8 +132,9 @@ def recordset_sql(table: Table, columns: Sequence[str], suffix: str = "") -> str
 
 
 def json_rows(rows: Sequence[Any]) -> str:
-    """Rows as the JSON text `recordset_sql` takes (times as ISO text, which PostgreSQL reads)."""
-    return json.dumps(rows, separators=(",", ":"), ensure_ascii=False, default=_iso)
+    """Rows as the JSON text `recordset_sql` takes (times as ISO text, which PostgreSQL reads);
+    orjson writes times, dates and strings as the standard library would, ~10x faster."""
+    return orjson.dumps(rows, default=_iso).decode()
 
 
 def _iso(value: Any) -> str:

@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from central.api.server import HTTP_PROTOCOL, set_nodelay
+from central.api.workers import Supervisor, check_port_free, reuseport_available
 from central.db import get_engine
 from central.migrations import SchemaOutOfDate, check_up_to_date
 from central.settings import redact_url, resolve_db_url
@@ -68,8 +69,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"无法连接数据库 / cannot open the database {redact_url(url)}: {exc}", file=sys.stderr)
         return 2
     os.environ["POS_DATABASE_URL"] = url  # worker processes build their app from it
+    config: dict[str, Any] = {"app": "central.app:app_from_env", "factory": True, "host": args.host,
+                              "port": args.port, "log_level": args.log_level, "proxy_headers": False,
+                              "access_log": args.access_log, **server_options()}
+    workers = max(1, args.workers)
+    if workers > 1 and reuseport_available():
+        # a listening socket per worker, so connections spread over them (central/api/workers.py)
+        try:
+            check_port_free(args.host, args.port)
+        except OSError as exc:
+            print(f"无法监听 / cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+            return 2
+        print(f"POS central: http://{args.host}:{args.port}/docs  (database {redact_url(url)})", flush=True)
+        uvicorn.Config(**config)  # sets up uvicorn's logging in this supervising process too
+        return Supervisor(workers, args.host, args.port, config).run()
     print(f"POS central: http://{args.host}:{args.port}/docs  (database {redact_url(url)})", flush=True)
-    uvicorn.run("central.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=max(1, args.workers), log_level=args.log_level, proxy_headers=False,
-                access_log=args.access_log, **server_options())
+    uvicorn.run(workers=workers, **config)
     return 0

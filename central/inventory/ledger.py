@@ -14,22 +14,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from central import references
-from central.bulk import insert_rows, json_rows, pg_execute, recordset_sql
+from central.bulk import insert_tuples, json_rows, pg_execute, recordset_sql
 from central.db import utcnow
 from central.errors import Invalid, not_found
 from central.inventory.models import MOVEMENT_KINDS, StockMovement, StockOnHand
 
 
-@dataclass(frozen=True)
-class Movement:
-    """A movement to post (signed `qty_m`: thousandths of the base unit, + in, − out)."""
+class Movement(NamedTuple):
+    """A movement to post (signed `qty_m`: thousandths of the base unit, + in, − out).
+
+    A NamedTuple (immutable; `_replace` for a variant): a push makes thousands of them a batch,
+    and a frozen dataclass took ~3 µs each to build."""
 
     warehouse_id: int
     product_id: int
@@ -72,6 +74,11 @@ def _upsert_statement(dialect: str) -> Any:
     ).returning(table.c.warehouse_id, table.c.product_id, table.c.qty_m)
 
 
+_LEDGER_COLUMNS = ("warehouse_id", "product_id", "kind", "qty_m", "balance_after_m", "unit_cost_fen", "batch_no",
+                   "expiry_date", "source_type", "source_id", "source_line", "occurred_at", "recorded_at", "user_id",
+                   "note")
+
+
 def post_movements(session: Session, movements: Sequence[Movement],
                    *, recorded_at: datetime | None = None) -> list[NegativeStock]:
     """Append `movements` to the ledger and move on-hand with them; returns negative-stock warnings.
@@ -108,14 +115,9 @@ def post_movements(session: Session, movements: Sequence[Movement],
     for m in movements:
         key = (m.warehouse_id, m.product_id)
         running[key] += m.qty_m
-        rows.append({
-            "warehouse_id": m.warehouse_id, "product_id": m.product_id, "kind": m.kind,
-            "qty_m": m.qty_m, "balance_after_m": running[key], "unit_cost_fen": m.unit_cost_fen,
-            "batch_no": m.batch_no, "expiry_date": m.expiry_date, "source_type": m.source_type,
-            "source_id": m.source_id, "source_line": m.source_line, "occurred_at": m.occurred_at,
-            "recorded_at": now, "user_id": m.user_id, "note": m.note,
-        })
-    insert_rows(session, cast(Table, StockMovement.__table__), rows)  # COPY on PostgreSQL
+        rows.append((m.warehouse_id, m.product_id, m.kind, m.qty_m, running[key], m.unit_cost_fen, m.batch_no,
+                     m.expiry_date, m.source_type, m.source_id, m.source_line, m.occurred_at, now, m.user_id, m.note))
+    insert_tuples(session, cast(Table, StockMovement.__table__), _LEDGER_COLUMNS, rows)  # COPY on PostgreSQL
     return [NegativeStock(k[0], k[1], q) for k, q in sorted(after.items()) if q < 0]
 
 

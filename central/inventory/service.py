@@ -7,7 +7,7 @@ caller's transaction. Quantities arrive as Decimal in base units (pieces, or kg 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -99,7 +99,7 @@ def transfer(session: Session, *, from_warehouse_id: int, to_warehouse_id: int, 
                        qty_m=-to_milli(ln.qty), source_type="transfer", source_id=doc_id, source_line=i,
                        occurred_at=now, unit_cost_fen=ln.unit_cost_fen, batch_no=ln.batch_no,
                        expiry_date=ln.expiry_date, user_id=user_id, note=note)
-        moves += [out, replace(out, warehouse_id=to_warehouse_id, kind="transfer_in", qty_m=-out.qty_m)]
+        moves += [out, out._replace(warehouse_id=to_warehouse_id, kind="transfer_in", qty_m=-out.qty_m)]
     return Posted(doc_id, len(moves), post_movements(session, moves, recorded_at=now))
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
@@ -23,7 +22,7 @@ from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from central import references
-from central.bulk import in_list, insert_rows
+from central.bulk import in_list, insert_tuples
 from central.customers.models import Customer
 from central.errors import DomainError, Invalid, not_found
 from central.finance.receivables import post_receivable
@@ -201,13 +200,18 @@ def _check_statements(dialect: str) -> tuple[Any, Any, Any, Any]:
 
 
 def check_sales_completed(session: Session, events: Sequence[SaleCompleted], *, terminal_id: int,
-                          store_id: int) -> list[DomainError | None]:
+                          store_id: int, read_clashes: bool = True) -> list[DomainError | None]:
     """What applying each sale of a run one after another would refuse: one entry per sale, None
     for a sale that would go in. Reads only, with one query per kind of reference for the whole
     run (sales clashing by id or receipt number, products, cashiers, customers, members, shifts).
 
     A sale that repeats the id or receipt number of an earlier accepted sale of the same run is a
     duplicate, as it would be one by one; a refused sale does not claim its numbers.
+
+    `read_clashes=False` (the push's bulk path) skips reading which ids and receipt numbers central
+    holds already: the sales table's unique keys refuse such a sale when the run is written, and the
+    push then replays the batch event by event, where this check with the read names the duplicate.
+    A sale clashing with a stored one is not a thing tills do, so the common run is spared the read.
     """
     errors: list[DomainError | None] = [None] * len(events)
     for i, ev in enumerate(events):
@@ -222,10 +226,11 @@ def check_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
     clash_q, customers_q, members_q, shifts_q = _check_statements(session.get_bind().dialect.name)
     stored: dict[str, str] = {}  # sale id → receipt no, of sales central already holds
     stored_receipts: set[str] = set()
-    for sid, receipt in session.execute(clash_q, {
-            "ids": sorted({ev.sale_id for ev in live}), "receipts": sorted({ev.receipt_no for ev in live})}):
-        stored[sid] = receipt
-        stored_receipts.add(receipt)
+    if read_clashes:
+        for sid, receipt in session.execute(clash_q, {
+                "ids": sorted({ev.sale_id for ev in live}), "receipts": sorted({ev.receipt_no for ev in live})}):
+            stored[sid] = receipt
+            stored_receipts.add(receipt)
     # products and cashiers are checked here, once for the run (no FOREIGN KEY per row: see
     # central/sales/models.py); ids found are remembered for the session
     unknown_products = set(references.missing(session, "products", (ln.product_id for ev in live for ln in ev.lines)))
@@ -290,6 +295,18 @@ def _shift_rows(session: Session, query: Any, shift_ids: Iterable[str]) -> dict[
     return {sid: cache[sid] for sid in shift_ids if sid in cache}
 
 
+_SALE_COLUMNS = ("id", "receipt_no", "store_id", "terminal_id", "shift_id", "warehouse_id", "cashier_id", "rep_id",
+                 "customer_id", "member_id", "member_level", "sold_at", "received_at", "business_date",
+                 "subtotal_fen", "discount_fen", "rounding_fen", "total_fen", "change_fen", "tax_fen",
+                 "points_earned", "points_redeemed", "price_version", "promotion_ids", "note", "late",
+                 "refunded_fen")
+_LINE_COLUMNS = ("sale_id", "line_no", "product_id", "sku", "name", "unit_code", "unit_factor", "qty_m",
+                 "unit_price_fen", "price_source", "list_amount_fen", "line_discount_fen", "order_discount_fen",
+                 "amount_fen", "tax_rate_bp", "tax_fen", "promotion_ids", "is_gift", "unit_cost_fen",
+                 "returned_qty_m", "returned_amount_fen")
+_PAYMENT_COLUMNS = ("sale_id", "tender", "amount_fen", "tendered_fen", "reference", "points")
+
+
 def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, terminal_id: int,
                           store_id: int, received_at: datetime) -> list[NegativeStock]:
     """Write a run of sales that `check_sales_completed` passed: shift figures, sales, lines,
@@ -314,36 +331,25 @@ def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
     for shift_id, (n, fen, cash) in figures.items():
         _post_to_shift(session, shift_id, status[shift_id], received_at=received_at, sales=n, sales_fen=fen,
                        cash_in=cash, postings=n)
-    insert_rows(session, _t(Sale), [{
-        "id": ev.sale_id, "receipt_no": ev.receipt_no, "store_id": store_id, "terminal_id": terminal_id,
-        "shift_id": ev.shift_id, "warehouse_id": warehouse_id, "cashier_id": ev.cashier_id,
-        "rep_id": ev.rep_id, "customer_id": ev.customer_id, "member_id": ev.member_id,
-        "member_level": ev.member_level, "sold_at": ev.sold_at, "received_at": received_at,
-        "business_date": business_date(ev.sold_at), "subtotal_fen": ev.subtotal_fen,
-        "discount_fen": ev.discount_fen, "rounding_fen": ev.rounding_fen, "total_fen": ev.total_fen,
-        "change_fen": ev.change_fen, "tax_fen": ev.tax_fen, "points_earned": ev.points_earned,
-        "points_redeemed": ev.points_redeemed, "price_version": ev.price_version,
-        "promotion_ids": list(ev.promotion_ids), "note": ev.note, "late": status[ev.shift_id] == "closed",
-        "refunded_fen": 0,
-    } for ev in events])
+    insert_tuples(session, _t(Sale), _SALE_COLUMNS, [(
+        ev.sale_id, ev.receipt_no, store_id, terminal_id, ev.shift_id, warehouse_id, ev.cashier_id, ev.rep_id,
+        ev.customer_id, ev.member_id, ev.member_level, ev.sold_at, received_at, business_date(ev.sold_at),
+        ev.subtotal_fen, ev.discount_fen, ev.rounding_fen, ev.total_fen, ev.change_fen, ev.tax_fen,
+        ev.points_earned, ev.points_redeemed, ev.price_version, ev.promotion_ids, ev.note,
+        status[ev.shift_id] == "closed", 0,
+    ) for ev in events])
     milli: dict[Any, int] = {}  # Decimal qty → thousandths, once per distinct quantity (mostly 1)
     for ev in events:
         for ln in ev.lines:
             if ln.qty not in milli:
                 milli[ln.qty] = to_milli(ln.qty)
-    insert_rows(session, _t(SaleLine), [{
-        "sale_id": ev.sale_id, "line_no": ln.line_no, "product_id": ln.product_id, "sku": ln.sku,
-        "name": ln.name, "unit_code": ln.unit_code, "unit_factor": ln.unit_factor,
-        "qty_m": milli[ln.qty], "unit_price_fen": ln.unit_price_fen, "price_source": ln.price_source,
-        "list_amount_fen": ln.list_amount_fen, "line_discount_fen": ln.line_discount_fen,
-        "order_discount_fen": ln.order_discount_fen, "amount_fen": ln.amount_fen,
-        "tax_rate_bp": ln.tax_rate_bp, "tax_fen": ln.tax_fen, "promotion_ids": list(ln.promotion_ids),
-        "is_gift": ln.is_gift, "unit_cost_fen": ln.unit_cost_fen, "returned_qty_m": 0,
-        "returned_amount_fen": 0,
-    } for ev in events for ln in ev.lines])
-    insert_rows(session, _t(SalePayment), [{
-        "sale_id": ev.sale_id, "tender": p.tender.value, "amount_fen": p.amount_fen,
-        "tendered_fen": p.tendered_fen, "reference": p.reference, "points": p.points}
+    insert_tuples(session, _t(SaleLine), _LINE_COLUMNS, [(
+        ev.sale_id, ln.line_no, ln.product_id, ln.sku, ln.name, ln.unit_code, ln.unit_factor, milli[ln.qty],
+        ln.unit_price_fen, ln.price_source, ln.list_amount_fen, ln.line_discount_fen, ln.order_discount_fen,
+        ln.amount_fen, ln.tax_rate_bp, ln.tax_fen, ln.promotion_ids, ln.is_gift, ln.unit_cost_fen, 0, 0,
+    ) for ev in events for ln in ev.lines])
+    insert_tuples(session, _t(SalePayment), _PAYMENT_COLUMNS, [
+        (ev.sale_id, p.tender.value, p.amount_fen, p.tendered_fen, p.reference, p.points)
         for ev in events for p in ev.payments])
     warnings = post_movements(session, [
         Movement(warehouse_id=warehouse_id, product_id=ln.product_id, kind="sale",
@@ -501,7 +507,7 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
                         user_id=ev.cashier_id, unit_cost_fen=None if cost is None else round(cost / rl.unit_factor))
         movements.append(back)
         if not rl.restock:  # damaged goods come back and are written off at once, visibly
-            movements.append(replace(back, kind="loss", qty_m=-base_m, note="退货不可再售 / returned damaged"))
+            movements.append(back._replace(kind="loss", qty_m=-base_m, note="退货不可再售 / returned damaged"))
     warnings = post_movements(session, movements, recorded_at=received_at)
     if member_id is not None:
         for kind, points in (("reverse", -ev.points_reversed), ("refund", ev.points_refunded)):

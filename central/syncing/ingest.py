@@ -216,7 +216,8 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
         for group, batch in runs:
             if batch is not None:
                 payloads = [p for _env, p, _h in group]
-                errors = batch.check(session, payloads, terminal_id=device.terminal_id, store_id=device.store_id)
+                errors = batch.check(session, payloads, terminal_id=device.terminal_id, store_id=device.store_id,
+                                     read_clashes=False)  # the unique keys refuse a clash: see _one
                 good = []
                 for (env, payload, _h), err in zip(group, errors, strict=True):
                     if err is None:
