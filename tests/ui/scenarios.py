@@ -1161,6 +1161,9 @@ def walk_close_shift(d: Driver) -> Step:
         d.check(row.ids.count.focus, f"the count of {row.fen} has the keyboard")
         yield d.type(str(counts[row.fen]) if counts[row.fen] else "", enter=True)
     d.check(close.counted_fen == expected, f"counted {close.counted_fen} = expected {expected}")
+    yield 0.2
+    d.check(close.ids.denoms_scroll.scroll_y >= 0.999 or close.ids.denoms.height > close.ids.denoms_scroll.height,
+            f"the counts that fit the screen did not scroll: scroll_y {close.ids.denoms_scroll.scroll_y}")
     d.facts["counts"] = {str(k): v for k, v in counts.items() if v}
     yield from d.shot("walk_shift_close")
     yield d.tap(close.ids.z_report)

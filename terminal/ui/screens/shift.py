@@ -66,7 +66,13 @@ class ShiftCloseScreen(Screen):  # type: ignore[misc]
         index = rows.index(row) if row in rows else -1
         if 0 <= index < len(rows) - 1:
             following = rows[index + 1]
-            self.ids.denoms_scroll.scroll_to(following, padding=10, animate=False)
+            scroll = self.ids.denoms_scroll
+            _, bottom = scroll.to_window(scroll.x, scroll.y)
+            _, top = scroll.to_window(scroll.right, scroll.top)
+            _, row_bottom = following.to_window(following.x, following.y)
+            _, row_top = following.to_window(following.right, following.top)
+            if row_bottom < bottom - 1 or row_top > top + 1:  # (a list that fits must not move)
+                scroll.scroll_to(following, padding=0, animate=False)
             following.ids.count.focus = True
 
     def load_report(self) -> None:
