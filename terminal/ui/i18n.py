@@ -77,6 +77,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "x_report": ("打印X报表", "Print X report"),
     "z_report": ("交班并打印Z报表", "Close & print Z report"),
     "shift_closed": ("已交班，Z报表已打印", "Shift closed, Z report printed"),
+    "z_confirm": ("交班后本班不能再收银。\n实点现金 {counted}，应有 {expected}，差额 {difference}。确定交班？",
+                  "No more sales in this shift after closing.\nCounted {counted}, expected {expected}, "
+                  "difference {difference}. Close the shift?"),
+    "z_confirm_uncounted": ("还没有清点钱箱：实点现金将记为 ¥0.00（应有 {expected}）。\n确定不清点就交班？",
+                            "The drawer is not counted: ¥0.00 will be recorded (expected {expected}).\n"
+                            "Close the shift without counting?"),
     "report_printed": ("报表已打印", "Report printed"),
     "sales_count": ("销售笔数", "Sales"),
     "returns_count": ("退货笔数", "Returns"),

@@ -1166,10 +1166,28 @@ def walk_close_shift(d: Driver) -> Step:
             f"the counts that fit the screen did not scroll: scroll_y {close.ids.denoms_scroll.scroll_y}")
     d.facts["counts"] = {str(k): v for k, v in counts.items() if v}
     yield from d.shot("walk_shift_close")
+    # the question says what will be recorded (it only repeated "交班并打印Z报表"); uncounted, it warns
+    for row in rows:
+        row.ids.count.text = ""
     yield d.tap(close.ids.z_report)
     yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "ConfirmPopup",
                           "closing the shift is confirmed first")
-    yield d.tap(d.dialogs()[0].ids.yes)
+    question = d.dialogs()[0]
+    d.check("还没有清点钱箱" in question.body and d.app.money(expected) in question.body,
+            f"closing without a count is questioned: {question.body!r}")
+    yield d.type("\x1b")  # Esc: 否
+    yield from d.no_dialog()
+    for row in rows:
+        row.ids.count.text = str(counts[row.fen]) if counts[row.fen] else ""
+    yield d.tap(close.ids.z_report)
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "ConfirmPopup",
+                          "closing the shift is confirmed first")
+    question = d.dialogs()[0]
+    said = f"实点现金 {d.app.money(expected)}，应有 {d.app.money(expected)}，差额 {d.app.money(0)}"
+    d.check(said in question.body, f"{said!r} in {question.body!r}")
+    d.check(not any(cut_off(lb) and lb.shorten for lb in labels_of(question)), "the question fits")
+    yield from d.shot("walk_close_question")
+    yield d.tap(question.ids.yes)
     yield from d.no_dialog()
     yield from d.wait_for(lambda: not d.app.printing, "the Z report printed")
     d.check(d.app.manager.current == "signin", "signed out after closing the shift")

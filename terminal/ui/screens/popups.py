@@ -29,8 +29,17 @@ class PosPopup(ModalView):  # type: ignore[misc]
     """A modal dialog whose first text field gets the keyboard when it opens; keys pressed while it
     is the top dialog go to `on_key` first."""
 
-    def on_open(self) -> None:
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        """Keys reach the dialog from the moment it is opened (on_open comes only after the opening
+        animation: an Enter or Esc pressed at once was lost)."""
+        super().open(*args, **kwargs)
         Window.bind(on_key_down=self._key_down)
+        self.opening()
+
+    def opening(self) -> None:
+        """Right when the dialog opens, before its animation (subclasses)."""
+
+    def on_open(self) -> None:
         Clock.schedule_once(lambda _dt: self.focus_first(), 0)
 
     def on_dismiss(self) -> None:
@@ -64,7 +73,7 @@ class MessagePopup(PosPopup):
     title_text = StringProperty("")
     body = StringProperty("")
 
-    def focus_first(self) -> None:
+    def opening(self) -> None:
         self.take_keyboard()
 
     def on_key(self, key: int) -> bool:
@@ -81,7 +90,7 @@ class ConfirmPopup(PosPopup):
     body = StringProperty("")
     when_yes = ObjectProperty(None, allownone=True)
 
-    def focus_first(self) -> None:
+    def opening(self) -> None:
         self.take_keyboard()
 
     def on_key(self, key: int) -> bool:

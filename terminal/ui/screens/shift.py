@@ -11,6 +11,7 @@ from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+from terminal.ui import format as fmt
 from terminal.ui import i18n
 from terminal.ui.views import PrintOutcome
 
@@ -118,8 +119,18 @@ class ShiftCloseScreen(Screen):  # type: ignore[misc]
             app.print_job(lambda: app.backend.print_report(report), printed)
             app.sign_out()
 
-        app.confirm(i18n.tr("z_report"),
-                    lambda: app.call(app.backend.close_shift, self.denominations(), on_ok=closed))
+        app.confirm(self.close_question(),
+                    lambda: app.call(app.backend.close_shift, self.denominations(), on_ok=closed),
+                    title=i18n.tr("z_report"))
+
+    def close_question(self) -> str:
+        """What closing means, with the count it will record (the question only repeated the button's
+        label, so a cashier who had not counted closed the shift with ¥0.00 counted)."""
+        expected = fmt.money(self.expected_fen)
+        if not self.counted_fen:
+            return i18n.tr("z_confirm_uncounted", expected=expected)
+        return i18n.tr("z_confirm", counted=fmt.money(self.counted_fen), expected=expected,
+                       difference=fmt.money(self.counted_fen - self.expected_fen))
 
 
 class DenominationRow(BoxLayout):  # type: ignore[misc]
