@@ -65,6 +65,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # shift
     "shift_open_title": ("开班", "Open shift"),
     "opening_float": ("备用金（元）", "Opening float (yuan)"),
+    "opening_float_short": ("备用金", "Opening float"),
     "open_shift": ("开始营业", "Open shift"),
     "shift_close_title": ("交班结账", "Close shift"),
     "denomination": ("面额", "Denomination"),

@@ -1165,6 +1165,8 @@ def walk_close_shift(d: Driver) -> Step:
     d.check(close.ids.denoms_scroll.scroll_y >= 0.999 or close.ids.denoms.height > close.ids.denoms_scroll.height,
             f"the counts that fit the screen did not scroll: scroll_y {close.ids.denoms_scroll.scroll_y}")
     d.facts["counts"] = {str(k): v for k, v in counts.items() if v}
+    # amounts in ¥ carry no "（元）" label (the summary read "备用金（元）  ¥500.00")
+    d.check(not any("元）" in lb.text for lb in labels_of(close)), "no （元） beside a ¥ amount")
     yield from d.shot("walk_shift_close")
     # the question says what will be recorded (it only repeated "交班并打印Z报表"); uncounted, it warns
     for row in rows:
