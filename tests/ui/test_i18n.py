@@ -58,3 +58,13 @@ def test_service_errors_are_shown_in_the_active_language() -> None:
     i18n.set_language("en")
     assert i18n.error_text(err) == "bad quantity"
     assert i18n.error_text(RuntimeError("boom")) == "boom"
+
+
+def test_the_discount_buttons_say_what_their_dialogs_ask() -> None:
+    # 单品折扣 / 整单折扣 asked for an amount in yuan: a cashier typing 9 for 9折 took ¥9 off
+    for button, prompt in (("line_discount", "enter_line_discount"), ("order_discount", "enter_order_discount")):
+        label, asked = i18n.MESSAGES[button][0], i18n.MESSAGES[prompt][0]
+        assert label.endswith("优惠"), label
+        assert "优惠金额" in asked, asked
+        assert "折" not in label, label
+
