@@ -47,6 +47,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "working": ("处理中…", "Working…"),
     "amount": ("金额", "Amount"),
     "unexpected_error": ("系统错误：{error}", "Unexpected error: {error}"),
+    "labelled": ("{label}：{value}", "{label}: {value}"),
     # sign-in / lock
     "sign_in_title": ("收银员登录", "Cashier sign-in"),
     "cashier_code": ("工号", "Cashier code"),

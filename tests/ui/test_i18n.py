@@ -68,3 +68,13 @@ def test_the_discount_buttons_say_what_their_dialogs_ask() -> None:
         assert "优惠金额" in asked, asked
         assert "折" not in label, label
 
+
+def test_no_ascii_colon_joins_a_label_on_the_chinese_screens() -> None:
+    # "会员: 李华", "促销: …", "等级: 金卡会员" on a Chinese screen: labels are joined by the
+    # translated "labelled" text (full-width "：" in Chinese)
+    joined = re.compile(r"""(\+\s*['"]: ['"])|(\}: \{)""")
+    offenders = [f"{path.name}:{n}" for path in list(UI_DIR.glob("kv/*.kv")) + list(UI_DIR.glob("screens/*.py"))
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                 if joined.search(line)]
+    assert not offenders, offenders
+    assert i18n.tr("labelled", label="会员", value="李华") == "会员：李华"

@@ -84,7 +84,7 @@ class SaleScreen(Screen):  # type: ignore[misc]
         if line.discount_fen and not line.is_gift:
             parts.append(f"-{fmt.money(line.discount_fen)}")
         if line.promotions:
-            parts.append(f"{i18n.tr('promo')}: {'、'.join(line.promotions)}")
+            parts.append(i18n.tr("labelled", label=i18n.tr("promo"), value="、".join(line.promotions)))
         return "  ".join(parts)
 
     def _line_tapped(self, row: Any) -> None:
