@@ -101,7 +101,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rounding": ("抹零", "Rounding"),
     "total_due": ("应收", "Total"),
     "points_to_earn": ("本单可得积分", "Points to earn"),
-    "items_count": ("共 {n} 件", "{n} items"),
+    "items_count": ("共 {n} 件", "items: {n}"),
     "search": ("查找商品", "Find item"),
     "qty": ("改数量", "Quantity"),
     "price": ("改价", "Price"),

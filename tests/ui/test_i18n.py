@@ -78,3 +78,10 @@ def test_no_ascii_colon_joins_a_label_on_the_chinese_screens() -> None:
                  if joined.search(line)]
     assert not offenders, offenders
     assert i18n.tr("labelled", label="会员", value="李华") == "会员：李华"
+
+
+def test_the_item_count_reads_right_for_one_item() -> None:
+    # "Subtotal (1 items)"
+    i18n.set_language("en")
+    assert i18n.tr("items_count", n=1) == "items: 1"
+    assert i18n.tr("items_count", n=3) == "items: 3"
