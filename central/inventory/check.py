@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, column, func, select, table
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
 
 from central.inventory.models import StockMovement, StockOnHand
@@ -16,6 +16,7 @@ UNCHECKED_REFERENCES = (
     ("stock_movements", "user_id", "users"), ("sale_lines", "product_id", "products"),
     ("sales", "store_id", "stores"), ("sales", "terminal_id", "terminals"),
     ("sales", "warehouse_id", "warehouses"), ("sales", "cashier_id", "users"),
+    ("sale_lines", "sale_id", "sales"), ("sale_payments", "sale_id", "sales"),
 )
 """(table, column, referred table) of the references with no FOREIGN KEY (central/sales/models.py)."""
 
@@ -48,7 +49,7 @@ def dangling_references(session: Session) -> dict[str, int]:
     """Rows of `UNCHECKED_REFERENCES` whose id is in no row of the referred table."""
     found: dict[str, int] = {}
     for name, col, referred in UNCHECKED_REFERENCES:
-        rows, master = table(name, column(col, Integer)), table(referred, column("id", Integer))
+        rows, master = table(name, column(col)), table(referred, column("id"))
         count = session.scalar(select(func.count()).select_from(rows).where(
             rows.c[col].is_not(None), ~select(master.c.id).where(master.c.id == rows.c[col]).exists()))
         if count:

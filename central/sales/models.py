@@ -5,14 +5,16 @@ and central's receipt time (`received_at`). Terminal clocks can be wrong, so cen
 its own; reports group by `business_date`, the store's local date (Asia/Shanghai) of the sale.
 Quantities are integer thousandths (see central.inventory.quantities).
 
-References to master data on the rows every push writes many of (a sale's store, terminal,
-warehouse and cashier; a line's product) are checked by the ingest, once per batch, not by a
-FOREIGN KEY per row: on PostgreSQL each such check takes a row lock on the master row (a
-WAL-logged write; ten tills selling the same popular products turned those locks into multixacts),
-~80 µs of the database's CPU for every 5-line sale. The master rows can still not disappear
-under them: every sale's shift keeps FOREIGN KEYs to its store, terminal and cashier, every stock
-movement moves an on-hand row that keeps them to its warehouse and product, and nothing deletes
-master data (it is deactivated). `pos-central check-stock` also reports any dangling reference.
+References on the rows every push writes many of (a sale's store, terminal, warehouse and
+cashier; a line's product and sale; a payment's sale) are checked by the ingest, once per batch,
+not by a FOREIGN KEY per row: on PostgreSQL each such check takes a row lock on the referenced row
+(a WAL-logged write; ten tills selling the same popular products turned those locks into
+multixacts), ~105 µs of the database's CPU for every 5-line sale. What keeps them whole: master
+rows cannot disappear under them (every sale's shift keeps FOREIGN KEYs to its store, terminal
+and cashier, every stock movement moves an on-hand row that keeps them to its warehouse and
+product, and nothing deletes master data: it is deactivated); a sale's lines and payments are
+written only with the sale, in the same transaction (`write_sales_completed`), and sales are
+never deleted; `pos-central check-stock` reports any dangling reference.
 """
 
 from __future__ import annotations
@@ -133,7 +135,8 @@ class Sale(Base):
 class SaleLine(Base):
     __tablename__ = "sale_lines"
 
-    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    """Written only with its sale (see the module docstring)."""
     line_no: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(index=True)
     """Checked by the ingest (see the module docstring)."""
@@ -162,7 +165,8 @@ class SalePayment(Base):
     __tablename__ = "sale_payments"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
+    sale_id: Mapped[str] = mapped_column(String(36), index=True)
+    """Written only with its sale (see the module docstring)."""
     tender: Mapped[str] = mapped_column(String(16))
     amount_fen: Mapped[int]
     tendered_fen: Mapped[int | None]

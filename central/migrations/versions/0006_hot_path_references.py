@@ -4,10 +4,11 @@ indexes hold only sales that have one; the event log's payloads are compressed w
 PostgreSQL
 
 Why: on PostgreSQL every FOREIGN KEY check of an inserted row takes a lock on the referenced row
-(a WAL-logged write); a 5-line sale made 24 of them on stores, terminals, warehouses, users and
-products, and ten tills locking the same popular products turned them into multixacts. Measured
-with `bench sync_push` (10 tills): ~80 µs of PostgreSQL CPU per sale of ~240. See
-central/sales/models.py for what still keeps the references whole.
+(a WAL-logged write); a 5-line sale made 30 of them on stores, terminals, warehouses, users,
+products and the sale itself (its lines and payment), and ten tills locking the same popular
+products turned them into multixacts. Measured with `bench sync_push` (10 tills) and the push path
+in-process: ~105 µs of PostgreSQL CPU per sale of ~240. See central/sales/models.py for what still
+keeps the references whole.
 
 Revision ID: 0006_hot_path_references
 Revises: 0005_enrolment_nonce
@@ -28,7 +29,8 @@ depends_on: str | Sequence[str] | None = None
 DROPPED = {
     'sales': [('cashier_id', 'users'), ('store_id', 'stores'), ('terminal_id', 'terminals'),
               ('warehouse_id', 'warehouses')],
-    'sale_lines': [('product_id', 'products')],
+    'sale_lines': [('product_id', 'products'), ('sale_id', 'sales')],
+    'sale_payments': [('sale_id', 'sales')],
     'stock_movements': [('product_id', 'products'), ('warehouse_id', 'warehouses'), ('user_id', 'users')],
 }
 PARTIAL = {'ix_sales_customer_id': 'customer_id', 'ix_sales_member_id': 'member_id'}

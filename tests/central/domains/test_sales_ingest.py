@@ -521,7 +521,8 @@ def test_check_stock_reports_a_dangling_reference(engine: Engine, world: World) 
         assert check_stock(s).dangling == {}
     with session_scope(engine) as s:  # what a FOREIGN KEY per row would have refused, written behind its back
         s.execute(SaleLine.__table__.update().values(product_id=765_432))
+        s.execute(SalePayment.__table__.update().values(sale_id="no-such-sale"))
     with Session(engine) as s:
         result = check_stock(s)
-        assert result.dangling == {"sale_lines.product_id": 1}
+        assert result.dangling == {"sale_lines.product_id": 1, "sale_payments.sale_id": 1}
         assert not result.ok
