@@ -1023,6 +1023,18 @@ def labels_of(widget: object) -> list[object]:
     return [w for w in widget.walk(restrict=True) if isinstance(w, Label) and w.text]  # type: ignore[attr-defined]
 
 
+def walk_promotion_text(d: Driver) -> Step:
+    """Each line's promotions read in full under it (they were cut at half the row's width, the space
+    under the quantity and amount columns left empty: "促销: 饮料特价 · 第一款直降、满…")."""
+    sale = d.screen("sale")
+    yield 0.1
+    subs = [r.text_sub for r in sale.ids.lines.children if r.text_sub]
+    d.check(any("蓝月亮洗衣液会员日特惠九折" in s for s in subs), f"the detergent's promotion is shown: {subs}")
+    cut = [getattr(lb, "text", "") for row in sale.ids.lines.children for lb in labels_of(row) if cut_off(lb)]
+    d.check(not cut, f"cart line text cut off: {cut}")
+    yield from d.shot("walk_promotions")
+
+
 def walk_weighed_without_scale(d: Driver) -> Step:
     """A weighed item's code typed at a till without a scale: the prompt names the item and its price
     a kilo (it said only "称重商品：输入重量（千克）"), the weight typed rings it up."""
@@ -1206,8 +1218,9 @@ def cashier_walk(d: Driver) -> Step:
     sale = d.screen("sale")
     buttons_at = {k: tuple(sale.ids[k].to_window(*sale.ids[k].pos)) for k in ("qty", "pay", "close_shift")}
     yield from walk_english_member_row(d)
-    for code in (td.WATER, td.WATER, td.WATER, td.BREAD):
+    for code in (td.WATER, td.WATER, td.WATER, td.BREAD, td.DETERGENT):
         yield from scan(d, code)
+    yield from walk_promotion_text(d)
     yield from walk_weighed_without_scale(d)
     yield from walk_unknown_barcode(d, td.NOODLES)
     yield from walk_hold_resume(d)

@@ -20,8 +20,34 @@ def printer() -> Iterator[NetworkPrinterSimulator]:
         yield sim
 
 
+LONG_PROMOTION = "蓝月亮洗衣液会员日特惠九折（人民路店限定）"
+"""A promotion named as head office names them (the demo data has "满100减10（张江、徐家汇）")."""
+
+
+def add_long_promotion(data_dir: Path) -> None:
+    """A 10% promotion with a long name on the detergent, in the till's master data."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from sync.master import Entity
+    from sync.promotions import Promotion, PromotionKind
+    from terminal.store import open_store
+
+    now = datetime.now(UTC)
+    promo = Promotion(id=13, name=LONG_PROMOTION, kind=PromotionKind.PERCENT_OFF, starts_at=now - timedelta(days=1),
+                      ends_at=now + timedelta(days=30), product_ids=frozenset({5}), percent_off_bp=1000)
+    store = open_store(data_dir)
+    try:
+        with store.transaction():
+            store.execute("INSERT INTO master(entity, id, version, data) VALUES (?, ?, ?, ?)",
+                          (str(Entity.PROMOTION), "13", 100, json.dumps(promo.to_dict(), ensure_ascii=False)))
+    finally:
+        store.close()
+
+
 def test_first_day_at_the_till(terminal_dir: Path, run_scenario: ScenarioRunner,
                                printer: NetworkPrinterSimulator) -> None:
+    add_long_promotion(terminal_dir)
     # the till's clock is in UTC, as a Linux image often is; the store is in Asia/Shanghai
     result = run_scenario("cashier_walk", terminal_dir, env={"POS_PRINTER_URL": printer.url, "TZ": "UTC"})
     facts = result["facts"]
