@@ -260,6 +260,12 @@ class PosApp(App):  # type: ignore[misc]
         self.terminal_label = status.terminal_label
         self.last_sync = status.error or status.last_sync_text or i18n.tr("never_synced")
 
+    def show_status_text(self) -> None:
+        """The status bar's message in full (it may not fit the bar on a small screen)."""
+        text = self.toast or self.last_sync
+        if text:
+            self.message(text, title=i18n.tr("sync_status"))
+
     def sync_now(self) -> None:
         if self.syncing:
             return

@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sync_failed": ("同步失败：{error}", "Sync failed: {error}"),
     "last_sync": ("上次同步 {when}", "Last sync {when}"),
     "never_synced": ("尚未同步", "Never synced"),
+    "sync_status": ("同步状态", "Sync status"),
     "language": ("English", "中文"),
     "lock": ("锁屏", "Lock"),
     "sign_out": ("退出登录", "Sign out"),

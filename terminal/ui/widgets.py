@@ -71,6 +71,10 @@ class NumPad(GridLayout):  # type: ignore[misc]
             field.insert_text(key)
 
 
+class TapLabel(ButtonBehavior, Label):  # type: ignore[misc]
+    """A label that can be tapped (the status bar's message: the whole text in a dialog)."""
+
+
 class RowButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
     """A tappable row in a list (cart line, search hit, held sale); highlighted when selected."""
 

@@ -1077,9 +1077,34 @@ def walk_unknown_barcode(d: Driver, next_code: str) -> Step:
     d.check(not d.app.unhandled, f"no error in the app: {d.app.unhandled}")
 
 
+def wrapped_cut_off(label: object) -> bool:
+    """A wrapping label's text needs more lines than the label has room for."""
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(text=getattr(label, "text", ""), font_size=label.font_size,  # type: ignore[attr-defined]
+                     font_name=label.font_name, line_height=label.line_height,  # type: ignore[attr-defined]
+                     text_size=(label.width, None))  # type: ignore[attr-defined]
+    core.refresh()
+    return bool(core.content_height > label.height + 1)  # type: ignore[attr-defined]
+
+
+def walk_status_message(d: Driver) -> Step:
+    """The status bar's sync message is readable on a 1024-wide till, in both languages ("无法连接总部
+    服务器，稍后自…", "cannot reach the c…"), and a tap on it shows it in full."""
+    toast = d.app.root.ids.status.ids.toast
+    yield from d.wait_for(lambda: "无法连接" in toast.text, "the failed sync is shown in the status bar")
+    d.check(not wrapped_cut_off(toast), f"status message cut off: {toast.text!r} in {toast.size}")
+    yield d.tap(toast)
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "MessagePopup",
+                          "a tap shows the message")
+    d.check(d.dialogs()[0].body == toast.text, "the whole message")
+    yield d.type("", enter=True)
+    yield from d.no_dialog()
+
+
 def walk_english_member_row(d: Driver) -> Step:
     """English on the 1024×768 till: the member row said "No member (tap to…" (half its width was
-    kept for two empty columns)."""
+    kept for two empty columns); the status message fits too."""
     status = d.app.root.ids.status
     yield d.tap(status.ids.language)
     d.check(d.app.lang == "en", "English")
@@ -1087,6 +1112,9 @@ def walk_english_member_row(d: Driver) -> Step:
     row = d.w("sale", "member")
     cut = [getattr(lb, "text", "") for lb in labels_of(row) if cut_off(lb)]
     d.check(not cut, f"member row text cut off in English: {cut}")
+    toast = status.ids.toast
+    yield from d.wait_for(lambda: "cannot reach" in toast.text, "the failed sync in English")
+    d.check(not wrapped_cut_off(toast), f"status message cut off: {toast.text!r} in {toast.size}")
     yield from d.shot("walk_english_sale")
     yield d.tap(status.ids.language)
     d.check(d.app.lang == "zh_CN", "back to Chinese")
@@ -1217,6 +1245,7 @@ def cashier_walk(d: Driver) -> Step:
     yield from open_shift(d)
     sale = d.screen("sale")
     buttons_at = {k: tuple(sale.ids[k].to_window(*sale.ids[k].pos)) for k in ("qty", "pay", "close_shift")}
+    yield from walk_status_message(d)
     yield from walk_english_member_row(d)
     for code in (td.WATER, td.WATER, td.WATER, td.BREAD, td.DETERGENT):
         yield from scan(d, code)

@@ -24,6 +24,21 @@ LONG_PROMOTION = "蓝月亮洗衣液会员日特惠九折（人民路店限定�
 """A promotion named as head office names them (the demo data has "满100减10（张江、徐家汇）")."""
 
 
+def last_sync_failed(data_dir: Path) -> None:
+    """The till's last sync attempt could not reach central (as on a till that went offline)."""
+    from terminal.store import open_store
+    from terminal.sync_client import state
+    from terminal.sync_client.transport import Offline
+
+    store = open_store(data_dir)
+    try:
+        with store.transaction():
+            state.put(store, state.LAST_ERROR, Offline.message)
+            state.put(store, state.LAST_ERROR_EN, Offline.message_en)
+    finally:
+        store.close()
+
+
 def add_long_promotion(data_dir: Path) -> None:
     """A 10% promotion with a long name on the detergent, in the till's master data."""
     import json
@@ -48,6 +63,7 @@ def add_long_promotion(data_dir: Path) -> None:
 def test_first_day_at_the_till(terminal_dir: Path, run_scenario: ScenarioRunner,
                                printer: NetworkPrinterSimulator) -> None:
     add_long_promotion(terminal_dir)
+    last_sync_failed(terminal_dir)
     # the till's clock is in UTC, as a Linux image often is; the store is in Asia/Shanghai
     result = run_scenario("cashier_walk", terminal_dir, env={"POS_PRINTER_URL": printer.url, "TZ": "UTC"})
     facts = result["facts"]
