@@ -1046,6 +1046,7 @@ def walk_weighed_without_scale(d: Driver) -> Step:
     d.facts["weight_prompt"] = popup.prompt
     d.check("红富士苹果" in popup.prompt and "¥12.80" in popup.prompt, f"the prompt names the item: {popup.prompt!r}")
     d.check(not any(cut_off(lb) for lb in labels_of(popup)), "the prompt fits its dialog")
+    d.check(no_blank_top(popup), "no blank band above the prompt")
     yield from enter_value(d, "0.5")
     from decimal import Decimal
 
@@ -1086,6 +1087,15 @@ def wrapped_cut_off(label: object) -> bool:
                      text_size=(label.width, None))  # type: ignore[attr-defined]
     core.refresh()
     return bool(core.content_height > label.height + 1)  # type: ignore[attr-defined]
+
+
+def no_blank_top(popup: object) -> bool:
+    """The dialog's first line starts at its top (a fixed height left an empty band above it)."""
+    from kivy.metrics import dp
+
+    content = popup.children[0]  # type: ignore[attr-defined]
+    first = content.children[-1]
+    return bool(popup.top - first.top <= dp(16) + 2)  # type: ignore[attr-defined]
 
 
 def walk_status_message(d: Driver) -> Step:
@@ -1178,6 +1188,7 @@ def walk_wrong_manager_pin(d: Driver) -> Step:
     d.check(bool(again.error_text) and again.ids.code.text == MANAGER[0] and not again.ids.pin.text,
             f"says why, code kept: {again.error_text!r} {again.ids.code.text!r}")
     d.facts["approval_refused"] = again.error_text
+    d.check(no_blank_top(again), "no blank band above the approval dialog's title")
     yield from d.wait_for(lambda: again.ids.pin.focus, "the PIN field has the keyboard")
     yield from d.shot("walk_wrong_pin")
     yield d.type(MANAGER[1], enter=True)
