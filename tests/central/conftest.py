@@ -80,6 +80,9 @@ class _PgDatabase:
                 "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")]
 
     def reset(self) -> None:
+        from central import references
+
+        references.forget(self.url)  # master rows are deleted here, which production never does
         metadata = import_all_models()
         engine = get_engine(self.url)
         with engine.begin() as conn:
