@@ -387,7 +387,11 @@ class PosApp(App):  # type: ignore[misc]
 
     def error(self, exc: BaseException) -> None:
         if not hasattr(exc, "message"):
+            # not a message written for the cashier (a bug, a broken database …): say so, instead of
+            # showing e.g. "no such column: rowid" as if the cashier had done something wrong
             traceback.print_exception(exc)
+            self.message(i18n.tr("unexpected_error", error=i18n.error_text(exc)), title=i18n.tr("error"))
+            return
         self.message(i18n.error_text(exc), title=i18n.tr("error"))
 
     def message(self, text: str, *, title: str = "") -> None:

@@ -47,7 +47,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no": ("否", "No"),
     "working": ("处理中…", "Working…"),
     "amount": ("金额", "Amount"),
-    "unexpected_error": ("系统错误：{error}", "Unexpected error: {error}"),
+    "unexpected_error": ("系统错误：{error}\n请告诉店长或技术支持；已完成的交易都已保存。",
+                         "Unexpected error: {error}\nTell the manager or support; completed sales are saved."),
     "labelled": ("{label}：{value}", "{label}: {value}"),
     # sign-in / lock
     "sign_in_title": ("收银员登录", "Cashier sign-in"),
