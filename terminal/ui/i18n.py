@@ -159,6 +159,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "paid": ("已付", "Paid"),
     "remaining": ("还需支付", "Remaining"),
     "change": ("找零", "Change"),
+    "tendered": ("实收 {amount}", "given {amount}"),
     "tender_cash": ("现金", "Cash"),
     "tender_bank_card": ("银行卡", "Bank card"),
     "tender_wechat": ("微信", "WeChat Pay"),

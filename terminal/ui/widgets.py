@@ -86,6 +86,8 @@ class RowButton(ButtonBehavior, BoxLayout):  # type: ignore[misc]
     text_right = StringProperty("")
     hints = ListProperty([0.5, 0.3, 0.2])
     """Width shares of the left, middle and right texts."""
+    sub_color = ColorProperty((0.85, 0.33, 0.10, 1))
+    """The second line's colour (orange: promotions)."""
     row_height = NumericProperty(0)
     """A fixed height (0: taller with a second line). The member row keeps one height whether a
     member is attached or not, so the buttons below it stay where the cashier's finger expects them."""

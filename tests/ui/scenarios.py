@@ -949,8 +949,13 @@ def walk_payment_split(d: Driver) -> Step:
     yield from d.wait_for(lambda: pay.ids.reference.focus, "the reference field keeps the keyboard after a payment")
     yield d.tap(pay.ids.tender_cash)
     yield from d.wait_for(lambda: pay.ids.amount.focus, "the amount field has the keyboard for cash")
+    given = pay.quick[1]
     yield d.tap(pay.ids.quick1)
     d.check(pay.state.remaining_fen == 0, "fully paid")
+    cash_row = next(r for r in pay.ids.payments.children if r.text_left == "现金")
+    d.check(cash_row.text_sub == f"实收 {d.app.money(given)}", f"the cash handed over is labelled: {cash_row.text_sub!r}")
+    cut = [getattr(lb, "text", "") for lb in labels_of(cash_row) if cut_off(lb)]
+    d.check(not cut, f"payment row text cut off or wrapped: {cut}")
     yield from d.shot("walk_payment")
 
 

@@ -17,6 +17,7 @@ from terminal.ui.views import PaymentState, PrintOutcome, SaleDone
 
 TENDERS: tuple[str, ...] = ("cash", "bank_card", "wechat", "alipay")
 QUICK_BUTTONS = 4
+SUB_GREY = (0.35, 0.38, 0.42, 1)
 
 
 class PaymentScreen(Screen):  # type: ignore[misc]
@@ -48,11 +49,15 @@ class PaymentScreen(Screen):  # type: ignore[misc]
         for index, payment in enumerate(state.payments):
             ref = payment.reference or (f"{payment.points}" if payment.points else "")
             ref = ref if len(ref) <= 8 else "…" + ref[-6:]
+            given = ""
             if payment.tendered_fen and payment.tendered_fen != payment.amount_fen:
-                ref = fmt.money(payment.tendered_fen)
+                # what the customer handed over, said as such, on its own line (it was a bare second
+                # amount beside the first: "现金  ¥250.00  ¥200.50")
+                given = i18n.tr("tendered", amount=fmt.money(payment.tendered_fen))
             box.add_widget(Factory.RowButton(
                 key=index, text_left=i18n.tr(f"tender_{payment.tender}"), text_mid=ref, hints=[0.34, 0.33, 0.33],
-                text_right=fmt.money(payment.amount_fen), on_release=self._remove_payment,
+                text_sub=given, sub_color=SUB_GREY, text_right=fmt.money(payment.amount_fen),
+                on_release=self._remove_payment,
             ))
         # the field the reference or amount is typed into keeps the keyboard after each payment (a
         # scanner or keyboard typed into nothing once a payment was added)
