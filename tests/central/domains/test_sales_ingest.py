@@ -6,7 +6,7 @@ one transaction, and checks every table the event must move (and that a refused 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -527,3 +527,21 @@ def test_check_stock_reports_a_dangling_reference(engine: Engine, world: World) 
         result = check_stock(s)
         assert result.dangling == {"sale_lines.product_id": 1, "sale_payments.sale_id": 1}
         assert not result.ok
+
+
+def test_times_are_stored_to_the_microsecond_in_utc(engine: Engine, world: World) -> None:
+    # the bulk path hands COPY its times as ISO text (each distinct one formatted once)
+    sold = datetime(2026, 3, 1, 23, 59, 59, 987_654, tzinfo=timezone(timedelta(hours=8)))
+    received = datetime(2026, 3, 1, 16, 0, 0, 123_456, tzinfo=UTC)
+    ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900), line(2, world.cola, 2, 300)], sold_at=sold)
+    with session_scope(engine) as s:
+        ingest.apply_sale_completed(s, ev, terminal_id=world.terminal, store_id=world.store, received_at=received)
+    with Session(engine) as s:
+        stored = s.get(Sale, ev.sale_id)
+        assert stored is not None
+        assert stored.sold_at == sold
+        assert stored.sold_at.utcoffset() == timedelta(0)
+        assert stored.received_at == received
+        assert stored.business_date == date(2026, 3, 1)  # 23:59:59 in Shanghai
+        moves = s.execute(select(StockMovement.occurred_at, StockMovement.recorded_at)).all()
+        assert moves == [(sold, received)] * 2
