@@ -35,6 +35,10 @@ def last_sync_failed(data_dir: Path) -> None:
         with store.transaction():
             state.put(store, state.LAST_ERROR, Offline.message)
             state.put(store, state.LAST_ERROR_EN, Offline.message_en)
+            # named as the demo names its tills and staff ("S01-POS01", "张伟（店长）")
+            store.set_setting("terminal_code", "S01-POS01")
+            store.execute("UPDATE master SET data=json_set(data, '$.name', '张敏（收银组长）') "
+                          "WHERE entity='user' AND id='1'")
     finally:
         store.close()
 
