@@ -933,6 +933,11 @@ def walk_payment_split(d: Driver) -> Step:
     """Split tenders as a new cashier does them: 微信 with its reference, then 现金 for the rest.
     The button of the chosen tender is the highlighted one (现金 stayed highlighted whatever was chosen)."""
     pay = d.screen("payment")
+    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts")
+    # ¥57.90 due: exact, ¥60, ¥100 — the fourth quick-cash slot is not drawn (a blank grey button)
+    d.facts["quick_amounts"] = list(pay.quick)
+    d.check(len(pay.quick) == 3, f"three quick amounts for this cart: {pay.quick}")
+    d.check(not _shown(pay.ids.quick3), "no blank quick-cash button")
     tenders = ("cash", "bank_card", "wechat", "alipay")
     for chosen in ("wechat", "alipay", "bank_card", "cash", "wechat"):
         yield d.tap(pay.ids[f"tender_{chosen}"])
