@@ -156,3 +156,20 @@ def test_revoked_or_missing_credential_is_refused(api: TestClient) -> None:
     answer = api.post("/api/v1/sync/pull", json={"protocol_version": PROTOCOL_VERSION, "cursor": 0,
                                                  "schema_version": 1})
     assert answer.status_code == 401
+
+
+def test_a_push_answer_asks_the_till_to_reconnect_for_the_next_batch(central_engine: Engine, api: TestClient,
+                                                                      seeded: Seeded, tmp_path: Path) -> None:
+    # with a socket per server worker, a fresh connection per batch lets the kernel spread the
+    # tills' pushes over the workers (central/syncing/api.py PUSH_ANSWER_HEADERS)
+    till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
+    till.sell([seeded.product_ids[0]])
+    from terminal.store.outbox import unacked
+
+    events = [e.model_dump(mode="json") for e in unacked(till.store)]
+    answer = api.post("/api/v1/sync/push", json={"protocol_version": PROTOCOL_VERSION,
+                                                 "terminal_id": till.terminal_id, "events": events},
+                      headers={"Authorization": f"Device {till.store.get_setting('credential')}"})
+    assert answer.status_code == 200
+    assert {r["status"] for r in answer.json()["results"]} == {"applied"}
+    assert answer.headers["connection"] == "close"
