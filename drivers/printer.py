@@ -9,8 +9,10 @@ errors) and again after, so a receipt cut short by a paper-out is reported and c
 from __future__ import annotations
 
 import contextlib
+import os
 import select
 import socket
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -139,7 +141,7 @@ def _make_escpos(settings: PrinterSettings) -> Any:
     if settings.transport == "serial":
         return escpos_printer.Serial(devfile=settings.target, baudrate=settings.baud, timeout=settings.timeout)
     if settings.transport == "file":
-        return escpos_printer.File(devfile=settings.target)
+        return _append_file_printer(settings.target)
     return escpos_printer.Usb(
         idVendor=settings.usb_vendor,
         idProduct=settings.usb_product,
@@ -147,6 +149,52 @@ def _make_escpos(settings: PrinterSettings) -> Any:
         in_ep=settings.usb_in_ep,
         out_ep=settings.usb_out_ep,
     )
+
+
+DEVICE_DIR = "/dev/"
+"""Paths here are device nodes: never created (a missing printer is reported, not faked by a file)."""
+
+
+def open_for_append(path: str) -> Any:
+    """The file behind a `file://` printer, opened so that every job is added after the last one.
+
+    python-escpos's `File` opens with "wb", which truncates: a capture file (the demo's
+    `data/receipts.bin`) kept only the last job. Here a regular file is opened `O_APPEND` and
+    created when missing; a device node (`/dev/usb/lp0`, a tty, a FIFO) is opened for writing as
+    it is (nothing to truncate or append to). Under /dev/ nothing is ever created: with the printer
+    unplugged, "wb" made a regular file named lp0 that silently swallowed every receipt.
+    """
+    under_dev = os.path.abspath(path).startswith(DEVICE_DIR)
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+    if not under_dev:
+        flags |= os.O_CREAT
+    fd = os.open(path, flags, 0o644)
+    try:
+        if under_dev and stat.S_ISREG(os.fstat(fd).st_mode):
+            raise FileNotFoundError(f"{path} is a regular file, not a printer device (printer unplugged?)")
+        # "wb" on a descriptor neither truncates nor seeks: O_APPEND decides where bytes go
+        return open(fd, "wb", closefd=True)  # closed by python-escpos close()
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _append_file_printer(path: str) -> Any:
+    """python-escpos `File`, but appending (see `open_for_append`); its close() flushes and closes."""
+    from escpos.exceptions import DeviceNotFoundError
+    from escpos.printer import File
+
+    class AppendFile(File):  # type: ignore[misc]
+        def open(self, raise_not_found: bool = True) -> None:
+            if self._device:
+                self.close()
+            try:
+                self.device = open_for_append(self.devfile)
+            except OSError as exc:
+                self.device = None
+                raise DeviceNotFoundError(f"Could not open the specified file {self.devfile}:\n{exc}") from exc
+
+    return AppendFile(devfile=path)
 
 
 def _where(settings: PrinterSettings) -> str:

@@ -3,7 +3,7 @@
     usb://0x0416:0x5011            USB vendor:product id (hex or decimal)
     tcp://192.168.1.50:9100        network printer (port defaults to 9100)
     serial:///dev/ttyUSB0?baud=19200
-    file:///dev/usb/lp0            device file (or any file, for capturing bytes)
+    file:///dev/usb/lp0            device file (or any file, for capturing bytes: jobs are appended)
 
 Query options for every transport (defaults in brackets):
     width=58|80 [80]  chinese=1|0 [1]  drawer_pin=2|5 [2]  pulse_ms=N [100]

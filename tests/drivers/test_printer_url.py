@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import select
+import threading
+import tty
 from pathlib import Path
 
 import pytest
@@ -66,6 +71,65 @@ def test_file_transport_writes_the_receipt(tmp_path: Path) -> None:
     assert state.kinds()[0] == "init"
     assert state.first("qr") < state.first("cut")
     assert open_printer(f"file://{target}").status() is None
+
+
+def test_file_printer_keeps_every_job(tmp_path: Path) -> None:
+    # the demo's data/receipts.bin: python-escpos File opens "wb", so each job wiped the one before
+    target = tmp_path / "receipts.bin"
+    printer = open_printer(f"file://{target}?width=58")
+    printer.print_document(layout.sale_receipt(samples.sale_receipt()), open_drawer=True)
+    printer.print_document(layout.return_slip(samples.return_slip()), open_drawer=True)
+    open_printer(f"file://{target}").print_document(layout.shift_report(samples.shift_report()))
+    state = read_escpos(target.read_bytes())
+    assert state.kinds().count("init") == 3
+    assert state.kinds().count("cut") == 3
+    assert [op.value for op in state.ops if op.kind == "qr"] == ["S0202-20261123-0042"]
+    sale = state.index_of_text("S0202-20261123-0042")
+    slip = state.index_of_text("R0202-20261123-0003")
+    report = state.index_of_text("SH-0202-20261123-1")
+    assert sale < state.first("cut") < slip < report
+
+
+def test_file_printer_on_a_character_device() -> None:
+    # /dev/usb/lp0 is a character device: a pty's slave end stands in for it (raw, so bytes pass as sent)
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    path = os.ttyname(slave)
+    received = bytearray()
+    done = threading.Event()
+
+    def drain() -> None:
+        while not done.is_set() or select.select([master], [], [], 0.2)[0]:
+            if select.select([master], [], [], 0.05)[0]:
+                received.extend(os.read(master, 65536))
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        printer = open_printer(f"file://{path}?width=58")
+        printer.print_document(layout.sale_receipt(samples.plain_receipt()), open_drawer=True)
+        printer.print_document(layout.return_slip(samples.return_slip()))
+    finally:
+        done.set()
+        reader.join(5)
+        os.close(slave)
+        os.close(master)
+    state = read_escpos(bytes(received))
+    assert state.kinds().count("cut") == 2
+    assert state.index_of_text("S0101-20261123-0001") < state.first("pulse") < state.index_of_text("R0202-")
+
+
+def test_missing_device_node_is_not_created() -> None:
+    # a USB printer unplugged: its /dev node is gone; writing must fail, not create a file in its place
+    path = Path(f"/dev/pos-test-lp-{os.getpid()}")
+    assert not path.exists()
+    try:
+        with pytest.raises(PrinterNotFoundError):
+            open_printer(f"file://{path}").print_document(layout.sale_receipt(samples.plain_receipt()))
+        assert not path.exists()
+    finally:
+        if path.is_file():
+            path.unlink()
 
 
 def test_missing_device_file(tmp_path: Path) -> None:
