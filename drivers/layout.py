@@ -99,10 +99,18 @@ class _Labels:
         return f"{self[key]}{self.colon}{value}"
 
 
+def _squashed(text: str) -> str:
+    return "".join(text.split())
+
+
 def _header(header: ShopHeader, t: _Labels, *, reprint: bool, title: str = "") -> list[Block]:
-    blocks: list[Block] = [Text(header.shop_name, align="center", bold=True, size="large")]
-    if header.store_name:
-        blocks.append(Text(header.store_name, align="center"))
+    """The shop's header text line by line (its first line large, as the slip's title), the store's
+    name under that first line unless the header already names the store, then address and phone."""
+    lines = [line.strip() for line in header.shop_name.splitlines() if line.strip()]
+    blocks: list[Block] = [Text(lines[0], align="center", bold=True, size="large")]
+    if header.store_name.strip() and _squashed(header.store_name) not in _squashed(header.shop_name):
+        blocks.append(Text(header.store_name.strip(), align="center"))
+    blocks += [Text(line, align="center") for line in lines[1:]]
     if header.address:
         blocks.append(Text(header.address, align="center"))
     if header.phone:

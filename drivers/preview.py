@@ -22,13 +22,15 @@ def columns_for(width_mm: int) -> int:
 
 
 def block_lines(block: Text | Columns | Rule, width: int) -> list[str]:
-    """The lines a text block occupies, each at most `width` (or `width // 2` for large) columns."""
+    """The lines a text block occupies, each at most `width` (or `width // 2` for large) columns;
+    a line break in the text starts a new line."""
     if isinstance(block, Rule):
         return [block.char * (width // max(1, text_width(block.char)))]
     usable = width // 2 if block.size == "large" else width
     if isinstance(block, Columns):
         return columns(printable(block.left), printable(block.right), usable)
-    lines = wrap(printable(block.text), usable)
+    paragraphs = block.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [line for paragraph in paragraphs for line in wrap(printable(paragraph), usable)]
     if block.align == "left":
         return lines
     return [pad(line, usable, block.align).rstrip() for line in lines]

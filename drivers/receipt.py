@@ -162,7 +162,10 @@ class ReceiptMember:
 
 @dataclass(frozen=True)
 class ShopHeader:
-    """Who printed it: the top of every slip."""
+    """Who printed it: the top of every slip.
+
+    `shop_name` is the receipt header, one or more lines (its first line prints large);
+    `store_name` prints under that first line unless the header already names the store."""
 
     shop_name: str
     store_name: str = ""

@@ -5,6 +5,10 @@ byte single width. So the width of a character is 2 when it is East Asian Wide/F
 Ambiguous (× · — ° are two-byte GBK characters there), and 1 otherwise. Characters a GBK
 printer cannot print (4-byte GB18030, emoji) are replaced before measuring, so the plain-text
 preview and the paper line up exactly.
+
+Wrapping follows the Chinese rule of 避头尾: no line starts with closing punctuation (，。、；：！？）」
+…) and none ends with opening punctuation (（「《 …); the character next to it moves to the next
+line with it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,14 @@ _SUBSTITUTES = {
     "€": "EUR",
 }
 REPLACEMENT = "?"
+
+NO_LINE_START = frozenset(
+    "，。、；：！？）」』】〕〗〙〛〉》”’｝］｠…‥—·・～％‰℃°"  # CJK closing brackets/quotes, point punctuation
+    ",.;:!?)]}%"                                   # their half-width forms
+)
+"""避头: characters a line must not start with (closing brackets and quotes, point punctuation)."""
+NO_LINE_END = frozenset("（「『【〔〖〈《〘〚“‘｛［｟([{￥$")
+"""避尾: characters a line must not end with (opening brackets and quotes, a currency sign)."""
 
 
 def char_width(ch: str) -> int:
@@ -68,13 +80,15 @@ def truncate(text: str, width: int) -> str:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Break into lines of at most `width` columns, at spaces for Latin words, anywhere for CJK."""
+    """Break into lines of at most `width` columns, at spaces for Latin words, anywhere for CJK
+    except next to punctuation (避头尾: a closing mark stays with the character before it, an
+    opening one with the character after it). Each `\n` starts a new line."""
     if width < 2:
         raise ValueError("width must be at least 2 columns")
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""
-        for word in _tokens(paragraph):
+        for word in _glue(_tokens(paragraph)):
             if text_width(current + word) <= width:
                 current += word
                 continue
@@ -82,11 +96,41 @@ def wrap(text: str, width: int) -> list[str]:
                 lines.append(current.rstrip())
             current = word.lstrip()
             while text_width(current) > width:
-                head = truncate(current, width)
+                head = _hard_break(current, width)
                 lines.append(head)
                 current = current[len(head):]
         lines.append(current.rstrip())
     return lines
+
+
+def _hard_break(text: str, width: int) -> str:
+    """The head of a run too wide for one line (a long word): as much as fits, cut a little earlier
+    when the cut would start the next line with closing punctuation or end this one with opening
+    punctuation (as much as fits when no cut avoids both)."""
+    head = truncate(text, width)
+    for cut in range(len(head), 0, -1):
+        before, after = text[:cut].rstrip(), text[cut:].lstrip()
+        if before and after[:1] not in NO_LINE_START and before[-1] not in NO_LINE_END:
+            return text[:cut]
+    return head
+
+
+def _glue(tokens: list[str]) -> list[str]:
+    """Join tokens a line break must not separate: closing punctuation to what precedes it,
+    opening punctuation to what follows it."""
+    out: list[str] = []
+    pending = ""
+    for token in tokens:
+        out.append(pending + token)
+        pending = ""
+        while len(out) > 1 and out[-1].lstrip()[:1] in NO_LINE_START:
+            closing = out.pop()
+            out[-1] += closing
+        if out[-1].rstrip()[-1:] in NO_LINE_END:
+            pending = out.pop()
+    if pending:
+        out.append(pending)
+    return out
 
 
 def _tokens(text: str) -> list[str]:

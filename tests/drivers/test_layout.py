@@ -14,6 +14,7 @@ from drivers import layout
 from drivers.document import DrawerPulse
 from drivers.escpos import PrinterProfile, render_escpos
 from drivers.preview import render_text
+from drivers.receipt import ShopHeader
 from drivers.textwidth import text_width
 
 from . import samples
@@ -73,6 +74,67 @@ def test_every_printed_line_fits_the_paper(width_mm: int, name: str) -> None:
             assert text_width(str(op.value)) <= limit, (op.value, limit)
     preview = render_text(_document(name), profile.columns)
     assert all(text_width(line) <= profile.columns for line in preview.splitlines())
+
+
+CLOSING = "，。、；：！？）」』】》”’…·"
+OPENING = "（「『【《“‘"
+
+
+def _header_lines(raw: bytes) -> list[tuple[str, int]]:
+    """(text, GS ! size) of every line printed above the first rule."""
+    size, out = 0, []
+    for op in read_escpos(raw).ops:
+        if op.kind == "size":
+            size = int(op.value)  # type: ignore[call-overload]
+        elif op.kind == "text":
+            if set(str(op.value)) == {"-"}:
+                return out
+            out.append((str(op.value), size))
+    raise AssertionError("no rule under the header")
+
+
+@pytest.mark.parametrize("width_mm", [58, 80])
+@pytest.mark.parametrize("store_name", ["邻里鲜·张江店", "张江店", " 邻里鲜 · 张江店 ", ""])
+def test_multi_line_header_prints_line_by_line_and_the_store_name_once(width_mm: int, store_name: str) -> None:
+    # head office's receipt header "邻里鲜·张江店\n欢迎光临，谢谢惠顾" printed as one wrapped run
+    # ("邻里鲜·张江店 欢迎光临" / "，谢谢惠顾"), then the store name again
+    header = ShopHeader(shop_name="邻里鲜·张江店\n欢迎光临，谢谢惠顾", store_name=store_name,
+                        address="上海市浦东新区张江路 1 号", phone="021-50001234")
+    data = dataclasses.replace(samples.plain_receipt(), header=header)
+    for document in (layout.sale_receipt(data), layout.return_slip(dataclasses.replace(samples.return_slip(),
+                                                                                        header=header))):
+        raw = render_escpos(document, PrinterProfile(width_mm=width_mm))  # type: ignore[arg-type]
+        lines = _header_lines(raw)
+        assert lines[:4] == [("邻里鲜·张江店", 0x11), ("欢迎光临，谢谢惠顾", 0), ("上海市浦东新区张江路 1 号", 0),
+                             ("电话：021-50001234", 0)]
+        assert sum("张江店" in text for text in read_escpos(raw).texts()) == 1
+
+
+@pytest.mark.parametrize("width_mm", [58, 80])
+def test_store_name_not_in_the_header_prints_under_its_first_line(width_mm: int) -> None:
+    header = ShopHeader(shop_name="邻里鲜\r\n欢迎光临，谢谢惠顾\n", store_name="张江店")
+    data = dataclasses.replace(samples.plain_receipt(), header=header)
+    raw = render_escpos(layout.sale_receipt(data), PrinterProfile(width_mm=width_mm))  # type: ignore[arg-type]
+    assert [text for text, _ in _header_lines(raw)] == ["邻里鲜", "张江店", "欢迎光临，谢谢惠顾"]
+
+
+@pytest.mark.parametrize("width_mm", [58, 80])
+def test_wrapped_lines_never_start_with_closing_or_end_with_opening_punctuation(width_mm: int) -> None:
+    # 避头尾: at 32 columns the greeting broke before "，", at 48 before "！"
+    greeting = "欢迎光临邻里鲜张江店，新鲜每一天，会员积分兑好礼！"
+    header = ShopHeader(shop_name=f"邻里鲜·张江店\n{greeting}", store_name="邻里鲜·张江店")
+    line = dataclasses.replace(samples.plain_receipt().lines[0], name="农夫山泉饮用天然水（550ml×24瓶）整箱装，家庭装「特惠」")
+    data = dataclasses.replace(samples.plain_receipt(), header=header, lines=(line,),
+                               footer=("谢谢惠顾，欢迎再次光临！凭小票七日内可退换（生鲜除外）。会员积分请出示会员码。",))
+    raw = render_escpos(layout.sale_receipt(data), PrinterProfile(width_mm=width_mm))  # type: ignore[arg-type]
+    texts = [text for text in read_escpos(raw).texts() if text.strip()]
+    for text in texts:
+        assert text.strip()[0] not in CLOSING, (width_mm, text)
+        assert text.strip()[-1] not in OPENING, (width_mm, text)
+    header_lines = [text for text, _ in _header_lines(raw)]
+    assert "".join(header_lines[1:]) == greeting
+    assert len(header_lines) == 3
+    assert "".join(texts).count("谢谢惠顾，欢迎再次光临！") == 1
 
 
 def test_reprint_is_marked() -> None:

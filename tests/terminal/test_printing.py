@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
+
 from drivers.errors import PrinterPaperOutError
+from drivers.escpos import PrinterProfile
 from drivers.sim.printer import MemoryPrinter
 from sync.events import Tender
+from sync.master import Entity
 from terminal.checkout import Checkout
 from terminal.printing import print_return, print_sale, print_shift_report, receipt_data, unprinted_sales
 from terminal.returns import return_sale
 from terminal.session import Action, Session
 from terminal.shift import close_shift, shift_report
 from terminal.store import Store
+from terminal.store.seed import put_master
+from tests.drivers.escpos_reader import read_escpos
 from tests.terminal.helpers import CHIPS, COLA, MANAGER_PIN, RICE, add_member, add_promotion
 
 DRAWER_PULSE = b"\x1bp"
@@ -85,3 +91,28 @@ def test_return_slip_and_shift_reports_print(till: Checkout, store: Store, sessi
     assert print_shift_report(store, printer, z).ok
     ztext = _text(printer.sent[2])
     assert "Z" in ztext
+
+
+@pytest.mark.parametrize("width_mm", [58, 80])
+@pytest.mark.parametrize(("header", "expected"), [
+    # central's demo stores: the header setting starts with the store's name, then a greeting
+    ("邻里鲜·张江店\n欢迎光临，谢谢惠顾", ["邻里鲜·张江店", "欢迎光临，谢谢惠顾"]),
+    # no header set: the store's name alone, once
+    ("", ["邻里鲜·张江店"]),
+    # a brand header: the store's name under it
+    ("邻里鲜\n欢迎光临，谢谢惠顾", ["邻里鲜", "邻里鲜·张江店", "欢迎光临，谢谢惠顾"]),
+])
+def test_receipt_header_prints_line_by_line_with_the_store_name_once(
+        till: Checkout, store: Store, width_mm: int, header: str, expected: list[str]) -> None:
+    put_master(store, Entity.STORE, 1, {
+        "id": 1, "code": "S01", "name": "邻里鲜·张江店", "rounding_mode": "none", "receipt_header": header,
+        "receipt_footer": "谢谢惠顾", "address": "上海市浦东新区张江路 1 号", "phone": "021-50001234",
+    }, version=2)
+    till.scan(COLA)
+    till.add_payment(Tender.WECHAT, reference="WX-1")
+    sale = till.complete()
+    printer = MemoryPrinter(profile=PrinterProfile(width_mm=width_mm))  # type: ignore[arg-type]
+    assert print_sale(store, printer, sale.sale_id).ok
+    texts = read_escpos(printer.sent[0]).texts()
+    rule = next(i for i, text in enumerate(texts) if set(text) == {"-"})
+    assert texts[:rule] == [*expected, "上海市浦东新区张江路 1 号", "电话：021-50001234"]
