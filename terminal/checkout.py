@@ -15,6 +15,7 @@ value is Σ line and order discounts − `discount_fen` (the receipt prints it a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -118,10 +119,25 @@ class CompletedSale:
 class HeldCart:
     id: str
     label: str
+    """The cashier's note, else what the cart holds in zh-CN: "挂单 3 行商品"."""
     held_at: datetime
     line_count: int
     total_fen: int = 0
     """The amount due when it was held (re-priced on resume)."""
+    label_en: str = ""
+    """The same in English: the cashier's note, else "Held sale: 3 lines"."""
+
+
+_OLD_AUTO_LABEL = re.compile(r"挂单 \d+ 件")
+"""The label held carts got before it said what it counts (it counted lines as 件, pieces)."""
+
+
+def held_labels(note: str, line_count: int) -> tuple[str, str]:
+    """(zh-CN, English) label of a held cart: the cashier's note, else its number of lines."""
+    note = note.strip()
+    if note and not _OLD_AUTO_LABEL.fullmatch(note):
+        return note, note
+    return f"挂单 {line_count} 行商品", f"Held sale: {line_count} line{'' if line_count == 1 else 's'}"
 
 
 @dataclass
@@ -536,15 +552,17 @@ class Checkout:
             raise CartError("购物车是空的", "the cart is empty", code="empty_cart")
         if self._s.payments:
             raise CartError("已有付款，不能挂单", "payments were taken: cannot hold", code="payments_taken")
-        held = HeldCart(id=self._s.cart_id, label=(label or "").strip()[:40] or f"挂单 {len(self._s.items)} 件",
-                        held_at=self.clock(), line_count=len(self._s.items), total_fen=self.total_fen)
+        note = (label or "").strip()[:40]
+        zh, en = held_labels(note, len(self._s.items))
+        held = HeldCart(id=self._s.cart_id, label=zh, label_en=en, held_at=self.clock(),
+                        line_count=len(self._s.items), total_fen=self.total_fen)
         data = {"items": [i.to_dict() for i in self._s.items], "total_fen": held.total_fen,
                 "member_card": self._s.member.card_no if self._s.member else None,
                 "order_discount_fen": self._s.order_discount_fen, "redeem_points": self._s.redeem_points}
         with self.store.transaction():
             self.store.execute(
                 "INSERT INTO held_carts(id, held_at, cashier_id, label, data) VALUES (?, ?, ?, ?, ?)",
-                (held.id, held.held_at.isoformat(), user.id, held.label, json.dumps(data, ensure_ascii=False)))
+                (held.id, held.held_at.isoformat(), user.id, note, json.dumps(data, ensure_ascii=False)))
             audit(self.store, "hold", cashier_id=user.id, detail={"cart_id": held.id})
         self._reset()
         return held
@@ -553,7 +571,8 @@ class Checkout:
         out: list[HeldCart] = []
         for r in self.store.all("SELECT * FROM held_carts ORDER BY held_at"):
             data = json.loads(r["data"])
-            out.append(HeldCart(id=r["id"], label=r["label"], held_at=datetime.fromisoformat(r["held_at"]),
+            zh, en = held_labels(r["label"], len(data["items"]))
+            out.append(HeldCart(id=r["id"], label=zh, label_en=en, held_at=datetime.fromisoformat(r["held_at"]),
                                 line_count=len(data["items"]), total_fen=int(data.get("total_fen", 0))))
         return out
 

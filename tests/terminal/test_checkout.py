@@ -307,6 +307,27 @@ def test_hold_and_resume(till: Checkout, store: Store, session: Session) -> None
     assert other.held_carts() == []
 
 
+def test_held_sale_label_counts_lines_not_pieces(till: Checkout, store: Store, session: Session) -> None:
+    # 2 lines, 5 pieces: the label said "挂单 2 件" (lines counted as 件, pieces) and had no English
+    till.scan(COLA)
+    till.scan(CHIPS)
+    till.set_qty(0, Decimal(4))
+    held = till.hold()
+    assert (held.label, held.label_en, held.line_count) == ("挂单 2 行商品", "Held sale: 2 lines", 2)
+    till.scan(WATER)
+    one = till.hold("  ")
+    assert (one.label, one.label_en) == ("挂单 1 行商品", "Held sale: 1 line")
+    # a cart held before this fix reads with the corrected label; a cashier's note is kept as typed
+    with store.transaction():
+        store.execute("UPDATE held_carts SET label='挂单 2 件' WHERE id=?", (held.id,))
+    till.scan(RICE)
+    till.hold("顾客去拿东西")
+    labels = [(h.label, h.label_en) for h in Checkout(store, session, Catalog(store)).held_carts()]
+    assert labels == [("挂单 2 行商品", "Held sale: 2 lines"), ("挂单 1 行商品", "Held sale: 1 line"),
+                      ("顾客去拿东西", "顾客去拿东西")]
+    assert not any("件" in label for label, _ in labels)
+
+
 def test_cancel_sale_is_recorded(till: Checkout, store: Store) -> None:
     till.scan(RICE)
     till.cancel("顾客不要了")

@@ -332,8 +332,8 @@ class HeldPopup(PosPopup):
         box = self.ids.rows
         box.clear_widgets()
         for item in held:
-            # when, how many lines, how much: in the cashier's language (the service's own label,
-            # "挂单 2 件", counted lines as 件 and stayed Chinese on an English screen)
+            # when, how many lines, how much: in the cashier's language (the service's label once
+            # said "挂单 2 件", counting lines as 件; HeldCart.label / label_en now say 行 / lines)
             box.add_widget(Factory.RowButton(
                 key=item, text_left=i18n.tr("held_at", time=item.time_text),
                 text_mid=i18n.tr("held_lines", n=item.line_count), text_right=fmt.money(item.total_fen),
