@@ -34,9 +34,24 @@ def receipt_prefix(store: Store) -> str:
     return f"{store_code}-{terminal_code}"
 
 
+def sale_receipt_no(store: Store, seq: int) -> str:
+    """This terminal's sale receipt number with sequence `seq`: ``S01-T03-000123``."""
+    return f"{receipt_prefix(store)}-{seq:06d}"
+
+
 def next_sale_receipt_no(store: Store) -> str:
     """Allocate the next sale receipt number (inside the sale's transaction)."""
-    return f"{receipt_prefix(store)}-{store.next_seq(SALE_SEQ):06d}"
+    return sale_receipt_no(store, store.next_seq(SALE_SEQ))
+
+
+def own_receipt_no(store: Store, text: str) -> str:
+    """A receipt number as typed: digits alone ("000123", "123") are the sequence part of one of
+    this terminal's sale receipts, as a cashier reads it off a faded receipt, and get this
+    terminal's prefix; anything else (a full number, another till's) is returned as it is."""
+    text = text.strip()
+    if text.isdecimal():
+        return sale_receipt_no(store, int(text))
+    return text
 
 
 def next_return_receipt_no(store: Store) -> str:

@@ -34,7 +34,7 @@ from sync.money import Rounding, div_round
 from sync.quantity import to_milli
 from terminal import online_lookup
 from terminal.errors import NotFound, ReturnError, busy_as_error
-from terminal.receipt_numbers import next_return_receipt_no
+from terminal.receipt_numbers import next_return_receipt_no, own_receipt_no
 from terminal.sale_records import sale_json_by_receipt, write_sale_rows
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import require_open_shift
@@ -148,19 +148,22 @@ class _Past:
     points_refunded: int
 
 
-def _receipt_text(text: str) -> str:
+def _receipt_text(store: Store, text: str) -> str:
+    """The receipt number typed or scanned: the QR's prefix dropped; a bare sequence number
+    ("000001", "1") is this till's receipt (`receipt_numbers.own_receipt_no`)."""
     q = (text or "").strip()
     for prefix in _QR_PREFIXES:
         if q.startswith(prefix):
-            return q[len(prefix):].strip()
-    return q
+            q = q[len(prefix):].strip()
+            break
+    return own_receipt_no(store, q) if q else q
 
 
 def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | None = None) -> ReturnableSale:
-    """The sale with this receipt number (typed or scanned from the receipt QR), with what is left
-    to return. Sales of this till are found offline; another till's receipt is fetched from central
+    """The sale with this receipt number (typed or scanned from the receipt QR; digits alone are the
+    sequence part of this till's own number), with what is left to return. Sales of this till are found offline; another till's receipt is fetched from central
     when the till is enrolled and online (`online=False`: never touch the network)."""
-    receipt_no = _receipt_text(text)
+    receipt_no = _receipt_text(store, text)
     if not receipt_no:
         raise NotFound("请输入或扫描小票号", "type or scan the receipt number", code="empty_receipt")
     local = _local_sale(store, receipt_no)
@@ -363,7 +366,7 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
         raise ReturnError("退款方式只能是原路退回或现金", "refund_to is 'original' or 'cash'", code="bad_refund")
     if not lines:
         raise ReturnError("请选择退货商品", "choose what is returned", code="no_lines")
-    if _local_sale(store, _receipt_text(receipt)) is None:
+    if _local_sale(store, _receipt_text(store, receipt)) is None:
         find_sale(store, receipt)  # not looked up yet: fetch it now, outside the transaction
     with busy_as_error(), store.transaction():  # the checks and the writes see the same data
         shift = require_open_shift(store)

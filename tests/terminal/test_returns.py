@@ -117,3 +117,31 @@ def test_unknown_receipt_and_weighed_partial(till: Checkout, store: Store, sessi
     r = return_sale(store, session, sale.receipt_no, {1: "0.500"}, approval=ok)
     assert r.payload.total_fen == 640
     assert r.payload.lines[0].qty == Decimal("0.500")
+
+
+def test_receipt_found_by_its_sequence_number_alone(till: Checkout, store: Store, session: Session,
+                                                     ok: Approval) -> None:
+    # a faded receipt: the cashier types what is legible, "000002" or "2", without this till's "S01-T03-"
+    first = _sale(till, COLA)
+    second = _sale(till, CHIPS, COLA)
+    assert second.receipt_no == "S01-T03-000002"
+    for typed in ("000002", "2", " 02 ", "０００００２"):
+        assert find_sale(store, typed, online=False).sale.sale_id == second.sale_id, typed
+    assert find_sale(store, "1").sale.sale_id == first.sale_id
+    r = return_sale(store, session, "000002", {2: 1}, approval=ok)
+    assert r.payload.original_receipt_no == second.receipt_no
+    assert [ln.qty_returned for ln in find_sale(store, "2").lines] == [0, 1]
+    # full numbers are taken as they are; a number this till never issued is still not found, by its full name
+    assert find_sale(store, second.receipt_no).sale.sale_id == second.sale_id
+    assert find_sale(store, f"RECEIPT:{first.receipt_no}").sale.sale_id == first.sale_id
+    with pytest.raises(NotFound, match="S01-T03-000009"):
+        find_sale(store, "9")
+    with pytest.raises(NotFound, match="S09-T01-000002"):
+        find_sale(store, "S09-T01-000002")
+    # online, central is asked for the full number
+    with store.transaction():
+        store.set_setting("server_url", "http://central.invalid")
+        store.set_setting("credential", "test")
+    asked: list[str] = []
+    assert find_sale(store, "2", fetch=lambda _store, no: asked.append(no)).sale.sale_id == second.sale_id
+    assert asked == ["S01-T03-000002"]
