@@ -136,28 +136,30 @@ connection: a hundred of them would otherwise drain the pool and time out) and g
 the commit."""
 _PUSH_SLOTS = asyncio.Semaphore(PUSH_CONCURRENCY)
 
-PUSH_ANSWER_HEADERS = {"Connection": "close"}
-"""A till's next push opens a new connection. With a listening socket per worker (central/api/
-workers.py) the kernel places each new connection by a hash of its addresses, so a till that kept
-its connection stayed on the worker it first landed on: ten tills pushing back to back split 7:3
-often enough to cost a fifth of the push rate (bench sync_push: 5,349 against ~6,400 sales/s).
-Reconnecting for each batch of up to 500 events costs a TCP handshake; tills that push every few
-seconds reconnect anyway (the server's keep-alive timeout is 5 s)."""
+RECONNECT = {"Connection": "close"}
+"""Sent with a push answer when the push had to wait for this worker: the till's next push opens a
+new connection, which the kernel may place on another worker. With a listening socket per worker
+(central/api/workers.py) connections are placed by a hash of their addresses, so tills that kept
+their connections stayed where they first landed: ten tills pushing back to back split 7:3 often
+enough that one run in four gave 5,349 instead of ~6,400 sales/s (bench sync_push). A till alone
+on its worker keeps its connection; the others pay a TCP handshake a batch of up to 500 events."""
 
 
-async def _push_slot() -> AsyncIterator[None]:
+async def _push_slot() -> AsyncIterator[bool]:
+    """Hold a push slot for the request; yields whether the push had to wait for it (load)."""
     # async: a push waiting for a slot holds no thread of the pool the sync endpoints run in
     # (a thread-blocking wait could take every thread and starve the pushes holding the slots)
+    waited = _PUSH_SLOTS.locked()
     async with _PUSH_SLOTS:
-        yield
+        yield waited
 
 
-PushSlot = Annotated[None, Depends(_push_slot, scope="function")]
+PushSlot = Annotated[bool, Depends(_push_slot, scope="function")]
 
 
 @router.post("/push", response_model=PushResponse, openapi_extra={"requestBody": _PUSH_BODY},
              summary="push outbox events (exactly once)")
-def push(request: Request, raw: RawBody, _slot: PushSlot, session: SessionDep, device: CurrentDevice) -> Any:
+def push(request: Request, raw: RawBody, waited: PushSlot, session: SessionDep, device: CurrentDevice) -> Any:
     try:
         body = _read(request, raw, PushRequest, loads=orjson.loads)  # ~2.5x json.loads on a 1 MB batch
     except _Refused as refused:
@@ -168,7 +170,7 @@ def push(request: Request, raw: RawBody, _slot: PushSlot, session: SessionDep, d
                       "terminal_id")
     answer = ingest.push(session, device, body)
     return Response(content=orjson.dumps(answer.model_dump(mode="json")), media_type="application/json",
-                    headers=PUSH_ANSWER_HEADERS)
+                    headers=RECONNECT if waited else None)
 
 
 def _check_cursor(session: Any, cursor: int, schema_version: int) -> JSONResponse | None:

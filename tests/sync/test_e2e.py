@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -158,18 +159,41 @@ def test_revoked_or_missing_credential_is_refused(api: TestClient) -> None:
     assert answer.status_code == 401
 
 
-def test_a_push_answer_asks_the_till_to_reconnect_for_the_next_batch(central_engine: Engine, api: TestClient,
-                                                                      seeded: Seeded, tmp_path: Path) -> None:
-    # with a socket per server worker, a fresh connection per batch lets the kernel spread the
-    # tills' pushes over the workers (central/syncing/api.py PUSH_ANSWER_HEADERS)
-    till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
-    till.sell([seeded.product_ids[0]])
+def test_a_push_that_waited_for_its_worker_asks_the_till_to_reconnect(central_engine: Engine, api: TestClient,
+                                                                      seeded: Seeded, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # with a socket per server worker, a fresh connection lets the kernel place the till's next
+    # batch on another worker (central/syncing/api.py RECONNECT); a till alone keeps its connection
+    from central.syncing import api as sync_api
     from terminal.store.outbox import unacked
 
-    events = [e.model_dump(mode="json") for e in unacked(till.store)]
-    answer = api.post("/api/v1/sync/push", json={"protocol_version": PROTOCOL_VERSION,
-                                                 "terminal_id": till.terminal_id, "events": events},
-                      headers={"Authorization": f"Device {till.store.get_setting('credential')}"})
-    assert answer.status_code == 200
-    assert {r["status"] for r in answer.json()["results"]} == {"applied"}
-    assert answer.headers["connection"] == "close"
+    till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
+    headers = {"Authorization": f"Device {till.store.get_setting('credential')}"}
+
+    def push() -> Any:
+        till.sell([seeded.product_ids[0]])
+        events = [e.model_dump(mode="json") for e in unacked(till.store)]
+        answer = api.post("/api/v1/sync/push", headers=headers, json={
+            "protocol_version": PROTOCOL_VERSION, "terminal_id": till.terminal_id, "events": events})
+        assert answer.status_code == 200
+        assert "rejected" not in {r["status"] for r in answer.json()["results"]}
+        with till.store.transaction():
+            till.store.execute("UPDATE outbox SET status='acked'")
+        return answer
+
+    assert push().headers.get("connection") != "close"  # nobody ahead of it: keep the connection
+
+    class Busy:
+        """The worker's push slot, as another till's push holds it."""
+
+        def locked(self) -> bool:
+            return True
+
+        async def __aenter__(self) -> None:
+            return None
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+    monkeypatch.setattr(sync_api, "_PUSH_SLOTS", Busy())
+    assert push().headers["connection"] == "close"
