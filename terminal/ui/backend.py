@@ -29,6 +29,7 @@ from terminal.checkout import Checkout
 from terminal.customer_display import DISPLAY_ENV, DISPLAY_SETTING, CustomerDisplay, display_from_settings
 from terminal.errors import ApprovalRequired, CartError, TerminalError
 from terminal.members import Member, create_member, find_member
+from terminal.receipt_numbers import own_receipt_no
 from terminal.returns import RefundPreview
 from terminal.session import Action, Approval, Session, audit
 from terminal.store import Store, open_store
@@ -505,8 +506,9 @@ class Backend:
         """The sale id of `receipt_no` (None: the last sale), checked on the UI thread before printing."""
         from terminal import printing  # drivers + python-escpos: loaded when first needed
 
-        if receipt_no:
-            sale_id = self.store.scalar("SELECT id FROM sales WHERE receipt_no=?", (receipt_no.strip(),))
+        if receipt_no:  # the number as on the receipt, or its digits alone (this till's: own_receipt_no)
+            sale_id = self.store.scalar("SELECT id FROM sales WHERE receipt_no=?",
+                                        (own_receipt_no(self.store, receipt_no),))
         else:
             sale_id = printing.last_sale_id(self.store)
         if sale_id is None:
