@@ -94,7 +94,8 @@ def _customer_reps(session: Session, customer_ids: list[int]) -> dict[int, int |
         return {}
     from central.customers.models import Customer
 
-    return dict(session.execute(select(Customer.id, Customer.rep_id).where(Customer.id.in_(customer_ids))).tuples())
+    query = select(Customer.id, Customer.rep_id).where(Customer.id.in_(customer_ids))
+    return dict(session.execute(query).all())  # (Result.tuples() fails under SQLAlchemy 2.1)
 
 
 def load_price_lists(session: Session, ids: Sequence[str]) -> Loaded:
@@ -242,6 +243,16 @@ def load_customers(session: Session, ids: Sequence[str]) -> Loaded:
     return out
 
 
+def customer_price_lists(session: Session, customer_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """Price lists made for one of these customers: they are scoped to the customer's rep, so a
+    customer given to another rep takes them along (and off the first rep's tablet)."""
+    from central.pricing.models import PriceList
+
+    ids = session.execute(select(PriceList.id).where(
+        PriceList.scope == "customer", PriceList.target_id.in_(_int_ids(customer_ids)))).scalars()
+    return [(Entity.PRICE_LIST.value, str(i)) for i in ids]
+
+
 LOADERS: dict[str, feed.Loader] = {
     Entity.PRODUCT: load_products, Entity.PRICE_LIST: load_price_lists, Entity.MEMBER_PRICE: load_member_prices,
     Entity.MEMBER_LEVEL: load_member_levels, Entity.PROMOTION: load_promotions, Entity.STORE: load_stores,
@@ -268,6 +279,7 @@ def install() -> None:
 
     for entity, loader in LOADERS.items():
         feed.register_entity(entity, loader)
+    feed.depend(Entity.CUSTOMER.value, customer_price_lists)
     feed.track(Product, lambda o: [(Entity.PRODUCT, str(o.id))])
     feed.track(ProductUnit, lambda o: [(Entity.PRODUCT, str(o.product_id))])
     feed.track(Barcode, lambda o: [(Entity.PRODUCT, str(o.product_id))])

@@ -2,8 +2,8 @@
 rows (upserts and tombstones) in the same transaction, with a monotonically increasing sequence.
 
 How it works: a domain registers, per master-data model, which feed entities a changed row
-touches (`track`), and per entity a loader that builds the current wire form and scope of some
-ids (`register_entity`). `after_flush` collects the touched (entity, id) keys; `before_commit`
+touches (`track`), per entity a loader that builds the current wire form and scope of some
+ids (`register_entity`), and which other entities' scope follows an entity's rows (`depend`). `after_flush` collects the touched (entity, id) keys; `before_commit`
 loads their current state and writes the feed rows. Writers take the `feed` counter's row lock
 just before commit, so feed rows commit in `seq` order (a reader never skips a row).
 """
@@ -32,8 +32,12 @@ Loader = Callable[[Session, Sequence[str]], dict[str, tuple[dict[str, Any], list
 KeysOf = Callable[[Any], Iterable[tuple[str, str]]]
 """A changed model instance → the (entity, id) feed keys it touches."""
 
+Dependents = Callable[[Session, Sequence[str]], Iterable[tuple[str, str]]]
+"""Changed ids of an entity → the (entity, id) keys whose scope follows them."""
+
 _loaders: dict[str, Loader] = {}
 _tracked: dict[type, KeysOf] = {}
+_dependents: dict[str, list[Dependents]] = {}
 _TOUCHED = "sync_feed_touched"
 
 
@@ -49,6 +53,31 @@ class FeedRow:
 def register_entity(entity: str, loader: Loader) -> None:
     """Declare a feed entity and how to load its current wire form and scopes."""
     _loaders[entity] = loader
+
+
+def depend(entity: str, dependents: Dependents) -> None:
+    """Rewrite other entities' feed rows whenever rows of `entity` change: for rows whose scope is
+    borrowed from it (a price list made for one customer goes where that customer's rep goes)."""
+    known = _dependents.setdefault(entity, [])
+    if dependents not in known:
+        known.append(dependents)
+
+
+def _with_dependents(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    found = set(keys)
+    todo = found
+    while todo:
+        by_entity: dict[str, list[str]] = {}
+        for entity, entity_id in todo:
+            if entity in _dependents:
+                by_entity.setdefault(entity, []).append(entity_id)
+        more: set[tuple[str, str]] = set()
+        for entity, ids in by_entity.items():
+            for dependents in _dependents[entity]:
+                more.update(dependents(session, sorted(ids)))
+        todo = more - found
+        found |= todo
+    return found
 
 
 def track(model: type, keys_of: KeysOf) -> None:
@@ -165,6 +194,8 @@ def write_changes(session: Session, keys: Iterable[tuple[str, str]]) -> int:
     """Bring the feed rows of `keys` up to date with the database; returns rows written."""
     if not _installed:
         _install_domains()
+    if _dependents:
+        keys = _with_dependents(session, keys)
     by_entity: dict[str, list[str]] = {}
     for entity, entity_id in sorted(keys, key=lambda k: (k[0], len(k[1]), k[1])):
         by_entity.setdefault(entity, []).append(entity_id)

@@ -272,3 +272,49 @@ def test_quarantine_api_lists_and_resolves(central_engine: Engine, api: TestClie
     assert api.get("/api/v1/sync/quarantine", headers=headers).json() == []
     assert api.get("/api/v1/sync/quarantine", headers={
         "Authorization": f"Device {a.store.get_setting('credential')}"}).status_code == 403
+
+
+def test_a_customer_given_to_another_rep_takes_its_own_price_list_along(
+        central_engine: Engine, api: TestClient, seeded: Seeded, tmp_path: Path) -> None:
+    from central.pricing.models import PriceList, PriceListItem
+
+    with session_scope(central_engine) as s:
+        reps = []
+        for name in ("rep-a", "rep-b"):
+            u = User(username=name, display_name=name, role="sales_rep", store_id=seeded.store_ids["S01"],
+                     password_hash=hash_password("x" * 8))
+            s.add(u)
+            s.flush()
+            reps.append(u.id)
+        customer = Customer(code="C101", name="王记批发部", rep_id=reps[0])
+        s.add(customer)
+        s.flush()
+        own = PriceList(code="PL-C101", name="王记专价", scope="customer", target_id=customer.id,
+                        items=[PriceListItem(product_id=seeded.product_ids[0], unit_code="pc", price_fen=250)])
+        s.add(own)
+        s.flush()
+        customer_id, list_id = customer.id, own.id
+    tablets = []
+    for i, rep in enumerate(reps):
+        store = open_store(tmp_path / f"tablet-{i}")
+        setup.enroll(store, SERVER, enrolment_code(central_engine, seeded.store_ids["S01"], DeviceKind.REP,
+                                                   rep_user_id=rep), client=api)
+        setup.bootstrap(store, client=api)
+        tablets.append(Till(store=store, client=api, server=SERVER))
+
+    def held(tablet: Till, entity: str) -> set[str]:
+        return {r[0] for r in tablet.store.all("SELECT id FROM master WHERE entity=?", (entity,))}
+
+    assert held(tablets[0], "price_list") >= {str(list_id)}
+    assert str(list_id) not in held(tablets[1], "price_list")
+    # head office gives the customer to rep B: the customer and its own price list move together
+    with session_scope(central_engine) as s:
+        moved = s.get(Customer, customer_id)
+        assert moved is not None
+        moved.rep_id = reps[1]
+    for tablet in tablets:
+        assert tablet.sync_client().sync_round().current
+    assert str(customer_id) in held(tablets[1], "customer")
+    assert str(list_id) in held(tablets[1], "price_list")
+    assert str(customer_id) not in held(tablets[0], "customer")
+    assert str(list_id) not in held(tablets[0], "price_list")
