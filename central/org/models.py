@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db import Base, utcnow
@@ -40,6 +41,10 @@ class Store(Base):
     receipt_footer: Mapped[str | None] = mapped_column(String(200))
     receipt_language: Mapped[str] = mapped_column(String(8), default="zh-CN", server_default="zh-CN")
     """Language the store's tills print receipts in (`zh-CN` or `en`), whatever the cashier's screen shows."""
+    scale_layout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """How the store's scales lay out their EAN-13 labels (称重条码), as `sync.scale_barcode.ScaleLayout.to_dict()`
+    (checked with it before it is written); None = the default weight-embedded layout `2P IIIII VVVVV C`.
+    Shipped to the store's tills as `StoreSettings.extra["scale_layout"]`."""
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -9,12 +9,35 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from central.api.types import Code, Name, OptLong, OptName, OptShort, RefId, Strict
 from central.auth.roles import DeviceKind
+from sync.scale_barcode import ScaleLayout
 
 StoreCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=12,
                                              pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 
 ReceiptLanguage = Literal["zh-CN", "en"]
 """Languages a till prints receipts in (store setting, shipped to the tills with the store's master row)."""
+
+ScalePrefix = Annotated[str, StringConstraints(min_length=2, max_length=11, pattern=r"^[0-9]+$")]
+_DEFAULT_SCALE = ScaleLayout()
+
+
+class ScaleLayoutOut(BaseModel):
+    """称重条码格式: where a store's scale labels (EAN-13, prefix 20–29) put the item code (the product's SKU)
+    and the value. Omitted fields take the default layout `2P IIIII VVVVV C` (weight in grams);
+    `value: "price"` for scales that print the amount in fen (金额码). Checked with
+    `sync.scale_barcode.ScaleLayout` (prefix + item + value digits = 12, prefixes within 20–29)."""
+
+    prefixes: list[ScalePrefix] = Field(default_factory=lambda: list(_DEFAULT_SCALE.prefixes), min_length=1,
+                                        max_length=100)
+    prefix_digits: int = Field(default=_DEFAULT_SCALE.prefix_digits, ge=2, le=10)
+    item_digits: int = Field(default=_DEFAULT_SCALE.item_digits, ge=1, le=10)
+    value_digits: int = Field(default=_DEFAULT_SCALE.value_digits, ge=1, le=10)
+    value: Literal["weight", "price"] = "weight"
+    """`weight`: the value is grams; `price`: the value is the amount in fen."""
+
+
+class ScaleLayoutIn(ScaleLayoutOut):
+    model_config = ConfigDict(extra="forbid")
 
 
 class Out(BaseModel):
@@ -43,6 +66,8 @@ class StoreIn(Strict):
     receipt_header: OptLong = None
     receipt_footer: OptLong = None
     receipt_language: ReceiptLanguage = "zh-CN"
+    scale_layout: ScaleLayoutIn | None = None
+    """None: the default scale label layout (weight-embedded)."""
     warehouse_code: Code | None = None
 
 
@@ -56,6 +81,8 @@ class StorePatch(Strict):
     receipt_header: OptLong = None
     receipt_footer: OptLong = None
     receipt_language: ReceiptLanguage | None = None
+    scale_layout: ScaleLayoutIn | None = None
+    """The whole layout (omitted fields take their defaults); null goes back to the default layout."""
     active: bool | None = None
 
 
@@ -70,6 +97,8 @@ class StoreOut(Out):
     receipt_header: str | None
     receipt_footer: str | None
     receipt_language: str
+    scale_layout: ScaleLayoutOut | None
+    """None: the default layout (weight-embedded, prefixes 20–29, 2 + 5 + 5 digits)."""
     active: bool
 
 

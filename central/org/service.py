@@ -23,6 +23,8 @@ from central.db import utcnow
 from central.errors import Conflict, Invalid, NotFound, not_found
 from central.org.models import EnrolmentCode, Organisation, Store, Terminal, Warehouse
 from central.users.models import User
+from sync.errors import ContractError
+from sync.scale_barcode import ScaleLayout
 
 ROUNDING_MODES: tuple[str, ...] = ("none", "jiao_down", "jiao_half_up", "yuan_down", "yuan_half_up")
 """A store's 抹零 setting: `none` or `<unit>_<mode>` (units and modes of sync/rounding.py)."""
@@ -59,6 +61,20 @@ def _check_rounding(mode: str) -> None:
                       field="rounding_mode")
 
 
+def check_scale_layout(layout: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A store's scale label layout as stored and shipped (`ScaleLayout.to_dict()`), or None (the default
+    layout); a layout the tills could not use is refused (422 `bad_scale_layout`, field `scale_layout`)."""
+    if layout is None:
+        return None
+    try:
+        return ScaleLayout.from_dict(layout).to_dict()
+    except ContractError as e:
+        raise Invalid(e.message, e.message_en, code="bad_scale_layout", field="scale_layout") from e
+    except (TypeError, ValueError) as e:
+        raise Invalid("称重条码格式无效", f"scale_layout is invalid: {e}", code="bad_scale_layout",
+                      field="scale_layout") from e
+
+
 def get_store(session: Session, store_id: int, who: Principal | None = None) -> Store:
     """The store, or 404 (also when the principal is confined to another store)."""
     store = session.get(Store, store_id)
@@ -82,6 +98,7 @@ def create_store(session: Session, *, code: str, name: str, warehouse_code: str 
         raise Conflict(f"门店编码已存在：{code}", f"store code {code} already exists", code="duplicate",
                        field="code")
     _check_rounding(fields.get("rounding_mode") or "none")
+    fields["scale_layout"] = check_scale_layout(fields.get("scale_layout"))
     store = Store(code=code, name=name, **{k: v for k, v in fields.items() if v is not None})
     session.add(store)
     session.flush()
@@ -96,6 +113,8 @@ def update_store(session: Session, store: Store, **changes: Any) -> Store:
                        field="code")
     if "rounding_mode" in changes:
         _check_rounding(changes["rounding_mode"])
+    if "scale_layout" in changes:
+        changes["scale_layout"] = check_scale_layout(changes["scale_layout"])
     for key, value in changes.items():
         setattr(store, key, value)
     session.flush()

@@ -183,6 +183,9 @@ def load_stores(session: Session, ids: Sequence[str]) -> Loaded:
             receipt_footer=st.receipt_footer or "", receipt_language=st.receipt_language or "zh-CN",
             address=st.address, phone=st.phone,
             tax_id=org.tax_id if org else None, warehouse_id=warehouse_id,
+            # the till reads its scale labels with this layout (terminal.catalog.Catalog.scale_layout);
+            # stored as ScaleLayout.to_dict(), checked when written; absent = the default layout
+            extra={"scale_layout": dict(st.scale_layout)} if st.scale_layout else {},
         ).model_dump(mode="json")
         out[str(st.id)] = (data, [(st.id, 0)])
     return out
