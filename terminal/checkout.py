@@ -42,7 +42,7 @@ from terminal.members import Member, create_member, find_member
 from terminal.receipt_numbers import SALE_SEQ, receipt_prefix
 from terminal.sale_records import write_sale_rows
 from terminal.session import Action, Approval, Session, audit
-from terminal.shift import current_shift, require_open_shift
+from terminal.shift import current_shift, require_own_shift
 from terminal.store import Store
 from terminal.store.outbox import append_event
 
@@ -633,7 +633,7 @@ class Checkout:
         user = self.session.user
         if not self._s.items:
             raise CartError("购物车是空的", "the cart is empty", code="empty_cart")
-        shift = require_open_shift(self.store)
+        shift = require_own_shift(self.store, self.session)
         priced = self._current_pricing()
         paid = self.paid_fen
         if paid != priced.total_fen:

@@ -37,6 +37,7 @@ ACTION_NAMES: dict[str, tuple[str, str]] = {
     "refund": ("退货退款", "refund"),
     "no_sale": ("开钱箱", "open the drawer (no sale)"),
     "view_quarantine": ("查看异常事件", "view quarantined events"),
+    "take_over_shift": ("接班收银", "sell in another cashier's open shift"),
 }
 """Actions that need a manager's PIN (terminal.session.Action values): (zh-CN, English) names."""
 

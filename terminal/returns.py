@@ -37,7 +37,7 @@ from terminal.errors import NotFound, ReturnError, busy_as_error
 from terminal.receipt_numbers import next_return_receipt_no, own_receipt_no
 from terminal.sale_records import sale_json_by_receipt, write_sale_rows
 from terminal.session import Action, Approval, Session, audit
-from terminal.shift import require_open_shift
+from terminal.shift import require_own_shift
 from terminal.store import Store
 from terminal.store.outbox import append_event, terminal_id_of
 from terminal.sync_client.transport import Offline, SyncError
@@ -369,7 +369,7 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
     if _local_sale(store, _receipt_text(store, receipt)) is None:
         find_sale(store, receipt)  # not looked up yet: fetch it now, outside the transaction
     with busy_as_error(), store.transaction():  # the checks and the writes see the same data
-        shift = require_open_shift(store)
+        shift = require_own_shift(store, session)
         found = find_sale(store, receipt, online=False)
         sale = found.sale
         sold = {ln.line_no: ln for ln in sale.lines}

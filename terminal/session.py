@@ -41,11 +41,14 @@ class Action(StrEnum):
     NO_SALE = "no_sale"
     VIEW_QUARANTINE = "view_quarantine"
     """Open the list of events central refused (they may show amounts and members: manager only)."""
+    TAKE_OVER_SHIFT = "take_over_shift"
+    """Sell in a shift another cashier opened and has not closed (交接班 skipped): the drawer's cash
+    is then two people's, so a manager says so."""
 
 
 ACTION_NAMES_ZH: dict[Action, str] = {
     Action.PRICE_OVERRIDE: "改价", Action.DISCOUNT: "折扣", Action.REFUND: "退货退款", Action.NO_SALE: "开钱箱",
-    Action.VIEW_QUARANTINE: "查看异常事件",
+    Action.VIEW_QUARANTINE: "查看异常事件", Action.TAKE_OVER_SHIFT: "接班收银",
 }
 
 _hasher = PasswordHasher()
@@ -109,6 +112,8 @@ class Session:
         self.store = store
         self._user: UserInfo | None = None
         self.locked = False
+        self.taken_over_shift: str | None = None
+        """The shift of another cashier this signed-in cashier took over (terminal.shift)."""
 
     def _check(self, code: str, pin: str) -> UserInfo:
         user = find_user(self.store, code.strip())
@@ -126,6 +131,7 @@ class Session:
         user = self._check(code, pin)
         self._user = user
         self.locked = False
+        self.taken_over_shift = None
         audit(self.store, "sign_in", cashier_id=user.id)
         return user
 
@@ -140,6 +146,7 @@ class Session:
             raise AuthError("该用户不能收银", "this user cannot work a till", code="bad_credentials")
         self._user = user
         self.locked = False
+        self.taken_over_shift = None
         audit(self.store, "sign_in_automation", cashier_id=user.id, detail={"reason": reason})
         return user
 
@@ -148,6 +155,7 @@ class Session:
             audit(self.store, "sign_out", cashier_id=self._user.id)
         self._user = None
         self.locked = False
+        self.taken_over_shift = None
 
     def lock(self) -> None:
         """Lock the till (cashier steps away); the cart stays, nobody can touch it until unlocked."""

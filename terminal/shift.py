@@ -105,6 +105,42 @@ def require_open_shift(store: Store) -> Shift:
     return shift
 
 
+def others_shift(store: Store, session: Session) -> Shift | None:
+    """The open shift when another cashier opened it and the signed-in one has not taken it over.
+
+    Chinese shops hand over between cashiers (交接班): the one leaving counts the drawer and closes
+    the shift, the next opens their own. When that was skipped, the next cashier either closes the
+    shift (counting the drawer) or, with a manager's approval, sells on in it (`take_over_shift`)."""
+    shift = current_shift(store)
+    user = session.user
+    if shift is None or shift.cashier_id == user.id or session.taken_over_shift == shift.id:
+        return None
+    return shift
+
+
+def require_own_shift(store: Store, session: Session) -> Shift:
+    """The open shift the signed-in cashier may sell and refund in (see `others_shift`)."""
+    shift = require_open_shift(store)
+    if others_shift(store, session) is not None:
+        raise ShiftError("这个班次是其他收银员开的，还没有交班：请先交班，或请店长授权接班",
+                         "another cashier opened this shift and has not closed it: close it first, "
+                         "or have a manager approve taking it over", code="others_shift")
+    return shift
+
+
+def take_over_shift(store: Store, session: Session, approval: Approval | None = None) -> Shift:
+    """Sell on in another cashier's open shift: a manager approves (or is the one signed in);
+    recorded in the audit log. Until the cashier signs out."""
+    shift = require_open_shift(store)
+    if shift.cashier_id == session.user.id:
+        return shift
+    approved_by = session.require(Action.TAKE_OVER_SHIFT, approval)
+    audit(store, "shift_take_over", cashier_id=session.user.id, approved_by=approved_by,
+          detail={"shift_id": shift.id, "opened_by": shift.cashier_id})
+    session.taken_over_shift = shift.id
+    return shift
+
+
 def open_shift(store: Store, session: Session, opening_float_fen: int) -> Shift:
     """Open a shift for the signed-in cashier with the cash float put in the drawer."""
     user = session.user

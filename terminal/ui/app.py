@@ -193,6 +193,32 @@ class PosApp(App):  # type: ignore[misc]
         self.is_manager = bool(user and user.is_manager)
         self.go("sale" if self.backend.current_shift_id() else "shift_open")
         self.offer_unprinted()
+        self.ask_about_others_shift()
+
+    def ask_about_others_shift(self) -> None:
+        """A cashier signed in on a shift another cashier opened and did not close (交接班 skipped):
+        count the drawer and close it, sell on in it with a manager's approval, or sign out."""
+        others = self.backend.others_shift()
+        if others is None:
+            return
+
+        def chosen(choice: str) -> None:
+            if choice == "close":
+                self.go("shift_close")
+            elif choice == "continue":  # a manager approves; closing their dialog asks again
+                self.call(self.backend.take_over_shift, on_error=self._others_shift_refused,
+                          on_cancel=lambda: Clock.schedule_once(lambda _dt: self.ask_about_others_shift(), 0.3))
+            else:
+                self.sign_out()
+
+        body = i18n.tr("others_shift_body", cashier=others.cashier, opened=others.opened_text)
+        self.open_popup(Factory.OthersShiftPopup(body=body, when_chosen=chosen))
+
+    def _others_shift_refused(self, exc: Exception) -> bool:
+        """A wrong manager PIN (or no approval) leaves the question open."""
+        self.error(exc)
+        Clock.schedule_once(lambda _dt: self.ask_about_others_shift(), 0.3)
+        return True
 
     def lock(self) -> None:
         if not self.backend.current_user():
@@ -313,12 +339,14 @@ class PosApp(App):  # type: ignore[misc]
 
     def call(self, fn: Callable[..., T], *args: Any, on_ok: Callable[[T], None] | None = None,
              approval: tuple[str, str] | None = None,
-             on_error: Callable[[Exception], bool] | None = None, **kwargs: Any) -> None:
+             on_error: Callable[[Exception], bool] | None = None,
+             on_cancel: Callable[[], None] | None = None, **kwargs: Any) -> None:
         """Call a service; show its error in the cashier's language (unless `on_error` takes it and
         returns True); ask for a manager when needed.
 
         When the service says an action needs a manager (`NeedsApproval`), a manager enters their
-        code and PIN and the same call is repeated with that approval.
+        code and PIN and the same call is repeated with that approval; `on_cancel` runs when the
+        manager's dialog is closed instead.
         """
         try:
             if approval is not None:
@@ -326,7 +354,7 @@ class PosApp(App):  # type: ignore[misc]
             result = fn(*args, **kwargs)
         except NeedsApproval as need:
             kwargs.pop("approval", None)
-            self._ask_approval(i18n.error_text(need), fn, args, kwargs, on_ok, on_error)
+            self._ask_approval(i18n.error_text(need), fn, args, kwargs, on_ok, on_error, on_cancel=on_cancel)
             return
         except Exception as exc:
             if on_error is None or not on_error(exc):
@@ -338,7 +366,8 @@ class PosApp(App):  # type: ignore[misc]
 
     def _ask_approval(self, action_text: str, fn: Callable[..., Any], args: tuple[Any, ...],
                       kwargs: dict[str, Any], on_ok: Callable[[Any], None] | None,
-                      on_error: Callable[[Exception], bool] | None, *, error: str = "", code: str = "") -> None:
+                      on_error: Callable[[Exception], bool] | None, *, error: str = "", code: str = "",
+                      on_cancel: Callable[[], None] | None = None) -> None:
         """The manager-approval dialog; on approval the call is repeated with it. A wrong code or PIN
         brings the dialog back saying why (code kept, PIN cleared), so the action is not lost."""
 
@@ -346,13 +375,15 @@ class PosApp(App):  # type: ignore[misc]
             def refused(exc: Exception) -> bool:
                 if getattr(exc, "code", "") in APPROVAL_REFUSED:
                     self._ask_approval(action_text, fn, args, kwargs, on_ok, on_error,
-                                       error=i18n.error_text(exc), code=manager_code)
+                                       error=i18n.error_text(exc), code=manager_code, on_cancel=on_cancel)
                     return True
                 return on_error(exc) if on_error is not None else False
 
-            self.call(fn, *args, on_ok=on_ok, approval=(manager_code, pin), on_error=refused, **kwargs)
+            self.call(fn, *args, on_ok=on_ok, approval=(manager_code, pin), on_error=refused,
+                      on_cancel=on_cancel, **kwargs)
 
-        popup = Factory.ManagerPopup(action_text=action_text, error_text=error, when_approved=retry)
+        popup = Factory.ManagerPopup(action_text=action_text, error_text=error, when_approved=retry,
+                                     when_cancelled=on_cancel)
         popup.ids.code.text = code
         self.open_popup(popup)
 

@@ -10,6 +10,7 @@ the service asked for, and builds the small snapshots the screens draw.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -39,6 +40,7 @@ from terminal.ui.views import (
     HeldView,
     LineView,
     MemberView,
+    OthersShiftView,
     PaymentState,
     PaymentView,
     PrintOutcome,
@@ -197,6 +199,19 @@ class Backend:
 
     def open_shift(self, float_text: str) -> str:
         return shifts.open_shift(self.store, self.session, parse_yuan(float_text)).id
+
+    def others_shift(self) -> OthersShiftView | None:
+        """The open shift when another cashier opened it and did not close it (the app asks what to do)."""
+        shift = shifts.others_shift(self.store, self.session)
+        if shift is None:
+            return None
+        row = self.store.one("SELECT data FROM master WHERE entity=? AND id=?", (Entity.USER.value, str(shift.cashier_id)))
+        name = str(json.loads(row[0]).get("name") or shift.cashier_id) if row else str(shift.cashier_id)
+        return OthersShiftView(shift_id=shift.id, cashier=name, opened_text=local_time(shift.opened_at))
+
+    def take_over_shift(self, approval: ManagerPin | None = None) -> None:
+        """Sell on in another cashier's open shift: a manager approves (or is the one signed in)."""
+        shifts.take_over_shift(self.store, self.session, self._approval(Action.TAKE_OVER_SHIFT, approval))
 
     def _report_view(self, report: shifts.ShiftReport) -> ShiftReportView:
         return ShiftReportView(kind=report.kind, opening_float_fen=report.opening_float_fen,

@@ -191,6 +191,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reprint_title": ("重打小票", "Reprint receipt"),
     "reprint_hint": ("小票号（留空为上一张）", "Receipt number (blank: last one)"),
     "reprinted": ("已重打 {no}", "Reprinted {no}"),
+    "others_shift_title": ("上一班还没有交班", "The last shift was not closed"),
+    # (one sentence a line: Kivy breaks a long CJK run anywhere, even before "，")
+    "others_shift_body": ("{cashier} {opened} 开的班次还没有交班。\n钱箱里的现金属于这个班次：请清点钱箱交班，"
+                          "再开自己的班次。\n如要在这个班次里继续收银，须店长授权。",
+                          "{cashier} opened this shift ({opened}) and did not close it. The cash in the drawer "
+                          "belongs to it: count the drawer and close it, then open your own shift. To sell on "
+                          "in it, a manager must approve."),
+    "others_shift_close": ("清点交班", "Count and close"),
+    "others_shift_continue": ("接班收银", "Sell on in it"),
     "unprinted_title": ("有未打印的小票", "Unprinted receipt"),
     "unprinted_hint": ("交易 {no} 已保存但小票未打印，是否重打？", "Sale {no} was saved but not printed. Reprint?"),
     # returns

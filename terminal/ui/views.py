@@ -126,6 +126,15 @@ class HeldView:
 
 
 @dataclass(frozen=True)
+class OthersShiftView:
+    """An open shift another cashier opened and did not close (交接班 skipped)."""
+
+    shift_id: str
+    cashier: str
+    opened_text: str
+
+
+@dataclass(frozen=True)
 class ShiftReportView:
     kind: str
     """"X" (mid-shift) or "Z" (close)."""

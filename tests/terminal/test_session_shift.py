@@ -138,3 +138,82 @@ def test_an_approval_expires(store: Store) -> None:
     old = replace(approval, at=approval.at - timedelta(minutes=6))
     with pytest.raises(ApprovalRequired):
         session.require(Action.DISCOUNT, old)
+
+
+# ---------------------------------------------------------------------------- 交接班: another cashier's open shift
+
+
+def _second_cashier(store: Store) -> Session:
+    add_user(store, 12, "1002", "李四", "cashier", "2222")
+    other = Session(store)
+    other.sign_in("1002", "2222")
+    return other
+
+
+def _sell_one(store: Store, session: Session) -> str:
+    from terminal.catalog import Catalog
+    from terminal.checkout import Checkout
+    from tests.terminal.helpers import COLA
+
+    co = Checkout(store, session, Catalog(store))
+    co.scan(COLA)
+    co.add_payment("cash", tendered_fen=1000)
+    return co.complete().receipt_no
+
+
+def test_a_cashier_cannot_sell_in_another_cashiers_open_shift_without_a_manager(store: Store) -> None:
+    from tests.terminal.helpers import small_catalog
+
+    small_catalog(store)
+    first = Session(store)
+    first.sign_in("1001", CASHIER_PIN)
+    shift = shifts.open_shift(store, first, 20_000)
+    _sell_one(store, first)
+    first.sign_out()  # … and went home without closing the shift (交班)
+    second = _second_cashier(store)
+    assert shifts.others_shift(store, second) == shift
+    sales_before = store.scalar("SELECT count(*) FROM sales")
+    with pytest.raises(ShiftError) as err:
+        _sell_one(store, second)
+    assert err.value.code == "others_shift"
+    assert store.scalar("SELECT count(*) FROM sales") == sales_before  # nothing half-written
+    # a manager approves taking the shift over: the sale goes into it, the take-over is audited
+    with pytest.raises(ApprovalRequired):
+        shifts.take_over_shift(store, second)
+    approval = second.approve(Action.TAKE_OVER_SHIFT, "9001", MANAGER_PIN)
+    assert shifts.take_over_shift(store, second, approval) == shift
+    assert shifts.others_shift(store, second) is None
+    _sell_one(store, second)
+    assert store.scalar("SELECT count(*) FROM sales WHERE shift_id=? AND cashier_id=12", (shift.id,)) == 1
+    row = store.one("SELECT approved_by, detail FROM audit_log WHERE action='shift_take_over'")
+    assert row is not None
+    assert row["approved_by"] == 21
+    assert json.loads(row["detail"]) == {"shift_id": shift.id, "opened_by": 11}
+    # signing out ends it: the next sign-in asks again
+    second.sign_out()
+    second.sign_in("1002", "2222")
+    assert shifts.others_shift(store, second) == shift
+
+
+def test_the_next_cashier_may_close_the_shift_and_open_their_own(store: Store) -> None:
+    first = Session(store)
+    first.sign_in("1001", CASHIER_PIN)
+    shifts.open_shift(store, first, 20_000)
+    first.sign_out()
+    second = _second_cashier(store)
+    report = shifts.close_shift(store, second, {10000: 2})  # the handover count
+    assert report.counted_cash_fen == 20_000
+    mine = shifts.open_shift(store, second, 30_000)
+    assert shifts.others_shift(store, second) is None
+    assert mine.cashier_id == 12
+
+
+def test_a_manager_signed_in_takes_over_without_another_pin(store: Store) -> None:
+    first = Session(store)
+    first.sign_in("1001", CASHIER_PIN)
+    shift = shifts.open_shift(store, first, 20_000)
+    manager = Session(store)
+    manager.sign_in("9001", MANAGER_PIN)
+    assert shifts.others_shift(store, manager) == shift
+    shifts.take_over_shift(store, manager)
+    assert shifts.others_shift(store, manager) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from tests.ui.harness import Driver, Step
 from tests.ui.terminal_data import CASHIER
@@ -1341,3 +1342,74 @@ def walk_reprint_last(d: Driver, receipt_no: str) -> Step:
     errors = [p.body for p in d.dialogs() if type(p).__name__ == "MessagePopup"]
     d.check(not errors, f"reprint of the last receipt failed: {errors}")
     d.facts["reprint_toast"] = d.app.toast
+
+
+def others_shift(d: Driver) -> Step:
+    """交接班 skipped: cashier A opens a shift and steps away (锁屏, 换人); cashier B signs in and is
+    asked what to do with A's open shift: sign out; sell on with a manager's approval (a closed
+    approval dialog asks again); count and close it."""
+    from tests.ui import terminal_data as td
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    shift_id = d.app.backend.current_shift_id()
+    signin = d.screen("signin")
+
+    def switch_to_b() -> Step:
+        yield d.tap(d.app.root.ids.status.ids.lock)
+        yield from d.wait_for(lambda: d.app.manager.current == "signin" and signin.locked, "locked")
+        yield d.tap(signin.ids.switch)
+        yield from d.wait_for(lambda: not signin.locked, "switched to another cashier")
+        yield from sign_in_as(td.CASHIER2)
+
+    def sign_in_as(who: tuple[str, str]) -> Step:
+        yield from d.wait_for(lambda: signin.ids.code.focus, "the cashier code field has the keyboard")
+        yield d.type(who[0], enter=True)
+        yield d.type(who[1], enter=True)
+        yield from d.wait_for(lambda: any(type(p).__name__ == "OthersShiftPopup" for p in d.dialogs()),
+                              "the question about the other cashier's shift")
+
+    def question() -> Any:
+        return next(p for p in d.dialogs() if type(p).__name__ == "OthersShiftPopup")
+
+    # 1. B signs out instead
+    yield from switch_to_b()
+    d.check("张敏" in question().body, f"the question names who opened the shift: {question().body!r}")
+    yield from d.shot("others_shift")
+    d.facts["problems"] = layout_problems(d, "others_shift", {})
+    yield d.tap(question().ids.sign_out)
+    yield from d.no_dialog()
+    d.check(d.app.manager.current == "signin", "signed out")
+    # 2. B sells on: the manager's dialog closed asks again; approved, B sells in A's shift
+    yield from sign_in_as(td.CASHIER2)
+    yield d.tap(question().ids.take_over)
+    yield 0.15
+    manager = d.popup()
+    d.check(type(manager).__name__ == "ManagerPopup", f"manager approval asked, got {type(manager).__name__}")
+    yield d.tap(manager.ids.cancel)
+    yield from d.wait_for(lambda: any(type(p).__name__ == "OthersShiftPopup" for p in d.dialogs()),
+                          "asked again after the manager's dialog was closed")
+    yield d.tap(question().ids.take_over)
+    yield from manager_approves(d)
+    yield from d.no_dialog()
+    yield from scan(d, td.WATER)
+    sale = d.screen("sale")
+    yield d.tap(sale.ids.pay)
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
+    yield d.tap(pay.ids.quick0)
+    yield d.tap(pay.ids.complete)
+    yield from d.wait_for(lambda: d.app.manager.current == "done", "done screen")
+    done = d.screen("done")
+    store = d.app.backend.store
+    row = store.one("SELECT shift_id, cashier_id FROM sales WHERE receipt_no=?", (done.result.receipt_no,))
+    d.facts["sale"] = {"shift_is_as": row["shift_id"] == shift_id, "cashier_id": row["cashier_id"]}
+    d.facts["take_overs"] = store.scalar("SELECT count(*) FROM audit_log WHERE action='shift_take_over'")
+    yield from d.wait_for(lambda: done.outcome is not None, "print outcome")
+    yield d.tap(done.ids.next_sale)
+    # 3. the next time B signs in the question comes again; B counts the drawer and closes A's shift
+    yield from switch_to_b()
+    yield d.tap(question().ids.close_shift)
+    yield from d.no_dialog()
+    yield from d.wait_for(lambda: d.app.manager.current == "shift_close", "the shift-close screen")
+    d.facts["closing"] = d.app.manager.current

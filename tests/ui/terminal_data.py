@@ -21,6 +21,8 @@ from terminal.store import open_store
 
 CASHIER = ("1001", "1234")
 MANAGER = ("9001", "9999")
+CASHIER2 = ("1002", "2468")
+"""A second cashier, for the next shift (交接班)."""
 MEMBER_CARD = "88000001"
 MEMBER_PHONE = "13800138000"
 
@@ -78,6 +80,8 @@ def make_terminal_data(data_dir: Path, *, rounding_mode: str = "jiao_down",
                                             pin_hash=hash_pin(CASHIER[1]), store_id=1).model_dump(mode="json")))
     rows.append((Entity.USER, "2", UserInfo(id=2, code=MANAGER[0], name="王店长", role="store_manager",
                                             pin_hash=hash_pin(MANAGER[1]), store_id=1).model_dump(mode="json")))
+    rows.append((Entity.USER, "4", UserInfo(id=4, code=CASHIER2[0], name="李娜", role="cashier",
+                                            pin_hash=hash_pin(CASHIER2[1]), store_id=1).model_dump(mode="json")))
     for level in (MemberLevel("normal", "普通会员"), MemberLevel("gold", "金卡会员", points_per_yuan=Decimal(2))):
         rows.append((Entity.MEMBER_LEVEL, level.code, level.to_dict()))
     rows.append((Entity.MEMBER, "m-1", MemberInfo(id="m-1", card_no=MEMBER_CARD, phone=MEMBER_PHONE,

@@ -10,6 +10,7 @@ import pytest
 
 from drivers.sim.printer import NetworkPrinterSimulator
 from tests.ui.conftest import ScenarioRunner
+from tests.ui.images import assert_real_screen
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
@@ -76,3 +77,19 @@ def test_first_day_at_the_till(terminal_dir: Path, run_scenario: ScenarioRunner,
     assert facts["receipt_no"].encode() in jobs[0]
     assert facts["receipt_no"].encode() in jobs[1]
     assert "重印".encode("gb18030") in jobs[1]
+
+
+@pytest.mark.ui
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_a_cashier_signing_in_on_another_cashiers_open_shift_is_asked_what_to_do(terminal_dir: Path,
+                                                                                  run_scenario: ScenarioRunner,
+                                                                                  lang: str) -> None:
+    result = run_scenario("others_shift", terminal_dir, lang=lang)
+    facts = result["facts"]
+    assert facts["problems"] == []  # nothing cut off or outside the window
+    assert facts["sale"] == {"shift_is_as": True, "cashier_id": 4}  # B's sale, in A's shift
+    assert facts["take_overs"] == 1
+    assert facts["closing"] == "shift_close"
+    shots = {Path(s).stem: Path(s) for s in result["screenshots"]}
+    assert_real_screen(shots["others_shift"])

@@ -105,6 +105,22 @@ class ConfirmPopup(PosPopup):
             self.when_yes()
 
 
+class OthersShiftPopup(PosPopup):
+    """Signed in on another cashier's open shift: 清点交班, 接班收银 (a manager approves), or sign out.
+    No Esc: the cashier must choose."""
+
+    body = StringProperty("")
+    when_chosen = ObjectProperty(None, allownone=True)
+
+    def opening(self) -> None:
+        self.take_keyboard()
+
+    def choose(self, choice: str) -> None:
+        self.dismiss()
+        if self.when_chosen is not None:
+            self.when_chosen(choice)
+
+
 class EntryPopup(PosPopup):
     """Ask for one value (with a keypad when numeric)."""
 
@@ -186,9 +202,16 @@ class ManagerPopup(PosPopup):
     error_text = StringProperty("")
     """Why the last code and PIN were refused (shown above the fields; empty the first time)."""
     when_approved = ObjectProperty(None, allownone=True)
+    when_cancelled = ObjectProperty(None, allownone=True)
+    """Called when the manager's dialog is closed without an approval (取消)."""
 
     def focus_first(self) -> None:
         (self.ids.pin if self.ids.code.text else self.ids.code).focus = True
+
+    def cancel(self) -> None:
+        self.dismiss()
+        if self.when_cancelled is not None:
+            self.when_cancelled()
 
     def submit(self) -> None:
         code, pin = self.ids.code.text.strip(), self.ids.pin.text
