@@ -25,7 +25,7 @@ from terminal.checkout import Checkout, CompletedSale
 from terminal.errors import TerminalError
 from terminal.returns import find_sale, return_sale
 from terminal.session import Action, Approval, Session
-from terminal.shift import current_shift, open_shift
+from terminal.shift import current_shift, open_shift, others_shift, take_over_shift
 from terminal.store import Store, open_store
 from terminal.store.outbox import pending_count
 from terminal.store.seed import seed_demo
@@ -88,6 +88,8 @@ class Simulator:
     def ensure_shift(self) -> None:
         if current_shift(self.store) is None:
             open_shift(self.store, self.session, 50_000)
+        elif others_shift(self.store, self.session) is not None:  # a cashier's shift left open on this till
+            take_over_shift(self.store, self.session, self.approval(Action.TAKE_OVER_SHIFT))
 
     def fill_cart(self) -> None:
         co = self.checkout

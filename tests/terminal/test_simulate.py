@@ -64,3 +64,37 @@ def test_simulate_summary_matches_database(tmp_path: Path, capsys: pytest.Captur
                  "--data", str(other)]) == 0
     again = _last_json(capsys.readouterr().out)
     assert (again["sales"], again["returns"], again["net_fen"]) == (60, summary["returns"], summary["net_fen"])
+
+
+def test_simulate_sells_on_in_a_shift_another_cashier_left_open(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # a shift opened at the till by another cashier (the manager here), not closed: simulate takes
+    # it over as a manager standing by would approve (交接班), instead of failing every sale
+    assert main(["simulate", "--sales", "1", "--seed", "1", "--demo-catalog", "--data", str(tmp_path)]) == 0
+    capsys.readouterr()
+    from terminal.session import Session
+    from terminal.shift import close_shift, current_shift, open_shift
+
+    store = open_store(tmp_path)
+    try:
+        simulated = Session(store)
+        opened_by = current_shift(store)
+        assert opened_by is not None
+        simulated.sign_in_as(opened_by.cashier_id, reason="test")
+        close_shift(store, simulated, {})
+        other = store.scalar("SELECT id FROM master WHERE entity='user' AND id <> ? AND "
+                             "json_extract(data, '$.role') IN ('store_manager', 'admin') LIMIT 1",
+                             (str(opened_by.cashier_id),))
+        manager = Session(store)
+        manager.sign_in_as(int(other), reason="test")
+        shift = open_shift(store, manager, 10_000)
+    finally:
+        store.close()
+    assert main(["simulate", "--sales", "5", "--seed", "2", "--data", str(tmp_path)]) == 0
+    assert _last_json(capsys.readouterr().out)["sales"] == 5
+    store = open_store(tmp_path)
+    try:
+        assert store.scalar("SELECT count(*) FROM sales WHERE shift_id=?", (shift.id,)) == 5
+        assert store.scalar("SELECT count(*) FROM audit_log WHERE action='shift_take_over'") == 1
+    finally:
+        store.close()
