@@ -1,10 +1,12 @@
 """Bulk row writes for the hot paths (push ingest): one statement per table, not one per row.
 
-`insert_rows` writes many rows of one table in the caller's transaction. On PostgreSQL it uses
-`COPY … FROM STDIN` through the session's own psycopg connection (the fastest way in: no SQL to
-parse per row, no per-row parameter processing by SQLAlchemy); elsewhere (SQLite) it is a plain
-Core `INSERT` executemany. Rows are plain dicts with the same keys, holding Python values the
-column types accept (JSON columns: lists/dicts, serialised here for COPY).
+`insert_tuples` (rows as tuples in a column order) and `insert_rows` (rows as dicts) write many
+rows of one table in the caller's transaction. On PostgreSQL they use `COPY … FROM STDIN` through
+the session's own psycopg connection (the fastest way in: no SQL to parse per row, no per-row
+parameter processing by SQLAlchemy); elsewhere (SQLite) a plain Core `INSERT` executemany. Values
+are what the column types accept (JSON columns: lists/dicts, or `JsonText` already serialised).
+`copy_unless_conflict` is the COPY for rows that are nearly always new, with the caller's
+`INSERT … ON CONFLICT` statement (`recordset_sql`) as the fallback when a unique key refuses them.
 """
 
 from __future__ import annotations
