@@ -112,16 +112,17 @@ def others_shift(store: Store, session: Session) -> Shift | None:
     the shift, the next opens their own. When that was skipped, the next cashier either closes the
     shift (counting the drawer) or, with a manager's approval, sells on in it (`take_over_shift`)."""
     shift = current_shift(store)
-    user = session.user
-    if shift is None or shift.cashier_id == user.id or session.taken_over_shift == shift.id:
-        return None
-    return shift
+    return shift if shift is not None and _not_theirs(shift, session) else None
+
+
+def _not_theirs(shift: Shift, session: Session) -> bool:
+    return shift.cashier_id != session.user.id and session.taken_over_shift != shift.id
 
 
 def require_own_shift(store: Store, session: Session) -> Shift:
     """The open shift the signed-in cashier may sell and refund in (see `others_shift`)."""
     shift = require_open_shift(store)
-    if others_shift(store, session) is not None:
+    if _not_theirs(shift, session):
         raise ShiftError("这个班次是其他收银员开的，还没有交班：请先交班，或请店长授权接班",
                          "another cashier opened this shift and has not closed it: close it first, "
                          "or have a manager approve taking it over", code="others_shift")
