@@ -3,8 +3,9 @@ rows (upserts and tombstones) in the same transaction, with a monotonically incr
 
 How it works: a domain registers, per master-data model, which feed entities a changed row
 touches (`track`), per entity a loader that builds the current wire form and scope of some
-ids (`register_entity`), and which other entities' scope follows an entity's rows (`depend`). `after_flush` collects the touched (entity, id) keys; `before_commit`
-loads their current state and writes the feed rows. Writers take the `feed` counter's row lock
+ids (`register_entity`), and which other entities' scope follows an entity's rows (`depend`).
+`after_flush` collects the touched (entity, id) keys; `before_commit` loads their current state
+and writes the feed rows. Writers take the `feed` counter's row lock
 just before commit, so feed rows commit in `seq` order (a reader never skips a row).
 """
 
