@@ -38,6 +38,16 @@ def scan(d: Driver, code: str) -> Step:
     yield 0.1
 
 
+def pay_exact_cash(d: Driver) -> Step:
+    """From the sale screen: 结账, the first quick cash amount (exact), 完成; waits for the done screen."""
+    yield d.tap(d.screen("sale").ids.pay)
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
+    yield d.tap(pay.ids.quick0)
+    yield d.tap(pay.ids.complete)
+    yield from d.wait_for(lambda: d.app.manager.current == "done", "done screen")
+
+
 def scan_serial(d: Driver, code: str) -> Step:
     """The serial scanner simulator: the code and CR written to the other end of the pty pair."""
     import os
@@ -803,12 +813,7 @@ def touch_only(d: Driver) -> Step:
     lines_before = sum(1 for ln in sale.cart.lines)
     yield from scan(d, td.WATER)
     d.check(len(sale.cart.lines) == lines_before + 1, "scan after the keypad landed in the cart")
-    yield d.tap(sale.ids.pay)
-    pay = d.screen("payment")
-    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
-    yield d.tap(pay.ids.quick0)
-    yield d.tap(pay.ids.complete)
-    yield from d.wait_for(lambda: d.app.manager.current == "done", "done screen")
+    yield from pay_exact_cash(d)
     done = d.screen("done")
     receipt_no = done.result.receipt_no
     yield from d.wait_for(lambda: done.outcome is not None, "print outcome")
@@ -1393,13 +1398,7 @@ def others_shift(d: Driver) -> Step:
     yield from manager_approves(d)
     yield from d.no_dialog()
     yield from scan(d, td.WATER)
-    sale = d.screen("sale")
-    yield d.tap(sale.ids.pay)
-    pay = d.screen("payment")
-    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
-    yield d.tap(pay.ids.quick0)
-    yield d.tap(pay.ids.complete)
-    yield from d.wait_for(lambda: d.app.manager.current == "done", "done screen")
+    yield from pay_exact_cash(d)
     done = d.screen("done")
     store = d.app.backend.store
     row = store.one("SELECT shift_id, cashier_id FROM sales WHERE receipt_no=?", (done.result.receipt_no,))
