@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from central.auth.passwords import hash_password
 from central.auth.roles import DeviceKind
@@ -94,16 +95,22 @@ def test_rule5_a_sale_keeps_the_price_version_it_was_priced_with(
         assert got.total_fen == sale.total_fen  # central does not re-price
 
 
+def _reps(s: Session, seeded: Seeded, *names: str) -> list[int]:
+    """Sales reps of store S01; their user ids."""
+    ids = []
+    for name in names:
+        u = User(username=name, display_name=name, role="sales_rep", store_id=seeded.store_ids["S01"],
+                 password_hash=hash_password("x" * 8))
+        s.add(u)
+        s.flush()
+        ids.append(u.id)
+    return ids
+
+
 def test_rule6_rep_edits_merge_field_by_field_later_receipt_wins_history_kept_and_scope_is_the_rep(
         central_engine: Engine, api: TestClient, seeded: Seeded, tmp_path: Path) -> None:
     with session_scope(central_engine) as s:
-        reps = []
-        for name in ("rep1", "rep2"):
-            u = User(username=name, display_name=name, role="sales_rep", store_id=seeded.store_ids["S01"],
-                     password_hash=hash_password("x" * 8))
-            s.add(u)
-            s.flush()
-            reps.append(u.id)
+        reps = _reps(s, seeded, "rep1", "rep2")
         mine = Customer(code="C001", name="张记小卖部", contact_name="张三", contact_phone="13900000000", rep_id=reps[0])
         theirs = Customer(code="C002", name="李家餐馆", rep_id=reps[1])
         s.add_all([mine, theirs])
@@ -279,13 +286,7 @@ def test_a_customer_given_to_another_rep_takes_its_own_price_list_along(
     from central.pricing.models import PriceList, PriceListItem
 
     with session_scope(central_engine) as s:
-        reps = []
-        for name in ("rep-a", "rep-b"):
-            u = User(username=name, display_name=name, role="sales_rep", store_id=seeded.store_ids["S01"],
-                     password_hash=hash_password("x" * 8))
-            s.add(u)
-            s.flush()
-            reps.append(u.id)
+        reps = _reps(s, seeded, "rep-a", "rep-b")
         customer = Customer(code="C101", name="王记批发部", rep_id=reps[0])
         s.add(customer)
         s.flush()
