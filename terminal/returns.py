@@ -336,14 +336,25 @@ def _plan(found: ReturnableSale, past: list[_Past], lines: Mapping[int, int | st
         ln.qty_left - next((q for no, q, _ in picked if no == ln.line_no), Decimal(0)) <= 0
         for ln in found.lines)
     amounts = [a for _, _, a in picked]
-    if completes and sale.rounding_fen:
-        # the last return gives back what was actually paid: take the 抹零 off the lines
-        take = min(-sale.rounding_fen, sum(amounts)) if sale.rounding_fen < 0 else -sale.rounding_fen
-        if take > 0:
-            cuts = allocate(take, amounts)
-            amounts = [a - c for a, c in zip(amounts, cuts, strict=True)]
-        else:
-            amounts[amounts.index(max(amounts))] += -take
+    paid_back, _, _ = _already(past)
+    left = sale.total_fen - sum(paid_back.values())  # money taken for the sale, not given back yet
+    if completes:
+        # the last return gives back exactly what is left: the lines' amounts, 抹零 taken off (or,
+        # rounded up, added)
+        gap = sum(amounts) - left
+    elif sum(amounts) >= left:
+        # 抹零 larger than what the rest of the sale could give back (e.g. ¥2.03 of cola and ¥0.05 of
+        # apples paid ¥2.00): this return would take it all, or more than was paid; it gives back
+        # its share of the money left and the rest keeps its own (never a refund of nothing)
+        rest = sum(ln.amount_fen - ln.refunded_fen for ln in found.lines) - sum(amounts)
+        gap = sum(amounts) - (left - (left * rest // (sum(amounts) + rest) if rest > 0 else 0))
+    else:
+        gap = 0
+    if gap > 0:
+        cuts = allocate(gap, amounts)
+        amounts = [a - c for a, c in zip(amounts, cuts, strict=True)]
+    elif gap < 0:
+        amounts[amounts.index(max(amounts))] -= gap
     planned = tuple(PlannedLine(line_no=no, qty=q, amount_fen=a, tax_fen=_tax(a, sold[no].tax_rate_bp))
                     for (no, q, _), a in zip(picked, amounts, strict=True))
     total = sum(p.amount_fen for p in planned)
