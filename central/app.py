@@ -38,6 +38,7 @@ ROUTERS: list[str] = [
     "central.sales.lookup_api:router",
     "central.finance.api:router",
     "central.reporting.api:router",
+    "central.review.api:router",
 ]
 
 

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "revoke-terminal": ("central.commands.revoke_terminal", "revoke a terminal's device credential"),
     "report": ("central.commands.report", "reports (sales ...)"),
     "check-stock": ("central.commands.check_stock", "prove on-hand stock agrees with the ledger"),
+    "review": ("central.commands.review", "the review list of claims central did not believe: list, resolve"),
 }
 
 

@@ -42,6 +42,7 @@ MODEL_MODULES: list[str] = [
     "central.finance.models",
     "central.sales.models",
     "central.syncing.models",
+    "central.review.models",
 ]
 
 

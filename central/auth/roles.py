@@ -50,6 +50,10 @@ class Permission(StrEnum):
     REPORTS_READ = "reports.read"
     SYNC = "sync"
     """Push events and pull master data (devices only)."""
+    REVIEW_READ = "review.read"
+    """Read the review list of claims central did not believe (store-scoped roles: their store's)."""
+    REVIEW_RESOLVE = "review.resolve"
+    """Resolve flags on the review list (head office)."""
 
 
 P = Permission
@@ -59,7 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.STORE_MANAGER: frozenset({
         P.ORG_READ, P.TERMINALS_MANAGE, P.USERS_READ, P.USERS_WRITE, P.CATALOG_READ, P.PRICING_READ,
         P.MEMBERS_READ, P.MEMBERS_WRITE, P.CUSTOMERS_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
-        P.SALES_READ, P.REPORTS_READ,
+        P.SALES_READ, P.REPORTS_READ, P.REVIEW_READ,
     }),
     Role.CASHIER: frozenset({P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.MEMBERS_WRITE}),
     Role.SALES_REP: frozenset({
@@ -71,7 +75,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.FINANCE: frozenset({
         P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.CUSTOMERS_READ, P.SALES_READ,
-        P.RECEIVABLES_READ, P.RECEIVABLES_WRITE, P.REPORTS_READ, P.INVENTORY_READ,
+        P.RECEIVABLES_READ, P.RECEIVABLES_WRITE, P.REPORTS_READ, P.INVENTORY_READ, P.REVIEW_READ,
+        P.REVIEW_RESOLVE,
     }),
 }
 
