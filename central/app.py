@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from central.api.errors import ERROR_RESPONSES, install_error_handlers
 from central.api.query import RejectRepeatedQuery
+from central.audit.context import AuditContext
 from central.db import get_engine, get_read_engine, import_all_models, make_sessionmaker
 from central.migrations import check_up_to_date, head_revision
 
@@ -39,6 +40,7 @@ ROUTERS: list[str] = [
     "central.finance.api:router",
     "central.reporting.api:router",
     "central.review.api:router",
+    "central.audit.api:router",
 ]
 
 
@@ -73,6 +75,7 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
     app.state.schema_revision = head_revision()
     install_error_handlers(app)
     app.add_middleware(RejectRepeatedQuery, fastapi_app=app)
+    app.add_middleware(AuditContext)
     for spec in ROUTERS:
         app.include_router(_load_router(spec), prefix=API_PREFIX, responses=ERROR_RESPONSES)
     return app

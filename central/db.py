@@ -43,6 +43,7 @@ MODEL_MODULES: list[str] = [
     "central.sales.models",
     "central.syncing.models",
     "central.review.models",
+    "central.audit.models",
 ]
 
 

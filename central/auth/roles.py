@@ -48,6 +48,8 @@ class Permission(StrEnum):
     RECEIVABLES_READ = "receivables.read"
     RECEIVABLES_WRITE = "receivables.write"
     REPORTS_READ = "reports.read"
+    AUDIT_READ = "audit.read"
+    """Read the audit trail (who changed what)."""
     SYNC = "sync"
     """Push events and pull master data (devices only)."""
     REVIEW_READ = "review.read"
