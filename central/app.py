@@ -63,7 +63,7 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
         description="Head-office API: organisation, catalogue, prices, members, customers, stock, sales, "
                     "sync. Errors: `{\"error\": {\"code\", \"message\", \"message_en\", \"field\"}}`.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by the console from central's own static files (works offline)
         redoc_url=None,
     )
     app.state.engine = engine
@@ -78,6 +78,9 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
     app.add_middleware(AuditContext)
     for spec in ROUTERS:
         app.include_router(_load_router(spec), prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    from central.console.routes import install as install_console
+
+    install_console(app)  # the head-office console at /, its static files, and /docs
     return app
 
 

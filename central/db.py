@@ -44,6 +44,7 @@ MODEL_MODULES: list[str] = [
     "central.syncing.models",
     "central.review.models",
     "central.audit.models",
+    "central.console.models",
 ]
 
 
