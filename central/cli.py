@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("central.commands.report", "reports (sales ...)"),
     "check-stock": ("central.commands.check_stock", "prove on-hand stock agrees with the ledger"),
     "review": ("central.commands.review", "the review list of claims central did not believe: list, resolve"),
+    "export": ("central.commands.export_xlsx", "export a list to Excel (products, customers, members, stock, sales)"),
+    "import": ("central.commands.import_xlsx", "import master data from Excel (--dry-run lists every bad row)"),
 }
 
 

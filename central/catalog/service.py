@@ -168,13 +168,17 @@ def _check_refs(session: Session, fields: dict[str, Any]) -> None:
     _exists(session, Category, fields.get("category_id"), "分类", "category", "category_id")
     _exists(session, Brand, fields.get("brand_id"), "品牌", "brand", "brand_id")
     _exists(session, Supplier, fields.get("supplier_id"), "供应商", "supplier", "supplier_id")
-    rate = fields.get("tax_rate_bp")
+    check_tax_rate(fields.get("tax_rate_bp"))
+
+
+def check_tax_rate(rate: int | None) -> None:
+    """A VAT rate the contract knows (13%, 9%, 6% ...), in basis points; None passes."""
     if rate is not None and rate not in contract.VALID_TAX_RATES_BP:
         raise Invalid(f"无效的增值税率：{rate} 基点", f"tax_rate_bp must be one of "
                       f"{sorted(contract.VALID_TAX_RATES_BP)}", code="invalid_tax_rate", field="tax_rate_bp")
 
 
-def _normalised_units(units: Sequence[dict[str, Any]], weighed: bool) -> list[dict[str, Any]]:
+def normalised_units(units: Sequence[dict[str, Any]], weighed: bool) -> list[dict[str, Any]]:
     """Check units (codes unique, a base unit of factor 1) and normalise their barcodes."""
     if not units:
         raise Invalid("商品至少需要一个销售单位", "a product needs at least one unit of sale", field="units")
@@ -253,7 +257,7 @@ def create_product(session: Session, *, sku: str, name: str, units: Sequence[dic
                    **fields: Any) -> Product:
     ensure_unique(session, Product.sku, sku, "sku", what="商品编码")
     _check_refs(session, fields)
-    normalised = _normalised_units(units, bool(fields.get("weighed")))
+    normalised = normalised_units(units, bool(fields.get("weighed")))
     _check_barcodes_free(session, normalised, None)
     product = Product(sku=sku, name=name, pinyin=pinyin_initials(name),
                       **{k: v for k, v in fields.items() if v is not None})
@@ -277,7 +281,7 @@ def update_product(session: Session, product: Product, changes: dict[str, Any]) 
     if "name" in changes:
         product.pinyin = pinyin_initials(product.name)
     if units is not None:
-        normalised = _normalised_units(units, weighed)
+        normalised = normalised_units(units, weighed)
         _check_barcodes_free(session, normalised, product.id)
         _apply_units(session, product, normalised)
     session.flush()

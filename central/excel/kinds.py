@@ -1,0 +1,41 @@
+"""Which lists can be exported and which kinds imported: one table each, for the CLI, the API and
+the console alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from central.auth.roles import Permission
+from central.excel import products
+from central.excel.importing import Importer
+from central.excel.writer import Sheet
+
+
+@dataclass(frozen=True)
+class Export:
+    """An exportable list: its title, the permission it needs, and how to build its sheets."""
+
+    title: str
+    permission: Permission
+    sheets: Callable[[Session, date | None, date | None, int | None], list[Sheet]]
+    """(session, from, to, store id the reader is confined to) → the sheets, rows still lazy."""
+    dated: bool = False
+    """Needs --from/--to (business days in the store's time zone)."""
+
+
+def _products(session: Session, _f: date | None, _t: date | None, _store: int | None) -> list[Sheet]:
+    columns = products.export_columns(session)
+    return [Sheet("商品", columns, products.export_rows(session, columns))]
+
+
+EXPORTS: dict[str, Export] = {
+    "products": Export("商品", Permission.CATALOG_READ, _products),
+}
+
+IMPORTERS: dict[str, Callable[[], Importer]] = {
+    "products": products.ProductImporter,
+}
