@@ -10,7 +10,10 @@ the database and written through its domain's services (`apply`). `run_import` d
   first bad row it stops writing, goes on checking the rest (so the report is complete), and then
   rolls the transaction back: all rows or none;
 - rows are read and checked a chunk at a time, so memory stays bounded however long the file;
-- counts of created / updated / unchanged records, and the ids of those that changed.
+- counts of created / updated / unchanged records, and the ids of those that changed;
+- one audit entry per record created or changed (`<entity>.import`, before → after of the fields
+  that changed, reason "Excel 导入 <file>"), written in bulk: each record's history then shows the
+  import like any other edit, which a single entry per import listing ids would not.
 """
 
 from __future__ import annotations
@@ -99,9 +102,13 @@ class Applied:
 class Reporter:
     """Collects problems of the rows being imported, naming the column and cell."""
 
-    def __init__(self, table: Table, result: ImportResult) -> None:
+    def __init__(self, table: Table, result: ImportResult, *, who: Principal | None = None,
+                 reason: str | None = None) -> None:
         self.table = table
         self.result = result
+        self.who = who
+        self.reason = reason
+        """For the audit trail: `Excel 导入 <file name>`."""
         self.bad: set[int] = set()
 
     def __call__(self, row: int, column: str | None, message: str, message_en: str) -> None:
@@ -163,7 +170,8 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
 
 
 def run_import(session: Session, importer: Importer, source: str | Path | bytes | IO[bytes], *,
-               who: Principal | None, dry_run: bool, on_progress: Callable[[int], None] | None = None) -> ImportResult:
+               who: Principal | None, dry_run: bool, file_name: str | None = None,
+               on_progress: Callable[[int], None] | None = None) -> ImportResult:
     """Import `source` with `importer` in `session`'s transaction (which should hold nothing else):
     written when no row is bad and not a dry run; otherwise the transaction is rolled back."""
     result = ImportResult(kind=importer.kind, dry_run=dry_run)
@@ -174,7 +182,8 @@ def run_import(session: Session, importer: Importer, source: str | Path | bytes 
     except WorkbookError as exc:
         result.problems.append(Problem(None, None, None, None, exc.message, exc.message_en))
         return result
-    report = Reporter(table, result)
+    name = file_name or (Path(source).name if isinstance(source, str | Path) else "")
+    report = Reporter(table, result, who=who, reason=f"Excel 导入 import {name}".strip())
     importer.begin(session, who, table, report)
     for chunk in _chunks(table.rows, CHUNK):
         records = []

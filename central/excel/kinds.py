@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from central.auth.roles import Permission
-from central.excel import products
+from central.excel import lists, products
 from central.excel.importing import Importer
 from central.excel.writer import Sheet
 
@@ -34,6 +34,10 @@ def _products(session: Session, _f: date | None, _t: date | None, _store: int | 
 
 EXPORTS: dict[str, Export] = {
     "products": Export("商品", Permission.CATALOG_READ, _products),
+    "customers": Export("客户", Permission.CUSTOMERS_READ, lists.customer_sheets),
+    "members": Export("会员", Permission.MEMBERS_READ, lists.member_sheets),
+    "stock": Export("库存", Permission.INVENTORY_READ, lists.stock_sheets),
+    "sales": Export("销售", Permission.SALES_READ, lists.sales_sheets, dated=True),
 }
 
 IMPORTERS: dict[str, Callable[[], Importer]] = {

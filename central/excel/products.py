@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from central.audit import service as audit
 from central.auth.principal import Principal
 from central.auth.roles import Permission
 from central.catalog import importing as bulk
@@ -269,4 +270,7 @@ class ProductImporter:
             creates, updates, unchanged = bulk.classify(good, stored)
             return Applied([s.sku for s in creates], [s.sku for s in updates], unchanged)
         outcome = bulk.write_products(session, good, stored)
+        audit.record_many(session, actor=report.who, action="product.import", entity_type="product",
+                          changes=((pid, before, after) for pid, _sku, before, after in outcome.changes),
+                          reason=report.reason)
         return Applied([str(i) for i in outcome.created], [str(i) for i in outcome.updated], outcome.unchanged)

@@ -11,6 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import Engine, func, select
 
+from central.audit.service import history
 from central.catalog import service
 from central.catalog.models import Barcode, Product, ProductUnit
 from central.catalog.schemas import ProductOut
@@ -107,6 +108,12 @@ def test_import_creates_and_updates(engine: Engine, make_xlsx: Callable[..., Pat
     assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
     with session_scope(engine, write=False) as s:
         coke = service.get_product(s, s.scalar(select(Product.id).where(Product.sku == "COKE330")))
+        trail = history(s, entity_type="product", entity_id=coke.id)
+        assert [(e.action, e.actor_label, e.reason) for e in trail] == [
+            ("product.import", "system", f"Excel 导入 import {path.name}")]
+        assert trail[0].before is not None
+        assert {u["code"]: u["price_fen"] for u in trail[0].before["units"]} == {"pc": 350, "box": 7800}
+        assert {u["code"]: u["price_fen"] for u in trail[0].after["units"]} == {"pc": 380, "box": 8000}
         assert {u.code: (u.price_fen, [b.barcode for b in u.barcodes]) for u in coke.units} == {
             "pc": (380, [EAN_A]), "box": (8000, [EAN_B, EAN_ZERO])}  # no 单位2条码 column: barcodes kept
         assert coke.name_en == "Coca-Cola 330ml"  # a column the file leaves out keeps its value
