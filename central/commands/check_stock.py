@@ -35,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
             "mismatches": [m.__dict__ for m in result.mismatches], "dangling": result.dangling}, ensure_ascii=False))
     else:
         for m in result.mismatches:
-            print(f"不一致 / mismatch: 仓库 warehouse {m.warehouse_id} 商品 product {m.product_id}: "
-                  f"库存 on-hand {m.on_hand_m / 1000:g} ≠ 流水 ledger {m.ledger_m / 1000:g}")
+            where = f"仓库 warehouse {m.warehouse_id} 商品 product {m.product_id}" + (
+                f" 批次 batch {m.batch_no}" if m.batch_no else "")
+            print(f"不一致 / mismatch: {where}: 库存 on-hand {m.on_hand_m / 1000:g} / ¥{m.on_hand_value_fen / 100:.2f} "
+                  f"≠ 流水 ledger {m.ledger_m / 1000:g} / ¥{m.ledger_value_fen / 100:.2f}")
         for where, n in result.dangling.items():
             print(f"无效引用 / dangling reference: {where}: {n} 行 rows")
         verdict = "一致 / OK" if result.ok else (f"{len(result.mismatches)} 处不一致 / mismatches, "

@@ -114,7 +114,7 @@ class CheckOut(BaseModel):
     pairs: int
     movements: int
     negative: int
-    mismatches: list[dict[str, int]]
+    mismatches: list[dict[str, int | str | None]]
 
 
 def _visible_warehouse(session: Session, who: Principal, warehouse_id: int, field: str = "warehouse_id") -> None:

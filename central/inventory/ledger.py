@@ -1,10 +1,17 @@
-"""Posting stock movements: the only way stock changes.
+"""Posting stock movements: the only way stock (and its value) changes.
 
-Every movement is appended to the ledger and the on-hand row of its warehouse and product is
-moved by the same amount in the same transaction (the caller's). On-hand rows are upserted in
-primary-key order (warehouse, product), so two transactions touching the same products lock them
-in the same order and cannot deadlock. Stock may go negative (two tills sold the last item while
-offline): that is reported as a warning, never refused.
+Every movement is appended to the ledger with its value at moving average cost
+(central/costing/average.py), and the on-hand row of its warehouse and product moves by the same
+quantity and value in the same transaction (the caller's). A posting reads its on-hand rows first,
+locked (`FOR UPDATE` on PostgreSQL) in primary-key order (warehouse, product), then the batches of
+its batch-tracked products the same way, so two postings touching the same products lock them in
+the same order and cannot deadlock, and the average cost each movement is valued at cannot change
+under it. Stock may go negative (two tills sold the last item while offline): that is reported as
+a warning, never refused.
+
+Batch-tracked products (`shelf_life_tracked`): goods going out without a named batch are taken
+first-expiry-first-out over the warehouse's batches (central/inventory/batches.py), one ledger row
+per batch taken from; goods coming in with a batch add to it (`stock_batches`).
 """
 
 from __future__ import annotations
@@ -16,15 +23,18 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from central import references
-from central.bulk import insert_tuples, json_rows, pg_execute, recordset_sql
+from central.bulk import in_list, insert_tuples, json_rows, pg_execute, recordset_sql
+from central.catalog.models import Product
+from central.costing.average import CostState, apply, cost_of, fen_to_mfen, round_div
 from central.db import utcnow
 from central.errors import Invalid, not_found
-from central.inventory.models import MOVEMENT_KINDS, StockMovement, StockOnHand
+from central.inventory.batches import Lot, Piece, take_fefo
+from central.inventory.models import MOVEMENT_KINDS, StockBatch, StockMovement, StockOnHand
 
 
 class Movement(NamedTuple):
@@ -42,10 +52,17 @@ class Movement(NamedTuple):
     occurred_at: datetime
     source_line: int | None = None
     unit_cost_fen: int | None = None
+    """Incoming goods at a known price per base unit (a purchase): valued at it. Ignored going out."""
     batch_no: str | None = None
+    """Incoming: the batch received. Outgoing: the batch chosen by hand (else FEFO for tracked products)."""
     expiry_date: date | None = None
     user_id: int | None = None
     note: str | None = None
+    value_fen: int | None = None
+    """Incoming goods whose whole value the caller knows (a return at its sale's cost, a transfer in
+    at what left the other warehouse); `revaluation` rows: the value change itself."""
+    production_date: date | None = None
+    """Of the batch received (kept on the batch, not on each ledger row)."""
 
 
 @dataclass(frozen=True)
@@ -57,68 +74,221 @@ class NegativeStock:
     qty_m: int
 
 
+@dataclass(frozen=True)
+class Posting:
+    """What a posting did: warnings, and for each movement given (in order) its value in fen
+    (signed: − what it cost going out, + what it added coming in; None = unknown cost) and the
+    ledger pieces it became (one per batch taken from)."""
+
+    warnings: list[NegativeStock]
+    values: list[int | None]
+    pieces: list[list[Piece]]
+
+
+_ON_HAND = cast(Table, StockOnHand.__table__)
+_BATCHES = cast(Table, StockBatch.__table__)
+_PRODUCTS = cast(Table, Product.__table__)
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> tuple[Any, Any, Any]:
+    """The reads of a posting: on-hand rows (locked), tracked products, batches (locked)."""
+    on_hand = (select(_ON_HAND.c.warehouse_id, _ON_HAND.c.product_id, _ON_HAND.c.qty_m, _ON_HAND.c.value_fen,
+                      _ON_HAND.c.avg_cost_mfen)
+               .where(in_list(_ON_HAND.c.warehouse_id, "warehouses", dialect),
+                      in_list(_ON_HAND.c.product_id, "products", dialect))
+               .order_by(_ON_HAND.c.warehouse_id, _ON_HAND.c.product_id).with_for_update())
+    tracked = select(_PRODUCTS.c.id).where(in_list(_PRODUCTS.c.id, "products", dialect),
+                                           _PRODUCTS.c.shelf_life_tracked.is_(True))
+    batches = (select(_BATCHES.c.warehouse_id, _BATCHES.c.product_id, _BATCHES.c.batch_no, _BATCHES.c.qty_m,
+                      _BATCHES.c.expiry_date, _BATCHES.c.received_at)
+               .where(in_list(_BATCHES.c.warehouse_id, "warehouses", dialect),
+                      in_list(_BATCHES.c.product_id, "products", dialect), _BATCHES.c.qty_m != 0)
+               .order_by(_BATCHES.c.warehouse_id, _BATCHES.c.product_id, _BATCHES.c.batch_no).with_for_update())
+    return on_hand, tracked, batches
+
+
 @lru_cache(maxsize=4)
 def _upsert_statement(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE … RETURNING for on-hand rows, built once per dialect.
+    """INSERT … ON CONFLICT DO UPDATE for on-hand rows (SQLite; PostgreSQL uses `_PG_UPSERT`).
 
-    One atomic statement per posting: it creates missing rows at 0 and adds the deltas, taking
-    each row lock itself, so the read-modify-write race of "select, add, update" cannot lose an
-    update. Rows are given in primary-key order, which is the order they are locked in.
-    """
-    table: Table = StockOnHand.__table__  # type: ignore[assignment]
+    Quantity and value move by the posting's deltas (atomic: no update can be lost); the average
+    is the one computed under the rows' locks. Rows are given in primary-key order."""
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table)
+    stmt = module.insert(_ON_HAND)
     return stmt.on_conflict_do_update(
-        index_elements=[table.c.warehouse_id, table.c.product_id],
-        set_={"qty_m": table.c.qty_m + stmt.excluded.qty_m, "updated_at": stmt.excluded.updated_at},
-    ).returning(table.c.warehouse_id, table.c.product_id, table.c.qty_m)
+        index_elements=[_ON_HAND.c.warehouse_id, _ON_HAND.c.product_id],
+        set_={"qty_m": _ON_HAND.c.qty_m + stmt.excluded.qty_m, "value_fen": _ON_HAND.c.value_fen + stmt.excluded.value_fen,
+              "avg_cost_mfen": stmt.excluded.avg_cost_mfen, "updated_at": stmt.excluded.updated_at})
 
 
-_LEDGER_COLUMNS = ("warehouse_id", "product_id", "kind", "qty_m", "balance_after_m", "unit_cost_fen", "batch_no",
-                   "expiry_date", "source_type", "source_id", "source_line", "occurred_at", "recorded_at", "user_id",
-                   "note")
+@lru_cache(maxsize=4)
+def _batch_upsert_statement(dialect: str) -> Any:
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(_BATCHES)
+    return stmt.on_conflict_do_update(
+        index_elements=[_BATCHES.c.warehouse_id, _BATCHES.c.product_id, _BATCHES.c.batch_no],
+        set_={"qty_m": _BATCHES.c.qty_m + stmt.excluded.qty_m,
+              "expiry_date": func.coalesce(_BATCHES.c.expiry_date, stmt.excluded.expiry_date),
+              "production_date": func.coalesce(_BATCHES.c.production_date, stmt.excluded.production_date)})
+
+
+_ON_HAND_COLUMNS = ("warehouse_id", "product_id", "qty_m", "value_fen", "avg_cost_mfen", "updated_at")
+_PG_UPSERT = ("ON CONFLICT (warehouse_id, product_id) DO UPDATE SET qty_m = stock_on_hand.qty_m + excluded.qty_m, "
+              "value_fen = stock_on_hand.value_fen + excluded.value_fen, avg_cost_mfen = excluded.avg_cost_mfen, "
+              "updated_at = excluded.updated_at")
+_BATCH_COLUMNS = ("warehouse_id", "product_id", "batch_no", "qty_m", "expiry_date", "production_date", "received_at")
+_PG_BATCH_UPSERT = ("ON CONFLICT (warehouse_id, product_id, batch_no) DO UPDATE SET "
+                    "qty_m = stock_batches.qty_m + excluded.qty_m, "
+                    "expiry_date = coalesce(stock_batches.expiry_date, excluded.expiry_date), "
+                    "production_date = coalesce(stock_batches.production_date, excluded.production_date)")
+_LEDGER_COLUMNS = ("warehouse_id", "product_id", "kind", "qty_m", "balance_after_m", "unit_cost_fen", "value_fen",
+                   "batch_no", "expiry_date", "source_type", "source_id", "source_line", "occurred_at", "recorded_at",
+                   "user_id", "note")
+REVALUATION_NOTE = "按移动加权平均成本重估 / revalued by the average cost rule"
 
 
 def post_movements(session: Session, movements: Sequence[Movement],
                    *, recorded_at: datetime | None = None) -> list[NegativeStock]:
-    """Append `movements` to the ledger and move on-hand with them; returns negative-stock warnings.
+    """Append `movements` to the ledger and move on-hand with them; returns negative-stock warnings."""
+    return post(session, movements, recorded_at=recorded_at).warnings
 
-    Runs inside the caller's transaction and never commits.
+
+def post(session: Session, movements: Sequence[Movement], *, recorded_at: datetime | None = None) -> Posting:
+    """Append `movements` to the ledger, valued at moving average cost, and move on-hand (quantity,
+    value, average cost) and batches with them. Runs inside the caller's transaction, never commits.
+
+    Movements of one warehouse and product are applied in the order given (a transfer's way out
+    before its way in). `revaluation` movements change value only (qty 0, `value_fen` = the change).
     """
     if not movements:
-        return []
+        return Posting([], [], [])
     now = recorded_at or utcnow()
     for m in movements:
         if m.kind not in MOVEMENT_KINDS:
             raise Invalid(f"未知的库存变动类型 {m.kind}", f"unknown movement kind {m.kind}",
                           code="movement_kind", field="kind")
+        if (m.qty_m == 0) != (m.kind == "revaluation"):
+            raise Invalid("库存变动数量不能为零（成本调整除外）", "a movement needs a quantity (revaluations have none)",
+                          code="qty", field="qty")
     _require_references(session, movements)
-    totals: dict[tuple[int, int], int] = defaultdict(int)
-    for m in movements:
-        totals[(m.warehouse_id, m.product_id)] += m.qty_m
-    keys = sorted(totals)  # primary-key order: no deadlocks between concurrent postings
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":  # one statement text for any number of rows (see central.bulk)
-        result: Any = pg_execute(session, recordset_sql(
-            cast(Table, StockOnHand.__table__), ("warehouse_id", "product_id", "qty_m", "updated_at"),
-            "ON CONFLICT (warehouse_id, product_id) DO UPDATE SET qty_m = stock_on_hand.qty_m + excluded.qty_m, "
-            "updated_at = excluded.updated_at RETURNING warehouse_id, product_id, qty_m"),
-            [json_rows([{"warehouse_id": w, "product_id": p, "qty_m": totals[(w, p)], "updated_at": now}
-                        for w, p in keys])])
-    else:
-        result = session.execute(_upsert_statement(dialect), [
-            {"warehouse_id": w, "product_id": p, "qty_m": totals[(w, p)], "updated_at": now} for w, p in keys])
-    after = {(int(w), int(p)): int(q) for w, p, q in result}
-    # Running balance per key, so each ledger row says what it left behind.
-    running = {key: after[key] - totals[key] for key in totals}
-    rows = []
+    on_hand_q, tracked_q, batches_q = _statements(dialect)
+    warehouses = sorted({m.warehouse_id for m in movements})
+    products = sorted({m.product_id for m in movements})
+    params = {"warehouses": warehouses, "products": products}
+    states: dict[tuple[int, int], CostState] = {
+        (int(w), int(p)): CostState(int(q), int(v), None if a is None else int(a))
+        for w, p, q, v, a in session.execute(on_hand_q, params)}
+    tracked = set(session.scalars(tracked_q, {"products": products}))
+    lots: dict[tuple[int, int], list[Lot]] = defaultdict(list)
+    if tracked:
+        for w, p, b, q, exp, rec in session.execute(batches_q, {"warehouses": warehouses, "products": sorted(tracked)}):
+            lots[(int(w), int(p))].append(Lot(b, int(q), exp, rec))
+
+    begin = dict(states)
+    batch_deltas: dict[tuple[int, int, str], list[Any]] = {}  # → [qty, expiry, production]
+    rows: list[tuple[Any, ...]] = []
+    values: list[int | None] = []
+    pieces_of: list[list[Piece]] = []
     for m in movements:
         key = (m.warehouse_id, m.product_id)
-        running[key] += m.qty_m
-        rows.append((m.warehouse_id, m.product_id, m.kind, m.qty_m, running[key], m.unit_cost_fen, m.batch_no,
-                     m.expiry_date, m.source_type, m.source_id, m.source_line, m.occurred_at, now, m.user_id, m.note))
-    insert_tuples(session, cast(Table, StockMovement.__table__), _LEDGER_COLUMNS, rows)  # COPY on PostgreSQL
-    return [NegativeStock(k[0], k[1], q) for k, q in sorted(after.items()) if q < 0]
+        state = states.get(key, CostState())
+        if m.kind == "revaluation":
+            pieces = [Piece(m.batch_no, m.expiry_date, 0)]
+        elif m.product_id in tracked:
+            pieces = _batch_pieces(m, lots[key], batch_deltas)
+        else:
+            pieces = [Piece(m.batch_no, m.expiry_date, m.qty_m)]
+        total: int | None = 0
+        for piece in pieces:
+            if m.kind == "revaluation":
+                value: int | None = m.value_fen or 0
+                state = state._replace(value_fen=state.value_fen + (value or 0))
+                revaluation = 0
+            else:
+                given = m.value_fen if len(pieces) == 1 else None
+                if given is None and piece.qty_m > 0 and m.unit_cost_fen is not None:
+                    given = cost_of(fen_to_mfen(m.unit_cost_fen), piece.qty_m)
+                applied = apply(state, piece.qty_m, given if piece.qty_m > 0 else None)
+                value, revaluation, state = applied
+            rows.append(_ledger_row(m, piece, value, now))
+            if revaluation:
+                rows.append(_ledger_row(m._replace(kind="revaluation", note=REVALUATION_NOTE),
+                                        Piece(None, None, 0), revaluation, now))
+            total = None if value is None or total is None else total + value
+        states[key] = state
+        values.append(total)
+        pieces_of.append(pieces)
+
+    keys = sorted({(m.warehouse_id, m.product_id) for m in movements})  # primary-key order: no deadlocks
+    start = {key: begin.get(key, CostState()) for key in keys}
+    changes = [{"warehouse_id": w, "product_id": p, "qty_m": states[(w, p)].qty_m - start[(w, p)].qty_m,
+                "value_fen": states[(w, p)].value_fen - start[(w, p)].value_fen,
+                "avg_cost_mfen": states[(w, p)].unit_cost_mfen, "updated_at": now} for w, p in keys]
+    if dialect == "postgresql":  # one statement text for any number of rows (see central.bulk)
+        pg_execute(session, recordset_sql(_ON_HAND, _ON_HAND_COLUMNS, _PG_UPSERT), [json_rows(changes)])
+        if batch_deltas:
+            pg_execute(session, recordset_sql(_BATCHES, _BATCH_COLUMNS, _PG_BATCH_UPSERT), [json_rows([
+                {"warehouse_id": w, "product_id": p, "batch_no": b, "qty_m": d[0], "expiry_date": d[1],
+                 "production_date": d[2], "received_at": now} for (w, p, b), d in sorted(batch_deltas.items())])])
+    else:
+        session.execute(_upsert_statement(dialect), changes)
+        if batch_deltas:
+            session.execute(_batch_upsert_statement(dialect), [
+                {"warehouse_id": w, "product_id": p, "batch_no": b, "qty_m": d[0], "expiry_date": d[1],
+                 "production_date": d[2], "received_at": now} for (w, p, b), d in sorted(batch_deltas.items())])
+    # Running balance per key, so each ledger row says what it left behind.
+    running = {key: start[key].qty_m for key in keys}
+    ledger = []
+    for row in rows:
+        key = (row[0], row[1])
+        running[key] += row[3]
+        ledger.append((*row[:4], running[key], *row[4:]))
+    insert_tuples(session, _t_ledger(), _LEDGER_COLUMNS, ledger)  # COPY on PostgreSQL
+    warnings = [NegativeStock(w, p, states[(w, p)].qty_m) for w, p in keys if states[(w, p)].qty_m < 0]
+    return Posting(warnings, values, pieces_of)
+
+
+def _t_ledger() -> Table:
+    return cast(Table, StockMovement.__table__)
+
+
+def _ledger_row(m: Movement, piece: Piece, value: int | None, now: datetime) -> tuple[Any, ...]:
+    """A ledger row without its balance (added once the posting's order is known)."""
+    unit_cost = None if value is None or piece.qty_m == 0 else round_div(abs(value) * 1000, abs(piece.qty_m))
+    return (m.warehouse_id, m.product_id, m.kind, piece.qty_m, unit_cost, value, piece.batch_no, piece.expiry_date,
+            m.source_type, m.source_id, m.source_line, m.occurred_at, now, m.user_id, m.note)
+
+
+def _batch_pieces(m: Movement, lots: list[Lot], deltas: dict[tuple[int, int, str], list[Any]]) -> list[Piece]:
+    """The ledger pieces of a batch-tracked product's movement, and what they do to its batches."""
+    if m.qty_m > 0:
+        pieces = [Piece(m.batch_no, m.expiry_date, m.qty_m)]
+    elif m.batch_no is not None:  # chosen by hand: the batch must hold it
+        lot = next((lt for lt in lots if lt.batch_no == m.batch_no), None)
+        if lot is None or lot.qty_m < -m.qty_m:
+            left = 0 if lot is None else lot.qty_m
+            raise Invalid(f"批次 {m.batch_no} 只剩 {left / 1000:g}，不够 {-m.qty_m / 1000:g}",
+                          f"batch {m.batch_no} holds {left / 1000:g}, not {-m.qty_m / 1000:g}",
+                          code="batch_short", field="batch_no")
+        lot.qty_m += m.qty_m
+        pieces = [Piece(lot.batch_no, lot.expiry_date, m.qty_m)]
+    else:
+        pieces = take_fefo(lots, -m.qty_m)
+    for piece in pieces:
+        if piece.batch_no is None:
+            continue
+        key = (m.warehouse_id, m.product_id, piece.batch_no)
+        delta = deltas.setdefault(key, [0, piece.expiry_date, m.production_date if m.qty_m > 0 else None])
+        delta[0] += piece.qty_m
+        if m.qty_m > 0:
+            lot = next((lt for lt in lots if lt.batch_no == piece.batch_no), None)
+            if lot is None:
+                lots.append(Lot(piece.batch_no, piece.qty_m, piece.expiry_date, None))
+            else:
+                lot.qty_m += piece.qty_m
+    return pieces
 
 
 def _require_references(session: Session, movements: Sequence[Movement]) -> None:
@@ -133,8 +303,25 @@ def _require_references(session: Session, movements: Sequence[Movement]) -> None
             raise not_found(zh, en, field, unknown[0])
 
 
+def lock(session: Session, warehouse_ids: Sequence[int], product_ids: Sequence[int]) -> None:
+    """Take the on-hand row locks of several postings up front, in primary-key order (PostgreSQL),
+    for a document posted in two steps (a transfer's way out, then its way in at what left): without
+    it, a transfer A→B and one B→A at the same moment could each hold what the other waits for."""
+    on_hand_q, _tracked, _batches = _statements(session.get_bind().dialect.name)
+    session.execute(on_hand_q, {"warehouses": sorted(set(warehouse_ids)), "products": sorted(set(product_ids))}).all()
+
+
 def on_hand(session: Session, warehouse_id: int, product_id: int) -> int:
     """Current quantity (thousandths of the base unit); 0 when the product never moved here."""
     value = session.scalar(select(StockOnHand.qty_m).where(
         StockOnHand.warehouse_id == warehouse_id, StockOnHand.product_id == product_id))
     return int(value or 0)
+
+
+def cost_state(session: Session, warehouse_id: int, product_id: int) -> CostState:
+    """Quantity, value and average cost of a product in a warehouse (empty when it never moved there)."""
+    row = session.execute(select(StockOnHand.qty_m, StockOnHand.value_fen, StockOnHand.avg_cost_mfen).where(
+        StockOnHand.warehouse_id == warehouse_id, StockOnHand.product_id == product_id)).first()
+    if row is None:
+        return CostState()
+    return CostState(int(row[0]), int(row[1]), None if row[2] is None else int(row[2]))

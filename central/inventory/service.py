@@ -1,7 +1,8 @@
 """Warehouse documents that move stock: purchase receipts, transfers, adjustments, losses, counts.
 
-Each document is posted through `post_movements`, so the ledger and on-hand move together in the
-caller's transaction. Quantities arrive as Decimal in base units (pieces, or kg for weighed goods).
+Each document is posted through `central.inventory.ledger.post`, so the ledger, on-hand and the
+value on hand move together in the caller's transaction. Quantities arrive as Decimal in base
+units (pieces, or kg for weighed goods).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.catalog.models import Product
+from central.costing.average import allocate
 from central.db import utcnow
 from central.errors import Invalid, not_found
-from central.inventory.ledger import Movement, NegativeStock, post_movements
+from central.inventory.ledger import Movement, NegativeStock, lock, post
 from central.inventory.models import StockOnHand
 from central.inventory.quantities import to_milli
 from central.org.models import Warehouse
@@ -31,15 +33,23 @@ class DocLine:
     unit_cost_fen: int | None = None
     batch_no: str | None = None
     expiry_date: date | None = None
+    production_date: date | None = None
 
 
 @dataclass(frozen=True)
 class Posted:
-    """A posted document: its id (the ledger's source_id), how many rows, and stock warnings."""
+    """A posted document: its id (the ledger's source_id), how many rows, stock warnings, and the
+    value it moved (fen, signed; None when some of it was at unknown cost)."""
 
     doc_id: str
     movements: int
     warnings: list[NegativeStock]
+    value_fen: int | None = None
+
+
+def total_value(values: Sequence[int | None]) -> int | None:
+    """Σ of movement values; None when any is unknown."""
+    return None if any(v is None for v in values) else sum(v or 0 for v in values)
 
 
 def _warehouse(session: Session, warehouse_id: int, field: str = "warehouse_id") -> Warehouse:
@@ -78,9 +88,10 @@ def receive_purchase(session: Session, *, warehouse_id: int, lines: Sequence[Doc
     moves = [Movement(warehouse_id=warehouse_id, product_id=ln.product_id, kind="purchase_receipt",
                       qty_m=to_milli(ln.qty), source_type="purchase_receipt", source_id=doc_id, source_line=i,
                       occurred_at=now, unit_cost_fen=ln.unit_cost_fen, batch_no=ln.batch_no,
-                      expiry_date=ln.expiry_date, user_id=user_id, note=note)
+                      expiry_date=ln.expiry_date, production_date=ln.production_date, user_id=user_id, note=note)
              for i, ln in enumerate(lines, start=1)]
-    return Posted(doc_id, len(moves), post_movements(session, moves, recorded_at=now))
+    posting = post(session, moves, recorded_at=now)
+    return Posted(doc_id, len(moves), posting.warnings, total_value(posting.values))
 
 
 def transfer(session: Session, *, from_warehouse_id: int, to_warehouse_id: int, lines: Sequence[DocLine],
@@ -93,14 +104,33 @@ def transfer(session: Session, *, from_warehouse_id: int, to_warehouse_id: int, 
     _warehouse(session, to_warehouse_id, "to_warehouse_id")
     _check_lines(session, lines)
     doc_id, now = f"TR-{uuid7()}", utcnow()
-    moves = []
-    for i, ln in enumerate(lines, start=1):
-        out = Movement(warehouse_id=from_warehouse_id, product_id=ln.product_id, kind="transfer_out",
-                       qty_m=-to_milli(ln.qty), source_type="transfer", source_id=doc_id, source_line=i,
-                       occurred_at=now, unit_cost_fen=ln.unit_cost_fen, batch_no=ln.batch_no,
-                       expiry_date=ln.expiry_date, user_id=user_id, note=note)
-        moves += [out, out._replace(warehouse_id=to_warehouse_id, kind="transfer_in", qty_m=-out.qty_m)]
-    return Posted(doc_id, len(moves), post_movements(session, moves, recorded_at=now))
+    return transfer_lines(session, doc_id=doc_id, from_warehouse_id=from_warehouse_id,
+                          to_warehouse_id=to_warehouse_id, lines=lines, now=now, user_id=user_id, note=note)
+
+
+def transfer_lines(session: Session, *, doc_id: str, from_warehouse_id: int, to_warehouse_id: int,
+                   lines: Sequence[DocLine], now: datetime, user_id: int | None = None, note: str | None = None,
+                   out_kind: str = "transfer_out", in_kind: str = "transfer_in", source_type: str = "transfer"
+                   ) -> Posted:
+    """Goods out of one warehouse at its average cost and into the other at exactly that value,
+    batch by batch (a batch-tracked product arrives in the batches it left; a line names a batch to
+    move that one). Both warehouses' rows are locked first, in order, then the way out is posted and
+    the way in built from what it took."""
+    lock(session, [from_warehouse_id, to_warehouse_id], [ln.product_id for ln in lines])
+    outs = [Movement(warehouse_id=from_warehouse_id, product_id=ln.product_id, kind=out_kind,
+                     qty_m=-to_milli(ln.qty), source_type=source_type, source_id=doc_id, source_line=i,
+                     occurred_at=now, batch_no=ln.batch_no, user_id=user_id, note=note)
+            for i, ln in enumerate(lines, start=1)]
+    way_out = post(session, outs, recorded_at=now)
+    ins = []
+    for m, pieces, value in zip(outs, way_out.pieces, way_out.values, strict=True):
+        shares = allocate(-value, [-p.qty_m for p in pieces]) if value is not None else [None] * len(pieces)
+        for piece, share in zip(pieces, shares, strict=True):
+            ins.append(m._replace(warehouse_id=to_warehouse_id, kind=in_kind, qty_m=-piece.qty_m,
+                                  batch_no=piece.batch_no, expiry_date=piece.expiry_date, value_fen=share))
+    way_in = post(session, ins, recorded_at=now)
+    return Posted(doc_id, len(outs) + len(ins), sorted(way_out.warnings + way_in.warnings, key=lambda w: (
+        w.warehouse_id, w.product_id)), total_value(way_out.values))
 
 
 def adjust(session: Session, *, warehouse_id: int, kind: str, lines: Sequence[DocLine], reason: str,
@@ -119,7 +149,8 @@ def adjust(session: Session, *, warehouse_id: int, kind: str, lines: Sequence[Do
                       unit_cost_fen=ln.unit_cost_fen, batch_no=ln.batch_no, expiry_date=ln.expiry_date,
                       user_id=user_id, note=reason)
              for i, ln in enumerate(lines, start=1)]
-    return Posted(doc_id, len(moves), post_movements(session, moves, recorded_at=now))
+    posting = post(session, moves, recorded_at=now)
+    return Posted(doc_id, len(moves), posting.warnings, total_value(posting.values))
 
 
 def count_stock(session: Session, *, warehouse_id: int, counted: Sequence[DocLine], user_id: int | None = None,
@@ -147,4 +178,5 @@ def count_stock(session: Session, *, warehouse_id: int, counted: Sequence[DocLin
                                   qty_m=diff, source_type="stock_count", source_id=doc_id, source_line=i,
                                   occurred_at=counted_at or now, user_id=user_id,
                                   note=f"盘点 counted {ln.qty}"))
-    return Posted(doc_id, len(moves), post_movements(session, moves, recorded_at=now))
+    posting = post(session, moves, recorded_at=now)
+    return Posted(doc_id, len(moves), posting.warnings, total_value(posting.values))

@@ -23,10 +23,12 @@ from sqlalchemy.orm import Session
 
 from central import references
 from central.bulk import in_list, insert_tuples
+from central.costing.average import round_div
 from central.customers.models import Customer
 from central.errors import DomainError, Invalid, not_found
 from central.finance.receivables import post_receivable
-from central.inventory.ledger import Movement, NegativeStock, post_movements
+from central.inventory.ledger import Movement, NegativeStock, post, post_movements
+from central.inventory.models import StockMovement
 from central.inventory.quantities import to_milli
 from central.members.models import Member
 from central.members.points import PointsPosting, post_points, post_points_many
@@ -302,19 +304,20 @@ _SALE_COLUMNS = ("id", "receipt_no", "store_id", "terminal_id", "shift_id", "war
                  "refunded_fen")
 _LINE_COLUMNS = ("sale_id", "line_no", "product_id", "sku", "name", "unit_code", "unit_factor", "qty_m",
                  "unit_price_fen", "price_source", "list_amount_fen", "line_discount_fen", "order_discount_fen",
-                 "amount_fen", "tax_rate_bp", "tax_fen", "promotion_ids", "is_gift", "unit_cost_fen",
-                 "returned_qty_m", "returned_amount_fen")
+                 "amount_fen", "tax_rate_bp", "tax_fen", "promotion_ids", "is_gift", "unit_cost_fen", "cost_fen",
+                 "returned_qty_m", "returned_amount_fen", "returned_cost_fen")
 _PAYMENT_COLUMNS = ("sale_id", "tender", "amount_fen", "tendered_fen", "reference", "points")
 
 
 def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, terminal_id: int,
                           store_id: int, received_at: datetime) -> list[NegativeStock]:
-    """Write a run of sales that `check_sales_completed` passed: shift figures, sales, lines,
-    payments (COPY on PostgreSQL), stock movements with on-hand, points, receivables.
+    """Write a run of sales that `check_sales_completed` passed: shift figures, sales, payments,
+    stock movements with on-hand (valued at moving average cost, batches taken FEFO), the lines
+    with their cost (COPY on PostgreSQL), points, receivables.
 
     The order matters under concurrency: the on-hand rows (shared by every till of the store) are
-    locked by the stock posting, after the run's own rows are in, so they are held only for the
-    end of the transaction; members and customer balances come after on-hand, as in returns."""
+    locked by the stock posting, after the run's sales and payments are in, so they are held only
+    for the end of the transaction; members and customer balances come after on-hand, as in returns."""
     if not events:
         return []
     warehouse_id = store_warehouse(session, store_id)
@@ -343,20 +346,32 @@ def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
         for ln in ev.lines:
             if ln.qty not in milli:
                 milli[ln.qty] = to_milli(ln.qty)
-    insert_tuples(session, _t(SaleLine), _LINE_COLUMNS, [(
-        ev.sale_id, ln.line_no, ln.product_id, ln.sku, ln.name, ln.unit_code, ln.unit_factor, milli[ln.qty],
-        ln.unit_price_fen, ln.price_source, ln.list_amount_fen, ln.line_discount_fen, ln.order_discount_fen,
-        ln.amount_fen, ln.tax_rate_bp, ln.tax_fen, ln.promotion_ids, ln.is_gift, ln.unit_cost_fen, 0, 0,
-    ) for ev in events for ln in ev.lines])
     insert_tuples(session, _t(SalePayment), _PAYMENT_COLUMNS, [
         (ev.sale_id, p.tender.value, p.amount_fen, p.tendered_fen, p.reference, p.points)
         for ev in events for p in ev.payments])
-    warnings = post_movements(session, [
+    # Stock first: the posting values each line at moving average cost (one read of the batch's
+    # on-hand rows, locked), and the lines are written with that cost; the till's claimed cost is
+    # not believed. Lines go in after the on-hand rows are locked, which holds those locks for the
+    # lines' COPY too (measured: see central/README.md "Hot path").
+    posting = post(session, [
         Movement(warehouse_id=warehouse_id, product_id=ln.product_id, kind="sale",
                  qty_m=-milli[ln.qty] * ln.unit_factor, source_type="sale", source_id=ev.sale_id,
-                 source_line=ln.line_no, occurred_at=ev.sold_at, user_id=ev.cashier_id,
-                 unit_cost_fen=None if ln.unit_cost_fen is None else round(ln.unit_cost_fen / ln.unit_factor))
+                 source_line=ln.line_no, occurred_at=ev.sold_at, user_id=ev.cashier_id)
         for ev in events for ln in ev.lines], recorded_at=received_at)
+    costs = iter(posting.values)
+    rows = []
+    for ev in events:
+        for ln in ev.lines:
+            value = next(costs)
+            cost = None if value is None else -value
+            qty_m = milli[ln.qty]
+            rows.append((
+                ev.sale_id, ln.line_no, ln.product_id, ln.sku, ln.name, ln.unit_code, ln.unit_factor, qty_m,
+                ln.unit_price_fen, ln.price_source, ln.list_amount_fen, ln.line_discount_fen, ln.order_discount_fen,
+                ln.amount_fen, ln.tax_rate_bp, ln.tax_fen, ln.promotion_ids, ln.is_gift,
+                None if cost is None else round_div(cost * 1000, qty_m), cost, 0, 0, 0))
+    insert_tuples(session, _t(SaleLine), _LINE_COLUMNS, rows)
+    warnings = posting.warnings
     post_points_many(session, [
         PointsPosting(member_id=ev.member_id, points=points, kind=kind, source_type="sale", source_id=ev.sale_id,
                       occurred_at=ev.sold_at, store_id=store_id)
@@ -471,10 +486,16 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
     cash_out = sum(r.amount_fen for r in ev.refunds if r.tender == Tender.CASH)
     late = _post_to_shift(session, ev.shift_id, status, received_at=received_at, returns=1,
                           returns_fen=ev.total_fen, cash_out=cash_out)
+    return_costs = _return_costs(ev, lines)
+    returned_cost: dict[int, int] = defaultdict(int)
+    for rl, cost in zip(ev.lines, return_costs, strict=True):
+        returned_cost[rl.original_line_no] += cost or 0
+    sale_batches = _sale_batches(session, original.id)
     for no, qty_m in returned_m.items():
         session.execute(update(SaleLine).where(SaleLine.sale_id == original.id, SaleLine.line_no == no).values(
             returned_qty_m=SaleLine.returned_qty_m + qty_m,
             returned_amount_fen=SaleLine.returned_amount_fen + returned_fen[no],
+            returned_cost_fen=SaleLine.returned_cost_fen + returned_cost[no],
         ).execution_options(synchronize_session=False))
     session.execute(update(Sale).where(Sale.id == original.id).values(
         refunded_fen=Sale.refunded_fen + ev.total_fen).execution_options(synchronize_session=False))
@@ -492,7 +513,7 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
         "return_id": ev.return_id, "line_no": i, "original_line_no": rl.original_line_no,
         "product_id": rl.product_id, "sku": rl.sku, "unit_code": rl.unit_code,
         "unit_factor": rl.unit_factor, "qty_m": to_milli(rl.qty), "amount_fen": rl.amount_fen,
-        "tax_fen": rl.tax_fen, "restock": rl.restock,
+        "tax_fen": rl.tax_fen, "restock": rl.restock, "cost_fen": return_costs[i - 1],
     } for i, rl in enumerate(ev.lines, start=1)])
     session.execute(insert(_t(ReturnRefund)), [{
         "return_id": ev.return_id, "tender": r.tender.value, "amount_fen": r.amount_fen,
@@ -501,13 +522,13 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
     movements = []
     for i, rl in enumerate(ev.lines, start=1):
         base_m = to_milli(rl.qty) * rl.unit_factor
-        cost = lines[rl.original_line_no].unit_cost_fen
         back = Movement(warehouse_id=warehouse_id, product_id=rl.product_id, kind="return", qty_m=base_m,
                         source_type="return", source_id=ev.return_id, source_line=i, occurred_at=ev.returned_at,
-                        user_id=ev.cashier_id, unit_cost_fen=None if cost is None else round(cost / rl.unit_factor))
-        movements.append(back)
+                        user_id=ev.cashier_id, value_fen=return_costs[i - 1])
+        movements.extend(_back_to_batches(back, sale_batches.get(rl.original_line_no, [])))
         if not rl.restock:  # damaged goods come back and are written off at once, visibly
-            movements.append(back._replace(kind="loss", qty_m=-base_m, note="退货不可再售 / returned damaged"))
+            movements.append(back._replace(kind="loss", qty_m=-base_m, value_fen=None,
+                                           note="退货不可再售 / returned damaged"))
     warnings = post_movements(session, movements, recorded_at=received_at)
     if member_id is not None:
         for kind, points in (("reverse", -ev.points_reversed), ("refund", ev.points_refunded)):
@@ -519,6 +540,64 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
                         doc_type="return", doc_id=ev.return_id, doc_no=ev.receipt_no, doc_date=day,
                         occurred_at=ev.returned_at, user_id=ev.cashier_id, recorded_at=received_at)
     return warnings
+
+
+def _return_costs(ev: SaleReturned, lines: dict[int, SaleLine]) -> list[int | None]:
+    """The cost each return line gives back: its share of the sale line's cost (what the sale took
+    from stock), rounded half away from zero; the return that completes a line takes exactly what is
+    left of its cost, so a line sold and wholly returned nets to zero. None where the sale's was unknown."""
+    taken: dict[int, tuple[int, int]] = {}  # line → (qty, cost) returned so far, this return included
+    out: list[int | None] = []
+    for rl in ev.lines:
+        orig = lines[rl.original_line_no]
+        if orig.cost_fen is None:
+            out.append(None)
+            continue
+        qty0, cost0 = taken.get(rl.original_line_no, (orig.returned_qty_m, orig.returned_cost_fen))
+        qty1 = qty0 + to_milli(rl.qty)
+        cost = orig.cost_fen - cost0 if qty1 >= orig.qty_m else round_div(orig.cost_fen * to_milli(rl.qty), orig.qty_m)
+        taken[rl.original_line_no] = (qty1, cost0 + cost)
+        out.append(cost)
+    return out
+
+
+def _sale_batches(session: Session, sale_id: str) -> dict[int, list[tuple[str, Any, int]]]:
+    """The batches each line of a sale took stock from: line → [(batch, expiry, qty taken)]."""
+    found: dict[int, list[tuple[str, Any, int]]] = defaultdict(list)
+    for m in session.execute(
+            select(StockMovement.source_line, StockMovement.batch_no, StockMovement.expiry_date, StockMovement.qty_m)
+            .where(StockMovement.source_type == "sale", StockMovement.source_id == sale_id,
+                   StockMovement.batch_no.is_not(None)).order_by(StockMovement.id)):
+        if m.source_line is not None and m.batch_no is not None:
+            found[m.source_line].append((m.batch_no, m.expiry_date, -m.qty_m))
+    return found
+
+
+def _back_to_batches(back: Movement, taken: list[tuple[str, Any, int]]) -> list[Movement]:
+    """A returned line of a batch-tracked product goes back to the batches its sale took it from
+    (the last taken first); its value is split over them in proportion, to the fen."""
+    if not taken:
+        return [back]
+    parts: list[tuple[str | None, Any, int]] = []
+    left = back.qty_m
+    for batch, expiry, qty_m in reversed(taken):
+        if left <= 0:
+            break
+        part = min(qty_m, left)
+        parts.append((batch, expiry, part))
+        left -= part
+    if left > 0:
+        parts.append((None, None, left))
+    if len(parts) == 1:
+        return [back._replace(batch_no=parts[0][0], expiry_date=parts[0][1])]
+    moves, given = [], 0
+    for n, (batch, expiry, part) in enumerate(parts):
+        value = None
+        if back.value_fen is not None:
+            value = back.value_fen - given if n == len(parts) - 1 else round_div(back.value_fen * part, back.qty_m)
+            given += value
+        moves.append(back._replace(qty_m=part, batch_no=batch, expiry_date=expiry, value_fen=value))
+    return moves
 
 
 def apply_sale_cancelled(session: Session, ev: SaleCancelled, *, terminal_id: int, store_id: int,

@@ -157,8 +157,15 @@ class SaleLine(Base):
     promotion_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     is_gift: Mapped[bool] = mapped_column(default=False)
     unit_cost_fen: Mapped[int | None]
+    """Cost per unit of sale, rounded to the fen, for people (`cost_fen` is exact)."""
+    cost_fen: Mapped[int | None] = mapped_column(BigInteger)
+    """Central's cost of the whole line at moving average cost when the sale reached it (what its
+    stock movements took from the value on hand); None = no cost known yet (never reported as zero).
+    A cost the till claims is not believed."""
     returned_qty_m: Mapped[int] = mapped_column(BigInteger, default=0)
     returned_amount_fen: Mapped[int] = mapped_column(default=0)
+    returned_cost_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    """Cost given back to stock by returns of this line so far (the last return takes what is left)."""
 
 
 class SalePayment(Base):
@@ -213,6 +220,8 @@ class ReturnLine(Base):
     amount_fen: Mapped[int]
     tax_fen: Mapped[int]
     restock: Mapped[bool] = mapped_column(default=True)
+    cost_fen: Mapped[int | None] = mapped_column(BigInteger)
+    """The returned share of the original line's cost (None when that was unknown)."""
 
 
 class ReturnRefund(Base):
