@@ -9,8 +9,8 @@ ledger's unit_cost_fen), posted as one `revaluation` row per warehouse and produ
 hand stays the sum of the ledger. Stock never received at a price stays at unknown cost, and past
 movements and sale lines keep an unknown cost (history is not rewritten).
 
-Revision ID: 0008_costing
-Revises: 0007_store_scale_layout
+Revision ID: 0011_costing
+Revises: 0010_console
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ def _round_mfen(expr: str) -> str:
     return f"(CASE WHEN {expr} < 0 THEN -((-({expr}) + 500000) / 1000000) ELSE ({expr} + 500000) / 1000000 END)"
 
 
-revision: str = '0008_costing'
-down_revision: str | None = '0007_store_scale_layout'
+revision: str = '0011_costing'
+down_revision: str | None = '0010_console'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -89,7 +89,7 @@ def upgrade() -> None:
     op.execute("""
         INSERT INTO stock_movements (warehouse_id, product_id, kind, qty_m, balance_after_m, value_fen, source_type,
                                      source_id, occurred_at, recorded_at, note)
-        SELECT warehouse_id, product_id, 'revaluation', 0, qty_m, value_fen, 'migration', '0008_costing',
+        SELECT warehouse_id, product_id, 'revaluation', 0, qty_m, value_fen, 'migration', '0011_costing',
                CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '期初成本（最近进价）/ opening cost at the latest purchase price'
         FROM stock_on_hand WHERE value_fen <> 0 ORDER BY warehouse_id, product_id""")
 
