@@ -228,6 +228,7 @@ def barcodes(value: Any) -> list[str]:
 
 READERS = {
     Kind.TEXT: text, Kind.INT: integer, Kind.MONEY: money, Kind.QTY: quantity, Kind.PERCENT: percent,
-    Kind.BOOL: boolean, Kind.DATE: day, Kind.LIST: text_list,
+    Kind.BOOL: boolean, Kind.DATE: day, Kind.LIST: text_list, Kind.DATETIME: lambda value: value,
 }
-"""The reader of each column kind (barcode columns use `barcodes` explicitly)."""
+"""The reader of each column kind (barcode columns use `barcodes` explicitly; DATETIME columns are
+export-only times, such as when a member joined, and are passed through untouched)."""
