@@ -41,6 +41,8 @@ ROUTERS: list[str] = [
     "central.reporting.api:router",
     "central.review.api:router",
     "central.audit.api:router",
+    "central.stored_value.api:router",
+    "central.vouchers.api:router",
 ]
 
 

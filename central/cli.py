@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("central.commands.review", "the review list of claims central did not believe: list, resolve"),
     "export": ("central.commands.export_xlsx", "export a list to Excel (products, customers, members, stock, sales)"),
     "import": ("central.commands.import_xlsx", "import master data from Excel (--dry-run lists every bad row)"),
+    "vouchers": ("central.commands.vouchers", "voucher batches and codes (代金券/优惠券/提货券): add, issue, show, void"),
+    "stored-value": ("central.commands.stored_value", "stored value (储值): bonus rules, balances, adjustments"),
 }
 
 

@@ -45,6 +45,8 @@ MODEL_MODULES: list[str] = [
     "central.review.models",
     "central.audit.models",
     "central.console.models",
+    "central.stored_value.models",
+    "central.vouchers.models",
 ]
 
 

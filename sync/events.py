@@ -62,8 +62,11 @@ class Tender(StrEnum):
     ALIPAY = "alipay"
     POINTS = "points"
     STORE_CREDIT = "store_credit"
+    """A member's stored value (储值卡): with a `stored_value.paid` event for the balance."""
     CREDIT = "credit"
     """On account (赊账): a B2B customer's receivable."""
+    VOUCHER = "voucher"
+    """A voucher or coupon (代金券/优惠券/提货券), `reference` its code, with a `voucher.redeemed` event."""
 
 
 class EventType(StrEnum):
@@ -77,6 +80,12 @@ class EventType(StrEnum):
     FIELD_ORDER_CREATED = "field_order.created"
     VISIT_NOTE_CREATED = "visit_note.created"
     CUSTOMER_UPDATED = "customer.updated"
+    STORED_VALUE_TOPPED_UP = "stored_value.topped_up"
+    STORED_VALUE_PAID = "stored_value.paid"
+    STORED_VALUE_REFUNDED = "stored_value.refunded"
+    VOUCHER_REDEEMED = "voucher.redeemed"
+    VOUCHER_SOLD = "voucher.sold"
+    VOUCHER_RESTORED = "voucher.restored"
 
 
 # ---------------------------------------------------------------------------- sales
@@ -325,6 +334,141 @@ class CustomerUpdated(_Wire):
     """Only fields a rep may edit: contact_name, contact_phone, address, notes."""
 
 
+# ---------------------------------------------------------------------------- stored value & vouchers
+# (protocol 2; see sync/stored_value.py and sync/vouchers.py for the rules both ends apply)
+
+
+class StoredValueToppedUp(_Wire):
+    """A member's stored value topped up at a till (储值充值): money taken into the drawer (or by
+    card, payment code) and credited to the balance with the bonus the till's rules gave."""
+
+    topup_id: str
+    receipt_no: str = Field(min_length=1, max_length=40)
+    member_id: str
+    store_id: int
+    terminal_id: int
+    shift_id: str
+    cashier_id: int | None = None
+    amount_fen: Fen = Field(gt=0, le=500_000)
+    """Money paid in (`sync.stored_value.MAX_TOPUP_FEN` at most)."""
+    bonus_fen: Fen = Field(ge=0, le=500_000)
+    """The bonus the till's rules gave (central credits what its own rules give, and flags a difference)."""
+    bonus_rule_id: int | None = None
+    payments: list[PaymentPayload] = Field(min_length=1, max_length=10)
+    """How the top-up was paid; they add up to `amount_fen` (never stored value or vouchers)."""
+    topped_up_at: datetime
+
+    @field_validator("topped_up_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
+class StoredValuePaid(_Wire):
+    """Part of a sale paid from the member's stored value (tender `store_credit` on the sale),
+    recorded in the same transaction as the sale, after it. Offline, two stores can overdraw a
+    balance: central applies the payment and flags it."""
+
+    movement_id: str
+    member_id: str
+    store_id: int
+    terminal_id: int
+    sale_id: str
+    receipt_no: str = Field(min_length=1, max_length=40)
+    amount_fen: Fen = Field(gt=0, le=10**10)
+    balance_seen_fen: Fen | None = Field(default=None, le=10**10)
+    """The balance the till believed the member had (shown on the review list if overdrawn)."""
+    paid_at: datetime
+
+    @field_validator("paid_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
+class StoredValueRefunded(_Wire):
+    """A return refunded to the member's stored value (the sale was paid with it)."""
+
+    movement_id: str
+    member_id: str
+    store_id: int
+    terminal_id: int
+    return_id: str
+    receipt_no: str = Field(min_length=1, max_length=40)
+    original_sale_id: str
+    amount_fen: Fen = Field(gt=0, le=10**10)
+    refunded_at: datetime
+
+    @field_validator("refunded_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
+class VoucherRedeemed(_Wire):
+    """A voucher redeemed on a sale (tender `voucher`, `reference` = the code), recorded with the sale."""
+
+    redemption_id: str
+    code: str = Field(min_length=1, max_length=32)
+    store_id: int
+    terminal_id: int
+    sale_id: str
+    receipt_no: str = Field(min_length=1, max_length=40)
+    member_id: str | None = None
+    amount_fen: Fen = Field(ge=0, le=10**10)
+    """What the voucher paid of the sale."""
+    due_fen: Fen = Field(ge=0, le=10**12)
+    """What was due when it was applied (for the minimum spend and percentage checks)."""
+    redeemed_at: datetime
+
+    @field_validator("redeemed_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
+class VoucherSoldItem(_Wire):
+    code: str = Field(min_length=1, max_length=32)
+    price_fen: Fen = Field(ge=0, le=10**10)
+
+
+class VoucherSold(_Wire):
+    """Pre-sold vouchers (代金券销售) sold at a till: paid now, redeemed for goods later."""
+
+    sale_id: str
+    receipt_no: str = Field(min_length=1, max_length=40)
+    store_id: int
+    terminal_id: int
+    shift_id: str
+    cashier_id: int | None = None
+    member_id: str | None = None
+    items: list[VoucherSoldItem] = Field(min_length=1, max_length=100)
+    total_fen: Fen = Field(ge=0, le=10**12)
+    payments: list[PaymentPayload] = Field(min_length=1, max_length=10)
+    sold_at: datetime
+
+    @field_validator("sold_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
+class VoucherRestored(_Wire):
+    """A voucher given back to the customer because the sale it paid for was returned whole."""
+
+    code: str = Field(min_length=1, max_length=32)
+    store_id: int
+    terminal_id: int
+    return_id: str
+    original_sale_id: str
+    restored_at: datetime
+
+    @field_validator("restored_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
 PAYLOAD_TYPES: dict[EventType, type[_Wire]] = {
     EventType.SALE_COMPLETED: SaleCompleted,
     EventType.SALE_RETURNED: SaleReturned,
@@ -336,6 +480,12 @@ PAYLOAD_TYPES: dict[EventType, type[_Wire]] = {
     EventType.FIELD_ORDER_CREATED: FieldOrderCreated,
     EventType.VISIT_NOTE_CREATED: VisitNoteCreated,
     EventType.CUSTOMER_UPDATED: CustomerUpdated,
+    EventType.STORED_VALUE_TOPPED_UP: StoredValueToppedUp,
+    EventType.STORED_VALUE_PAID: StoredValuePaid,
+    EventType.STORED_VALUE_REFUNDED: StoredValueRefunded,
+    EventType.VOUCHER_REDEEMED: VoucherRedeemed,
+    EventType.VOUCHER_SOLD: VoucherSold,
+    EventType.VOUCHER_RESTORED: VoucherRestored,
 }
 
 

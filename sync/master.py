@@ -18,6 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sync.stored_value import BonusRule
+from sync.vouchers import VoucherBatch, VoucherInfo
+
 
 class Entity(StrEnum):
     """Names of master-data entities on the wire and in the terminal's `master` table."""
@@ -38,6 +41,12 @@ class Entity(StrEnum):
     """`sync.catalog.MemberLevel.to_dict()`; id is the level code."""
     MEMBER_PRICE = "member_price"
     """`sync.catalog.MemberLevelPrice.to_dict()` (会员价) plus `id`; id is central's row id."""
+    STORED_VALUE_RULE = "stored_value_rule"
+    """`sync.stored_value.BonusRule` (充值赠送); id is the rule id. Protocol 2."""
+    VOUCHER_BATCH = "voucher_batch"
+    """`sync.vouchers.VoucherBatch`; id is the batch id. Protocol 2."""
+    VOUCHER = "voucher"
+    """`sync.vouchers.VoucherInfo`; id is the voucher's code (what the till scans). Protocol 2."""
 
 
 class Op(StrEnum):
@@ -86,6 +95,8 @@ class MemberInfo(_Master):
     points_balance: int = 0
     birthday: str | None = None
     active: bool = True
+    stored_value_fen: int = 0
+    """Central's stored-value (储值) balance at `seq` time; offline payments may overdraw it."""
 
 
 class CustomerInfo(_Master):
@@ -155,13 +166,16 @@ class TerminalInfo(_Master):
     active: bool = True
 
 
-WIRE_MODELS: dict[str, type[_Master]] = {
+WIRE_MODELS: dict[str, type[BaseModel]] = {
     Entity.MEMBER: MemberInfo,
     Entity.CUSTOMER: CustomerInfo,
     Entity.USER: UserInfo,
     Entity.STORE: StoreSettings,
     Entity.TERMINAL: TerminalInfo,
     Entity.MEMBER_LEVEL: MemberLevelInfo,
+    Entity.STORED_VALUE_RULE: BonusRule,
+    Entity.VOUCHER_BATCH: VoucherBatch,
+    Entity.VOUCHER: VoucherInfo,
 }
 """Entities whose wire form is defined here; products, price lists, promotions use H1's dicts."""
 

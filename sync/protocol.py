@@ -20,8 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sync.events import EventEnvelope
 from sync.master import Change
 
-PROTOCOL_VERSION = 1
-"""Bumped when a request or answer changes incompatibly."""
+PROTOCOL_VERSION = 2
+"""Bumped when a request or answer changes incompatibly.
+
+2: stored value and vouchers — event types `stored_value.*` and `voucher.*`, the tender `voucher`,
+master entities `stored_value_rule`, `voucher_batch`, `voucher` and the member's `stored_value_fen`.
+A protocol-1 till never sends those and ignores what it does not know (unknown entities are kept
+in its master table, unknown fields ignored), so central serves it as before."""
 
 MIN_PROTOCOL_VERSION = 1
 """The oldest terminal protocol central still serves; older ones get `upgrade_required`."""

@@ -56,6 +56,14 @@ class Permission(StrEnum):
     """Read the review list of claims central did not believe (store-scoped roles: their store's)."""
     REVIEW_RESOLVE = "review.resolve"
     """Resolve flags on the review list (head office)."""
+    STORED_VALUE_READ = "stored_value.read"
+    """Read members' stored-value balances and movements, and the top-up bonus rules."""
+    STORED_VALUE_WRITE = "stored_value.write"
+    """Set top-up bonus rules and adjust balances (head office)."""
+    VOUCHERS_READ = "vouchers.read"
+    """Look vouchers up (a till checks a code online) and read batches."""
+    VOUCHERS_WRITE = "vouchers.write"
+    """Create voucher batches, issue and void codes (head office)."""
 
 
 P = Permission
@@ -65,9 +73,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.STORE_MANAGER: frozenset({
         P.ORG_READ, P.TERMINALS_MANAGE, P.USERS_READ, P.USERS_WRITE, P.CATALOG_READ, P.PRICING_READ,
         P.MEMBERS_READ, P.MEMBERS_WRITE, P.CUSTOMERS_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
-        P.SALES_READ, P.REPORTS_READ, P.REVIEW_READ,
+        P.SALES_READ, P.REPORTS_READ, P.REVIEW_READ, P.STORED_VALUE_READ, P.VOUCHERS_READ,
     }),
-    Role.CASHIER: frozenset({P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.MEMBERS_WRITE}),
+    Role.CASHIER: frozenset({P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.MEMBERS_WRITE,
+                             P.STORED_VALUE_READ, P.VOUCHERS_READ}),
     Role.SALES_REP: frozenset({
         P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE,
         P.RECEIVABLES_READ,
@@ -78,7 +87,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FINANCE: frozenset({
         P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.CUSTOMERS_READ, P.SALES_READ,
         P.RECEIVABLES_READ, P.RECEIVABLES_WRITE, P.REPORTS_READ, P.INVENTORY_READ, P.REVIEW_READ,
-        P.REVIEW_RESOLVE,
+        P.REVIEW_RESOLVE, P.STORED_VALUE_READ, P.STORED_VALUE_WRITE, P.VOUCHERS_READ,
     }),
 }
 
@@ -91,6 +100,7 @@ class DeviceKind(StrEnum):
 
 
 DEVICE_PERMISSIONS: dict[DeviceKind, frozenset[Permission]] = {
-    DeviceKind.POS: frozenset({P.SYNC, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.ORG_READ}),
+    DeviceKind.POS: frozenset({P.SYNC, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.ORG_READ,
+                               P.STORED_VALUE_READ, P.VOUCHERS_READ}),
     DeviceKind.REP: frozenset({P.SYNC, P.CATALOG_READ, P.PRICING_READ, P.CUSTOMERS_READ, P.ORG_READ}),
 }

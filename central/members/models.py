@@ -29,6 +29,9 @@ class Member(Base):
     level: Mapped[str] = mapped_column(String(16), default="normal")
     home_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
     points_balance: Mapped[int] = mapped_column(default=0)
+    stored_value_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    """Stored-value (储值) balance in fen: the sum of the member's `stored_value_ledger` rows, changed
+    only by `central.stored_value.ledger.post`, in the same transaction as the ledger row."""
     duplicate_phone: Mapped[bool] = mapped_column(default=False)
     """Created offline with a phone another member already has: head office should merge."""
     active: Mapped[bool] = mapped_column(default=True)

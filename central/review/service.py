@@ -32,6 +32,15 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "till_clock": ("收银机时钟不准", "till clock is off"),
     "voucher_double_use": ("券重复使用", "voucher used twice"),
     "stored_value_overdraw": ("储值透支", "stored value overdrawn"),
+    "stored_value_bonus_mismatch": ("充值赠送与规则不符", "top-up bonus does not match the rules"),
+    "stored_value_unmatched": ("储值付款与销售单不符", "stored-value payment does not match its sale"),
+    "stored_value_refund_exceeds": ("储值退款超过原付款", "stored-value refund exceeds what was paid"),
+    "voucher_unknown": ("无此券", "unknown voucher"),
+    "voucher_not_valid": ("券不符合使用条件", "voucher used outside its rules"),
+    "voucher_amount_mismatch": ("券抵扣金额不符", "voucher amount does not match its rules"),
+    "voucher_double_sale": ("券重复售出", "voucher sold twice"),
+    "voucher_price_mismatch": ("售券价格不符", "voucher sold at another price"),
+    "voucher_restore_unmatched": ("退回的券与原销售不符", "voucher given back for a sale it did not pay"),
 }
 """Plain names of the kinds this product raises, for lists and the console (others show their code)."""
 

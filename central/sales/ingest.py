@@ -677,3 +677,12 @@ def shift_tender_totals(session: Session, shift_id: str) -> dict[str, int]:
             .group_by(ReturnRefund.tender)):
         totals[tender] -= int(amount)
     return dict(totals)
+
+
+def post_takings(session: Session, *, shift_id: str, store_id: int, terminal_id: int, cashier_id: int | None,
+                 cash_in_fen: int, received_at: datetime) -> bool:
+    """Money a till took outside its sales (a stored-value top-up, a voucher sale) posted to the
+    shift it was taken in: the drawer's cash figure moves, the sales figures do not. Like a sale,
+    it goes to that shift even when central has it closed (counted as a late posting); True then."""
+    status = _shift_status(session, shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=cashier_id)
+    return _post_to_shift(session, shift_id, status, received_at=received_at, cash_in=cash_in_fen)

@@ -225,7 +225,7 @@ def load_members(session: Session, ids: Sequence[str]) -> Loaded:
         if not m.active:
             continue
         data = MemberInfo(id=m.id, card_no=m.card_no, phone=m.phone, name=m.name, level=m.level,
-                          points_balance=m.points_balance,
+                          points_balance=m.points_balance, stored_value_fen=m.stored_value_fen,
                           birthday=m.birthday.isoformat() if m.birthday else None).model_dump(mode="json")
         out[m.id] = (data, [EVERYWHERE])
     return out
@@ -256,11 +256,55 @@ def customer_price_lists(session: Session, customer_ids: Sequence[str]) -> list[
     return [(Entity.PRICE_LIST.value, str(i)) for i in ids]
 
 
+def _store_scopes(store_ids: Sequence[int] | None) -> list[Scope]:
+    return [(s, 0) for s in sorted(store_ids or ())] or [EVERYWHERE]
+
+
+def load_stored_value_rules(session: Session, ids: Sequence[str]) -> Loaded:
+    """Top-up bonus rules (充值赠送) to the stores they apply at."""
+    from central.stored_value.models import StoredValueRule
+    from central.stored_value.service import rule_to_wire
+
+    out: Loaded = {}
+    for r in session.execute(select(StoredValueRule).where(StoredValueRule.id.in_(_int_ids(ids)))).scalars():
+        if r.active:
+            out[str(r.id)] = (rule_to_wire(r).model_dump(mode="json"), _store_scopes(r.store_ids))
+    return out
+
+
+def load_voucher_batches(session: Session, ids: Sequence[str]) -> Loaded:
+    """Voucher batches (also inactive ones: a till then says why a code of it is refused)."""
+    from central.vouchers.models import VoucherBatch
+    from central.vouchers.service import batch_to_wire
+
+    out: Loaded = {}
+    for b in session.execute(select(VoucherBatch).where(VoucherBatch.id.in_(_int_ids(ids)))).scalars():
+        out[str(b.id)] = (batch_to_wire(b).model_dump(mode="json"), _store_scopes(b.store_ids))
+    return out
+
+
+def load_vouchers(session: Session, codes: Sequence[str]) -> Loaded:
+    """Vouchers by code, with their status, to the stores of their batch."""
+    from central.vouchers.models import Voucher, VoucherBatch
+    from central.vouchers.service import voucher_to_wire
+
+    out: Loaded = {}
+    wanted = list(codes)
+    for start in range(0, len(wanted), 5000):
+        rows = session.execute(select(Voucher, VoucherBatch.store_ids).join(VoucherBatch)
+                               .where(Voucher.code.in_(wanted[start:start + 5000])))
+        for v, store_ids in rows:
+            out[v.code] = (voucher_to_wire(v).model_dump(mode="json"), _store_scopes(store_ids))
+    return out
+
+
 LOADERS: dict[str, feed.Loader] = {
     Entity.PRODUCT: load_products, Entity.PRICE_LIST: load_price_lists, Entity.MEMBER_PRICE: load_member_prices,
     Entity.MEMBER_LEVEL: load_member_levels, Entity.PROMOTION: load_promotions, Entity.STORE: load_stores,
     Entity.TERMINAL: load_terminals, Entity.USER: load_users, Entity.MEMBER: load_members,
     Entity.CUSTOMER: load_customers,
+    Entity.STORED_VALUE_RULE: load_stored_value_rules, Entity.VOUCHER_BATCH: load_voucher_batches,
+    Entity.VOUCHER: load_vouchers,
 }
 
 
@@ -278,7 +322,9 @@ def install() -> None:
         Promotion,
         PromotionStore,
     )
+    from central.stored_value.models import StoredValueRule
     from central.users.models import User
+    from central.vouchers.models import Voucher, VoucherBatch
 
     for entity, loader in LOADERS.items():
         feed.register_entity(entity, loader)
@@ -298,6 +344,9 @@ def install() -> None:
     feed.track(User, lambda o: [(Entity.USER, str(o.id))])
     feed.track(Member, lambda o: [(Entity.MEMBER, o.id)])
     feed.track(Customer, lambda o: [(Entity.CUSTOMER, str(o.id))])
+    feed.track(StoredValueRule, lambda o: [(Entity.STORED_VALUE_RULE, str(o.id))])
+    feed.track(VoucherBatch, lambda o: [(Entity.VOUCHER_BATCH, str(o.id))])
+    feed.track(Voucher, lambda o: [(Entity.VOUCHER, o.code)])
 
 
 def rebuild_all(session: Session) -> int:
@@ -307,14 +356,17 @@ def rebuild_all(session: Session) -> int:
     from central.members.models import Member
     from central.org.models import Store, Terminal
     from central.pricing.models import MemberLevel, MemberLevelPrice, PriceList, Promotion
+    from central.stored_value.models import StoredValueRule
     from central.users.models import User
+    from central.vouchers.models import Voucher, VoucherBatch
 
     total = 0
     for entity, column in ((Entity.STORE, Store.id), (Entity.TERMINAL, Terminal.id), (Entity.USER, User.id),
                            (Entity.MEMBER_LEVEL, MemberLevel.code), (Entity.PRODUCT, Product.id),
                            (Entity.PRICE_LIST, PriceList.id), (Entity.MEMBER_PRICE, MemberLevelPrice.id),
                            (Entity.PROMOTION, Promotion.id), (Entity.MEMBER, Member.id),
-                           (Entity.CUSTOMER, Customer.id)):
+                           (Entity.CUSTOMER, Customer.id), (Entity.STORED_VALUE_RULE, StoredValueRule.id),
+                           (Entity.VOUCHER_BATCH, VoucherBatch.id), (Entity.VOUCHER, Voucher.code)):
         ids = [str(i) for i in session.execute(select(column)).scalars()]
         for start in range(0, len(ids), 5000):
             total += feed.write_changes(session, [(entity.value, i) for i in ids[start:start + 5000]])

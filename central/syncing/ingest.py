@@ -44,6 +44,12 @@ HANDLERS: dict[EventType, tuple[str, str]] = {
     EventType.FIELD_ORDER_CREATED: ("central.customers.ingest", "apply_field_order_created"),
     EventType.VISIT_NOTE_CREATED: ("central.customers.ingest", "apply_visit_note_created"),
     EventType.CUSTOMER_UPDATED: ("central.customers.ingest", "apply_customer_updated"),
+    EventType.STORED_VALUE_TOPPED_UP: ("central.stored_value.ingest", "apply_stored_value_topped_up"),
+    EventType.STORED_VALUE_PAID: ("central.stored_value.ingest", "apply_stored_value_paid"),
+    EventType.STORED_VALUE_REFUNDED: ("central.stored_value.ingest", "apply_stored_value_refunded"),
+    EventType.VOUCHER_REDEEMED: ("central.vouchers.ingest", "apply_voucher_redeemed"),
+    EventType.VOUCHER_SOLD: ("central.vouchers.ingest", "apply_voucher_sold"),
+    EventType.VOUCHER_RESTORED: ("central.vouchers.ingest", "apply_voucher_restored"),
 }
 """Event type → (module, function) of the domain service that applies it."""
 

@@ -153,6 +153,24 @@ def test_old_protocol_gets_upgrade_required(api: TestClient, central_engine: Eng
         transport.post("/api/v1/sync/pull", {"protocol_version": 0, "cursor": 0, "schema_version": 1})
 
 
+def test_a_protocol_1_till_is_still_served(api: TestClient, central_engine: Engine, seeded: Seeded,
+                                          tmp_path: Path) -> None:
+    # protocol 2 added stored value and vouchers; a till not yet upgraded pushes and pulls as before
+    from terminal.store.outbox import unacked
+
+    till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
+    till.sell([seeded.product_ids[0]])
+    headers = {"Authorization": f"Device {till.store.get_setting('credential')}", "X-POS-Protocol": "1"}
+    events = [e.model_dump(mode="json") for e in unacked(till.store)]
+    pushed = api.post("/api/v1/sync/push", headers=headers,
+                      json={"protocol_version": 1, "terminal_id": events[0]["terminal_id"], "events": events})
+    assert pushed.status_code == 200, pushed.text
+    assert {r["status"] for r in pushed.json()["results"]} == {"applied"}
+    pulled = api.post("/api/v1/sync/pull", headers=headers, json={"protocol_version": 1, "cursor": 0,
+                                                                  "schema_version": 1})
+    assert pulled.status_code == 200
+
+
 def test_revoked_or_missing_credential_is_refused(api: TestClient) -> None:
     answer = api.post("/api/v1/sync/pull", json={"protocol_version": PROTOCOL_VERSION, "cursor": 0,
                                                  "schema_version": 1})

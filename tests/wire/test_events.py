@@ -100,3 +100,24 @@ def test_shift_payload_refuses_negative_float() -> None:
     with pytest.raises(ValidationError):
         ShiftOpened(shift_id=uuid7(), store_id=1, terminal_id=1, cashier_id=1,
                     opened_at=datetime.now(UTC), opening_float_fen=-100)
+
+
+def test_protocol_2_events_carry_stored_value_and_vouchers() -> None:
+    from sync.events import PAYLOAD_TYPES, StoredValueToppedUp, VoucherRedeemed
+
+    assert set(PAYLOAD_TYPES) == set(EventType)
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    topup = StoredValueToppedUp(
+        topup_id=uuid7(), receipt_no="S01-T01-C000001", member_id=uuid7(), store_id=1, terminal_id=1,
+        shift_id=uuid7(), amount_fen=50_000, bonus_fen=5_000, topped_up_at=at,
+        payments=[PaymentPayload(tender=Tender.WECHAT, amount_fen=50_000, reference="4200000001")])
+    event = make_event(terminal_id=1, seq=1, payload=topup)
+    assert event.type is EventType.STORED_VALUE_TOPPED_UP
+    assert event.parsed() == topup
+    with pytest.raises(ValidationError):  # beyond a named prepaid card's limit
+        StoredValueToppedUp.model_validate({**topup.model_dump(), "amount_fen": 500_001})
+    with pytest.raises(ValidationError):  # a clock without a zone
+        VoucherRedeemed(redemption_id="r", code="990000100000000000", store_id=1, terminal_id=1, sale_id="s",
+                        receipt_no="S01-T01-000001", amount_fen=100, due_fen=100,
+                        redeemed_at=datetime(2026, 11, 23, 2, 0))  # noqa: DTZ001
+    assert Tender("voucher") is Tender.VOUCHER
