@@ -48,9 +48,9 @@ def _check_refs(session: Session, fields: dict[str, Any]) -> None:
                        code="duplicate", field="code")
 
 
-def create_customer(session: Session, who: Principal, **fields: Any) -> Customer:
-    """A new customer; a rep's new customer is theirs."""
-    if who.rep_id is not None:
+def create_customer(session: Session, who: Principal | None, **fields: Any) -> Customer:
+    """A new customer; a rep's new customer is theirs (`who` None: a command, not a person)."""
+    if who is not None and who.rep_id is not None:
         fields["rep_id"] = who.rep_id
     _check_refs(session, fields)
     customer = Customer(**{**{"tags": []}, **fields})
@@ -59,10 +59,11 @@ def create_customer(session: Session, who: Principal, **fields: Any) -> Customer
     return customer
 
 
-def update_customer(session: Session, customer: Customer, who: Principal, user_id: int | None,
+def update_customer(session: Session, customer: Customer, who: Principal | None, user_id: int | None,
                     changes: dict[str, Any]) -> list[CustomerFieldChange]:
     """Edit fields one by one into the history; reps may only touch contact fields and notes."""
-    if who.rep_id is not None:
+    rep = who is not None and who.rep_id is not None
+    if rep:
         denied = sorted(set(changes) - set(REP_EDITABLE_FIELDS))
         if denied:
             raise Forbidden(f"业务员不能修改 {denied[0]}", f"a rep may not change {denied[0]}",
@@ -70,7 +71,7 @@ def update_customer(session: Session, customer: Customer, who: Principal, user_i
     if "code" in changes and changes["code"] == customer.code:
         changes.pop("code")
     _check_refs(session, changes)
-    return apply_field_changes(session, customer, changes, source="rep" if who.rep_id else "console",
+    return apply_field_changes(session, customer, changes, source="rep" if rep else "console",
                                edited_at=utcnow(), user_id=user_id)
 
 

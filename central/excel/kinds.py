@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from central.auth.roles import Permission
-from central.excel import lists, members, products
+from central.excel import customers, lists, members, products, stock
 from central.excel.importing import Importer
 from central.excel.writer import Sheet
 
@@ -43,4 +43,6 @@ EXPORTS: dict[str, Export] = {
 IMPORTERS: dict[str, Callable[[], Importer]] = {
     "products": products.ProductImporter,
     "members": members.MemberImporter,
+    "customers": customers.CustomerImporter,
+    "stock": stock.StockImporter,
 }

@@ -57,6 +57,10 @@ STOCK_COLUMNS: tuple[Column, ...] = (
     Column("商品编码", "SKU", key="sku", required=True),
     Column("数量", "Quantity", Kind.QTY, key="qty_m", required=True, note="基本单位，称重商品按千克，最多三位小数"),
 )
+STOCK_IMPORT_ONLY: tuple[Column, ...] = (
+    Column("成本单价（元）", "Unit cost (yuan)", Kind.MONEY, key="unit_cost_fen",
+           note="仅导入：每基本单位的成本，用于增加的数量；空则按已有的移动平均成本"),
+)
 STOCK_EXPORT_ONLY: tuple[Column, ...] = (
     Column("仓库名称", "Warehouse name", key="warehouse_name", note="仅导出"),
     Column("商品名称", "Product name", key="product_name", width=28, note="仅导出"),

@@ -180,3 +180,87 @@ def count_stock(session: Session, *, warehouse_id: int, counted: Sequence[DocLin
                                   note=f"盘点 counted {ln.qty}"))
     posting = post(session, moves, recorded_at=now)
     return Posted(doc_id, len(moves), posting.warnings, total_value(posting.values))
+
+
+# ---------------------------------------------------------------- opening stock (期初库存)
+
+
+@dataclass(frozen=True)
+class OpeningLine:
+    """What a warehouse holds of a product when the business starts using this system."""
+
+    warehouse_id: int
+    product_id: int
+    qty_m: int
+    """Thousandths of the base unit (pieces, or kg for weighed goods); never negative."""
+    unit_cost_fen: int | None = None
+    """Cost per base unit of the quantity added; None: valued at the average cost already known."""
+    source_line: int | None = None
+    """Where the line came from (a spreadsheet's row number), kept on the ledger row."""
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A posted opening balance: the document, and each (warehouse, product)'s quantity before it."""
+
+    posted: Posted
+    before: dict[tuple[int, int], int]
+
+
+def check_opening_qty(qty_m: int, *, weighed: bool, sku: str, field: str = "qty") -> None:
+    """An opening (or counted) quantity: not negative, whole pieces unless the product is weighed."""
+    if qty_m < 0:
+        raise Invalid("期初数量不能为负", "an opening quantity cannot be negative", code="qty", field=field)
+    if not weighed and qty_m % 1000:
+        raise Invalid(f"{sku} 按件计数，数量必须是整数", f"{sku} is counted in pieces: whole numbers only",
+                      code="qty", field=field)
+
+
+def on_hand_of(session: Session, pairs: Sequence[tuple[int, int]], *, lock: bool = False) -> dict[tuple[int, int], int]:
+    """On-hand (qty_m) of each (warehouse, product) pair that has a row; `lock`: FOR UPDATE (PostgreSQL),
+    in primary-key order, as a posting takes them."""
+    if not pairs:
+        return {}
+    wanted = set(pairs)
+    stmt = (select(StockOnHand.warehouse_id, StockOnHand.product_id, StockOnHand.qty_m)
+            .where(StockOnHand.warehouse_id.in_(sorted({w for w, _p in wanted})),
+                   StockOnHand.product_id.in_(sorted({p for _w, p in wanted})))
+            .order_by(StockOnHand.warehouse_id, StockOnHand.product_id))
+    rows = session.execute(stmt.with_for_update() if lock else stmt)
+    return {(w, p): int(q) for w, p, q in rows if (w, p) in wanted}
+
+
+def set_opening_stock(session: Session, *, lines: Sequence[OpeningLine], doc_id: str, user_id: int | None = None,
+                      note: str | None = None) -> Opening:
+    """期初库存: bring each warehouse's on-hand of each product to the quantity given.
+
+    An opening balance is a count at go-live (what ERPNext's opening Stock Reconciliation and Odoo's
+    inventory adjustment do), not a receipt: only the difference from what is on hand is posted
+    (`count_difference`, source `opening_stock`), so entering the same balance twice, or a stock
+    export imported back, changes nothing, and the ledger still sums to on-hand. A quantity added
+    is valued at the line's unit cost when given (it starts the moving average); a quantity taken
+    away leaves at the average cost, as any other stock going out. `doc_id` groups the lines of one
+    opening (a spreadsheet posted in chunks keeps one document)."""
+    products = {pid: (sku, bool(weighed)) for pid, sku, weighed in session.execute(
+        select(Product.id, Product.sku, Product.weighed).where(Product.id.in_({ln.product_id for ln in lines})))}
+    warehouses = {ln.warehouse_id for ln in lines}
+    for wid in sorted(warehouses):
+        _warehouse(session, wid)
+    for i, ln in enumerate(lines):
+        if ln.product_id not in products:
+            raise not_found("商品", "product", f"lines[{i}].product_id", ln.product_id)
+        sku, weighed = products[ln.product_id]
+        check_opening_qty(ln.qty_m, weighed=weighed, sku=sku, field=f"lines[{i}].qty")
+    before = on_hand_of(session, [(ln.warehouse_id, ln.product_id) for ln in lines], lock=True)
+    now = utcnow()
+    moves = []
+    for i, ln in enumerate(lines, start=1):
+        diff = ln.qty_m - before.get((ln.warehouse_id, ln.product_id), 0)
+        if diff:
+            moves.append(Movement(warehouse_id=ln.warehouse_id, product_id=ln.product_id, kind="count_difference",
+                                  qty_m=diff, source_type="opening_stock", source_id=doc_id,
+                                  source_line=ln.source_line or i, occurred_at=now,
+                                  unit_cost_fen=ln.unit_cost_fen if diff > 0 else None, user_id=user_id,
+                                  note=note or "期初库存 opening stock"))
+    posting = post(session, moves, recorded_at=now)
+    return Opening(Posted(doc_id, len(moves), posting.warnings, total_value(posting.values)), before)
