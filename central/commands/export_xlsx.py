@@ -1,7 +1,8 @@
 """`pos-central export KIND --out FILE.xlsx [--from DATE --to DATE]`: a list as an Excel file.
 
-Kinds: products, customers, members, stock, sales (sales need --from/--to, the store's business
-days). The file is written row by row (bounded memory); importing it back changes nothing.
+Kinds: products, customers, members, stock, price-lists, sales (sales need --from/--to, the
+store's business days). The file is written row by row (bounded memory); importing it back
+changes nothing.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`pos-central import KIND FILE.xlsx [--dry-run] [--json]`: master data from an Excel file.
 
-Kinds: products, customers, members, stock (opening stock), price-lists. Every bad row is listed
+Kinds: products, customers, members, stock (opening stock), price-lists (`central/excel/kinds.py`). Every bad row is listed
 (sheet row, column, reason in Chinese and English) and the exit status is 1 if there is any; a real
 import writes all rows or none and reports created / updated / unchanged. Exit 1 also for a file
 that cannot be read as a workbook or has the wrong headers; exit 2: no such file, or the database

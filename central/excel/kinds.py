@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from central.auth.roles import Permission
-from central.excel import customers, lists, members, products, stock
+from central.excel import customers, lists, members, price_lists, products, stock
 from central.excel.importing import Importer
 from central.excel.writer import Sheet
 
@@ -38,6 +38,7 @@ EXPORTS: dict[str, Export] = {
     "members": Export("会员", Permission.MEMBERS_READ, lists.member_sheets),
     "stock": Export("库存", Permission.INVENTORY_READ, lists.stock_sheets),
     "sales": Export("销售", Permission.SALES_READ, lists.sales_sheets, dated=True),
+    "price-lists": Export("价目表", Permission.PRICING_READ, price_lists.price_list_sheets),
 }
 
 IMPORTERS: dict[str, Callable[[], Importer]] = {
@@ -45,4 +46,5 @@ IMPORTERS: dict[str, Callable[[], Importer]] = {
     "members": members.MemberImporter,
     "customers": customers.CustomerImporter,
     "stock": stock.StockImporter,
+    "price-lists": price_lists.PriceListImporter,
 }

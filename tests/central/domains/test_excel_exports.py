@@ -74,7 +74,7 @@ def test_customers_members_stock(db_url: str, engine: Engine, world: World, tmp_
     assert customers[1][9] == "rep1" and customers[1][12] == 1000.0  # noqa: PT018
 
 
-@pytest.mark.parametrize("kind", ["products", "customers", "members", "stock"])
+@pytest.mark.parametrize("kind", ["products", "customers", "members", "stock", "price-lists"])
 def test_an_empty_list_exports_its_header(db_url: str, tmp_path: Path, kind: str) -> None:
     out = tmp_path / "e.xlsx"
     assert main(["export", kind, "--out", str(out), "--db", db_url]) == 0
