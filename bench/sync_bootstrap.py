@@ -87,7 +87,7 @@ def _bench_bootstrap(url: str, size: int) -> list[tuple[str, str]]:
     from central.catalog.models import ProductUnit
     from central.db import get_engine, session_scope
     from central.syncing import feed
-    from terminal.store.db import open_store
+    from terminal.store import open_store
     from terminal.sync_client.client import SyncClient
     from terminal.sync_client.transport import Transport
 

@@ -38,7 +38,6 @@ from terminal.runtime import settle_after_startup
 from terminal.session import Session
 from terminal.shift import open_shift
 from terminal.store import Store, open_store
-from terminal.store.outbox import append_event
 from terminal.store.seed import pinyin_initials, put_master, put_products
 
 PRODUCTS = 200_000
@@ -227,7 +226,7 @@ def run() -> list[tuple[str, str]]:
             store.wait_checkpointed()
             t = time.perf_counter()
             with store.transaction():
-                env = append_event(store, payload)
+                env = store.outbox.append(payload)
                 record_sale(store, payload, env.seq)
             db_only.append(time.perf_counter() - t)
         gc.callbacks.remove(gc_pauses)

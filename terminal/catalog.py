@@ -9,7 +9,6 @@ re-read only when their rows change.
 from __future__ import annotations
 
 import json
-import re
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -31,9 +30,6 @@ from terminal.errors import NotFound
 from terminal.store import Store
 
 _CACHE_SIZE = 20_000
-_BARCODE_SQL = ("SELECT b.product_id, b.unit_code, m.version, m.data FROM barcode_index b "
-                "LEFT JOIN master m ON m.entity='product' AND m.id=b.product_id WHERE b.barcode=?")
-_ASCII_WORD = re.compile(r"^[A-Za-z0-9._-]+$")
 
 ROUNDING_MODES: dict[str, RoundingPolicy] = {
     "none": RoundingPolicy(),
@@ -144,13 +140,12 @@ class Catalog:
         self._verified: set[int] = set()
         self._stamps: dict[str, tuple[int, int]] = {}
         self._has_master: bool | None = None
-        self._has_sync_state = False
 
     def refresh(self) -> None:
         """Notice master-data changes since the last call (another connection's commit moves
         `PRAGMA data_version`, this connection's own writes move `total_changes`); until then,
         cached products and settings are used without asking SQLite again."""
-        token = (int(self.store.scalar("PRAGMA data_version")), self.store.conn.total_changes)
+        token = self.store.change_token()
         if token != self._token:
             self._token = token
             self._verified.clear()
@@ -162,9 +157,7 @@ class Catalog:
 
     def has_catalog(self) -> bool:
         """True when master data has been loaded (at least one product)."""
-        if not self.store.table_exists("master"):
-            return False
-        return self.store.one("SELECT 1 FROM master WHERE entity=? LIMIT 1", (Entity.PRODUCT.value,)) is not None
+        return self.store.master.has_any(Entity.PRODUCT.value)
 
     # ------------------------------------------------------------------ products
 
@@ -175,7 +168,7 @@ class Catalog:
             hit = self._products.get(pid)
             if hit is not None:
                 return hit[1]
-        row = self.store.one("SELECT version, data FROM master WHERE entity='product' AND id=?", (str(pid),))
+        row = self.store.master.product_row(pid)
         if row is None:
             raise NotFound(f"商品不存在：{product_id}", f"no such product: {product_id}", code="no_product")
         return self._product_from_row(pid, row[0], row[1])
@@ -197,14 +190,14 @@ class Catalog:
 
     def _by_barcode(self, code: str) -> tuple[Product, SaleUnit] | None:
         """One indexed query: the barcode's product and unit with the product's master row."""
-        row = self.store.conn.execute(_BARCODE_SQL, (code,)).fetchone()
+        row = self.store.master.by_barcode(code)
         if row is None:
             return None
-        pid = int(row[0])
-        if row[2] is None:
-            raise NotFound(f"商品不存在：{row[0]}", f"no such product: {row[0]}", code="no_product")
-        product = self._product_from_row(pid, row[2], row[3])
-        return product, product.unit(row[1])
+        pid, unit_code, version, data = row
+        if version is None or data is None:
+            raise NotFound(f"商品不存在：{pid}", f"no such product: {pid}", code="no_product")
+        product = self._product_from_row(pid, version, data)
+        return product, product.unit(unit_code)
 
     def scale_layout(self) -> ScaleLayout:
         extra = self.store_settings().extra.get("scale_layout")
@@ -241,42 +234,16 @@ class Catalog:
         raise NotFound(f"未找到商品：{raw}", f"no product with code {raw}", code="no_product")
 
     def _by_sku(self, sku: str) -> tuple[Product, SaleUnit] | None:
-        row = self.store.one("SELECT product_id FROM product_search WHERE sku=?", (sku,))
-        if row is None:
+        product_id = self.store.master.product_id_by_sku(sku)
+        if product_id is None:
             return None
-        product = self.product(row[0])
+        product = self.product(product_id)
         return product, product.base_unit
 
     def search(self, text: str, limit: int = 30) -> list[SearchHit]:
         """Search by name (any part), pinyin initials (e.g. "kkkl" for 可口可乐) or SKU prefix."""
-        q = (text or "").strip()
-        if not q:
-            return []
-        if _ASCII_WORD.match(q):
-            # prefix ranges use the pinyin and sku indexes (LIKE would scan 200,000 rows)
-            low = q.lower()
-            rows = self.store.all(
-                "SELECT product_id, sku, name FROM product_search WHERE pinyin >= ? AND pinyin < ? "
-                "UNION SELECT product_id, sku, name FROM product_search WHERE sku >= ? AND sku < ? "
-                "ORDER BY 2 LIMIT ?",
-                (low, low + "\uffff", q, q + "\uffff", limit),
-            )
-            if len(rows) < limit and len(low) >= 2:
-                # then initials anywhere in the name: "kl" also finds 百事可乐 (bskl)
-                seen = {str(r[0]) for r in rows}
-                esc = low.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                more = self.store.all(
-                    "SELECT product_id, sku, name FROM product_search WHERE pinyin LIKE ? ESCAPE '\\' "
-                    "ORDER BY length(name), sku LIMIT ?", ("%" + esc + "%", limit + len(rows)))
-                rows += [r for r in more if str(r[0]) not in seen][: limit - len(rows)]
-        else:
-            like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            rows = self.store.all(
-                "SELECT product_id, sku, name FROM product_search WHERE sku = ? "
-                "OR name LIKE ? ESCAPE '\\' ORDER BY (sku = ?) DESC, length(name), sku LIMIT ?",
-                (q, "%" + like + "%", q, limit),
-            )
-        return [SearchHit(product_id=int(r[0]), sku=str(r[1]), name=str(r[2])) for r in rows]
+        return [SearchHit(product_id=pid, sku=sku, name=name)
+                for pid, sku, name in self.store.master.search_products(text, limit)]
 
     # ------------------------------------------------------------------ other master data
 
@@ -289,16 +256,12 @@ class Catalog:
         cached = self._entity_cache.get(entity)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        rows = [json.loads(r[0]) for r in self.store.all(
-            "SELECT data FROM master WHERE entity=? ORDER BY id", (entity,))]
+        rows = self.store.master.rows(entity)
         self._entity_cache[entity] = (stamp, rows)
         return rows
 
     def entity(self, entity: str, id_: str | int) -> dict[str, Any] | None:
-        if not self.store.table_exists("master"):
-            return None
-        row = self.store.one("SELECT data FROM master WHERE entity=? AND id=?", (entity, str(id_)))
-        return None if row is None else dict(json.loads(row[0]))
+        return self.store.master.get(entity, id_)
 
     def store_settings(self) -> StoreSettings:
         """This store's settings (name, receipt header, 抹零 mode ...); defaults before the first sync."""
@@ -386,7 +349,7 @@ class Catalog:
 
     def _master_exists(self) -> bool:
         if self._has_master is None:
-            self._has_master = self.store.table_exists("master")
+            self._has_master = self.store.master.present()
         return self._has_master
 
     def _stamp(self, entity: str) -> tuple[int, int]:
@@ -396,18 +359,10 @@ class Catalog:
             return cached
         if not self._master_exists():
             return (0, 0)
-        row = self.store.one("SELECT count(*), coalesce(sum(version), 0) FROM master WHERE entity=?", (entity,))
-        stamp = (int(row[0]), int(row[1])) if row else (0, 0)
+        stamp = self.store.master.stamp(entity)
         self._stamps[entity] = stamp
         return stamp
 
     def price_version(self) -> int:
         """The change-feed cursor the local master data reflects (recorded on each sale)."""
-        cursor = None
-        if self._has_sync_state or self.store.table_exists("sync_state"):  # a table never goes away
-            self._has_sync_state = True
-            cursor = self.store.scalar("SELECT value FROM sync_state WHERE key='cursor'")
-        try:
-            return int(cursor or 0)
-        except ValueError:
-            return 0
+        return self.store.sync_state.cursor()

@@ -14,7 +14,6 @@ value is Σ line and order discounts − `discount_fen` (the receipt prints it a
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -37,14 +36,13 @@ from sync.money import Rounding, div_round
 from sync.pricing import Cart, CartLine, PricedCart, PricedLine, price_cart
 from sync.quantity import normalize_qty
 from terminal.catalog import Catalog, Scanned
-from terminal.errors import CartError, NotFound, PaymentError, busy_as_error
+from terminal.errors import CartError, NotFound, PaymentError
 from terminal.members import Member, create_member, find_member
 from terminal.receipt_numbers import SALE_SEQ, receipt_prefix
-from terminal.sale_records import write_sale_rows
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import current_shift, require_own_shift
 from terminal.store import Store
-from terminal.store.outbox import append_event
+from terminal.store.errors import busy_as_error
 
 TENDER_NAMES_ZH: dict[str, str] = {
     Tender.CASH: "现金", Tender.BANK_CARD: "银行卡", Tender.WECHAT: "微信支付", Tender.ALIPAY: "支付宝",
@@ -560,20 +558,17 @@ class Checkout:
                 "member_card": self._s.member.card_no if self._s.member else None,
                 "order_discount_fen": self._s.order_discount_fen, "redeem_points": self._s.redeem_points}
         with self.store.transaction():
-            self.store.execute(
-                "INSERT INTO held_carts(id, held_at, cashier_id, label, data) VALUES (?, ?, ?, ?, ?)",
-                (held.id, held.held_at.isoformat(), user.id, note, json.dumps(data, ensure_ascii=False)))
+            self.store.held_carts.add(held.id, held_at=held.held_at, cashier_id=user.id, label=note, data=data)
             audit(self.store, "hold", cashier_id=user.id, detail={"cart_id": held.id})
         self._reset()
         return held
 
     def held_carts(self) -> list[HeldCart]:
         out: list[HeldCart] = []
-        for r in self.store.all("SELECT * FROM held_carts ORDER BY held_at"):
-            data = json.loads(r["data"])
-            zh, en = held_labels(r["label"], len(data["items"]))
-            out.append(HeldCart(id=r["id"], label=zh, label_en=en, held_at=datetime.fromisoformat(r["held_at"]),
-                                line_count=len(data["items"]), total_fen=int(data.get("total_fen", 0))))
+        for r in self.store.held_carts.all():
+            zh, en = held_labels(r.label, len(r.data["items"]))
+            out.append(HeldCart(id=r.id, label=zh, label_en=en, held_at=r.held_at,
+                                line_count=len(r.data["items"]), total_fen=int(r.data.get("total_fen", 0))))
         return out
 
     def resume(self, held_id: str) -> None:
@@ -581,10 +576,10 @@ class Checkout:
         user = self.session.user
         if self._s.items:
             raise CartError("请先完成或挂起当前销售", "finish or hold the current sale first", code="cart_not_empty")
-        row = self.store.one("SELECT * FROM held_carts WHERE id=?", (held_id,))
+        row = self.store.held_carts.get(held_id)
         if row is None:
             raise NotFound("挂单不存在", "no such held cart", code="no_held_cart")
-        data = json.loads(row["data"])
+        data = row.data
         items: list[LineItem] = []
         for d in data["items"]:
             product = self.catalog.product(d["product_id"])
@@ -593,12 +588,12 @@ class Checkout:
                                   price_override_fen=d.get("price_override_fen"),
                                   manual_discount_fen=d.get("manual_discount_fen", 0)))
         member = find_member(self.store, self.catalog, data["member_card"]) if data.get("member_card") else None
-        state = _State(cart_id=row["id"], items=items, member=member,
+        state = _State(cart_id=row.id, items=items, member=member,
                        order_discount_fen=data.get("order_discount_fen", 0))
         self._s = state
         self._changed()
         with self.store.transaction():
-            self.store.execute("DELETE FROM held_carts WHERE id=?", (held_id,))
+            self.store.held_carts.remove(held_id)
             audit(self.store, "resume", cashier_id=user.id, detail={"cart_id": held_id})
 
     def cancel(self, reason: str | None = None) -> None:
@@ -611,8 +606,8 @@ class Checkout:
         amount = self.priced.total_fen
         now = self.clock()
         with self.store.transaction():
-            append_event(self.store, SaleCancelled(
-                cart_id=self._s.cart_id, store_id=int(self.store.get_setting("store_id") or 0),
+            self.store.outbox.append(SaleCancelled(
+                cart_id=self._s.cart_id, store_id=self.store.store_id(),
                 terminal_id=int(self.store.get_setting("terminal_id") or 0), shift_id=shift.id if shift else None,
                 cashier_id=user.id, cancelled_at=now, line_count=len(self._s.items), amount_fen=amount,
                 reason=(reason or "")[:200] or None,
@@ -666,8 +661,8 @@ class Checkout:
         with busy_as_error(), self.store.transaction():
             receipt_no = f"{prefix}-{self.store.next_seq(SALE_SEQ):06d}"
             payload = SaleCompleted.model_validate({**fields, "receipt_no": receipt_no})
-            env = append_event(self.store, payload, occurred_at=now,
-                               terminal_id=terminal_id if enrolled_as is not None else None)
+            env = self.store.outbox.append(payload, occurred_at=now,
+                                           terminal_id=terminal_id if enrolled_as is not None else None)
             record_sale(self.store, payload, env.seq)
         cash = sum(p.amount_fen for p in payments if p.tender is Tender.CASH)
         self._reset()
@@ -680,11 +675,9 @@ def record_sale(store: Store, payload: SaleCompleted, event_seq: int) -> None:
     `event_seq`, which holds the sale's JSON)."""
     store.require_transaction("record_sale")
     p = payload
-    write_sale_rows(store, p, event_seq)  # the sale's JSON is its outbox event's (terminal/sale_records.py)
+    store.sales.add(p, event_seq)
     if p.member_id:
         if p.points_earned:
-            store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'earn', ?)",
-                          (p.member_id, p.points_earned, event_seq))
+            store.members.move_points(p.member_id, p.points_earned, "earn", event_seq)
         if p.points_redeemed:
-            store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?, ?, 'redeem', ?)",
-                          (p.member_id, -p.points_redeemed, event_seq))
+            store.members.move_points(p.member_id, -p.points_redeemed, "redeem", event_seq)

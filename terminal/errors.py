@@ -6,10 +6,6 @@ raised, because every write happens in one `Store.transaction()`.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 
 class TerminalError(Exception):
     """Base of every error a cashier can see."""
@@ -101,17 +97,3 @@ class StoreBusy(TerminalError):
     """Another writer (e.g. a long sync) held the database past the wait: nothing was saved."""
 
     code = "db_busy"
-
-
-@contextmanager
-def busy_as_error() -> Iterator[None]:
-    """Turn SQLite's "database is locked" after the busy wait into a message the cashier can act
-    on; the transaction was rolled back, so retrying is safe."""
-    try:
-        yield
-    except sqlite3.OperationalError as exc:
-        text = str(exc).lower()
-        if "locked" in text or "busy" in text:
-            raise StoreBusy("数据库正忙，本次未保存，请重试（购物车已保留）",
-                            "the database is busy: nothing was saved, try again (the cart is kept)") from exc
-        raise

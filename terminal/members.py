@@ -7,18 +7,16 @@ is usable at once and travels to central as `member.created`.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
 from sync.events import MemberCreated, utcnow, uuid7
-from sync.master import Entity, MemberInfo
+from sync.master import MemberInfo
 from terminal.catalog import Catalog
 from terminal.errors import MemberError, NotFound
 from terminal.receipt_numbers import receipt_prefix
 from terminal.session import Session, audit
 from terminal.store import Store
-from terminal.store.outbox import append_event
 
 _PHONE = re.compile(r"^1\d{10}$")
 _QR_PREFIXES = ("MEMBER:", "M:", "member:", "pos-member:")
@@ -43,17 +41,10 @@ class Member:
         return p[:3] + "****" + p[-4:] if len(p) == 11 else p
 
 
-def unacked_points(store: Store, member_id: str) -> int:
-    """Points moved on this terminal that central has not acknowledged yet."""
-    return int(store.scalar(
-        "SELECT coalesce(sum(p.delta), 0) FROM points_local p JOIN outbox o ON o.seq = p.event_seq "
-        "WHERE p.member_id=? AND o.status <> 'acked'", (member_id,)))
-
-
 def _view(store: Store, catalog: Catalog, info: MemberInfo, *, created_here: bool) -> Member:
     levels = catalog.member_levels()
     level = levels.get(info.level)
-    balance = max(0, info.points_balance + unacked_points(store, info.id))
+    balance = max(0, info.points_balance + store.members.unacked_points(info.id))
     return Member(id=info.id, card_no=info.card_no, level=info.level,
                   level_name=level.name if level and level.name else info.level, points_balance=balance,
                   phone=info.phone, name=info.name, created_here=created_here)
@@ -68,22 +59,13 @@ def find_member(store: Store, catalog: Catalog, text: str) -> Member:
             break
     if not q:
         raise NotFound("请输入会员卡号或手机号", "enter a card number or phone", code="empty_member")
-    if store.table_exists("master"):
-        # three indexed lookups (see 0003_member_lookup.sql); `entity = 'member'` must stay literal
-        row = (store.one("SELECT data FROM master WHERE entity = 'member' AND json_extract(data, '$.card_no') = ?",
-                         (q,))
-               or store.one("SELECT data FROM master WHERE entity = 'member' AND json_extract(data, '$.phone') = ?",
-                            (q,))
-               or store.one("SELECT data FROM master WHERE entity = ? AND id = ?", (Entity.MEMBER.value, q)))
-        if row is not None:
-            info = MemberInfo.model_validate(json.loads(row[0]))
-            if not info.active:
-                raise MemberError("该会员卡已停用", "this membership is inactive", code="member_inactive")
-            return _view(store, catalog, info, created_here=False)
-    row = store.one("SELECT * FROM local_members WHERE card_no=? OR phone=? OR id=? LIMIT 1", (q, q, q))
-    if row is not None:
-        info = MemberInfo(id=row["id"], card_no=row["card_no"], phone=row["phone"], name=row["name"],
-                          level=row["level"], points_balance=0)
+    info = store.members.synced(q)
+    if info is not None:
+        if not info.active:
+            raise MemberError("该会员卡已停用", "this membership is inactive", code="member_inactive")
+        return _view(store, catalog, info, created_here=False)
+    info = store.members.created_here(q)
+    if info is not None:
         return _view(store, catalog, info, created_here=True)
     raise NotFound(f"未找到会员：{q}", f"no member with card or phone {q}", code="no_member")
 
@@ -116,12 +98,11 @@ def create_member(store: Store, catalog: Catalog, session: Session, *, phone: st
     with store.transaction():
         if card_no is None:
             card_no = receipt_prefix(store).replace("-", "") + f"M{store.next_seq(MEMBER_SEQ):06d}"
-        env = append_event(store, MemberCreated(
+        env = store.outbox.append(MemberCreated(
             member_id=member_id, card_no=card_no, phone=phone, name=name, birthday=birthday, level=level,
-            store_id=int(store.get_setting("store_id") or 0), created_at=now,
+            store_id=store.store_id(), created_at=now,
         ), occurred_at=now)
-        store.execute(
-            "INSERT INTO local_members(id, card_no, phone, name, level, created_at, event_seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", (member_id, card_no, phone, name, level, now.isoformat(), env.seq))
+        store.members.add_created_here(member_id, card_no=card_no, phone=phone, name=name, level=level,
+                                       created_at=now, event_seq=env.seq)
         audit(store, "member_created", cashier_id=user.id, detail={"member_id": member_id, "card_no": card_no})
     return find_member(store, catalog, card_no)

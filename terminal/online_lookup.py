@@ -22,11 +22,6 @@ REFRESH_TIMEOUT_S = 1.0
 """For a receipt the till already holds (only other tills' returns are news): the cashier waits less."""
 
 
-def enrolled(store: Store) -> bool:
-    """True when the till has a server and a credential (it may still be offline)."""
-    return bool(store.get_setting("server_url") and store.get_setting("credential"))
-
-
 def fetch_receipt(store: Store, receipt_no: str, *, timeout: float = LOOKUP_TIMEOUT_S,
                   client: httpx.Client | None = None) -> dict[str, Any] | None:
     """Central's answer for `receipt_no` (sale, returned per line, past returns), or None when central

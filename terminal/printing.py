@@ -32,14 +32,13 @@ from drivers.receipt import (
     ShiftTenderTotal,
     ShopHeader,
 )
-from sync.events import SaleCompleted, SaleReturned, Tender
+from sync.events import SaleCompleted, Tender
 from sync.master import Entity
 from sync.promotions import PromotionKind
 from terminal.catalog import Catalog
 from terminal.checkout import TENDER_NAMES_ZH
 from terminal.errors import NotFound
 from terminal.members import find_member
-from terminal.sale_records import load_sale, sale_json
 from terminal.shift import ShiftReport, get_shift
 from terminal.store import Store
 
@@ -107,7 +106,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
     """The receipt of a committed sale, built from what was stored (so a reprint is identical)."""
     catalog = catalog or Catalog(store)
     lang = lang or receipt_language(catalog)
-    sale = load_sale(store, sale_id)
+    sale = store.sales.load(sale_id)
     if sale is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
     promo_names: dict[int, tuple[str, str]] = {}
@@ -172,10 +171,10 @@ def print_sale(store: Store, printer: ReceiptPrinter, sale_id: str, *, catalog: 
     The receipt is in the store's receipt language unless `lang` says otherwise."""
     catalog = catalog or Catalog(store)
     lang = lang or receipt_language(catalog)
-    row = store.one("SELECT print_count FROM sales WHERE id=?", (sale_id,))
-    if row is None:
+    count = store.sales.print_count(sale_id)
+    if count is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
-    reprint = int(row[0]) > 0
+    reprint = count > 0
     data = receipt_data(store, sale_id, catalog=catalog, reprint=reprint, lang=lang)
     if open_drawer is None:
         open_drawer = not reprint and any(p.method == tender_name(Tender.CASH, lang) for p in data.payments)
@@ -183,42 +182,35 @@ def print_sale(store: Store, printer: ReceiptPrinter, sale_id: str, *, catalog: 
         printer.print_document(sale_receipt(data, lang=lang), open_drawer=open_drawer)
     except DeviceError as exc:
         error = _error_text(exc)
-        with store.transaction():
-            store.execute("UPDATE sales SET print_status='failed', print_error=? WHERE id=?", (error[:500], sale_id))
+        store.sales.mark_print_failed(sale_id, error)
         if open_drawer and drawer is not None:
             try:
                 drawer.open()  # the customer still gets their change
             except DeviceError:
                 pass
         return PrintResult(ok=False, error=error, reprint=reprint)
-    with store.transaction():
-        store.execute("UPDATE sales SET print_status='printed', print_count=print_count+1, print_error=NULL "
-                      "WHERE id=?", (sale_id,))
+    store.sales.mark_printed(sale_id)
     return PrintResult(ok=True, reprint=reprint)
 
 
 def unprinted_sales(store: Store) -> list[tuple[str, str, str | None]]:
     """(sale id, receipt no, last error) of sales whose receipt never printed: offered for reprint."""
-    return [(r[0], r[1], r[2]) for r in store.all(
-        "SELECT id, receipt_no, print_error FROM sales WHERE print_status <> 'printed' ORDER BY sold_at")]
+    return store.sales.unprinted()
 
 
 def last_sale_id(store: Store) -> str | None:
     """The most recent sale (the 重印 button reprints it)."""
-    # (sales is a WITHOUT ROWID table since migration 0006: the receipt number breaks a tie)
-    value = store.scalar("SELECT id FROM sales ORDER BY sold_at DESC, receipt_no DESC LIMIT 1")
-    return None if value is None else str(value)
+    return store.sales.last_id()
 
 
 def return_slip_data(store: Store, return_id: str, *, catalog: Catalog | None = None, reprint: bool = False,
                      lang: Lang | None = None) -> ReturnSlipData:
     catalog = catalog or Catalog(store)
     lang = lang or receipt_language(catalog)
-    row = store.one("SELECT payload FROM returns WHERE id=?", (return_id,))
-    if row is None:
+    ret = store.returns.load(return_id)
+    if ret is None:
         raise NotFound("退货记录不存在", f"no return {return_id}", code="no_return")
-    ret = SaleReturned.model_validate_json(row[0])
-    original = load_sale(store, ret.original_sale_id)
+    original = store.sales.load(ret.original_sale_id)
     names = {} if original is None else {ln.line_no: ln.name for ln in original.lines}
     header, footer = _header(store, catalog)
     return ReturnSlipData(
@@ -294,7 +286,7 @@ def print_shift_report(store: Store, printer: ReceiptPrinter, report: ShiftRepor
 
 def receipt_json(store: Store, sale_id: str) -> str:
     """The stored sale as JSON (for a screen that shows a past receipt)."""
-    value = sale_json(store, sale_id)
+    value = store.sales.json(sale_id)
     if value is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
     return json.dumps(json.loads(value), ensure_ascii=False, indent=1)

@@ -8,8 +8,6 @@ transaction, so a rolled-back sale gives its number back and no two sales ever s
 
 from __future__ import annotations
 
-import json
-
 from sync.master import Entity
 from terminal.store import Store
 
@@ -23,12 +21,11 @@ def receipt_prefix(store: Store) -> str:
     if prefix:
         return prefix
     terminal_id = store.get_setting("terminal_id")
-    if terminal_id is not None and store.table_exists("master"):
-        row = store.one("SELECT data FROM master WHERE entity=? AND id=?", (Entity.TERMINAL.value, terminal_id))
-        if row is not None:
-            synced = str(json.loads(row[0]).get("receipt_prefix") or "")
-            if synced:
-                return synced
+    if terminal_id is not None:
+        row = store.master.get(Entity.TERMINAL.value, terminal_id)
+        synced = str(row.get("receipt_prefix") or "") if row is not None else ""
+        if synced:
+            return synced
     store_code = store.get_setting("store_code") or f"S{int(store.get_setting('store_id') or 0):02d}"
     terminal_code = store.get_setting("terminal_code") or f"T{int(terminal_id or 0):02d}"
     return f"{store_code}-{terminal_code}"

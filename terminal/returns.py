@@ -33,13 +33,13 @@ from sync.events import PaymentPayload, SaleCompleted, SaleReturned, Tender, utc
 from sync.money import Rounding, div_round
 from sync.quantity import to_milli
 from terminal import online_lookup
-from terminal.errors import NotFound, ReturnError, busy_as_error
+from terminal.errors import NotFound, ReturnError
 from terminal.receipt_numbers import next_return_receipt_no, own_receipt_no
-from terminal.sale_records import sale_json_by_receipt, write_sale_rows
 from terminal.session import Action, Approval, Session, audit
 from terminal.shift import require_own_shift
 from terminal.store import Store
-from terminal.store.outbox import append_event, terminal_id_of
+from terminal.store.errors import busy_as_error
+from terminal.store.returns import PastReturn
 from terminal.sync_client.transport import Offline, SyncError
 
 _QR_PREFIXES = ("RECEIPT:", "R:", "pos-receipt:")
@@ -137,17 +137,6 @@ class _CentralReturn(BaseModel):
     points_refunded: int = 0
 
 
-@dataclass(frozen=True)
-class _Past:
-    """One return already made against a sale: here, or (remote sales) at any till as central knows."""
-
-    return_id: str
-    lines: dict[int, tuple[Decimal, int]]
-    refunds: dict[str, int]
-    points_reversed: int
-    points_refunded: int
-
-
 def _receipt_text(store: Store, text: str) -> str:
     """The receipt number typed or scanned: the QR's prefix dropped; a bare sequence number
     ("000001", "1") is this till's receipt (`receipt_numbers.own_receipt_no`)."""
@@ -168,7 +157,7 @@ def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | No
         raise NotFound("请输入或扫描小票号", "type or scan the receipt number", code="empty_receipt")
     local = _local_sale(store, receipt_no)
     # online, ask central even for our own sales: another till may have returned part of them since
-    if online and online_lookup.enrolled(store) and not store.conn.in_transaction:
+    if online and store.enrolled() and not store.in_transaction:
         try:
             if fetch is not None:
                 answer = fetch(store, receipt_no)
@@ -190,7 +179,7 @@ def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | No
                 import_remote_sale(store, answer)
                 local = _local_sale(store, receipt_no)
     if local is None:
-        if online_lookup.enrolled(store) and online:
+        if store.enrolled() and online:
             raise NotFound(f"小票 {receipt_no} 不存在（或不是本门店的小票）",
                            f"no receipt {receipt_no} in this store", code="no_receipt")
         raise NotFound(f"本机没有小票 {receipt_no}（其他收银台的小票请联网查询）",
@@ -201,12 +190,9 @@ def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | No
 
 def _local_sale(store: Store, receipt_no: str) -> tuple[str, SaleCompleted, bool] | None:
     """(sale id, sale, sold at another till) from `sales`, else from the copies fetched from central."""
-    found = sale_json_by_receipt(store, receipt_no)
+    found = store.sales.json_by_receipt(receipt_no) or store.remote_sales.json_by_receipt(receipt_no)
     if found is None:
-        row = store.one("SELECT sale_id, payload FROM remote_sales WHERE receipt_no=?", (receipt_no,))
-        if row is None:
-            return None
-        found = (str(row["sale_id"]), str(row["payload"]))
+        return None
     sale_id, text = found
     sale = SaleCompleted.model_validate_json(text)
     here = store.get_setting("terminal_id")
@@ -227,31 +213,15 @@ def import_remote_sale(store: Store, answer: Mapping[str, Any]) -> SaleCompleted
     if store_id is not None and sale.store_id != int(store_id):
         raise NotFound(f"小票 {sale.receipt_no} 不是本门店的小票", f"receipt {sale.receipt_no} is not of this store",
                        code="no_receipt")
-    with store.transaction():
-        store.execute(
-            "INSERT INTO remote_sales(sale_id, receipt_no, store_id, payload, returns, fetched_at) "
-            "VALUES (?,?,?,?,?,?) ON CONFLICT(sale_id) DO UPDATE SET returns=excluded.returns, "
-            "fetched_at=excluded.fetched_at",
-            (sale.sale_id, sale.receipt_no, sale.store_id, sale.model_dump_json(),
-             json.dumps([r.model_dump(mode="json") for r in returns]), utcnow().isoformat()))
+    store.remote_sales.keep(sale, json.dumps([r.model_dump(mode="json") for r in returns]))
     return sale
 
 
-def _past_returns(store: Store, sale_id: str) -> list[_Past]:
+def _past_returns(store: Store, sale_id: str) -> list[PastReturn]:
     """This till's returns of the sale, plus (remote copies) those central knew of that are not ours."""
-    past: dict[str, _Past] = {}
-    for rid, rev, back in store.all(
-            "SELECT id, points_reversed, points_refunded FROM returns WHERE original_sale_id=?", (sale_id,)):
-        past[rid] = _Past(return_id=rid, lines={}, refunds={}, points_reversed=int(rev), points_refunded=int(back))
-    for rid, no, qty, amount in store.all(
-            "SELECT return_id, original_line_no, qty, amount_fen FROM return_lines WHERE sale_id=?", (sale_id,)):
-        past[rid].lines[int(no)] = (Decimal(qty), int(amount))
-    for rid, tender, amount in store.all(
-            "SELECT f.return_id, f.tender, f.amount_fen FROM refunds f JOIN returns r ON r.id=f.return_id "
-            "WHERE r.original_sale_id=?", (sale_id,)):
-        past[rid].refunds[str(tender)] = past[rid].refunds.get(str(tender), 0) + int(amount)
-    row = store.one("SELECT returns FROM remote_sales WHERE sale_id=?", (sale_id,))
-    for raw in json.loads(row[0]) if row is not None else []:
+    past: dict[str, PastReturn] = {p.return_id: p for p in store.returns.past(sale_id)}
+    central = store.remote_sales.returns_json(sale_id)
+    for raw in json.loads(central) if central is not None else []:
         ret = _CentralReturn.model_validate(raw)
         if ret.return_id in past:
             continue  # one of ours, already pushed: counted once
@@ -262,12 +232,12 @@ def _past_returns(store: Store, sale_id: str) -> list[_Past]:
         refunds: dict[str, int] = {}
         for rf in ret.refunds:
             refunds[rf.tender] = refunds.get(rf.tender, 0) + rf.amount_fen
-        past[ret.return_id] = _Past(return_id=ret.return_id, lines=lines, refunds=refunds,
-                                    points_reversed=ret.points_reversed, points_refunded=ret.points_refunded)
+        past[ret.return_id] = PastReturn(return_id=ret.return_id, lines=lines, refunds=refunds,
+                                         points_reversed=ret.points_reversed, points_refunded=ret.points_refunded)
     return list(past.values())
 
 
-def _returnable(sale: SaleCompleted, past: list[_Past], *, remote: bool = False) -> ReturnableSale:
+def _returnable(sale: SaleCompleted, past: list[PastReturn], *, remote: bool = False) -> ReturnableSale:
     returned: dict[int, tuple[Decimal, int]] = {}
     for p in past:
         for no, (q, a) in p.lines.items():
@@ -303,7 +273,7 @@ def preview_return(store: Store, receipt: str, lines: Mapping[int, int | str | D
     return _plan(found, _past_returns(store, found.sale.sale_id), lines, refund_to)
 
 
-def _plan(found: ReturnableSale, past: list[_Past], lines: Mapping[int, int | str | Decimal],
+def _plan(found: ReturnableSale, past: list[PastReturn], lines: Mapping[int, int | str | Decimal],
           refund_to: str) -> RefundPreview:
     """The one place the refund of a return is computed: per line, 抹零, tenders, points."""
     if refund_to not in ("original", "cash"):
@@ -393,7 +363,7 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
         payload = SaleReturned(
             return_id=return_id, receipt_no=receipt_no, original_sale_id=sale.sale_id,
             original_receipt_no=sale.receipt_no, store_id=sale.store_id,
-            terminal_id=terminal_id_of(store),  # the till giving the money back (not always the seller)
+            terminal_id=store.terminal_id(),  # the till giving the money back (not always the seller)
             shift_id=shift.id, cashier_id=user.id, approved_by=approved_by, member_id=sale.member_id,
             returned_at=now,
             lines=[{"original_line_no": p.line_no, "product_id": sold[p.line_no].product_id,  # type: ignore[misc]
@@ -404,30 +374,15 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
             points_reversed=plan.points_reversed, points_refunded=plan.points_refunded,
             reason=(reason or "")[:200] or None,
         )
-        env = append_event(store, payload, occurred_at=now)
+        env = store.outbox.append(payload, occurred_at=now)
         if found.remote:
             _keep_remote_sale(store, sale, env.seq)
-        store.execute(
-            "INSERT INTO returns(id, receipt_no, original_sale_id, shift_id, cashier_id, approved_by, returned_at, "
-            "total_fen, tax_fen, points_reversed, points_refunded, reason, event_seq, payload) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (return_id, receipt_no, sale.sale_id, shift.id, user.id, approved_by, now.isoformat(), total,
-             payload.tax_fen, plan.points_reversed, plan.points_refunded, payload.reason, env.seq,
-             payload.model_dump_json()))
-        store.conn.executemany(
-            "INSERT INTO return_lines(return_id, sale_id, original_line_no, qty, amount_fen, tax_fen) "
-            "VALUES (?,?,?,?,?,?)",
-            [(return_id, sale.sale_id, p.line_no, str(p.qty), p.amount_fen, p.tax_fen) for p in plan.lines])
-        store.conn.executemany(
-            "INSERT INTO refunds(return_id, idx, tender, amount_fen, reference, points) VALUES (?,?,?,?,?,?)",
-            [(return_id, i, r.tender.value, r.amount_fen, r.reference, r.points) for i, r in enumerate(refunds)])
+        store.returns.add(payload, env.seq, shift_id=shift.id)
         if sale.member_id:
             if plan.points_reversed:
-                store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?,?,'reverse',?)",
-                              (sale.member_id, -plan.points_reversed, env.seq))
+                store.members.move_points(sale.member_id, -plan.points_reversed, "reverse", env.seq)
             if plan.points_refunded:
-                store.execute("INSERT INTO points_local(member_id, delta, reason, event_seq) VALUES (?,?,'refund',?)",
-                              (sale.member_id, plan.points_refunded, env.seq))
+                store.members.move_points(sale.member_id, plan.points_refunded, "refund", env.seq)
         audit(store, "return", cashier_id=user.id, approved_by=approved_by,
               detail={"return_id": return_id, "original": sale.receipt_no, "total_fen": total,
                       "remote": found.remote})
@@ -440,14 +395,10 @@ def _keep_remote_sale(store: Store, sale: SaleCompleted, event_seq: int) -> None
     reference their original there). It sits under the other till's shift id, in a closed shift
     header of its own, so it never counts in this till's shift figures; its `event_seq` is the
     return that brought it (it has no event of its own here); it is marked printed (not ours to print)."""
-    if store.one("SELECT 1 FROM sales WHERE id=?", (sale.sale_id,)) is not None:
+    if store.sales.exists(sale.sale_id):
         return
-    store.execute(
-        "INSERT OR IGNORE INTO shifts(id, store_id, terminal_id, cashier_id, opened_at, opening_float_fen, status, "
-        "closed_at) VALUES (?,?,?,?,?,0,'closed',?)",
-        (sale.shift_id, sale.store_id, sale.terminal_id, sale.cashier_id or 0, sale.sold_at.isoformat(),
-         sale.sold_at.isoformat()))
-    write_sale_rows(store, sale, event_seq, payload_json=sale.model_dump_json(), print_status="printed")
+    store.shifts.add_closed_copy_for(sale)
+    store.sales.add(sale, event_seq, payload_json=sale.model_dump_json(), print_status="printed")
 
 
 def _tax(amount: int, rate_bp: int) -> int:
@@ -456,7 +407,7 @@ def _tax(amount: int, rate_bp: int) -> int:
     return included_tax_fen(amount, rate_bp)
 
 
-def _already(past: list[_Past]) -> tuple[dict[str, int], int, int]:
+def _already(past: list[PastReturn]) -> tuple[dict[str, int], int, int]:
     """Money refunded so far per tender (fen), points given back, points taken back."""
     per: dict[str, int] = {}
     for p in past:
@@ -465,7 +416,7 @@ def _already(past: list[_Past]) -> tuple[dict[str, int], int, int]:
     return per, sum(p.points_refunded for p in past), sum(p.points_reversed for p in past)
 
 
-def _refunds(sale: SaleCompleted, past: list[_Past], total: int, refund_to: str) -> list[PaymentPayload]:
+def _refunds(sale: SaleCompleted, past: list[PastReturn], total: int, refund_to: str) -> list[PaymentPayload]:
     """The money back (Σ = `total`): to the original tenders in proportion to what is left of
     each, or all in cash. Points are not money: they come back through `points_refunded`."""
     if total <= 0:
@@ -495,7 +446,7 @@ def _refunds(sale: SaleCompleted, past: list[_Past], total: int, refund_to: str)
             for (t, _, r), a in zip(left_by_payment, shares, strict=True) if a]
 
 
-def _points(sale: SaleCompleted, past: list[_Past], total: int, completes: bool) -> tuple[int, int]:
+def _points(sale: SaleCompleted, past: list[PastReturn], total: int, completes: bool) -> tuple[int, int]:
     """(points taken back, points given back) for a return of `total` fen: in proportion to the
     money of the sale's lines; the return that completes the sale settles what is left."""
     if not sale.member_id:
@@ -512,5 +463,4 @@ def _points(sale: SaleCompleted, past: list[_Past], total: int, completes: bool)
 
 def sale_returns(store: Store, sale_id: str) -> list[SaleReturned]:
     """The returns made against a sale (for the receipt screen)."""
-    return [SaleReturned.model_validate(json.loads(r[0]))
-            for r in store.all("SELECT payload FROM returns WHERE original_sale_id=? ORDER BY returned_at", (sale_id,))]
+    return store.returns.of_sale(sale_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from sync.events import utcnow
-from sync.master import Entity, UserInfo
+from sync.master import UserInfo
 from terminal.errors import ApprovalRequired, AuthError
 from terminal.store import Store
 
@@ -79,21 +78,13 @@ def _pin_matches(user: UserInfo, pin: str) -> bool:
 
 def find_user(store: Store, code: str) -> UserInfo | None:
     """The synced user with this cashier code, if any (active or not)."""
-    row = store.one(
-        "SELECT data FROM master WHERE entity=? AND json_extract(data, '$.code')=?", (Entity.USER.value, code),
-    )
-    return None if row is None else UserInfo.model_validate(json.loads(row[0]))
+    return store.master.user_by_code(code)
 
 
 def audit(store: Store, action: str, *, cashier_id: int | None, approved_by: int | None = None,
           detail: dict[str, Any] | None = None) -> None:
     """Append one line to the audit log (joins the caller's transaction, so it lands with the act)."""
-    with store.transaction():
-        store.execute(
-            "INSERT INTO audit_log(at, action, cashier_id, approved_by, detail) VALUES (?, ?, ?, ?, ?)",
-            (utcnow().isoformat(), action, cashier_id, approved_by,
-             json.dumps(detail or {}, ensure_ascii=False, default=str)),
-        )
+    store.audit_log.add(action, cashier_id=cashier_id, approved_by=approved_by, detail=detail)
 
 
 @dataclass(frozen=True)
@@ -138,10 +129,9 @@ class Session:
     def sign_in_as(self, user_id: int, *, reason: str) -> UserInfo:
         """Sign a synced user in without a PIN, for automation that already owns the data
         directory (`pos-terminal simulate`); audited with its reason. Never called by the UI."""
-        data = self.store.one("SELECT data FROM master WHERE entity=? AND id=?", (Entity.USER.value, str(user_id)))
-        if data is None:
+        user = self.store.master.user(user_id)
+        if user is None:
             raise AuthError("用户不存在", f"no user {user_id}", code="bad_credentials")
-        user = UserInfo.model_validate(json.loads(data[0]))
         if not user.active or user.role not in TILL_ROLES:
             raise AuthError("该用户不能收银", "this user cannot work a till", code="bad_credentials")
         self._user = user

@@ -6,8 +6,6 @@ terminal knows, and the same figures travel in `shift.closed` for central to com
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,22 +13,10 @@ from sync.events import DrawerOpened, ShiftClosed, ShiftOpened, Tender, utcnow, 
 from terminal.errors import ShiftError
 from terminal.session import Action, Approval, Session, audit
 from terminal.store import Store
-from terminal.store.outbox import append_event
+from terminal.store.shifts import Shift
 
 DENOMINATIONS_FEN: tuple[int, ...] = (10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1)
 """Notes and coins of the renminbi, in fen (100 yuan … 1 fen)."""
-
-
-@dataclass(frozen=True)
-class Shift:
-    id: str
-    store_id: int
-    terminal_id: int
-    cashier_id: int
-    opened_at: datetime
-    opening_float_fen: int
-    status: str
-    closed_at: datetime | None = None
 
 
 @dataclass
@@ -76,26 +62,16 @@ class ShiftReport:
         return None if self.counted_cash_fen is None else self.counted_cash_fen - self.expected_cash_fen
 
 
-def _shift(r: sqlite3.Row) -> Shift:
-    return Shift(
-        id=r["id"], store_id=r["store_id"], terminal_id=r["terminal_id"],
-        cashier_id=r["cashier_id"], opened_at=datetime.fromisoformat(r["opened_at"]),
-        opening_float_fen=r["opening_float_fen"], status=r["status"],
-        closed_at=datetime.fromisoformat(r["closed_at"]) if r["closed_at"] else None,
-    )
-
-
 def current_shift(store: Store) -> Shift | None:
     """The open shift of this terminal, if any."""
-    row = store.one("SELECT * FROM shifts WHERE status='open' ORDER BY opened_at DESC LIMIT 1")
-    return None if row is None else _shift(row)
+    return store.shifts.current()
 
 
 def get_shift(store: Store, shift_id: str) -> Shift:
-    row = store.one("SELECT * FROM shifts WHERE id=?", (shift_id,))
-    if row is None:
+    shift = store.shifts.get(shift_id)
+    if shift is None:
         raise ShiftError("班次不存在", f"no such shift {shift_id}", code="no_shift")
-    return _shift(row)
+    return shift
 
 
 def require_open_shift(store: Store) -> Shift:
@@ -154,14 +130,11 @@ def open_shift(store: Store, session: Session, opening_float_fen: int) -> Shift:
                              code="shift_open")
         shift_id = uuid7()
         now = utcnow()
-        store_id = int(store.get_setting("store_id") or 0)
+        store_id = store.store_id()
         terminal_id = int(store.get_setting("terminal_id") or 0)
-        store.execute(
-            "INSERT INTO shifts(id, store_id, terminal_id, cashier_id, opened_at, opening_float_fen, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'open')",
-            (shift_id, store_id, terminal_id, user.id, now.isoformat(), opening_float_fen),
-        )
-        append_event(store, ShiftOpened(
+        store.shifts.add_open(Shift(id=shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=user.id,
+                                    opened_at=now, opening_float_fen=opening_float_fen, status="open"))
+        store.outbox.append(ShiftOpened(
             shift_id=shift_id, store_id=store_id, terminal_id=terminal_id, cashier_id=user.id,
             opened_at=now, opening_float_fen=opening_float_fen,
         ), occurred_at=now)
@@ -175,48 +148,18 @@ def shift_report(store: Store, shift_id: str, kind: str = "X") -> ShiftReport:
         kind=kind, shift_id=shift.id, cashier_id=shift.cashier_id, opened_at=shift.opened_at,
         printed_at=utcnow(), opening_float_fen=shift.opening_float_fen, closed_at=shift.closed_at,
     )
-    row = store.one(
-        "SELECT count(*), coalesce(sum(total_fen),0), coalesce(sum(discount_fen),0), "
-        "coalesce(sum(rounding_fen),0) FROM sales WHERE shift_id=?", (shift_id,),
-    )
-    assert row is not None
-    report.sales_count, report.sales_total_fen, report.discount_fen, report.rounding_fen = (
-        int(row[0]), int(row[1]), int(row[2]), int(row[3]))
-    row = store.one("SELECT count(*), coalesce(sum(total_fen),0) FROM returns WHERE shift_id=?", (shift_id,))
-    assert row is not None
-    report.returns_count, report.returns_total_fen = int(row[0]), int(row[1])
-    for tender, amount in store.all(
-        "SELECT p.tender, sum(p.amount_fen) FROM payments p JOIN sales s ON s.id=p.sale_id "
-        "WHERE s.shift_id=? GROUP BY p.tender ORDER BY p.tender", (shift_id,),
-    ):
-        report.sales_by_tender[str(tender)] = int(amount)
-    # points pay inside the lines' discounts (value = Σ line + order discounts − discount), not money
-    row = store.one(
-        "SELECT coalesce(sum(s.points_redeemed), 0), coalesce(sum((SELECT sum(l.line_discount_fen + "
-        "l.order_discount_fen) FROM sale_lines l WHERE l.sale_id = s.id) - s.discount_fen), 0) "
-        "FROM sales s WHERE s.shift_id=? AND s.points_redeemed > 0", (shift_id,))
-    if row is not None:
-        report.points_redeemed, report.points_redeemed_fen = int(row[0]), int(row[1])
-    report.cancelled_count, report.no_sale_count = _audit_counts(store, shift)
-    for tender, amount in store.all(
-        "SELECT f.tender, sum(f.amount_fen) FROM refunds f JOIN returns r ON r.id=f.return_id "
-        "WHERE r.shift_id=? GROUP BY f.tender ORDER BY f.tender", (shift_id,),
-    ):
-        report.refunds_by_tender[str(tender)] = int(amount)
+    figures = store.shifts.figures(shift)
+    report.sales_count, report.sales_total_fen = figures.sales_count, figures.sales_total_fen
+    report.discount_fen, report.rounding_fen = figures.discount_fen, figures.rounding_fen
+    report.returns_count, report.returns_total_fen = figures.returns_count, figures.returns_total_fen
+    report.sales_by_tender, report.refunds_by_tender = figures.sales_by_tender, figures.refunds_by_tender
+    report.points_redeemed, report.points_redeemed_fen = figures.points_redeemed, figures.points_redeemed_fen
+    report.cancelled_count, report.no_sale_count = figures.cancelled_count, figures.no_sale_count
     cash = Tender.CASH.value
     report.expected_cash_fen = (
         shift.opening_float_fen + report.sales_by_tender.get(cash, 0) - report.refunds_by_tender.get(cash, 0)
     )
     return report
-
-
-def _audit_counts(store: Store, shift: Shift) -> tuple[int, int]:
-    """Cancelled sales and no-sale drawer openings during the shift (from the audit log)."""
-    end = shift.closed_at.isoformat() if shift.closed_at else "9999"
-    row = store.one(
-        "SELECT coalesce(sum(action='cancel_sale'), 0), coalesce(sum(action='no_sale'), 0) FROM audit_log "
-        "WHERE at >= ? AND at <= ? AND action IN ('cancel_sale', 'no_sale')", (shift.opened_at.isoformat(), end))
-    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def count_denominations(denominations: dict[int | str, int]) -> tuple[int, dict[str, int]]:
@@ -246,13 +189,9 @@ def close_shift(store: Store, session: Session, denominations: dict[int | str, i
         shift = require_open_shift(store)
         report = shift_report(store, shift.id, "Z")
         now = utcnow()
-        store.execute(
-            "UPDATE shifts SET status='closed', closed_at=?, closed_by=?, counted_cash_fen=?, "
-            "expected_cash_fen=?, denominations=? WHERE id=?",
-            (now.isoformat(), user.id, counted, report.expected_cash_fen,
-             json.dumps(clean), shift.id),
-        )
-        append_event(store, ShiftClosed(
+        store.shifts.close(shift.id, closed_at=now, closed_by=user.id, counted_cash_fen=counted,
+                           expected_cash_fen=report.expected_cash_fen, denominations=clean)
+        store.outbox.append(ShiftClosed(
             shift_id=shift.id, store_id=shift.store_id, terminal_id=shift.terminal_id,
             cashier_id=shift.cashier_id, closed_at=now, counted_cash_fen=counted, denominations=clean,
             expected_cash_fen=report.expected_cash_fen, sales_count=report.sales_count,
@@ -273,8 +212,8 @@ def record_no_sale(store: Store, session: Session, reason: str, approval: Approv
         shift = current_shift(store)
         now = utcnow()
         audit(store, "no_sale", cashier_id=user.id, approved_by=approved_by, detail={"reason": reason})
-        append_event(store, DrawerOpened(
-            store_id=int(store.get_setting("store_id") or 0), terminal_id=int(store.get_setting("terminal_id") or 0),
+        store.outbox.append(DrawerOpened(
+            store_id=store.store_id(), terminal_id=int(store.get_setting("terminal_id") or 0),
             shift_id=shift.id if shift else None, cashier_id=user.id, approved_by=approved_by,
             opened_at=now, reason=reason[:200],
         ), occurred_at=now)

@@ -6,7 +6,8 @@ import argparse
 import sys
 import time
 
-from terminal.store.db import open_store
+from sync.master import Entity
+from terminal.store import open_store
 from terminal.sync_client.client import dumps, status_dict
 from terminal.sync_client.setup import bootstrap, data_dir, enroll
 from terminal.sync_client.transport import Offline, SyncError
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
                   f"enrolled, but the first download failed: {exc.message_en}; run `pos-terminal sync` later",
                   file=sys.stderr)
             return 1
-        products = store.scalar("SELECT count(*) FROM master WHERE entity='product'")
+        products = store.master.count(Entity.PRODUCT.value)
         print(f"基础资料已下载：{products} 个商品，用时 {time.perf_counter() - started:.1f} 秒；可离线收银")
         summary = {**identity, **status_dict(store), "products": products, "round": report.as_dict()}
         summary.pop("quarantine", None)

@@ -27,7 +27,6 @@ from terminal.returns import find_sale, return_sale
 from terminal.session import Action, Approval, Session
 from terminal.shift import current_shift, open_shift, others_shift, take_over_shift
 from terminal.store import Store, open_store
-from terminal.store.outbox import pending_count
 from terminal.store.seed import seed_demo
 
 
@@ -60,8 +59,7 @@ class Simulator:
         self.return_rate = return_rate
         self.catalog = Catalog(store)
         self.session = Session(store)
-        users = [json.loads(r[0]) for r in store.all(
-            "SELECT data FROM master WHERE entity=? ORDER BY id", (Entity.USER.value,))]
+        users = store.master.rows(Entity.USER.value)
         cashiers = [u for u in users if u.get("active", True) and u.get("role") in ("cashier", "store_manager", "admin")]
         if not cashiers:
             raise TerminalError("没有可用的收银员资料", "no cashier in the synced users", code="no_cashier")
@@ -70,12 +68,11 @@ class Simulator:
         self.session.sign_in_as(int(cashier["id"]), reason="pos-terminal simulate")
         self.manager_id = int(manager["id"])
         self.checkout = Checkout(store, self.session, self.catalog)
-        self.product_ids = [int(r[0]) for r in store.all("SELECT product_id FROM product_search")]
+        self.product_ids = store.master.product_ids()
         self.barcodes: dict[int, list[str]] = {}
-        for barcode, pid in store.all("SELECT barcode, product_id FROM barcode_index"):
-            self.barcodes.setdefault(int(pid), []).append(str(barcode))
-        self.members = [json.loads(r[0])["card_no"] for r in store.all(
-            "SELECT data FROM master WHERE entity=? LIMIT 500", (Entity.MEMBER.value,))]
+        for barcode, pid in store.master.barcodes():
+            self.barcodes.setdefault(pid, []).append(barcode)
+        self.members = [m["card_no"] for m in store.master.rows(Entity.MEMBER.value, limit=500)]
         self.sold: list[CompletedSale] = []
         self.sales = self.returns = self.gross = self.refunded = self.cancelled = 0
 
@@ -213,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
         summary = {
             "sales": sim.sales, "returns": sim.returns, "net_fen": sim.gross - sim.refunded,
             "gross_fen": sim.gross, "refunded_fen": sim.refunded, "cancelled": sim.cancelled,
-            "pending_events": pending_count(store), "seconds": round(seconds, 3),
+            "pending_events": store.outbox.pending_count(), "seconds": round(seconds, 3),
             "shift_id": shift.id if shift else None,
             "data": str(directory),
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from terminal.store.db import open_store
+from terminal.store import open_store
 from terminal.sync_client.client import dumps, status_dict
 from terminal.sync_client.setup import data_dir
 

@@ -23,7 +23,6 @@ by itself only as a safety net, when the WAL grows past `WAL_AUTOCHECKPOINT_PAGE
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import threading
@@ -35,6 +34,17 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from terminal.store.audit_log import AuditLog
+from terminal.store.errors import StoreError
+from terminal.store.held_carts import HeldCarts
+from terminal.store.master import MasterData
+from terminal.store.members import Members
+from terminal.store.outbox import Outbox
+from terminal.store.returns import Returns
+from terminal.store.sales import RemoteSales, Sales
+from terminal.store.shifts import Shifts
+from terminal.store.sync_state import SyncState
 
 DB_FILENAME = "terminal.db"
 MIGRATIONS_PACKAGE = "terminal.store.migrations"
@@ -49,10 +59,6 @@ CHECKPOINT_AFTER_S = 60.0
 """... or at the first commit this long after the last one (a quiet till's file stays current)."""
 WAL_RESTARTS_SEQ = "wal_restarts"
 """`local_seq` counter the checkpoint thread bumps to restart the WAL itself (see above)."""
-
-
-class StoreError(RuntimeError):
-    """The local database cannot be used as asked (bad migration folder, newer schema, nested misuse)."""
 
 
 class Migration:
@@ -84,12 +90,28 @@ def load_migrations() -> list[Migration]:
 
 
 class Store:
-    """An open terminal database. Not shared between threads: each thread opens its own."""
+    """An open terminal database. Not shared between threads: each thread opens its own.
+
+    The one door to the till's database: every SQL statement lives in `terminal/store/`. The
+    repositories below own the tables (and the stored form of each record); services call them,
+    and `transaction()` makes several calls one durable unit. `execute`/`one`/`all`/`scalar` are
+    for the repositories (and tests that look at the rows), not for services.
+    """
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
+        self.outbox = Outbox(self)
+        self.sales = Sales(self)
+        self.remote_sales = RemoteSales(self)
+        self.returns = Returns(self)
+        self.shifts = Shifts(self)
+        self.members = Members(self)
+        self.master = MasterData(self)
+        self.sync_state = SyncState(self)
+        self.held_carts = HeldCarts(self)
+        self.audit_log = AuditLog(self)
         self._owner = threading.get_ident()
         self._depth = 0
         self._checkpointer: _Checkpointer | None = None
@@ -154,6 +176,10 @@ class Store:
         self._checkpoint_requested_at = time.monotonic()
         self._checkpointer.poke()
 
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
     def require_transaction(self, what: str) -> None:
         """Refuse to write `what` outside `transaction()` (it would commit on its own, unpaired)."""
         if not self.conn.in_transaction:
@@ -188,6 +214,21 @@ class Store:
         value = self.scalar("SELECT value FROM settings WHERE key=?", (key,))
         return default if value is None else str(value)
 
+    def terminal_id(self) -> int:
+        """This terminal's central id (set at enrolment); events cannot be made before that."""
+        value = self.get_setting("terminal_id")
+        if value is None:
+            raise StoreError("终端尚未注册 (terminal not enrolled: no terminal_id setting)")
+        return int(value)
+
+    def store_id(self) -> int:
+        """The store this terminal belongs to (0 before enrolment)."""
+        return int(self.get_setting("store_id") or 0)
+
+    def enrolled(self) -> bool:
+        """True when the till has a server and a credential (it may still be offline)."""
+        return bool(self.get_setting("server_url") and self.get_setting("credential"))
+
     def settings(self) -> dict[str, str]:
         """Every setting at once (one query; the table holds a handful of rows)."""
         return {str(k): str(v) for k, v in self.conn.execute("SELECT key, value FROM settings").fetchall()}
@@ -214,6 +255,27 @@ class Store:
             (name,),
         ).fetchone()
         return int(row[0])
+
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """For the length of a bootstrap: `synchronous=NORMAL` (WAL: a power cut may lose the last pages
+        but never corrupts; a bootstrap not marked finished starts over) and a 64 MB page cache; the
+        sale path's settings come back afterwards, whatever happens."""
+        conn = self.conn
+        synchronous = int(conn.execute("PRAGMA synchronous").fetchone()[0])
+        cache_size = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-65536")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA synchronous={synchronous}")
+            conn.execute(f"PRAGMA cache_size={cache_size}")
+
+    def change_token(self) -> tuple[int, int]:
+        """Moves whenever the database may have changed: another connection's commit moves
+        `PRAGMA data_version`, this connection's own writes move `total_changes` (caches key on it)."""
+        return int(self.scalar("PRAGMA data_version")), self.conn.total_changes
 
     def wait_checkpointed(self, timeout: float = 5.0) -> bool:
         """Wait until a background checkpoint under way is done (benchmarks and tests: a till has
@@ -380,40 +442,8 @@ def open_store(data_dir: str | Path, *, migrate_schema: bool = True) -> Store:
     if migrate_schema:
         try:
             migrate(store)
-            restore_dropped_indexes(store)
+            store.master.restore_dropped_indexes()
         except BaseException:
             store.close()
             raise
     return store
-
-
-DROPPED_INDEXES_KEY = "bootstrap_dropped_indexes"
-"""`sync_state` key: the indexes a first bootstrap dropped for its bulk load (name → CREATE INDEX SQL),
-present only until they are built again."""
-
-
-def dropped_indexes(store: Store) -> dict[str, str]:
-    """Indexes a first bootstrap dropped and nobody has rebuilt yet: name → CREATE INDEX statement."""
-    if not store.table_exists("sync_state"):
-        return {}
-    raw = store.scalar("SELECT value FROM sync_state WHERE key=?", (DROPPED_INDEXES_KEY,))
-    try:
-        saved = json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
-
-
-def restore_dropped_indexes(store: Store) -> int:
-    """Build the indexes a first bootstrap dropped: at its end, in the transaction that marks the
-    terminal bootstrapped, or when the database is opened after a crash in the middle of one
-    (joins the caller's transaction if there is one). Returns how many were listed."""
-    saved = dropped_indexes(store)
-    if not saved:
-        return 0
-    with store.transaction():
-        for name, sql in saved.items():
-            if store.one("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", (name,)) is None:
-                store.conn.execute(sql)
-        store.conn.execute("DELETE FROM sync_state WHERE key=?", (DROPPED_INDEXES_KEY,))
-    return len(saved)

@@ -12,9 +12,8 @@ transaction. `rebootstrap_required` (cursor too old, schema changed) triggers a 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,9 +25,17 @@ from sync.protocol import (
     PROTOCOL_VERSION,
     EventStatus,
 )
-from terminal.store import outbox
-from terminal.store.db import Store
-from terminal.sync_client import apply, state
+from terminal.store import Store
+from terminal.store.sync_state import (
+    BOOTSTRAPPED_AT,
+    CURSOR,
+    LAST_ATTEMPT_AT,
+    LAST_ERROR,
+    LAST_ERROR_EN,
+    LAST_SUCCESS_AT,
+    SCHEMA_VERSION,
+    UPGRADE_REQUIRED,
+)
 from terminal.sync_client.transport import RebootstrapRequired, SyncError, Transport
 
 PUSH_BATCH = MAX_PUSH_EVENTS
@@ -84,7 +91,7 @@ class SyncClient:
 
     @property
     def terminal_id(self) -> int:
-        return outbox.terminal_id_of(self.store)
+        return self.store.terminal_id()
 
     # ------------------------------------------------------------------ push
 
@@ -93,27 +100,24 @@ class SyncClient:
         report = PushReport()
         after = 0
         while True:
-            rows = self.store.all(
-                "SELECT seq FROM outbox WHERE status <> 'acked' AND seq > ? ORDER BY seq LIMIT ?",
-                (after, self.batch))
-            if not rows:
+            seqs = self.store.outbox.unacked_seqs(after, self.batch)
+            if not seqs:
                 return report
-            seqs = [int(r[0]) for r in rows]
             after = seqs[-1]
-            events = [e for e in (outbox.get_event(self.store, s) for s in seqs) if e is not None]
-            outbox.mark_sending(self.store, seqs)
+            events = [e for e in (self.store.outbox.get(s) for s in seqs) if e is not None]
+            self.store.outbox.mark_sending(seqs)
             body = {"protocol_version": PROTOCOL_VERSION, "terminal_id": self.terminal_id,
                     "events": [e.model_dump(mode="json") for e in events]}
             try:
                 answer = self.transport.post(PUSH_PATH, body)
             except SyncError as exc:
-                outbox.mark_failed(self.store, seqs, exc.message_en)
+                self.store.outbox.mark_failed(seqs, exc.message_en)
                 raise
             report.sent += len(events)
             self._record(answer, {e.event_id: e for e in events}, report)
 
     def _record(self, answer: dict[str, Any], sent: dict[str, Any], report: PushReport) -> None:
-        now = utcnow().isoformat()
+        now = utcnow()
         with self.store.transaction():
             for result in answer.get("results", []):
                 env = sent.get(str(result.get("event_id")))
@@ -122,17 +126,15 @@ class SyncClient:
                 status = EventStatus(result["status"])
                 if status == EventStatus.DEFERRED:
                     report.deferred += 1
-                    outbox.mark_failed(self.store, [env.seq], str(result.get("message_en") or "deferred"))
+                    self.store.outbox.mark_failed([env.seq], str(result.get("message_en") or "deferred"))
                     continue
-                outbox.mark_acked(self.store, [env.seq])
+                self.store.outbox.mark_acked([env.seq])
                 report.acked += 1
                 if status in (EventStatus.REJECTED, EventStatus.CONFLICT):
                     report.rejected += 1
-                    self.store.execute(
-                        "INSERT OR REPLACE INTO sync_quarantine(event_id, seq, type, kind, code, message, "
-                        "message_en, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (env.event_id, env.seq, env.type.value, status.value, result.get("code"),
-                         result.get("message"), result.get("message_en"), now))
+                    self.store.outbox.quarantine(env, status.value, code=result.get("code"),
+                                                 message=result.get("message"), message_en=result.get("message_en"),
+                                                 received_at=now)
 
     # ------------------------------------------------------------------ pull / bootstrap
 
@@ -140,12 +142,12 @@ class SyncClient:
         """Pull pages until current; returns the number of changes applied. Re-bootstraps when
         central says the cursor is too old or the schema changed (once: a second refusal right
         after a fresh snapshot is an error, not a loop)."""
-        if not state.is_bootstrapped(self.store) or state.get(self.store, state.SCHEMA_VERSION) != str(
+        if not self.store.sync_state.is_bootstrapped() or self.store.sync_state.get(SCHEMA_VERSION) != str(
                 MASTER_SCHEMA_VERSION):
             return self.bootstrap()
         total = 0
         while True:
-            cursor = state.cursor(self.store)
+            cursor = self.store.sync_state.cursor()
             body = {"protocol_version": PROTOCOL_VERSION, "cursor": cursor,
                     "schema_version": MASTER_SCHEMA_VERSION, "limit": self.page}
             try:
@@ -157,8 +159,8 @@ class SyncClient:
             changes = answer["changes"]
             new_cursor = int(answer["cursor"])
             with self.store.transaction():
-                total += apply.apply_changes(self.store, changes)
-                state.put(self.store, state.CURSOR, str(max(new_cursor, cursor)))
+                total += self.store.master.apply_changes(changes)
+                self.store.sync_state.put(CURSOR, str(max(new_cursor, cursor)))
             if not answer.get("has_more"):
                 return total
 
@@ -170,7 +172,7 @@ class SyncClient:
         had finished and must re-bootstrap (cursor too old) keeps selling from its catalog while
         the snapshot is applied row by row, version-checked. Either way `bootstrapped_at`, the
         cursor and (on the bulk path) the rebuilt indexes are committed together at the end."""
-        fresh = not state.is_bootstrapped(self.store)
+        fresh = not self.store.sync_state.is_bootstrapped()
         rows = 0
 
         def fetch(snapshot: int | None, after: int) -> dict[str, Any]:
@@ -178,7 +180,7 @@ class SyncClient:
                 "protocol_version": PROTOCOL_VERSION, "schema_version": MASTER_SCHEMA_VERSION,
                 "snapshot_cursor": snapshot, "after": after, "limit": self.snapshot_page})
 
-        with _bulk_writes(self.store), \
+        with self.store.bulk_writes(), \
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-bootstrap") as pool:
             # the next page downloads (and central builds it) while this one is written locally
             answer = fetch(None, 0)
@@ -190,11 +192,11 @@ class SyncClient:
                 with self.store.transaction():
                     if first:
                         if fresh:
-                            apply.begin_clean_snapshot(self.store)
+                            self.store.master.begin_clean_snapshot()
                         else:
-                            apply.start_rebootstrap(self.store)
+                            self.store.master.start_rebootstrap()
                         first = False
-                    apply.load_snapshot_page(self.store, changes, clean=fresh)
+                    self.store.master.load_snapshot_page(changes, clean=fresh)
                 rows += len(changes)
                 self._progress(rows)
                 if upcoming is None:
@@ -202,12 +204,12 @@ class SyncClient:
                 answer = upcoming.result()
             with self.store.transaction():
                 if fresh:
-                    apply.restore_indexes(self.store)
+                    self.store.master.restore_dropped_indexes()
                 else:
-                    apply.finish_rebootstrap(self.store)
-                state.put(self.store, state.CURSOR, str(snapshot))
-                state.put(self.store, state.SCHEMA_VERSION, str(MASTER_SCHEMA_VERSION))
-                state.put(self.store, state.BOOTSTRAPPED_AT, utcnow().isoformat())
+                    self.store.master.finish_rebootstrap()
+                self.store.sync_state.put(CURSOR, str(snapshot))
+                self.store.sync_state.put(SCHEMA_VERSION, str(MASTER_SCHEMA_VERSION))
+                self.store.sync_state.put(BOOTSTRAPPED_AT, utcnow().isoformat())
         return rows + self.pull(after_bootstrap=True)
 
     def _progress(self, rows: int) -> None:
@@ -219,68 +221,46 @@ class SyncClient:
     def sync_round(self) -> RoundReport:
         """Push then pull; records success or the error in `sync_state` for the status screens."""
         report = RoundReport()
-        state.put(self.store, state.LAST_ATTEMPT_AT, utcnow().isoformat())
+        self.store.sync_state.put(LAST_ATTEMPT_AT, utcnow().isoformat())
         try:
-            was_bootstrapped = state.is_bootstrapped(self.store)
+            was_bootstrapped = self.store.sync_state.is_bootstrapped()
             report.push = self.push()
             report.pulled = self.pull()
             report.bootstrapped = not was_bootstrapped
         except SyncError as exc:
             with self.store.transaction():
-                state.put(self.store, state.LAST_ERROR, f"{exc.message}（{exc.detail}）" if exc.detail else exc.message)
-                state.put(self.store, state.LAST_ERROR_EN, f"{exc.message_en} ({exc.detail})" if exc.detail
+                self.store.sync_state.put(LAST_ERROR, f"{exc.message}（{exc.detail}）" if exc.detail else exc.message)
+                self.store.sync_state.put(LAST_ERROR_EN, f"{exc.message_en} ({exc.detail})" if exc.detail
                           else exc.message_en)
-                state.put(self.store, state.UPGRADE_REQUIRED, "1" if type(exc).__name__ == "UpgradeRequired" else None)
+                self.store.sync_state.put(UPGRADE_REQUIRED, "1" if type(exc).__name__ == "UpgradeRequired" else None)
             raise
-        report.pending = outbox.pending_count(self.store)
-        report.cursor = state.cursor(self.store)
+        report.pending = self.store.outbox.pending_count()
+        report.cursor = self.store.sync_state.cursor()
         report.current = report.pending == 0
         with self.store.transaction():
-            state.put(self.store, state.LAST_SUCCESS_AT, utcnow().isoformat())
-            state.put(self.store, state.LAST_ERROR, None)
-            state.put(self.store, state.LAST_ERROR_EN, None)
-            state.put(self.store, state.UPGRADE_REQUIRED, None)
+            self.store.sync_state.put(LAST_SUCCESS_AT, utcnow().isoformat())
+            self.store.sync_state.put(LAST_ERROR, None)
+            self.store.sync_state.put(LAST_ERROR_EN, None)
+            self.store.sync_state.put(UPGRADE_REQUIRED, None)
         return report
-
-
-@contextmanager
-def _bulk_writes(store: Store) -> Iterator[None]:
-    """For the length of a bootstrap: `synchronous=NORMAL` (WAL: a power cut may lose the last pages
-    but never corrupts; a bootstrap not marked finished starts over) and a 64 MB page cache; the
-    sale path's settings come back afterwards, whatever happens."""
-    conn = store.conn
-    synchronous = int(conn.execute("PRAGMA synchronous").fetchone()[0])
-    cache_size = int(conn.execute("PRAGMA cache_size").fetchone()[0])
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA cache_size=-65536")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA synchronous={synchronous}")
-        conn.execute(f"PRAGMA cache_size={cache_size}")
-
-
-def quarantined(store: Store) -> list[dict[str, Any]]:
-    """Events central refused, newest first, for the status command and the UI."""
-    return [dict(r) for r in store.all("SELECT * FROM sync_quarantine ORDER BY seq DESC")]
 
 
 def status_dict(store: Store) -> dict[str, Any]:
     """What `pos-terminal status --json` prints and the UI shows."""
-    q = quarantined(store)
+    q = store.outbox.quarantined()
     return {
         "enrolled": store.get_setting("credential") is not None,
         "terminal_id": store.get_setting("terminal_id"),
         "store_id": store.get_setting("store_id"),
         "server_url": store.get_setting("server_url"),
-        "pending": outbox.pending_count(store),
-        "cursor": state.cursor(store),
-        "bootstrapped_at": state.get(store, state.BOOTSTRAPPED_AT),
-        "last_sync": state.get(store, state.LAST_SUCCESS_AT),
-        "last_attempt": state.get(store, state.LAST_ATTEMPT_AT),
-        "last_error": state.get(store, state.LAST_ERROR),
-        "last_error_en": state.get(store, state.LAST_ERROR_EN),
-        "upgrade_required": state.get(store, state.UPGRADE_REQUIRED) == "1",
+        "pending": store.outbox.pending_count(),
+        "cursor": store.sync_state.cursor(),
+        "bootstrapped_at": store.sync_state.get(BOOTSTRAPPED_AT),
+        "last_sync": store.sync_state.get(LAST_SUCCESS_AT),
+        "last_attempt": store.sync_state.get(LAST_ATTEMPT_AT),
+        "last_error": store.sync_state.get(LAST_ERROR),
+        "last_error_en": store.sync_state.get(LAST_ERROR_EN),
+        "upgrade_required": store.sync_state.get(UPGRADE_REQUIRED) == "1",
         "quarantined": len(q),
         "quarantine": [{k: r[k] for k in ("event_id", "seq", "type", "kind", "code", "message", "message_en")}
                        for r in q],

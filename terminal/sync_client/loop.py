@@ -16,9 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from sync.events import utcnow
-from terminal.store import outbox
-from terminal.store.db import open_store
-from terminal.sync_client.client import SyncClient, quarantined
+from terminal.store import Store, open_store
+from terminal.sync_client.client import SyncClient
 from terminal.sync_client.transport import SyncError, UpgradeRequired
 
 
@@ -118,11 +117,8 @@ class SyncLoop:
         finally:
             store.close()
 
-    def run_once(self, store: object) -> SyncStatus:
-        """One round on `store` (a terminal `Store`); publishes and returns the new status."""
-        from terminal.store.db import Store
-
-        assert isinstance(store, Store)
+    def run_once(self, store: Store) -> SyncStatus:
+        """One round on `store`; publishes and returns the new status."""
         self._publish(replace(self.status, syncing=True))
         try:
             client = SyncClient.from_settings(store, timeout=self.timeout, retries=1)
@@ -130,17 +126,17 @@ class SyncLoop:
                 client.sync_round()
             finally:
                 client.transport.close()
-            status = SyncStatus(online=True, pending=outbox.pending_count(store), last_success=utcnow(),
-                                quarantined=len(quarantined(store)))
+            status = SyncStatus(online=True, pending=store.outbox.pending_count(), last_success=utcnow(),
+                                quarantined=store.outbox.quarantined_count())
         except SyncError as exc:
             status = SyncStatus(
-                online=False, pending=outbox.pending_count(store), last_success=self.status.last_success,
-                last_error=exc.message, last_error_en=exc.message_en, quarantined=len(quarantined(store)),
+                online=False, pending=store.outbox.pending_count(), last_success=self.status.last_success,
+                last_error=exc.message, last_error_en=exc.message_en, quarantined=store.outbox.quarantined_count(),
                 upgrade_required=isinstance(exc, UpgradeRequired))
         except Exception as exc:  # keep the loop alive whatever happens; say it in plain words
             status = SyncStatus(
-                online=False, pending=outbox.pending_count(store), last_success=self.status.last_success,
+                online=False, pending=store.outbox.pending_count(), last_success=self.status.last_success,
                 last_error=f"同步出错：{type(exc).__name__}", last_error_en=f"sync error: {exc}",
-                quarantined=len(quarantined(store)))
+                quarantined=store.outbox.quarantined_count())
         self._publish(status)
         return status

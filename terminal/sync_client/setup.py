@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from terminal.store.db import Store
+from terminal.store import Store
 from terminal.sync_client.client import RoundReport, SyncClient
 from terminal.sync_client.transport import ServerRejected, SyncError, Transport
 
@@ -40,7 +40,7 @@ def enroll(store: Store, server: str, code: str, *, name: str | None = None, for
     if store.get_setting("credential") and not force:
         raise AlreadyEnrolled()
     if store.get_setting("terminal_id") and force:
-        pending = store.scalar("SELECT count(*) FROM outbox WHERE status <> 'acked'")
+        pending = store.outbox.pending_count()
         if pending:
             raise SyncError(f"{pending} events not yet acknowledged by central; sync them before re-enrolling")
     body: dict[str, Any] = {"code": code, "nonce": enrolment_nonce(store, code)}

@@ -10,7 +10,6 @@ the service asked for, and builds the small snapshots the screens draw.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ from terminal.receipt_numbers import own_receipt_no
 from terminal.returns import RefundPreview
 from terminal.session import Action, Approval, Session, audit
 from terminal.store import Store, open_store
+from terminal.store.sync_state import LAST_ERROR, LAST_ERROR_EN, LAST_SUCCESS_AT
 from terminal.ui.format import local_time
 from terminal.ui.views import (
     CartView,
@@ -166,9 +166,7 @@ class Backend:
     # ------------------------------------------------------------------ sign-in
 
     def has_users(self) -> bool:
-        if not self.store.table_exists("master"):
-            return False
-        return self.store.one("SELECT 1 FROM master WHERE entity=? LIMIT 1", (Entity.USER.value,)) is not None
+        return self.store.master.has_any(Entity.USER.value)
 
     def current_user(self) -> UserView | None:
         user = getattr(self.session, "_user", None)
@@ -205,8 +203,8 @@ class Backend:
         shift = shifts.others_shift(self.store, self.session)
         if shift is None:
             return None
-        row = self.store.one("SELECT data FROM master WHERE entity=? AND id=?", (Entity.USER.value, str(shift.cashier_id)))
-        name = str(json.loads(row[0]).get("name") or shift.cashier_id) if row else str(shift.cashier_id)
+        user = self.store.master.user(shift.cashier_id)
+        name = (user.name or str(shift.cashier_id)) if user is not None else str(shift.cashier_id)
         return OthersShiftView(shift_id=shift.id, cashier=name, opened_text=local_time(shift.opened_at))
 
     def take_over_shift(self, approval: ManagerPin | None = None) -> None:
@@ -510,8 +508,8 @@ class Backend:
         from drivers.printer import PrinterCashDrawer
 
         with self._worker_store() as store:
-            first = store.scalar("SELECT print_count FROM sales WHERE id=?", (sale_id,)) == 0
-            cash = bool(store.scalar("SELECT 1 FROM payments WHERE sale_id=? AND tender='cash'", (sale_id,)))
+            first = store.sales.print_count(sale_id) == 0
+            cash = store.sales.took_cash(sale_id)
             result = printing.print_sale(store, printer, sale_id, catalog=Catalog(store),
                                          drawer=PrinterCashDrawer(printer))
         return PrintOutcome(ok=result.ok, error=result.error or "", drawer_opened=result.ok and first and cash,
@@ -522,8 +520,7 @@ class Backend:
         from terminal import printing  # drivers + python-escpos: loaded when first needed
 
         if receipt_no:  # the number as on the receipt, or its digits alone (this till's: own_receipt_no)
-            sale_id = self.store.scalar("SELECT id FROM sales WHERE receipt_no=?",
-                                        (own_receipt_no(self.store, receipt_no),))
+            sale_id = self.store.sales.id_by_receipt(own_receipt_no(self.store, receipt_no))
         else:
             sale_id = printing.last_sale_id(self.store)
         if sale_id is None:
@@ -532,7 +529,7 @@ class Backend:
         return str(sale_id)
 
     def receipt_no_of(self, sale_id: str) -> str:
-        return str(self.store.scalar("SELECT receipt_no FROM sales WHERE id=?", (sale_id,)) or "")
+        return self.store.sales.receipt_no(sale_id) or ""
 
     def print_return(self, return_id: str) -> PrintOutcome:
         from terminal import printing  # drivers + python-escpos: loaded when first needed
@@ -542,7 +539,7 @@ class Backend:
         except TerminalError as exc:
             return PrintOutcome(ok=False, error=exc.message_en if _english() else exc.message)
         with self._worker_store() as store:
-            cash = bool(store.scalar("SELECT 1 FROM refunds WHERE return_id=? AND tender='cash'", (return_id,)))
+            cash = store.returns.refunded_cash(return_id)
             result = printing.print_return(store, printer, return_id, catalog=Catalog(store))
         return PrintOutcome(ok=result.ok, error=result.error or "", drawer_opened=result.ok and cash)
 
@@ -593,24 +590,20 @@ class Backend:
 
     def status(self) -> StatusView:
         """Figures for the status bar: cheap reads of the outbox and the sync bookkeeping."""
-        from terminal.store.outbox import pending_count
-        from terminal.sync_client import state
-
         english = _english()
         loop = self.sync_loop.status if self.sync_loop is not None else None
-        quarantined = int(self.store.scalar("SELECT count(*) FROM sync_quarantine")) \
-            if self.store.table_exists("sync_quarantine") else 0
+        quarantined = self.store.outbox.quarantined_count()
         error = ""
         if loop is not None and loop.last_error:
             error = (loop.last_error_en if english else loop.last_error) or ""
-        elif self.store.table_exists("sync_state"):
-            error = state.get(self.store, state.LAST_ERROR_EN if english else state.LAST_ERROR) or ""
+        else:
+            error = self.store.sync_state.get(LAST_ERROR_EN if english else LAST_ERROR) or ""
         last = loop.last_success if loop is not None and loop.last_success else None
-        if last is None and self.store.table_exists("sync_state"):
-            last = _parse_time(state.get(self.store, state.LAST_SUCCESS_AT))
+        if last is None:
+            last = _parse_time(self.store.sync_state.get(LAST_SUCCESS_AT))
         terminal = self.store.get_setting("terminal_code") or self.store.get_setting("terminal_id") or ""
         return StatusView(online=bool(loop.online) if loop is not None else False,
-                          pending=pending_count(self.store), quarantined=quarantined,
+                          pending=self.store.outbox.pending_count(), quarantined=quarantined,
                           last_sync_text=local_time(last) if last else "", error=error,
                           terminal_label=str(terminal))
 
@@ -641,8 +634,6 @@ class Backend:
 
     def quarantined_events(self, approval: ManagerPin | None = None) -> list[QuarantinedView]:
         """The events central refused; a manager's PIN opens the list (audited)."""
-        from terminal.sync_client.client import quarantined
-
         approved_by = self.session.authorise(Action.VIEW_QUARANTINE,
                                              self._approval(Action.VIEW_QUARANTINE, approval))
         audit(self.store, "view_quarantine", cashier_id=self.session.user.id if self.session.signed_in else None,
@@ -650,7 +641,7 @@ class Backend:
         english = _english()
         return [QuarantinedView(event_id=str(r["event_id"]), type=f"#{r['seq']} {r['type']} ({r['kind']})",
                                 reason=str((r["message_en"] if english else r["message"]) or r["code"] or ""))
-                for r in quarantined(self.store)]
+                for r in self.store.outbox.quarantined()]
 
     def unprinted_receipt(self) -> str | None:
         """The latest sale whose receipt never printed (e.g. the app was killed after the pay button)."""

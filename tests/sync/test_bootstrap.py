@@ -15,8 +15,9 @@ from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, select
 from central.catalog.models import ProductUnit
 from central.db import session_scope
 from central.syncing import feed
-from terminal.store.db import DROPPED_INDEXES_KEY, Store, open_store
-from terminal.sync_client import apply, setup, state
+from terminal.store import Store, open_store
+from terminal.store.master import BULK_INDEXES, DROPPED_INDEXES_KEY
+from terminal.sync_client import setup
 from terminal.sync_client.client import SyncClient
 from terminal.sync_client.transport import Offline
 
@@ -67,16 +68,16 @@ def test_crash_mid_bootstrap_starts_over_cleanly_and_a_row_changed_between_pages
     with pytest.raises(Offline):
         sync.bootstrap()
     # then the till knows it never finished: partial catalog, no cursor, bulk indexes still dropped
-    assert not state.is_bootstrapped(store)
-    assert state.cursor(store) == 0
+    assert not store.sync_state.is_bootstrapped()
+    assert store.sync_state.cursor() == 0
     assert 0 < store.scalar("SELECT count(*) FROM master") <= 10
-    assert not set(apply.BULK_INDEXES) & _indexes(store)
+    assert not set(BULK_INDEXES) & _indexes(store)
     assert set(json.loads(store.scalar("SELECT value FROM sync_state WHERE key=?", (DROPPED_INDEXES_KEY,))))
     store.close()
 
     # when the till restarts: opening the database builds the dropped indexes again
     store = open_store(tmp_path / "till")
-    assert set(apply.BULK_INDEXES) <= _indexes(store)
+    assert set(BULK_INDEXES) <= _indexes(store)
     assert store.scalar("SELECT count(*) FROM sync_state WHERE key=?", (DROPPED_INDEXES_KEY,)) == 0
 
     # and the next bootstrap starts over from empty tables; a price changed at central after the
@@ -100,13 +101,13 @@ def test_crash_mid_bootstrap_starts_over_cleanly_and_a_row_changed_between_pages
     sync.transport.post = post_changing_a_price  # type: ignore[method-assign]
     sync.bootstrap()
     assert len(sent) >= 4  # several pages
-    assert state.is_bootstrapped(store)
+    assert store.sync_state.is_bootstrapped()
     assert store.scalar("SELECT count(*) FROM master WHERE entity='product'") == PRODUCTS
     assert store.scalar("SELECT count(*) FROM (SELECT entity, id FROM master GROUP BY entity, id)") == \
         store.scalar("SELECT count(*) FROM master")
     assert store.scalar("SELECT count(*) FROM barcode_index") == PRODUCTS + PRODUCTS // 5
     assert store.scalar("SELECT count(*) FROM product_search") == PRODUCTS
-    assert set(apply.BULK_INDEXES) <= _indexes(store)
+    assert set(BULK_INDEXES) <= _indexes(store)
     data = json.loads(store.scalar("SELECT data FROM master WHERE entity='product' AND id=?", (str(changed),)))
     assert [u["price_fen"] for u in data["units"] if u["code"] == "pc"] == [4321]
     # the till's search and barcode lookups use the rebuilt indexes

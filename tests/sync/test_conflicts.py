@@ -22,8 +22,7 @@ from central.sales.models import Sale, SaleReturn, Shift
 from central.syncing import feed
 from central.users.models import User
 from sync.events import CustomerUpdated, ShiftClosed
-from terminal.store import outbox
-from terminal.store.db import open_store
+from terminal.store import open_store
 from terminal.sync_client import setup
 from terminal.sync_client.client import status_dict
 
@@ -126,10 +125,10 @@ def test_rule6_rep_edits_merge_field_by_field_later_receipt_wins_history_kept_an
     # two offline edits: the phone twice, the address once; the second receipt wins the phone
     earlier = datetime.now(UTC) - timedelta(hours=1)
     with store.transaction():
-        outbox.append_event(store, CustomerUpdated(customer_id=mine_id, rep_id=reps[0], terminal_id=tablet.terminal_id,
+        store.outbox.append(CustomerUpdated(customer_id=mine_id, rep_id=reps[0], terminal_id=tablet.terminal_id,
                                                    edited_at=earlier, fields={"contact_phone": "13911111111",
                                                                               "address": "人民路1号"}))
-        outbox.append_event(store, CustomerUpdated(customer_id=mine_id, rep_id=reps[0], terminal_id=tablet.terminal_id,
+        store.outbox.append(CustomerUpdated(customer_id=mine_id, rep_id=reps[0], terminal_id=tablet.terminal_id,
                                                    edited_at=earlier - timedelta(days=1),  # a wrong clock
                                                    fields={"contact_phone": "13922222222"}))
     report = tablet.sync_client().sync_round()
@@ -148,7 +147,7 @@ def test_rule6_rep_edits_merge_field_by_field_later_receipt_wins_history_kept_an
     assert data["contact_phone"] == "13922222222"
     # an edit of another rep's customer is refused (and kept in quarantine), not applied
     with store.transaction():
-        outbox.append_event(store, CustomerUpdated(customer_id=theirs_id, rep_id=reps[0],
+        store.outbox.append(CustomerUpdated(customer_id=theirs_id, rep_id=reps[0],
                                                    terminal_id=tablet.terminal_id, edited_at=earlier,
                                                    fields={"notes": "抢客户"}))
     assert tablet.sync_client().sync_round().push.rejected == 1
@@ -181,7 +180,7 @@ def test_rule8_a_sale_arriving_after_its_shift_closed_is_posted_to_that_shift_an
     a.open_shift()
     sale = a.sell([seeded.product_ids[0]])
     with a.store.transaction():
-        outbox.append_event(a.store, ShiftClosed(
+        a.store.outbox.append(ShiftClosed(
             shift_id=a.shift_id, store_id=a.store_id, terminal_id=a.terminal_id, cashier_id=a._any_cashier(),
             closed_at=datetime.now(UTC), counted_cash_fen=10000 + sale.total_fen,
             expected_cash_fen=10000 + sale.total_fen, sales_count=1, returns_count=0))

@@ -123,9 +123,8 @@ def test_store_isolation_and_forged_events(central_engine: Engine, api: TestClie
     b_sale = b.sell([seeded.product_ids[0]])
     # terminal A pushes B's event (a replay) with A's credential
     b_event = b.sync_client().store.all("SELECT * FROM outbox ORDER BY seq")
-    from terminal.store.outbox import get_event
 
-    envelopes = [get_event(b.store, int(r["seq"])).model_dump(mode="json") for r in b_event]  # type: ignore[union-attr]
+    envelopes = [b.store.outbox.get(int(r["seq"])).model_dump(mode="json") for r in b_event]  # type: ignore[union-attr]
     transport = Transport("http://central", a.store.get_setting("credential"), client=api, retries=0)
     forged = transport.post("/api/v1/sync/push", {"protocol_version": PROTOCOL_VERSION,
                                                    "terminal_id": a.terminal_id, "events": envelopes})
@@ -156,12 +155,10 @@ def test_old_protocol_gets_upgrade_required(api: TestClient, central_engine: Eng
 def test_a_protocol_1_till_is_still_served(api: TestClient, central_engine: Engine, seeded: Seeded,
                                           tmp_path: Path) -> None:
     # protocol 2 added stored value and vouchers; a till not yet upgraded pushes and pulls as before
-    from terminal.store.outbox import unacked
-
     till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
     till.sell([seeded.product_ids[0]])
     headers = {"Authorization": f"Device {till.store.get_setting('credential')}", "X-POS-Protocol": "1"}
-    events = [e.model_dump(mode="json") for e in unacked(till.store)]
+    events = [e.model_dump(mode="json") for e in till.store.outbox.unacked()]
     pushed = api.post("/api/v1/sync/push", headers=headers,
                       json={"protocol_version": 1, "terminal_id": events[0]["terminal_id"], "events": events})
     assert pushed.status_code == 200, pushed.text
@@ -183,14 +180,13 @@ def test_a_push_that_waited_for_its_worker_asks_the_till_to_reconnect(central_en
     # with a socket per server worker, a fresh connection lets the kernel place the till's next
     # batch on another worker (central/syncing/api.py RECONNECT); a till alone keeps its connection
     from central.syncing import api as sync_api
-    from terminal.store.outbox import unacked
 
     till = enrol_till(central_engine, tmp_path / "t1", seeded.store_ids["S01"], "http://central", api)
     headers = {"Authorization": f"Device {till.store.get_setting('credential')}"}
 
     def push() -> Any:
         till.sell([seeded.product_ids[0]])
-        events = [e.model_dump(mode="json") for e in unacked(till.store)]
+        events = [e.model_dump(mode="json") for e in till.store.outbox.unacked()]
         answer = api.post("/api/v1/sync/push", headers=headers, json={
             "protocol_version": PROTOCOL_VERSION, "terminal_id": till.terminal_id, "events": events})
         assert answer.status_code == 200

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from central.db import session_scope
 from central.org.models import EnrolmentCode, Terminal
-from terminal.store.db import open_store
+from terminal.store import open_store
 from terminal.sync_client import setup
 from terminal.sync_client.transport import Offline, ServerRejected
 

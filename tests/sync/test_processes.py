@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from central.db import session_scope
 from central.sales.models import Sale, SaleLine
 from central.syncing.models import SyncEvent
-from terminal.store.db import open_store
+from terminal.store import open_store
 from terminal.sync_client import setup
 from terminal.sync_client.client import SyncClient
 from terminal.sync_client.transport import SyncError, Transport

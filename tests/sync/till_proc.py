@@ -8,7 +8,7 @@ import random
 import sys
 import time
 
-from terminal.store.db import open_store
+from terminal.store import open_store
 from terminal.sync_client.client import SyncClient
 from terminal.sync_client.transport import Transport
 

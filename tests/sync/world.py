@@ -36,8 +36,7 @@ from sync.events import (
     Tender,
     uuid7,
 )
-from terminal.store import outbox
-from terminal.store.db import Store, open_store
+from terminal.store import Store, open_store
 from terminal.sync_client import setup
 from terminal.sync_client.client import SyncClient
 from terminal.sync_client.transport import Transport
@@ -134,7 +133,7 @@ class Till:
     def open_shift(self) -> EventEnvelope:
         self.shift_id = uuid7()
         with self.store.transaction():
-            return outbox.append_event(self.store, ShiftOpened(
+            return self.store.outbox.append(ShiftOpened(
                 shift_id=self.shift_id, store_id=self.store_id, terminal_id=self.terminal_id,
                 cashier_id=self.cashier_id or self._any_cashier(),
                 opened_at=datetime.now(UTC), opening_float_fen=10000))
@@ -169,7 +168,7 @@ class Till:
             rounding_fen=0, total_fen=total, tax_fen=sum(ln.tax_fen for ln in lines),
             points_earned=(total - redeem) // 100 if member_id else 0, points_redeemed=redeem)
         with self.store.transaction():
-            outbox.append_event(self.store, sale)
+            self.store.outbox.append(sale)
         self.sales[sale.sale_id] = sale
         return sale
 
@@ -188,7 +187,7 @@ class Till:
                 PaymentPayload(tender=Tender.CASH, amount_fen=1)],
             total_fen=line.amount_fen, tax_fen=line.tax_fen)
         with self.store.transaction():
-            outbox.append_event(self.store, ret)
+            self.store.outbox.append(ret)
         self.returns[ret.return_id] = ret
         return ret
 
@@ -206,7 +205,7 @@ class Till:
         return int(next(u["price_fen"] for u in data["units"] if u["code"] == "pc"))
 
     def pending(self) -> int:
-        return outbox.pending_count(self.store)
+        return self.store.outbox.pending_count()
 
 
 def enrol_till(engine: Engine, data_dir: Path, store_id: int, server: str,

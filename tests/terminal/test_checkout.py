@@ -14,7 +14,7 @@ from terminal.catalog import Catalog
 from terminal.checkout import Checkout
 from terminal.errors import ApprovalRequired, CartError, NotFound, PaymentError, ShiftError
 from terminal.session import Action, Session
-from terminal.store import Store, outbox
+from terminal.store import Store
 from terminal.store.seed import put_master
 from tests.terminal.helpers import (
     CHIPS,
@@ -193,7 +193,7 @@ def test_create_member_at_till(till: Checkout) -> None:
         till.create_member(phone="13900001111")
     with pytest.raises(Exception, match="phone"):
         till.create_member(phone="12345")
-    (ev,) = [e for e in outbox.unacked(till.store) if e.type is EventType.MEMBER_CREATED]
+    (ev,) = [e for e in till.store.outbox.unacked() if e.type is EventType.MEMBER_CREATED]
     assert ev.payload["phone"] == "13900001111"
 
 
@@ -243,7 +243,7 @@ def test_complete_commits_sale_lines_payments_and_event_together(till: Checkout,
     assert row["total_fen"] == 1150
     assert store.scalar("SELECT count(*) FROM sale_lines WHERE sale_id=?", (sale.sale_id,)) == 2
     assert store.scalar("SELECT count(*) FROM payments WHERE sale_id=?", (sale.sale_id,)) == 1
-    ev = outbox.get_event(store, row["event_seq"])
+    ev = store.outbox.get(row["event_seq"])
     assert ev is not None
     assert ev.type is EventType.SALE_COMPLETED
     parsed = ev.parsed()
@@ -332,7 +332,7 @@ def test_cancel_sale_is_recorded(till: Checkout, store: Store) -> None:
     till.scan(RICE)
     till.cancel("顾客不要了")
     assert till.is_empty
-    (ev,) = [e for e in outbox.unacked(store) if e.type is EventType.SALE_CANCELLED]
+    (ev,) = [e for e in store.outbox.unacked() if e.type is EventType.SALE_CANCELLED]
     assert ev.payload["amount_fen"] == 5990
     assert ev.payload["reason"] == "顾客不要了"
 
@@ -435,7 +435,7 @@ def test_cancel_works_without_an_open_shift(store: Store, session: Session) -> N
     till.scan(COLA)
     till.cancel("还没开班")
     assert till.is_empty
-    (ev,) = outbox.unacked(store)
+    (ev,) = store.outbox.unacked()
     assert ev.payload["shift_id"] is None
 
 

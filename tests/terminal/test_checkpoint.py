@@ -32,7 +32,7 @@ def test_sale_connection_checkpoints_only_as_a_safety_net(store: Store) -> None:
 
 def _member(store: Store, n: int) -> outbox.EventEnvelope:
     with store.transaction():
-        return outbox.append_event(store, MemberCreated(member_id=f"m-{n}", card_no=f"C{n:05d}", store_id=1,
+        return store.outbox.append(MemberCreated(member_id=f"m-{n}", card_no=f"C{n:05d}", store_id=1,
                                                         created_at=utcnow()))
 
 

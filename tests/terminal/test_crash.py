@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from terminal.sale_records import sale_json
 from terminal.store import Store, open_store
 from terminal.store.seed import seed_demo
 
@@ -27,7 +26,7 @@ def _check_consistent(store: Store) -> tuple[int, int]:
     assert store.all("PRAGMA foreign_key_check") == []
     sales = store.all("SELECT id, receipt_no, event_seq FROM sales")
     for sale_id, receipt_no, seq in sales:
-        payload = sale_json(store, sale_id)
+        payload = store.sales.json(sale_id)
         assert payload is not None, f"sale {receipt_no} without its text"
         data = json.loads(payload)
         assert store.scalar("SELECT count(*) FROM sale_lines WHERE sale_id=?", (sale_id,)) == len(data["lines"])

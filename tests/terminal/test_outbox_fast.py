@@ -28,7 +28,6 @@ from sync.events import (
     payload_hash,
 )
 from terminal.checkout import Checkout
-from terminal.sale_records import sale_json
 from terminal.store import Store, outbox
 from tests.terminal.helpers import COLA
 
@@ -63,7 +62,7 @@ PAYLOADS: list[BaseModel] = [
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=lambda p: type(p).__name__)
 def test_one_pass_event_equals_make_event(payload: BaseModel) -> None:
-    env, text = outbox._make_event(3, 9, payload, NOW)
+    env, text = outbox.make_event(3, 9, payload, NOW)
     ref = make_event(terminal_id=3, seq=9, payload=payload, occurred_at=NOW, event_id=env.event_id)
     assert env == ref
     assert env.payload_hash == payload_hash(ref.payload)
@@ -88,7 +87,7 @@ def test_a_completed_sale_stores_its_text_once_in_the_outbox(till: Checkout, sto
     assert row is not None
     out_text, digest = row
     assert store.scalar("SELECT payload FROM sales WHERE id=?", (sale.sale_id,)) is None  # not a second copy
-    sale_text = sale_json(store, sale.sale_id)
+    sale_text = store.sales.json(sale.sale_id)
     assert out_text == sale_text == sale.payload.model_dump_json()
     assert digest == payload_hash(json.loads(out_text))
     assert SaleCompleted.model_validate_json(sale_text) == sale.payload

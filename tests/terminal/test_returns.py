@@ -12,7 +12,7 @@ from terminal.errors import ApprovalRequired, NotFound, ReturnError
 from terminal.returns import find_sale, return_sale
 from terminal.session import Action, Approval, Session
 from terminal.shift import shift_report
-from terminal.store import Store, outbox
+from terminal.store import Store
 from tests.terminal.helpers import CHIPS, COLA, MANAGER_PIN, RICE, add_member, set_store
 
 
@@ -54,7 +54,7 @@ def test_partial_then_rest_never_more_than_sold(till: Checkout, store: Store, se
     assert r2.payload.total_fen == 300 + 850
     assert find_sale(store, sale.receipt_no).fully_returned
     assert r1.payload.total_fen + r2.payload.total_fen == sale.payload.total_fen
-    evs = [e for e in outbox.unacked(store) if e.type is EventType.SALE_RETURNED]
+    evs = [e for e in store.outbox.unacked() if e.type is EventType.SALE_RETURNED]
     assert len(evs) == 2
     parsed = evs[1].parsed()
     assert isinstance(parsed, SaleReturned)

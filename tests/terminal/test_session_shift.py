@@ -10,7 +10,7 @@ from sync.events import EventType
 from terminal import shift as shifts
 from terminal.errors import ApprovalRequired, AuthError, ShiftError
 from terminal.session import Action, Session
-from terminal.store import Store, outbox
+from terminal.store import Store
 from tests.terminal.helpers import CASHIER_PIN, MANAGER_PIN, add_user
 
 
@@ -91,9 +91,9 @@ def test_shift_open_report_close(store: Store) -> None:
     assert z.counted_cash_fen == 45_350
     assert z.difference_fen == 45_350 - 50_000
     assert shifts.current_shift(store) is None
-    types = [e.type for e in outbox.unacked(store)]
+    types = [e.type for e in store.outbox.unacked()]
     assert types == [EventType.SHIFT_OPENED, EventType.SHIFT_CLOSED]
-    closed = outbox.unacked(store)[1].payload
+    closed = store.outbox.unacked()[1].payload
     assert closed["counted_cash_fen"] == 45_350
     assert closed["expected_cash_fen"] == 50_000
     assert closed["denominations"] == {"10000": 4, "5000": 1, "100": 3, "50": 1}
@@ -123,7 +123,7 @@ def test_no_sale_needs_manager_and_makes_event(store: Store) -> None:
         shifts.record_no_sale(store, session, "换零钱")
     approval = session.approve(Action.NO_SALE, "9001", MANAGER_PIN)
     shifts.record_no_sale(store, session, "换零钱", approval)
-    (ev,) = outbox.unacked(store)
+    (ev,) = store.outbox.unacked()
     assert ev.type is EventType.DRAWER_OPENED
     assert ev.payload["approved_by"] == 21
 

@@ -9,7 +9,6 @@ import pytest
 
 from sync.events import SaleCompleted, SaleReturned
 from terminal.cli import main
-from terminal.sale_records import sale_json
 from terminal.store import open_store
 
 
@@ -48,7 +47,7 @@ def test_simulate_summary_matches_database(tmp_path: Path, capsys: pytest.Captur
         assert store.scalar("SELECT count(DISTINCT tender) FROM payments") >= 4
         # the figures central checks on ingest (sync/events.py contract)
         for (sale_id,) in store.all("SELECT id FROM sales"):
-            sale = SaleCompleted.model_validate_json(sale_json(store, sale_id) or "")
+            sale = SaleCompleted.model_validate_json(store.sales.json(sale_id) or "")
             assert all(ln.amount_fen == ln.list_amount_fen - ln.line_discount_fen - ln.order_discount_fen
                        for ln in sale.lines)
             assert sum(ln.amount_fen for ln in sale.lines) + sale.rounding_fen == sale.total_fen

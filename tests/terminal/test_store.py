@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync.events import EventType, MemberCreated, payload_hash, utcnow
-from terminal.store import Store, StoreError, open_store, outbox
+from terminal.store import Store, StoreError, open_store
 from terminal.store.db import Migration, migrate
 
 
@@ -26,34 +26,34 @@ def test_pragmas_are_set_for_durability(store: Store) -> None:
 def test_transaction_rolls_back_everything_on_error(store: Store) -> None:
     def sale_that_fails() -> None:
         with store.transaction():
-            outbox.append_event(store, _member(1))
+            store.outbox.append(_member(1))
             store.set_setting("x", "1")
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         sale_that_fails()
-    assert outbox.pending_count(store) == 0
+    assert store.outbox.pending_count() == 0
     assert store.get_setting("x") is None
     # the counter rolled back too: the next event still gets seq 1 (gap-free)
     with store.transaction():
-        env = outbox.append_event(store, _member(2))
+        env = store.outbox.append(_member(2))
     assert env.seq == 1
 
 
 def test_append_event_requires_a_transaction(store: Store) -> None:
     with pytest.raises(StoreError):
-        outbox.append_event(store, _member(1))
+        store.outbox.append(_member(1))
 
 
 def test_outbox_seq_is_gap_free_and_ids_unique(store: Store) -> None:
     envs = []
     for i in range(5):
         with store.transaction():
-            envs.append(outbox.append_event(store, _member(i)))
+            envs.append(store.outbox.append(_member(i)))
     assert [e.seq for e in envs] == [1, 2, 3, 4, 5]
     assert len({e.event_id for e in envs}) == 5
     assert all(e.type is EventType.MEMBER_CREATED and e.terminal_id == 3 for e in envs)
-    again = outbox.unacked(store)
+    again = store.outbox.unacked()
     assert [e.model_dump() for e in again] == [e.model_dump() for e in envs]
     for text, digest in store.all("SELECT payload, payload_hash FROM outbox"):
         assert payload_hash(json.loads(text)) == digest  # what central re-hashes on receipt
@@ -64,17 +64,17 @@ def test_outbox_seq_is_gap_free_and_ids_unique(store: Store) -> None:
 
 def test_outbox_rows_cannot_be_deleted_before_ack(store: Store) -> None:
     with store.transaction():
-        outbox.append_event(store, _member(1))
-        outbox.append_event(store, _member(2))
+        store.outbox.append(_member(1))
+        store.outbox.append(_member(2))
     with pytest.raises(sqlite3.IntegrityError, match="not acknowledged"):
         store.execute("DELETE FROM outbox WHERE seq=1")
-    outbox.mark_sending(store, [1, 2])
+    store.outbox.mark_sending([1, 2])
     assert store.scalar("SELECT status FROM outbox WHERE seq=1") == "sending"
     with pytest.raises(sqlite3.IntegrityError):
         store.execute("DELETE FROM outbox WHERE seq=1")
-    outbox.mark_acked(store, [1])
-    outbox.mark_failed(store, [2], "timeout")
-    assert outbox.pending_count(store) == 1
+    store.outbox.mark_acked([1])
+    store.outbox.mark_failed([2], "timeout")
+    assert store.outbox.pending_count() == 1
     assert store.scalar("SELECT last_error FROM outbox WHERE seq=2") == "timeout"
     store.execute("DELETE FROM outbox WHERE seq=1")  # acked: may be pruned
     with pytest.raises(sqlite3.IntegrityError, match="immutable"):
@@ -84,7 +84,7 @@ def test_outbox_rows_cannot_be_deleted_before_ack(store: Store) -> None:
 def test_event_before_enrolment_is_refused(tmp_path: Path) -> None:
     s = open_store(tmp_path)
     with pytest.raises(StoreError, match="terminal_id"), s.transaction():
-        outbox.append_event(s, _member(1))
+        s.outbox.append(_member(1))
     s.close()
 
 

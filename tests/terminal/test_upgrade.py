@@ -12,8 +12,7 @@ import pytest
 from sync.events import EventType, MemberCreated, utcnow
 from terminal.receipt_numbers import next_sale_receipt_no
 from terminal.returns import find_sale
-from terminal.sale_records import sale_json
-from terminal.store import open_store, outbox
+from terminal.store import open_store
 from terminal.store.db import DB_FILENAME, load_migrations
 
 OLD = Path(__file__).with_name("old_dbs")
@@ -40,15 +39,15 @@ def test_old_database_upgrades_and_keeps_its_records(path: Path, tmp_path: Path)
         assert sale.sale.total_fen == 600
         # its JSON is kept once, as its outbox event (0006), and still reads back whole
         assert store.scalar("SELECT payload FROM sales WHERE receipt_no='S01-T03-000001'") is None
-        assert json.loads(sale_json(store, "old-sale-1") or "{}")["receipt_no"] == "S01-T03-000001"
+        assert json.loads(store.sales.json("old-sale-1") or "{}")["receipt_no"] == "S01-T03-000001"
         assert store.scalar("PRAGMA foreign_keys") == 1
         assert sale.lines[0].qty_left == 2
-        waiting = outbox.unacked(store)
+        waiting = store.outbox.unacked()
         assert [e.type for e in waiting] == [EventType.SALE_COMPLETED, EventType.MEMBER_CREATED]
         assert waiting[0].parsed().model_dump()["receipt_no"] == "S01-T03-000001"
         # new work continues the old counters: no reused seq or receipt number
         with store.transaction():
-            env = outbox.append_event(store, MemberCreated(member_id="new", card_no="X1", store_id=1,
+            env = store.outbox.append(MemberCreated(member_id="new", card_no="X1", store_id=1,
                                                            created_at=utcnow()))
         assert env.seq == 4
         with store.transaction():

@@ -28,14 +28,14 @@ LONG_PROMOTION = "蓝月亮洗衣液会员日特惠九折（人民路店限定�
 def last_sync_failed(data_dir: Path) -> None:
     """The till's last sync attempt could not reach central (as on a till that went offline)."""
     from terminal.store import open_store
-    from terminal.sync_client import state
+    from terminal.store.sync_state import LAST_ERROR, LAST_ERROR_EN
     from terminal.sync_client.transport import Offline
 
     store = open_store(data_dir)
     try:
         with store.transaction():
-            state.put(store, state.LAST_ERROR, Offline.message)
-            state.put(store, state.LAST_ERROR_EN, Offline.message_en)
+            store.sync_state.put(LAST_ERROR, Offline.message)
+            store.sync_state.put(LAST_ERROR_EN, Offline.message_en)
             # named as the demo names its tills and staff ("S01-POS01", "张伟（店长）")
             store.set_setting("terminal_code", "S01-POS01")
             store.execute("UPDATE master SET data=json_set(data, '$.name', '张敏（收银组长）') "

@@ -14,7 +14,6 @@ import pytest
 from drivers.escpos import drawer_pulse
 from drivers.sim.printer import NetworkPrinterSimulator
 from drivers.sim.pty import SocatPair, socat_available
-from terminal.sale_records import sale_json, sale_json_by_receipt
 from terminal.store import open_store
 from tests.ui.conftest import ScenarioRunner
 from tests.ui.images import assert_real_screen, dark_ratio
@@ -74,7 +73,7 @@ def test_sale_return_and_shift_close(terminal_dir: Path, run_scenario: ScenarioR
     store = open_store(terminal_dir)
     try:
         types = [r[0] for r in store.all("SELECT type FROM outbox ORDER BY seq")]
-        sale = json.loads(sale_json_by_receipt(store, facts["receipt_no"])[1])
+        sale = json.loads(store.sales.json_by_receipt(facts["receipt_no"])[1])
         tenders = sorted(p["tender"] for p in sale["payments"])
         wechat = next(p for p in sale["payments"] if p["tender"] == "wechat")
         print_status = store.scalar("SELECT print_status FROM sales")
@@ -149,7 +148,7 @@ def test_cart_edits_approvals_hold_cancel_member_points_card(terminal_dir: Path,
     store = open_store(terminal_dir)
     try:
         types = [r[0] for r in store.all("SELECT type FROM outbox ORDER BY seq")]
-        sale = json.loads(sale_json(store, store.scalar("SELECT id FROM sales")))
+        sale = json.loads(store.sales.json(store.scalar("SELECT id FROM sales")))
         audit = {r[0]: r[1] for r in store.all("SELECT action, approved_by FROM audit_log")}
         count = store.scalar("SELECT print_count FROM sales")
     finally:

@@ -13,7 +13,6 @@ from pathlib import Path
 from sync.events import MemberCreated, PaymentPayload, SaleCompleted, SaleLinePayload, ShiftOpened, Tender
 from terminal.checkout import record_sale
 from terminal.store.db import load_migrations, migrate, open_store
-from terminal.store.outbox import append_event
 
 version = int(sys.argv[1])
 out = Path(sys.argv[2])
@@ -26,7 +25,7 @@ with s.transaction():
         s.set_setting(k, v)
     s.execute("INSERT INTO shifts(id, store_id, terminal_id, cashier_id, opened_at, opening_float_fen, status) "
               "VALUES ('old-shift-1', 1, 3, 11, ?, 20000, 'open')", (now.isoformat(),))
-    append_event(s, ShiftOpened(shift_id="old-shift-1", store_id=1, terminal_id=3, cashier_id=11, opened_at=now,
+    s.outbox.append(ShiftOpened(shift_id="old-shift-1", store_id=1, terminal_id=3, cashier_id=11, opened_at=now,
                                 opening_float_fen=20000), occurred_at=now)
     sale = SaleCompleted(
         sale_id="old-sale-1", receipt_no="S01-T03-000001", store_id=1, terminal_id=3, shift_id="old-shift-1",
@@ -38,9 +37,9 @@ with s.transaction():
         payments=[PaymentPayload(tender=Tender.CASH, amount_fen=600, tendered_fen=1000)], subtotal_fen=600, discount_fen=0,
         rounding_fen=0, total_fen=600, change_fen=400, tax_fen=69)
     s.next_seq("receipt")
-    env = append_event(s, sale, occurred_at=now)
+    env = s.outbox.append(sale, occurred_at=now)
     record_sale(s, sale, env.seq)
-    env = append_event(s, MemberCreated(member_id="old-member-1", card_no="S01T03M000001", phone="13900000001",
+    env = s.outbox.append(MemberCreated(member_id="old-member-1", card_no="S01T03M000001", phone="13900000001",
                                         store_id=1, created_at=now), occurred_at=now)
     s.execute("INSERT INTO local_members(id, card_no, phone, name, level, created_at, event_seq) "
               "VALUES ('old-member-1', 'S01T03M000001', '13900000001', NULL, 'normal', ?, ?)", (now.isoformat(), env.seq))
