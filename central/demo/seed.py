@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 
 from central.auth.passwords import hash_password
 from central.catalog.models import Barcode, Brand, Category, Product, ProductUnit, Supplier
+from central.costing.average import cost_of, fen_to_mfen
 from central.customers.models import Customer
 from central.demo import catalog as demo_catalog
 from central.demo import people
 from central.finance.models import ReceivableAccount, ReceivableEntry
-from central.inventory.models import StockMovement, StockOnHand
+from central.inventory.models import StockBatch, StockMovement, StockOnHand
 from central.members.models import Member, PointsEntry
 from central.org.models import Store, Warehouse
 from central.org.service import create_store, create_warehouse, update_organisation
@@ -288,7 +289,7 @@ def _seed_promotions(session: Session, products: list[_Seeded], store_ids: dict[
 def _seed_stock(session: Session, rng: random.Random, products: list[_Seeded], warehouses: dict[int, int | None],
                 now: datetime, today: date) -> None:
     """Opening stock: one purchase receipt per warehouse (ledger rows and on-hand written together)."""
-    movements, hand = [], []
+    movements, hand, batches = [], [], []
     received = datetime.combine(today - timedelta(days=1), time(1, 0), tzinfo=UTC)
     for wid, store_id in sorted(warehouses.items()):
         doc = f"GR-OPEN-{wid:03d}"
@@ -304,13 +305,21 @@ def _seed_stock(session: Session, rng: random.Random, products: list[_Seeded], w
             movements.append({
                 "warehouse_id": wid, "product_id": p.id, "kind": "purchase_receipt", "qty_m": qty_m,
                 "balance_after_m": qty_m, "unit_cost_fen": p.demo.cost_fen,
+                "value_fen": cost_of(fen_to_mfen(p.demo.cost_fen), qty_m),
                 "batch_no": f"B{today:%Y%m%d}" if tracked else None,
                 "expiry_date": today + timedelta(days=p.demo.shelf_life_days or 0) if tracked else None,
                 "source_type": "purchase_receipt", "source_id": doc, "source_line": line_no, "occurred_at": received,
                 "recorded_at": now, "user_id": None, "note": "期初库存 / opening stock"})
-            hand.append({"warehouse_id": wid, "product_id": p.id, "qty_m": qty_m, "updated_at": now})
+            hand.append({"warehouse_id": wid, "product_id": p.id, "qty_m": qty_m, "updated_at": now,
+                         "value_fen": cost_of(fen_to_mfen(p.demo.cost_fen), qty_m),
+                         "avg_cost_mfen": fen_to_mfen(p.demo.cost_fen)})
+            if tracked:
+                batches.append({"warehouse_id": wid, "product_id": p.id, "batch_no": movements[-1]["batch_no"],
+                                "qty_m": qty_m, "expiry_date": movements[-1]["expiry_date"],
+                                "production_date": today - timedelta(days=1), "received_at": received})
     _bulk(session, StockMovement, movements)
     _bulk(session, StockOnHand, hand)
+    _bulk(session, StockBatch, batches)
 
 
 def _seed_members(session: Session, store_ids: dict[str, int], now: datetime) -> None:

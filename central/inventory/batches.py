@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 _NEVER = date.max
 _LATEST = datetime.max.replace(tzinfo=UTC)
@@ -26,8 +27,9 @@ class Lot:
     received_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
+    """What one ledger row of a movement takes from or adds to one batch (None: no batch)."""
+
     batch_no: str | None
     expiry_date: date | None
     qty_m: int

@@ -78,11 +78,15 @@ class NegativeStock:
 class Posting:
     """What a posting did: warnings, and for each movement given (in order) its value in fen
     (signed: − what it cost going out, + what it added coming in; None = unknown cost) and the
-    ledger pieces it became (one per batch taken from)."""
+    ledger pieces it became (one per batch taken from; None: one piece, the movement as given)."""
 
     warnings: list[NegativeStock]
     values: list[int | None]
-    pieces: list[list[Piece]]
+    pieces: list[list[Piece] | None]
+
+    def pieces_of(self, index: int, movement: Movement) -> list[Piece]:
+        """The ledger pieces of `movement`, the `index`-th of the posting."""
+        return self.pieces[index] or [Piece(movement.batch_no, movement.expiry_date, movement.qty_m)]
 
 
 _ON_HAND = cast(Table, StockOnHand.__table__)
@@ -146,6 +150,7 @@ _LEDGER_COLUMNS = ("warehouse_id", "product_id", "kind", "qty_m", "balance_after
                    "batch_no", "expiry_date", "source_type", "source_id", "source_line", "occurred_at", "recorded_at",
                    "user_id", "note")
 REVALUATION_NOTE = "按移动加权平均成本重估 / revalued by the average cost rule"
+_EMPTY = CostState()
 
 
 def post_movements(session: Session, movements: Sequence[Movement],
@@ -176,75 +181,92 @@ def post(session: Session, movements: Sequence[Movement], *, recorded_at: dateti
     on_hand_q, tracked_q, batches_q = _statements(dialect)
     warehouses = sorted({m.warehouse_id for m in movements})
     products = sorted({m.product_id for m in movements})
-    params = {"warehouses": warehouses, "products": products}
     states: dict[tuple[int, int], CostState] = {
-        (int(w), int(p)): CostState(int(q), int(v), None if a is None else int(a))
-        for w, p, q, v, a in session.execute(on_hand_q, params)}
+        (w, p): CostState(q, v, a) for w, p, q, v, a in session.execute(
+            on_hand_q, {"warehouses": warehouses, "products": products})}
     tracked = set(session.scalars(tracked_q, {"products": products}))
     lots: dict[tuple[int, int], list[Lot]] = defaultdict(list)
     if tracked:
-        for w, p, b, q, exp, rec in session.execute(batches_q, {"warehouses": warehouses, "products": sorted(tracked)}):
-            lots[(int(w), int(p))].append(Lot(b, int(q), exp, rec))
+        for w, p, b, q, exp, rec in session.execute(batches_q, {
+                "warehouses": warehouses, "products": sorted(tracked)}):
+            lots[(w, p)].append(Lot(b, q, exp, rec))
 
-    begin = dict(states)
+    start = dict(states)
+    balance = {key: state.qty_m for key, state in states.items()}
     batch_deltas: dict[tuple[int, int, str], list[Any]] = {}  # → [qty, expiry, production]
-    rows: list[tuple[Any, ...]] = []
+    ledger: list[tuple[Any, ...]] = []
     values: list[int | None] = []
-    pieces_of: list[list[Piece]] = []
+    pieces_of: list[list[Piece] | None] = []
     for m in movements:
         key = (m.warehouse_id, m.product_id)
-        state = states.get(key, CostState())
+        state = states.get(key, _EMPTY)
+        qty = m.qty_m
+        if qty < 0 and m.product_id not in tracked and state.unit_cost_mfen is not None \
+                and state.qty_m >= -qty and state.value_fen >= 0:
+            # the common case (a sale of stock held at a known cost), without the general rule's
+            # function calls: it is `costing.average.apply` for goods out of positive stock
+            q, v = state.qty_m, state.value_fen
+            cost = v if -qty == q else (-2 * v * qty + q) // (2 * q)
+            state = CostState(q + qty, v - cost, state.unit_cost_mfen)
+            balance[key] = held = q + qty
+            ledger.append((m.warehouse_id, m.product_id, m.kind, qty, held, (2000 * cost - qty) // (-2 * qty),
+                           -cost, m.batch_no, m.expiry_date, m.source_type, m.source_id, m.source_line, m.occurred_at,
+                           now, m.user_id, m.note))
+            states[key] = state
+            values.append(-cost)
+            pieces_of.append(None)
+            continue
         if m.kind == "revaluation":
             pieces = [Piece(m.batch_no, m.expiry_date, 0)]
         elif m.product_id in tracked:
             pieces = _batch_pieces(m, lots[key], batch_deltas)
         else:
-            pieces = [Piece(m.batch_no, m.expiry_date, m.qty_m)]
+            pieces = [Piece(m.batch_no, m.expiry_date, qty)]
         total: int | None = 0
+        held = balance.get(key, 0)
         for piece in pieces:
+            qty = piece.qty_m
             if m.kind == "revaluation":
                 value: int | None = m.value_fen or 0
                 state = state._replace(value_fen=state.value_fen + (value or 0))
                 revaluation = 0
             else:
-                given = m.value_fen if len(pieces) == 1 else None
-                if given is None and piece.qty_m > 0 and m.unit_cost_fen is not None:
-                    given = cost_of(fen_to_mfen(m.unit_cost_fen), piece.qty_m)
-                applied = apply(state, piece.qty_m, given if piece.qty_m > 0 else None)
-                value, revaluation, state = applied
-            rows.append(_ledger_row(m, piece, value, now))
+                given = m.value_fen if qty > 0 and len(pieces) == 1 else None
+                if given is None and qty > 0 and m.unit_cost_fen is not None:
+                    given = cost_of(fen_to_mfen(m.unit_cost_fen), qty)
+                value, revaluation, state = apply(state, qty, given)
+            held += qty
+            unit_cost = None if value is None or qty == 0 else round_div(abs(value) * 1000, abs(qty))
+            ledger.append((m.warehouse_id, m.product_id, m.kind, qty, held, unit_cost, value, piece.batch_no,
+                           piece.expiry_date, m.source_type, m.source_id, m.source_line, m.occurred_at, now, m.user_id,
+                           m.note))
             if revaluation:
-                rows.append(_ledger_row(m._replace(kind="revaluation", note=REVALUATION_NOTE),
-                                        Piece(None, None, 0), revaluation, now))
+                ledger.append((m.warehouse_id, m.product_id, "revaluation", 0, held, None, revaluation, None, None,
+                               m.source_type, m.source_id, m.source_line, m.occurred_at, now, m.user_id,
+                               REVALUATION_NOTE))
             total = None if value is None or total is None else total + value
+        balance[key] = held
         states[key] = state
         values.append(total)
         pieces_of.append(pieces)
 
     keys = sorted({(m.warehouse_id, m.product_id) for m in movements})  # primary-key order: no deadlocks
-    start = {key: begin.get(key, CostState()) for key in keys}
-    changes = [{"warehouse_id": w, "product_id": p, "qty_m": states[(w, p)].qty_m - start[(w, p)].qty_m,
-                "value_fen": states[(w, p)].value_fen - start[(w, p)].value_fen,
-                "avg_cost_mfen": states[(w, p)].unit_cost_mfen, "updated_at": now} for w, p in keys]
+    changes = []
+    for w, p in keys:
+        before, after = start.get((w, p), _EMPTY), states[(w, p)]
+        changes.append({"warehouse_id": w, "product_id": p, "qty_m": after.qty_m - before.qty_m,
+                        "value_fen": after.value_fen - before.value_fen, "avg_cost_mfen": after.unit_cost_mfen,
+                        "updated_at": now})
+    batch_rows = [{"warehouse_id": w, "product_id": p, "batch_no": b, "qty_m": d[0], "expiry_date": d[1],
+                   "production_date": d[2], "received_at": now} for (w, p, b), d in sorted(batch_deltas.items())]
     if dialect == "postgresql":  # one statement text for any number of rows (see central.bulk)
         pg_execute(session, recordset_sql(_ON_HAND, _ON_HAND_COLUMNS, _PG_UPSERT), [json_rows(changes)])
-        if batch_deltas:
-            pg_execute(session, recordset_sql(_BATCHES, _BATCH_COLUMNS, _PG_BATCH_UPSERT), [json_rows([
-                {"warehouse_id": w, "product_id": p, "batch_no": b, "qty_m": d[0], "expiry_date": d[1],
-                 "production_date": d[2], "received_at": now} for (w, p, b), d in sorted(batch_deltas.items())])])
+        if batch_rows:
+            pg_execute(session, recordset_sql(_BATCHES, _BATCH_COLUMNS, _PG_BATCH_UPSERT), [json_rows(batch_rows)])
     else:
         session.execute(_upsert_statement(dialect), changes)
-        if batch_deltas:
-            session.execute(_batch_upsert_statement(dialect), [
-                {"warehouse_id": w, "product_id": p, "batch_no": b, "qty_m": d[0], "expiry_date": d[1],
-                 "production_date": d[2], "received_at": now} for (w, p, b), d in sorted(batch_deltas.items())])
-    # Running balance per key, so each ledger row says what it left behind.
-    running = {key: start[key].qty_m for key in keys}
-    ledger = []
-    for row in rows:
-        key = (row[0], row[1])
-        running[key] += row[3]
-        ledger.append((*row[:4], running[key], *row[4:]))
+        if batch_rows:
+            session.execute(_batch_upsert_statement(dialect), batch_rows)
     insert_tuples(session, _t_ledger(), _LEDGER_COLUMNS, ledger)  # COPY on PostgreSQL
     warnings = [NegativeStock(w, p, states[(w, p)].qty_m) for w, p in keys if states[(w, p)].qty_m < 0]
     return Posting(warnings, values, pieces_of)
@@ -252,13 +274,6 @@ def post(session: Session, movements: Sequence[Movement], *, recorded_at: dateti
 
 def _t_ledger() -> Table:
     return cast(Table, StockMovement.__table__)
-
-
-def _ledger_row(m: Movement, piece: Piece, value: int | None, now: datetime) -> tuple[Any, ...]:
-    """A ledger row without its balance (added once the posting's order is known)."""
-    unit_cost = None if value is None or piece.qty_m == 0 else round_div(abs(value) * 1000, abs(piece.qty_m))
-    return (m.warehouse_id, m.product_id, m.kind, piece.qty_m, unit_cost, value, piece.batch_no, piece.expiry_date,
-            m.source_type, m.source_id, m.source_line, m.occurred_at, now, m.user_id, m.note)
 
 
 def _batch_pieces(m: Movement, lots: list[Lot], deltas: dict[tuple[int, int, str], list[Any]]) -> list[Piece]:
@@ -307,7 +322,8 @@ def lock(session: Session, warehouse_ids: Sequence[int], product_ids: Sequence[i
     """Take the on-hand row locks of several postings up front, in primary-key order (PostgreSQL),
     for a document posted in two steps (a transfer's way out, then its way in at what left): without
     it, a transfer A→B and one B→A at the same moment could each hold what the other waits for."""
-    on_hand_q, _tracked, _batches = _statements(session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
+    on_hand_q, _tracked, _batches = _statements(dialect)
     session.execute(on_hand_q, {"warehouses": sorted(set(warehouse_ids)), "products": sorted(set(product_ids))}).all()
 
 

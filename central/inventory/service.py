@@ -123,7 +123,8 @@ def transfer_lines(session: Session, *, doc_id: str, from_warehouse_id: int, to_
             for i, ln in enumerate(lines, start=1)]
     way_out = post(session, outs, recorded_at=now)
     ins = []
-    for m, pieces, value in zip(outs, way_out.pieces, way_out.values, strict=True):
+    for i, (m, value) in enumerate(zip(outs, way_out.values, strict=True)):
+        pieces = way_out.pieces_of(i, m)
         shares = allocate(-value, [-p.qty_m for p in pieces]) if value is not None else [None] * len(pieces)
         for piece, share in zip(pieces, shares, strict=True):
             ins.append(m._replace(warehouse_id=to_warehouse_id, kind=in_kind, qty_m=-piece.qty_m,

@@ -363,13 +363,16 @@ def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
     for ev in events:
         for ln in ev.lines:
             value = next(costs)
-            cost = None if value is None else -value
             qty_m = milli[ln.qty]
+            if value is None:
+                cost = unit_cost = None
+            else:  # the cost of one unit of sale, rounded half away from zero (round_div, inlined)
+                cost = -value
+                unit_cost = (2000 * cost + qty_m) // (2 * qty_m) if cost >= 0 else round_div(cost * 1000, qty_m)
             rows.append((
                 ev.sale_id, ln.line_no, ln.product_id, ln.sku, ln.name, ln.unit_code, ln.unit_factor, qty_m,
                 ln.unit_price_fen, ln.price_source, ln.list_amount_fen, ln.line_discount_fen, ln.order_discount_fen,
-                ln.amount_fen, ln.tax_rate_bp, ln.tax_fen, ln.promotion_ids, ln.is_gift,
-                None if cost is None else round_div(cost * 1000, qty_m), cost, 0, 0, 0))
+                ln.amount_fen, ln.tax_rate_bp, ln.tax_fen, ln.promotion_ids, ln.is_gift, unit_cost, cost, 0, 0, 0))
     insert_tuples(session, _t(SaleLine), _LINE_COLUMNS, rows)
     warnings = posting.warnings
     post_points_many(session, [
