@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from central.auth.passwords import hash_password
@@ -72,10 +72,25 @@ class Login:
 
 
 @dataclass
+class TryMember:
+    """A member a new cashier can look up at the till (card, phone, or the phone's last four digits)."""
+
+    card_no: str
+    phone: str | None
+    name: str | None
+    level: str
+    points: int
+    stored_value_fen: int
+
+
+@dataclass
 class SeedSummary:
     created: bool
     counts: dict[str, int] = field(default_factory=dict)
     logins: list[Login] = field(default_factory=list)
+    member: TryMember | None = None
+    vouchers: list[tuple[str, str]] = field(default_factory=list)
+    """(code, batch name) of a few unused vouchers to scan at a till."""
 
 
 def _logins() -> list[Login]:
@@ -113,7 +128,8 @@ def seed_demo(session: Session, *, today: date | None = None) -> SeedSummary:
     """Seed the demo business in the caller's transaction; no-op (created=False) when already there."""
     logins = _logins()
     if session.scalar(select(Store.id).where(Store.code == STORES[0][0])) is not None:
-        return SeedSummary(created=False, counts=_counts(session), logins=logins)
+        return SeedSummary(created=False, counts=_counts(session), logins=logins, member=_try_member(session),
+                           vouchers=_try_vouchers(session))
     now = datetime.now(UTC)
     today = today or now.astimezone(STORE_TZ).date()
     rng = random.Random(42)
@@ -136,8 +152,10 @@ def seed_demo(session: Session, *, today: date | None = None) -> SeedSummary:
     _seed_stock(session, rng, products, warehouses, now, today)
     _seed_members(session, store_ids, now)
     _seed_customers(session, user_ids, logins, now, today)
+    _seed_stored_value_and_vouchers(session, store_ids, now)
     session.flush()
-    return SeedSummary(created=True, counts=_counts(session), logins=logins)
+    return SeedSummary(created=True, counts=_counts(session), logins=logins, member=_try_member(session),
+                       vouchers=_try_vouchers(session))
 
 
 def _seed_users(session: Session, logins: list[Login], store_ids: dict[str, int]) -> dict[str, int]:
@@ -371,6 +389,63 @@ def _seed_customers(session: Session, user_ids: dict[str, int], logins: list[Log
     _bulk(session, ReceivableEntry, entries)
     _bulk(session, ReceivableAccount, [{"customer_id": cid, "balance_fen": b, "updated_at": now}
                                        for cid, b in balances.items()])
+
+
+TRY_MEMBER_CARD = "860000000001"
+"""The demo member to try at a till: a gold member with points and stored value."""
+
+
+def _seed_stored_value_and_vouchers(session: Session, store_ids: dict[str, int], now: datetime) -> None:
+    """Head office's top-up bonus tiers, ¥200 of stored value on the member to try, and three voucher
+    batches: ¥20 off ¥100 (代金券), 10% off up to ¥50 (折扣券) and a pre-sold rice voucher (提货券)."""
+    from central.stored_value import ledger
+    from central.stored_value.service import create_rule
+    from central.vouchers.service import create_batch, issue
+
+    create_rule(session, actor=None, name="充500送50", min_topup_fen=50_000, bonus_fen=5_000)
+    create_rule(session, actor=None, name="充1000送120", min_topup_fen=100_000, bonus_fen=12_000)
+    member_id = session.scalar(select(Member.id).where(Member.card_no == TRY_MEMBER_CARD))
+    if member_id is not None:
+        session.execute(update(Member).where(Member.id == member_id).values(level="gold"))
+        ledger.post(session, member_id=member_id, amount_fen=20_000, kind="topup", source_type="adjust",
+                    source_id=f"demo-{TRY_MEMBER_CARD}", occurred_at=now - timedelta(days=3),
+                    store_id=store_ids["S01"], note="演示储值 / demo stored value")
+    until = now + timedelta(days=90)
+    off20 = create_batch(session, actor=None, code="DEMO-20OFF100", name="满100减20代金券", kind="value",
+                         value_fen=2_000, min_spend_fen=10_000, valid_to=until)
+    issue(session, off20, count=20, actor=None)
+    ten = create_batch(session, actor=None, code="DEMO-10PCT", name="全场九折券（最高减50元）", kind="percent",
+                       percent_off_bp=1_000, max_off_fen=5_000, valid_to=until)
+    issue(session, ten, count=20, actor=None)
+    rice = session.scalars(select(Product).where(Product.name.like("%大米 5kg%"), Product.weighed.is_(False))
+                           .order_by(Product.id)).first()
+    if rice is not None:
+        price = session.scalar(select(ProductUnit.price_fen).where(ProductUnit.product_id == rice.id,
+                                                                   ProductUnit.code == "pc")) or 5_000
+        goods = create_batch(session, actor=None, code="DEMO-RICE", name=f"{rice.name} 提货券", kind="goods",
+                             product_id=rice.id, unit_code="pc", sale_price_fen=price, valid_to=until + timedelta(days=275))
+        issue(session, goods, count=20, actor=None)
+
+
+def _try_member(session: Session) -> TryMember | None:
+    m = session.scalar(select(Member).where(Member.card_no == TRY_MEMBER_CARD))
+    if m is None:
+        return None
+    return TryMember(card_no=m.card_no, phone=m.phone, name=m.name, level=m.level, points=m.points_balance,
+                     stored_value_fen=m.stored_value_fen)
+
+
+def _try_vouchers(session: Session) -> list[tuple[str, str]]:
+    from central.vouchers.models import Voucher, VoucherBatch
+
+    out = []
+    for code in ("DEMO-20OFF100", "DEMO-10PCT", "DEMO-RICE"):
+        row = session.execute(select(Voucher.code, VoucherBatch.name).join(VoucherBatch)
+                              .where(VoucherBatch.code == code, Voucher.status.in_(("active", "unsold")))
+                              .order_by(Voucher.id).limit(1)).first()
+        if row is not None:
+            out.append((row[0], row[1]))
+    return out
 
 
 def _counts(session: Session) -> dict[str, int]:

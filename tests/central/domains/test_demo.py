@@ -14,7 +14,7 @@ from central.catalog.models import Barcode, Product, ProductUnit
 from central.customers.models import Customer
 from central.db import session_scope
 from central.demo.catalog import build_catalog, initials, real_barcodes
-from central.demo.naming import chinese_name
+from central.demo.naming import shelf_name
 from central.demo.seed import seed_demo
 from central.finance.models import ReceivableAccount, ReceivableEntry
 from central.inventory.check import check_stock
@@ -93,13 +93,48 @@ def test_catalog_uses_the_bundled_real_barcodes_with_attribution() -> None:
     assert build_catalog() == products  # deterministic
 
 
-def test_chinese_names_and_categories_from_found_names() -> None:
-    assert chinese_name("Beef Flavour Instant Noodles", "6923744344220") == ("牛肉味方便面 150g", "INS-NDL")
-    name, category = chinese_name("Mandarin Oranges In Light Syrup", "6923917200094")
-    assert category == "INS-CAN"
-    assert name.startswith("水果罐头")
-    assert chinese_name("zhenjiang vinegar 镇江香醋", "6902007505271") == ("镇江香醋", "SEA-VIN")
+def test_shelf_names_in_both_languages_from_found_names() -> None:
+    named = shelf_name("Beef Flavour Instant Noodles", "6923744344220")
+    assert named is not None
+    assert (named.name, named.name_en, named.category) == ("牛肉味方便面 105g", "Beef Instant Noodles 105g", "INS-NDL")
+    canned = shelf_name("Mandarin Oranges In Light Syrup", "6923917200094")
+    assert canned is not None
+    assert canned.category == "INS-CAN"
+    assert canned.name.startswith("水果罐头")
+    assert canned.name_en.startswith("Canned Fruit")
+    soy = shelf_name("Superior Dark Soy Sauce", "6900000000002")
+    assert soy is not None
+    assert (soy.name, soy.name_en) == ("老抽酱油 500ml", "Dark Soy Sauce 500ml")
+    vinegar = shelf_name("zhenjiang vinegar 镇江香醋", "6902007505271")  # a Chinese name: the curated row
+    assert vinegar is not None
+    assert (vinegar.name, vinegar.name_en, vinegar.price_fen) == ("镇江香醋 550ml", "Zhenjiang Black Vinegar 550ml", 790)
+    assert shelf_name("Happy Nero", "6900000000003") is None  # says nothing: the shop's own goods go there
     assert initials("可口可乐 330ml") == "kkkl"
+
+
+def test_the_demo_catalog_is_believable() -> None:
+    from central.demo.catalog import pack_amount
+
+    products = build_catalog()
+    # every product has an English name, and the Chinese and English names give the same pack size
+    for p in products:
+        assert p.name_en, p.name
+        size = p.name.rsplit(" ", 1)[-1]
+        if pack_amount(size) is not None:
+            assert p.name_en.endswith(size), (p.name, p.name_en)
+    # the three Coca-Colas are told apart by their size, at believable prices
+    colas = {p.name: p.units[0].price_fen for p in products if p.name.startswith("可口可乐")}
+    assert colas == {"可口可乐 330ml 罐装": 300, "可口可乐 500ml": 350, "可口可乐 1.25L": 550, "可口可乐 2L": 890}
+    # a bottle of milk costs what a bottle of milk costs (the demo once sold 550 ml for ¥56.50)
+    for p in products:
+        amount = pack_amount(p.name.rsplit(" ", 1)[-1])
+        if p.category == "DAI-MLK" and amount is not None and amount <= 1000:
+            assert p.units[0].price_fen <= 3_000, (p.name, p.units[0].price_fen)
+        if p.category.startswith("DRK") and amount is not None and amount <= 600:
+            assert p.units[0].price_fen <= 1_000, (p.name, p.units[0].price_fen)
+    noodles = next(p for p in products if p.name == "红烧牛肉方便面 桶装")
+    assert 450 <= noodles.units[0].price_fen <= 700
+    assert noodles.name_en == "Braised Beef Instant Noodles Cup"
 
 
 def test_demo_command_prints_the_sign_ins_and_is_idempotent(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,5 +145,13 @@ def test_demo_command_prints_the_sign_ins_and_is_idempotent(db_url: str, capsys:
     assert "products 2000" in first
     assert "cashier11" in first
     assert "1234" in first
+    # a member and vouchers a new cashier can try, printed both times
+    assert "card 860000000001" in first
+    assert "储值 stored value ¥200.00" in first
+    assert "满100减20代金券" in first
     assert central_main(["demo", "--db", db_url]) == 0
-    assert "already present" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "already present" in again
+    assert "card 860000000001" in again
+    codes = [line.split()[0] for line in again.splitlines() if line.startswith("  99")]
+    assert len(codes) == 3
