@@ -52,4 +52,14 @@ def run(args: argparse.Namespace) -> int:
     for lg in summary.logins:
         print(f"  {lg.username:<12} {lg.password:<10} {lg.role:<14} {lg.store or '-':<6} "
               f"{lg.staff_code or '-':<11} {lg.pin or '-':<5} {lg.name}")
+    m = summary.member
+    if m is not None:
+        print()
+        print("试用会员 / a member to try at the till (card number, phone, or its last four digits):")
+        print(f"  card {m.card_no}  phone {m.phone}  {m.name}  level {m.level}  points {m.points}  "
+              f"储值 stored value ¥{m.stored_value_fen / 100:.2f}")
+    if summary.vouchers:
+        print("试用券 / vouchers to scan or type at the till (top up ¥500 get ¥50, ¥1,000 get ¥120):")
+        for code, name in summary.vouchers:
+            print(f"  {code}  {name}")
     return 0
