@@ -18,6 +18,7 @@ from drivers.document import Document, DrawerPulse
 from drivers.errors import DeviceError
 from drivers.escpos import PrinterProfile, render_escpos
 from drivers.status import PrinterStatus
+from drivers.tape import job_text
 
 
 class PrinterSimCore:
@@ -249,29 +250,9 @@ class MemoryPrinter:
         return None if self.state is None else self.state.drawer_pin3_high
 
 
-_FIXED_LENGTH = {b"\x1b@": 2, b"\x1ba": 3, b"\x1bE": 3, b"\x1bd": 3, b"\x1bp": 5, b"\x1d!": 3, b"\x1dV": 3,
-                 b"\x1c!": 3, b"\x1c&": 2, b"\x1c.": 2, b"\x10\x04": 3}
-
-
 def visible_text(job: bytes) -> str:
     """The text a job prints, commands skipped (for the console; tests use a strict reader)."""
-    out = bytearray()
-    i = 0
-    while i < len(job):
-        head = job[i:i + 2]
-        if head in _FIXED_LENGTH:
-            i += _FIXED_LENGTH[head]
-        elif head == b"\x1d(" and i + 5 <= len(job):
-            if job[i + 6:i + 7] == b"Q":  # function 181: print the stored symbol
-                out += b"[QR]"
-            i += 5 + int.from_bytes(job[i + 3:i + 5], "little")
-        elif head == b"\x1dv" and i + 8 <= len(job):
-            i += 8 + int.from_bytes(job[i + 4:i + 6], "little") * int.from_bytes(job[i + 6:i + 8], "little")
-            out += b"[image]\n"
-        else:
-            out.append(job[i])
-            i += 1
-    return out.decode("gb18030", errors="replace")
+    return job_text(job)
 
 
 def main(argv: list[str] | None = None) -> int:
