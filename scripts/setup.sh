@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the product and its tests need on a fresh Debian machine with Python 3.11:
 # the apt packages (zbar for barcode decoding, a CJK font, Chromium and Xvfb for UI tests, Mesa for
-# Kivy's off-screen OpenGL, socat for serial pty pairs) and a .venv with the project and its dev tools.
+# Kivy's off-screen OpenGL, socat for serial pty pairs, xclip for Kivy's X11 clipboard and selection —
+# without it every text field logs a Cutbuffer traceback) and a .venv with the project and its dev tools.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libzbar0 fonts-wqy-microhei xvfb xdotool imagemagick chromium socat
+APT_PACKAGES=(libzbar0 fonts-wqy-microhei xvfb xdotool imagemagick chromium socat xclip
               libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1 libsdl2-2.0-0 libusb-1.0-0)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
