@@ -34,7 +34,17 @@ Writer = Annotated[Principal, require(P.INVENTORY_WRITE, devices=False)]
 Qty = Annotated[Decimal, Field(max_digits=12, decimal_places=3, description="base units (pieces, or kg)")]
 
 
-class OnHandOut(BaseModel):
+class Names(BaseModel):
+    """What a person reads beside the ids: the warehouse's code and name, the product's SKU and names."""
+
+    warehouse_code: str = ""
+    warehouse_name: str = ""
+    product_sku: str = ""
+    product_name: str = ""
+    product_name_en: str | None = None
+
+
+class OnHandOut(Names):
     model_config = ConfigDict(from_attributes=True)
 
     warehouse_id: int
@@ -44,7 +54,7 @@ class OnHandOut(BaseModel):
     updated_at: datetime
 
 
-class MovementOut(BaseModel):
+class MovementOut(Names):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -117,6 +127,23 @@ class CheckOut(BaseModel):
     mismatches: list[dict[str, int | str | None]]
 
 
+def _named(session: Session, page: dict[str, object]) -> dict[str, object]:
+    """The page's rows with their warehouses' and products' names, read once for the page."""
+    from central.catalog.models import Product
+
+    items = page["items"]
+    assert isinstance(items, list)
+    warehouses = {w: (c, n) for w, c, n in session.execute(select(Warehouse.id, Warehouse.code, Warehouse.name).where(
+        Warehouse.id.in_({i.warehouse_id for i in items})))} if items else {}
+    products = {p: (s, n, e) for p, s, n, e in session.execute(
+        select(Product.id, Product.sku, Product.name, Product.name_en).where(
+            Product.id.in_({i.product_id for i in items})))} if items else {}
+    for i in items:
+        i.warehouse_code, i.warehouse_name = warehouses.get(i.warehouse_id, ("", ""))
+        i.product_sku, i.product_name, i.product_name_en = products.get(i.product_id, ("", "", None))
+    return page
+
+
 def _visible_warehouse(session: Session, who: Principal, warehouse_id: int, field: str = "warehouse_id") -> None:
     wh = session.get(Warehouse, warehouse_id)
     if wh is None:
@@ -152,9 +179,9 @@ def list_on_hand(session: SessionDep, who: Reader, page: PageDep, warehouse_id: 
         stmt = stmt.where(StockOnHand.product_id == product_id)
     if negative is not None:
         stmt = stmt.where(StockOnHand.qty_m < 0 if negative else StockOnHand.qty_m >= 0)
-    return paginate(session, stmt, page, lambda r: OnHandOut(
+    return _named(session, paginate(session, stmt, page, lambda r: OnHandOut(
         warehouse_id=r.warehouse_id, product_id=r.product_id, qty=from_milli(r.qty_m), negative=r.qty_m < 0,
-        updated_at=r.updated_at))
+        updated_at=r.updated_at)))
 
 
 @router.get("/stock/movements", response_model=Page[MovementOut], summary="库存流水 / the stock ledger")
@@ -170,9 +197,9 @@ def list_movements(session: SessionDep, who: Reader, page: PageDep, warehouse_id
                           (StockMovement.kind, kind), (StockMovement.source_id, source_id)):
         if value is not None:
             stmt = stmt.where(column == value)
-    return paginate(session, stmt, page, lambda m: MovementOut.model_validate({
+    return _named(session, paginate(session, stmt, page, lambda m: MovementOut.model_validate({
         **{k: getattr(m, k) for k in MovementOut.model_fields if hasattr(m, k)},
-        "qty": from_milli(m.qty_m), "balance_after": from_milli(m.balance_after_m)}))
+        "qty": from_milli(m.qty_m), "balance_after": from_milli(m.balance_after_m)})))
 
 
 @router.post("/stock/receipts", response_model=PostedOut, status_code=201, summary="采购入库 / goods received")

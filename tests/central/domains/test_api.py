@@ -96,6 +96,12 @@ def test_stock_documents_and_store_scope(client: TestClient, admin: dict[str, st
     on_hand = client.get("/api/v1/stock", headers=admin, params={"warehouse_id": world.warehouse}).json()["items"]
     assert {(o["product_id"], Decimal(o["qty"])) for o in on_hand} == {(world.rice, Decimal(38)),
                                                                       (world.apples, Decimal(12))}
+    # the names a person reads come with the ids
+    assert {(o["product_sku"], o["product_name"], o["warehouse_code"]) for o in on_hand} == {
+        ("2001", "五常大米 5kg", "S01-W1"), ("3001", "红富士苹果", "S01-W1")}
+    moves = client.get("/api/v1/stock/movements", headers=admin, params={"product_id": world.apples}).json()["items"]
+    assert {m["product_name"] for m in moves} == {"红富士苹果"}
+    assert all(m["warehouse_name"] for m in moves)
     half = client.post("/api/v1/stock/receipts", headers=admin, json={
         "warehouse_id": world.warehouse, "lines": [{"product_id": world.rice, "qty": "1.5"}]})
     assert half.status_code == 422  # rice is counted in bags
