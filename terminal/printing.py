@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from drivers.errors import DeviceError
 from drivers.layout import return_slip, sale_receipt, shift_report
 from drivers.printer import CashDrawer, ReceiptPrinter
 from drivers.receipt import (
+    DEFAULT_TIMEZONE,
     ReceiptData,
     ReceiptLine,
     ReceiptMember,
@@ -41,6 +44,7 @@ from terminal.errors import NotFound
 from terminal.members import find_member
 from terminal.shift import ShiftReport, get_shift
 from terminal.store import Store
+from terminal.store.shifts import Shift
 
 Lang = Literal["zh", "en"]
 TENDER_NAMES_EN: dict[str, str] = {
@@ -243,6 +247,17 @@ def print_return(store: Store, printer: ReceiptPrinter, return_id: str, *, catal
     return PrintResult(ok=True, reprint=reprint)
 
 
+def shift_label(store: Store, shift: Shift, lang: Lang = "zh") -> str:
+    """The name a person knows a shift by: the till, the store's local date it opened, and which
+    shift of that day it was ("S01-POS01 2026-03-01 第2班" / "S01-POS01 2026-03-01 shift 2")."""
+    zone = ZoneInfo(DEFAULT_TIMEZONE)
+    day = shift.opened_at.astimezone(zone).date()
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    number = store.shifts.number_in_day(shift, start, start + timedelta(days=1))
+    till = store.get_setting("terminal_code") or f"T{shift.terminal_id:02d}"
+    return f"{till} {day.isoformat()} " + (f"第{number}班" if lang == "zh" else f"shift {number}")
+
+
 def shift_report_data(store: Store, report: ShiftReport, *, catalog: Catalog | None = None,
                       reprint: bool = False, lang: Lang | None = None) -> ShiftReportData:
     catalog = catalog or Catalog(store)
@@ -258,7 +273,7 @@ def shift_report_data(store: Store, report: ShiftReport, *, catalog: Catalog | N
         extra.append(("积分抵扣" if lang == "zh" else "Points redeemed",
                       f"{report.points_redeemed} ({report.points_redeemed_fen / 100:.2f})"))
     return ShiftReportData(
-        header=header, kind="Z" if report.kind == "Z" else "X", shift_no=shift.id[-12:],
+        header=header, kind="Z" if report.kind == "Z" else "X", shift_no=shift_label(store, shift, lang),
         cashier=_user_name(catalog, report.cashier_id), opened_at=report.opened_at, printed_at=report.printed_at,
         sales_count=report.sales_count, sales_total_fen=report.sales_total_fen,
         returns_count=report.returns_count, returns_total_fen=report.returns_total_fen,

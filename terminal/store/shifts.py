@@ -66,6 +66,14 @@ class Shifts:
         row = self._store.one("SELECT * FROM shifts WHERE status='open' ORDER BY opened_at DESC LIMIT 1")
         return None if row is None else _shift(row)
 
+    def number_in_day(self, shift: Shift, day_start: datetime, day_end: datetime) -> int:
+        """Which shift of this terminal's day (1, 2 …) `shift` is: the shifts opened from `day_start`
+        (the store's local midnight, in UTC) up to and including it."""
+        row = self._store.one(
+            "SELECT count(*) FROM shifts WHERE terminal_id=? AND opened_at >= ? AND opened_at < ? AND opened_at <= ?",
+            (shift.terminal_id, day_start.isoformat(), day_end.isoformat(), shift.opened_at.isoformat()))
+        return int(row[0]) if row is not None else 1
+
     def get(self, shift_id: str) -> Shift | None:
         row = self._store.one("SELECT * FROM shifts WHERE id=?", (shift_id,))
         return None if row is None else _shift(row)

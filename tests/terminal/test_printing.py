@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from drivers.errors import PrinterPaperOutError
@@ -10,10 +12,17 @@ from drivers.sim.printer import MemoryPrinter
 from sync.events import Tender
 from sync.master import Entity
 from terminal.checkout import Checkout
-from terminal.printing import print_return, print_sale, print_shift_report, receipt_data, unprinted_sales
+from terminal.printing import (
+    print_return,
+    print_sale,
+    print_shift_report,
+    receipt_data,
+    shift_label,
+    unprinted_sales,
+)
 from terminal.returns import return_sale
 from terminal.session import Action, Session
-from terminal.shift import close_shift, shift_report
+from terminal.shift import close_shift, open_shift, shift_report
 from terminal.store import Store
 from terminal.store.seed import put_master
 from tests.drivers.escpos_reader import read_escpos
@@ -91,6 +100,20 @@ def test_return_slip_and_shift_reports_print(till: Checkout, store: Store, sessi
     assert print_shift_report(store, printer, z).ok
     ztext = _text(printer.sent[2])
     assert "Z" in ztext
+    # the shift is named by the till, the store's date and its number that day, not an internal id
+    day = sale.payload.sold_at.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    assert f"{store.get_setting('terminal_code')} {day} 第1班" in ztext
+    assert sale.payload.shift_id[-12:] not in ztext
+
+
+def test_the_second_shift_of_a_day_is_numbered_two(till: Checkout, store: Store, session: Session) -> None:
+    first = store.shifts.current()
+    assert first is not None
+    close_shift(store, session, {})
+    second = open_shift(store, session, 0)
+    assert shift_label(store, first).endswith("第1班")
+    assert shift_label(store, second).endswith("第2班")
+    assert shift_label(store, second, "en").endswith("shift 2")
 
 
 @pytest.mark.parametrize("width_mm", [58, 80])
