@@ -10,7 +10,8 @@ import importlib
 
 from fastapi import APIRouter, FastAPI
 
-from central.api.errors import ERROR_RESPONSES, install_error_handlers
+from central.api.errors import ERROR_RESPONSES, AnswerUnexpectedErrors, install_error_handlers
+from central.api.gate import RequestGate
 from central.api.query import RejectRepeatedQuery
 from central.audit.context import AuditContext
 from central.db import get_engine, get_read_engine, import_all_models, make_sessionmaker
@@ -76,7 +77,11 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
     app.state.db_url = db_url
     app.state.schema_revision = head_revision()
     install_error_handlers(app)
+    # outermost last: the client address is known everywhere, every exception is answered (keeping
+    # the connection), nothing reads a body before the gate authenticated and bounded it
     app.add_middleware(RejectRepeatedQuery, fastapi_app=app)
+    app.add_middleware(RequestGate, fastapi_app=app)
+    app.add_middleware(AnswerUnexpectedErrors)
     app.add_middleware(AuditContext)
     for spec in ROUTERS:
         app.include_router(_load_router(spec), prefix=API_PREFIX, responses=ERROR_RESPONSES)

@@ -36,3 +36,39 @@ def redact_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+# ------------------------------------------------------------------ request bodies
+
+KiB = 1024
+MiB = 1024 * KiB
+
+DEFAULT_MAX_BODY_BYTES = 1 * MiB
+"""Largest request body an endpoint accepts unless it says otherwise (`central.api.gate.body_limit`);
+`POS_MAX_BODY_BYTES` overrides it. A product, a price list of thousands of items or a promotion is far
+below it."""
+
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects a JSON body may have (the deepest real one, a push batch, is 7)."""
+
+
+def parse_size(text: str) -> int:
+    """`1048576`, `512K`, `16M` (binary units) → bytes; ValueError for anything else."""
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    factor = {"K": KiB, "M": MiB, "G": 1024 * MiB}.get(value[-1:], 1)
+    number = value[:-1] if factor != 1 else value
+    if not number.isdigit() or int(number) <= 0:
+        raise ValueError(f"not a size in bytes: {text!r} (e.g. 1048576, 512K, 16M)")
+    return int(number) * factor
+
+
+def max_body_bytes(name: str | None = None, default: int = DEFAULT_MAX_BODY_BYTES) -> int:
+    """The body limit called `name` (`POS_MAX_BODY_BYTES_<NAME>`), or the default one (`POS_MAX_BODY_BYTES`)."""
+    variable = f"POS_MAX_BODY_BYTES_{name.upper()}" if name else "POS_MAX_BODY_BYTES"
+    env = os.environ.get(variable)
+    if not env:
+        return default
+    try:
+        return parse_size(env)
+    except ValueError as exc:
+        raise ValueError(f"{variable}: {exc}") from exc

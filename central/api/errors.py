@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central.errors import Conflict, DomainError, Invalid
 from sync.errors import ContractError
@@ -86,6 +87,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "not allowed for this role, or another store's data"},
     404: {"model": ErrorBody, "description": "not found (or not visible to the caller)"},
     409: {"model": ErrorBody, "description": "conflicts with existing data (duplicate code or barcode ...)"},
+    413: {"model": ErrorBody, "description": "request body too large (see `x-max-body-bytes`, default 1 MB)"},
+    415: {"model": ErrorBody, "description": "unsupported Content-Encoding (only gzip)"},
     422: {"model": ErrorBody, "description": "invalid input; `field` names it"},
 }
 """Documented on every operation so clients (and schemathesis) know the error shape."""
@@ -188,8 +191,38 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid_value", "数据值超出范围或格式不对",
                                        "a value is out of range or malformed"), status_code=422)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=exc)
-        return JSONResponse(error_body("internal_error", "服务器内部错误", "internal server error"),
-                            status_code=500)
+
+
+class AnswerUnexpectedErrors:
+    """Answer an unexpected exception with a 500 in the usual error body, and keep the connection.
+
+    Starlette's own last-resort handler (ServerErrorMiddleware) sends the 500 and then re-raises the
+    exception so the server can log it; uvicorn, seeing an exception after a response started,
+    closes the connection. A till or a console on a kept-alive connection then lost it on every
+    500. This pure ASGI middleware, inside that one, logs the exception and answers itself; only an
+    exception after the response started (nothing left to answer with) still goes up and closes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started:
+                raise
+            log.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
+            response = JSONResponse(error_body("internal_error", "服务器内部错误", "internal server error"),
+                                    status_code=500)
+            await response(scope, receive, send)

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from central.api.deps import SessionDep
+from central.api.gate import body_limit
 from central.auth import service
 from central.auth.deps import CurrentUser, _auth_header, user_principal
 from central.auth.roles import Permission
 from central.db import session_scope
+from central.settings import KiB
 
 router = APIRouter(prefix="/auth", tags=["auth 登录"])
 
@@ -38,7 +40,8 @@ class TokenOut(BaseModel):
     user: Me
 
 
-@router.post("/login", response_model=TokenOut, summary="登录 / log in with username and password")
+@router.post("/login", response_model=TokenOut, summary="登录 / log in with username and password",
+             openapi_extra=body_limit("login", 4 * KiB))
 def login(body: LoginIn, request: Request) -> TokenOut:
     # the password check (argon2, ~50 ms) runs in a read transaction; only the token insert takes
     # the write lock, so logins do not hold up other writers on SQLite

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from central.api.deps import IdPath, IdQuery, SessionDep
+from central.api.gate import body_limit
 from central.api.pagination import Page, PageDep, paginate
 from central.api.types import changes_of
 from central.auth.deps import CurrentDevice, require
@@ -32,6 +33,7 @@ from central.org.schemas import (
     WarehouseOut,
     WarehousePatch,
 )
+from central.settings import KiB
 
 router = APIRouter(tags=["organisation 组织"])
 
@@ -134,7 +136,7 @@ def make_enrolment_code(body: EnrolmentCodeIn, session: SessionDep, who: Termina
                             expires_at=row.expires_at)
 
 
-@router.post("/enroll", response_model=EnrollOut, status_code=201,
+@router.post("/enroll", response_model=EnrollOut, status_code=201, openapi_extra=body_limit("enroll", 4 * KiB),
              summary="终端注册 / exchange an enrolment code for a device credential")
 def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
     """Safe to retry with the same `code` and `nonce` until the code expires: the same terminal again,

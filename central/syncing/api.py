@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import zlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, TypeVar
 
@@ -20,10 +19,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from central.api.deps import IdPath, IdQuery, SessionDep
+from central.api.gate import body_limit
 from central.auth.deps import CurrentDevice, require
 from central.auth.principal import Principal, UserPrincipal
 from central.auth.roles import Permission
 from central.db import utcnow
+from central.settings import KiB, MiB
 from central.syncing import feed, ingest, quarantine, snapshot
 from sync.protocol import (
     MASTER_SCHEMA_VERSION,
@@ -60,26 +61,17 @@ class _Refused(Exception):
 
 
 async def _raw_body(request: Request) -> bytes:
-    """The request body, read (and un-gzipped) before the database session is opened.
-
-    The endpoints are plain `def` so their blocking database work runs in the thread pool; reading
-    the body here, in an async dependency declared first, means no transaction is ever held open
-    while the event loop waits for the client to finish sending."""
-    raw = await request.body()
-    if request.headers.get("content-encoding", "").lower() == "gzip":
-        try:
-            return gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error):
-            return b"\x00bad-gzip"
-    return raw
+    """The request body, as the request gate (central/api/gate.py) already read it: the caller was
+    authenticated first, its size bounded and a gzipped body inflated with a bound on what it inflates
+    to. Async, so the endpoints (plain `def`, their database work in the thread pool) never hold a
+    transaction while waiting for a body."""
+    return await request.body()
 
 
 RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
 def _read(request: Request, raw: bytes, model: type[M], loads: Any = json.loads) -> M:
-    if raw == b"\x00bad-gzip":
-        raise _Refused(_error(400, "bad_gzip", "请求压缩数据损坏", "the gzipped request body is corrupt"))
     try:
         data = loads(raw)
     except ValueError as exc:
@@ -121,6 +113,11 @@ def _changes_json(rows: list[feed.FeedRow]) -> str:
     return "[" + ",".join(parts) + "]"
 
 
+PUSH_BODY_LIMIT = 16 * MiB
+"""Largest push batch, inflated (`POS_MAX_BODY_BYTES_PUSH`): 500 five-line sales are ~1.2 MB of JSON
+(~130 KB gzipped), so this leaves room for sales of hundreds of lines; a till whose batch is refused
+as too large (413) sends it again in halves (`terminal.sync_client.client`)."""
+
 PUSH_CONCURRENCY = 1
 """Push batches one worker process applies at once; more wait here, before touching a row.
 
@@ -157,9 +154,9 @@ async def _push_slot() -> AsyncIterator[bool]:
 PushSlot = Annotated[bool, Depends(_push_slot, scope="function")]
 
 
-@router.post("/push", response_model=PushResponse, openapi_extra={"requestBody": _PUSH_BODY},
-             summary="push outbox events (exactly once)")
-def push(request: Request, raw: RawBody, waited: PushSlot, session: SessionDep, device: CurrentDevice) -> Any:
+@router.post("/push", response_model=PushResponse, summary="push outbox events (exactly once)",
+             openapi_extra={"requestBody": _PUSH_BODY, **body_limit("push", PUSH_BODY_LIMIT)})
+def push(request: Request, device: CurrentDevice, raw: RawBody, waited: PushSlot, session: SessionDep) -> Any:
     try:
         body = _read(request, raw, PushRequest, loads=orjson.loads)  # ~2.5x json.loads on a 1 MB batch
     except _Refused as refused:
@@ -187,8 +184,9 @@ def _check_cursor(session: Any, cursor: int, schema_version: int) -> JSONRespons
     return None
 
 
-@router.post("/pull", openapi_extra={"requestBody": _PULL_BODY}, summary="master-data changes after a cursor")
-def pull(request: Request, raw: RawBody, session: SessionDep, device: CurrentDevice) -> Response:
+@router.post("/pull", summary="master-data changes after a cursor",
+             openapi_extra={"requestBody": _PULL_BODY, **body_limit("pull", 16 * KiB)})
+def pull(request: Request, device: CurrentDevice, raw: RawBody, session: SessionDep) -> Response:
     try:
         body = _read(request, raw, PullRequest)
     except _Refused as refused:
@@ -209,8 +207,9 @@ def pull(request: Request, raw: RawBody, session: SessionDep, device: CurrentDev
     return _json_bytes(request, text.encode())
 
 
-@router.post("/bootstrap", openapi_extra={"requestBody": _BOOT_BODY}, summary="one page of the snapshot")
-def bootstrap(request: Request, raw: RawBody, session: SessionDep, device: CurrentDevice) -> Response:
+@router.post("/bootstrap", summary="one page of the snapshot",
+             openapi_extra={"requestBody": _BOOT_BODY, **body_limit("bootstrap", 16 * KiB)})
+def bootstrap(request: Request, device: CurrentDevice, raw: RawBody, session: SessionDep) -> Response:
     try:
         body = _read(request, raw, BootstrapRequest)
     except _Refused as refused:

@@ -36,7 +36,7 @@ from terminal.store.sync_state import (
     SCHEMA_VERSION,
     UPGRADE_REQUIRED,
 )
-from terminal.sync_client.transport import RebootstrapRequired, SyncError, Transport
+from terminal.sync_client.transport import RebootstrapRequired, ServerRejected, SyncError, Transport
 
 PUSH_BATCH = MAX_PUSH_EVENTS
 """Events per push request (the most central takes, 500): central applies a batch with about a
@@ -99,20 +99,27 @@ class SyncClient:
         """Send every unacknowledged event once, in seq order, in batches."""
         report = PushReport()
         after = 0
+        batch = self.batch
         while True:
-            seqs = self.store.outbox.unacked_seqs(after, self.batch)
+            seqs = self.store.outbox.unacked_seqs(after, batch)
             if not seqs:
                 return report
-            after = seqs[-1]
             events = [e for e in (self.store.outbox.get(s) for s in seqs) if e is not None]
             self.store.outbox.mark_sending(seqs)
             body = {"protocol_version": PROTOCOL_VERSION, "terminal_id": self.terminal_id,
                     "events": [e.model_dump(mode="json") for e in events]}
             try:
                 answer = self.transport.post(PUSH_PATH, body)
+            except ServerRejected as exc:
+                if exc.status == 413 and len(seqs) > 1:
+                    batch = len(seqs) // 2  # central's body limit: the same events again, in halves
+                    continue
+                self.store.outbox.mark_failed(seqs, exc.message_en)
+                raise
             except SyncError as exc:
                 self.store.outbox.mark_failed(seqs, exc.message_en)
                 raise
+            after = seqs[-1]
             report.sent += len(events)
             self._record(answer, {e.event_id: e for e in events}, report)
 
