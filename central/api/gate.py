@@ -16,7 +16,8 @@ authentication included, so an anonymous client could make every endpoint parse 
 Which operations are public, and each operation's limit, are read from the app's own OpenAPI
 schema: an operation without a `security` requirement is public (login, enrolment, health), and
 `x-max-body-bytes` (put there by `body_limit(...)` in a route's `openapi_extra`) overrides the
-default limit `central.settings.max_body_bytes()`.
+default limit `central.settings.max_body_bytes()`. Routes outside the schema (the console's pages,
+which authenticate a cookie themselves) are only bounded: by the default, or by `limit_path(...)`.
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ def body_limit(name: str, default: int) -> dict[str, Any]:
     `POS_MAX_BODY_BYTES_<NAME>` (e.g. `POS_MAX_BODY_BYTES_PUSH=32M`) overrides `default`; the limit is
     documented in the OpenAPI schema as `x-max-body-bytes`."""
     return {LIMIT_KEY: max_body_bytes(name, default)}
+
+
+PATH_LIMITS: dict[str, int] = {}
+"""Body limits of routes outside the OpenAPI schema (console pages), by path prefix: a console page
+that takes uploads registers its prefix with `limit_path(...)` when its module is imported."""
+
+
+def limit_path(prefix: str, name: str, default: int) -> None:
+    """Give the routes under `prefix` (not in the OpenAPI schema) a body limit of their own
+    (`POS_MAX_BODY_BYTES_<NAME>` overrides `default`)."""
+    PATH_LIMITS[prefix] = max_body_bytes(name, default)
 
 
 def _size_text(n: int) -> str:
@@ -172,7 +184,7 @@ class Operations:
     """Every operation's gate settings, from the app's OpenAPI schema (read once, at first use)."""
 
     def __init__(self, app: FastAPI, default_limit: int) -> None:
-        self.default = Operation(public=False, limit=default_limit)
+        self.default_limit = default_limit
         self.exact: dict[tuple[str, str], Operation] = {}
         self.templated: list[tuple[str, re.Pattern[str], Operation]] = []
         for path, item in app.openapi().get("paths", {}).items():
@@ -192,7 +204,10 @@ class Operations:
         for m, regex, gate in self.templated:
             if m == method and regex.match(path):
                 return gate
-        return self.default  # unknown operations: nothing public, the default limit
+        # not an API operation (a console page authenticates its own cookie, an unknown path reads no
+        # body): only bounded here
+        limit = next((n for prefix, n in PATH_LIMITS.items() if path.startswith(prefix)), self.default_limit)
+        return Operation(public=True, limit=limit)
 
 
 # ------------------------------------------------------------------ the middleware

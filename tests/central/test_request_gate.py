@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from central.api import gate
 from central.api.gate import json_depth_exceeds
 from central.settings import MAX_JSON_DEPTH, MiB, parse_size
 from central.syncing.api import PUSH_BODY_LIMIT
@@ -245,3 +246,14 @@ def test_a_500_keeps_the_connection(app: FastAPI) -> None:
             assert conn.sock is sock
         finally:
             conn.close()
+
+
+def test_pages_outside_the_api_are_bounded_but_authenticate_themselves(client: TestClient,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # the console's sign-in form has no Authorization header: the gate lets it through, bounded
+    assert client.post("/login", data={"username": "amy", "password": "x"}).status_code != 401
+    big = {"username": "amy", "password": "x" * (MiB + 10)}
+    assert client.post("/login", data=big).status_code == 413
+    # a page that takes uploads registers a larger limit for its path
+    monkeypatch.setitem(gate.PATH_LIMITS, "/login", 2 * MiB)
+    assert client.post("/login", data=big).status_code != 413
