@@ -10,11 +10,13 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.console import assets, docs, home, session
+from central.console import assets, docs, home, session, stored_value, vouchers
 
 AREAS: list[APIRouter] = [
     session.router,
     home.router,
+    vouchers.router,
+    stored_value.router,
 ]
 
 

@@ -216,7 +216,10 @@ def bp_percent(bp: int | None) -> str:
     """Basis points as a percentage: 500 → `5%`, 1250 → `12.5%`."""
     if bp is None:
         return "—"
-    return f"{Decimal(bp) / 100:f}".rstrip("0").rstrip(".") + "%"
+    text = f"{Decimal(bp) / 100:f}"
+    if "." in text:  # only a fraction's trailing zeros go: 1000 bp is 10%, not 1%
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"
 
 
 # ---------------------------------------------------------------- templates
