@@ -44,6 +44,7 @@ ROUTERS: list[str] = [
     "central.audit.api:router",
     "central.stored_value.api:router",
     "central.vouchers.api:router",
+    "central.purchasing.api:router",
 ]
 
 

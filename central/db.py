@@ -47,6 +47,10 @@ MODEL_MODULES: list[str] = [
     "central.console.models",
     "central.stored_value.models",
     "central.vouchers.models",
+    "central.purchasing.models",
+    "central.kits.models",
+    "central.counts.models",
+    "central.loans.models",
 ]
 
 

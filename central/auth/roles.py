@@ -64,6 +64,14 @@ class Permission(StrEnum):
     """Look vouchers up (a till checks a code online) and read batches."""
     VOUCHERS_WRITE = "vouchers.write"
     """Create voucher batches, issue and void codes (head office)."""
+    PURCHASING_READ = "purchasing.read"
+    """Read purchase orders, receipts, supplier returns, supplier prices and reorder suggestions."""
+    PURCHASING_WRITE = "purchasing.write"
+    """Draft and submit purchase orders, receive goods, return goods to suppliers, set supplier prices."""
+    PURCHASING_APPROVE = "purchasing.approve"
+    """Approve purchase orders above the approval amount, over-receipts and cost corrections."""
+    COSTS_READ = "costs.read"
+    """See cost prices, stock value and gross margin."""
 
 
 P = Permission
@@ -74,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.ORG_READ, P.TERMINALS_MANAGE, P.USERS_READ, P.USERS_WRITE, P.CATALOG_READ, P.PRICING_READ,
         P.MEMBERS_READ, P.MEMBERS_WRITE, P.CUSTOMERS_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
         P.SALES_READ, P.REPORTS_READ, P.REVIEW_READ, P.STORED_VALUE_READ, P.VOUCHERS_READ,
+        P.PURCHASING_READ,
     }),
     Role.CASHIER: frozenset({P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.MEMBERS_WRITE,
                              P.STORED_VALUE_READ, P.VOUCHERS_READ}),
@@ -83,11 +92,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.WAREHOUSE: frozenset({
         P.ORG_READ, P.CATALOG_READ, P.CATALOG_WRITE, P.INVENTORY_READ, P.INVENTORY_WRITE,
+        P.PURCHASING_READ, P.PURCHASING_WRITE, P.COSTS_READ,
     }),
     Role.FINANCE: frozenset({
         P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.CUSTOMERS_READ, P.SALES_READ,
         P.RECEIVABLES_READ, P.RECEIVABLES_WRITE, P.REPORTS_READ, P.INVENTORY_READ, P.REVIEW_READ,
         P.REVIEW_RESOLVE, P.STORED_VALUE_READ, P.STORED_VALUE_WRITE, P.VOUCHERS_READ,
+        P.PURCHASING_READ, P.PURCHASING_APPROVE, P.COSTS_READ,
     }),
 }
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from central import references
 from central.bulk import in_list, insert_tuples, json_rows, pg_execute, recordset_sql
 from central.catalog.models import Product
-from central.costing.average import CostState, apply, cost_of, fen_to_mfen, round_div
+from central.costing.average import CostState, apply, cost_of, fen_to_mfen, revalue, round_div
 from central.db import utcnow
 from central.errors import Invalid, not_found
 from central.inventory.batches import Lot, Piece, take_fefo
@@ -226,10 +226,8 @@ def post(session: Session, movements: Sequence[Movement], *, recorded_at: dateti
         held = balance.get(key, 0)
         for piece in pieces:
             qty = piece.qty_m
-            if m.kind == "revaluation":
-                value: int | None = m.value_fen or 0
-                state = state._replace(value_fen=state.value_fen + (value or 0))
-                revaluation = 0
+            if m.kind == "revaluation":  # a cost correction: the value moves, never below zero
+                value, revaluation, state = revalue(state, m.value_fen or 0)
             else:
                 given = m.value_fen if qty > 0 and len(pieces) == 1 else None
                 if given is None and qty > 0 and m.unit_cost_fen is not None:

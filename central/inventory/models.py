@@ -102,3 +102,39 @@ class StockBatch(Base):
     production_date: Mapped[date | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     """When central first saw the batch here."""
+
+
+class StockLevel(Base):
+    """How much of a product a warehouse should hold (库存上下限): reorder suggestions and stock
+    warnings read it. Quantities in thousandths of the base unit; `cover_days` instead of (or besides)
+    a maximum: order up to that many days of average sales after the lead time."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        CheckConstraint("min_m >= 0 and (max_m is null or max_m >= min_m)", name="range"),
+        CheckConstraint("cover_days is null or cover_days > 0", name="cover_days"),
+    )
+
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True, index=True)
+    min_m: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_m: Mapped[int | None] = mapped_column(BigInteger)
+    cover_days: Mapped[int | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ExpiryRule(Base):
+    """How many days before its expiry a batch is "near expiry" (临期), for a product or a whole
+    category (the product's own rule first, then its category's, then the parent categories')."""
+
+    __tablename__ = "expiry_rules"
+    __table_args__ = (
+        CheckConstraint("(product_id is null) <> (category_id is null)", name="target"),
+        CheckConstraint("warn_days >= 0", name="warn_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), unique=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), unique=True)
+    warn_days: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

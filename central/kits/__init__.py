@@ -1,0 +1,1 @@
+"""Kits and re-packing (拆组): templates, assembly and disassembly documents."""
