@@ -282,6 +282,7 @@ register({
     "使用": "Used on",
     "作废": "Withdraw",
     "作废原因": "Reason",
+    "作废原因：{reason}": "Withdrawn because: {reason}",
     "使用记录": "Uses",
     "小票": "Receipt",
     "抵扣": "Amount",
