@@ -5,7 +5,8 @@ rows of one table in the caller's transaction. On PostgreSQL they use `COPY … 
 the session's own psycopg connection (the fastest way in: no SQL to parse per row, no per-row
 parameter processing by SQLAlchemy); elsewhere (SQLite) a plain Core `INSERT` executemany. Values
 are what the column types accept (JSON columns: lists/dicts, or `JsonText` already serialised).
-`copy_unless_conflict` is the COPY for rows that are nearly always new, with the caller's
+`insert_returning_ids` does the same for rows whose new ids the caller needs (ids drawn from the
+sequence first). `copy_unless_conflict` is the COPY for rows that are nearly always new, with the caller's
 `INSERT … ON CONFLICT` statement (`recordset_sql`) as the fallback when a unique key refuses them.
 """
 
@@ -103,6 +104,27 @@ def insert_tuples(session: Session, table: Table, columns: Sequence[str], rows: 
     except psycopg.IntegrityError as exc:
         # the same exception a Core INSERT raises, so callers handle both paths alike
         raise IntegrityError(sql, None, exc) from exc
+
+
+def insert_returning_ids(session: Session, table: Table, columns: Sequence[str],
+                         rows: Sequence[Sequence[Any]]) -> list[int]:
+    """INSERT `rows` (tuples in `columns` order) into `table` and return their new ids, in order.
+
+    On PostgreSQL the ids are taken from the table's sequence first (one `nextval` query for all of
+    them) and the rows written by COPY with their ids: an `INSERT … VALUES … RETURNING` of thousands
+    of rows is a statement psycopg parses in Python placeholder by placeholder (SQLAlchemy's
+    "insertmanyvalues"), which cost a products import more than all of its checks. Elsewhere
+    (SQLite) a Core INSERT … RETURNING, sorted by parameter order."""
+    if not rows:
+        return []
+    if session.connection().dialect.name != "postgresql":
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(session.scalars(stmt, [dict(zip(columns, row, strict=True)) for row in rows]))
+    ids = [int(i) for (i,) in pg_execute(
+        session, "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+        [f'"{table.name}"', len(rows)])]
+    insert_tuples(session, table, ("id", *columns), [(i, *row) for i, row in zip(ids, rows, strict=True)])
+    return ids
 
 
 def copy_unless_conflict(session: Session, table: Table, columns: Sequence[str],

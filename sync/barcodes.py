@@ -7,6 +7,7 @@ is the EAN-13 "0036000291452"), so a product is found whichever form the scanner
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 from sync.errors import BarcodeError
 
@@ -24,9 +25,7 @@ def gtin_check_digit(body: str) -> int:
     """The GS1 mod-10 check digit of `body` (all digits but the last): weights 3,1,3,… from the right."""
     if not body.isascii() or not body.isdigit():
         raise BarcodeError(f"条码只能包含数字：{body!r}", f"a barcode has digits only: {body!r}")
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        total += int(ch) * (3 if i % 2 == 0 else 1)
+    total = 3 * sum(map(int, body[-1::-2])) + sum(map(int, body[-2::-2]))
     return (10 - total % 10) % 10
 
 
@@ -94,9 +93,15 @@ def ean13_to_upca(code: str) -> str:
 
 def normalize_barcode(code: str) -> str:
     """Canonical form for lookup: validated, UPC-A turned into EAN-13, EAN-13/EAN-8 as they are."""
-    c = _clean(code)
-    kind = barcode_kind(c)
-    return "0" + c if kind is BarcodeKind.UPCA else c
+    return _normalized(_clean(code))
+
+
+@lru_cache(maxsize=16384)
+def _normalized(code: str) -> str:
+    """Remembered: an import checks each barcode as a cell, as a unit and as the contract's SaleUnit,
+    and a bootstrap builds every product's units (invalid codes raise and are not remembered)."""
+    kind = barcode_kind(code)
+    return "0" + code if kind is BarcodeKind.UPCA else code
 
 
 def with_check_digit(body: str) -> str:

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.orm import Session
 
-from central.bulk import insert_tuples
+from central.bulk import insert_returning_ids, insert_tuples
 from central.catalog.models import Barcode, Product, ProductUnit
 from central.catalog.pinyin import pinyin_initials
 from central.catalog.service import check_tax_rate, normalised_units
@@ -172,11 +172,9 @@ def write_products(session: Session, specs: Sequence[ProductSpec], stored: dict[
         updates.append((spec, old, {**old.fields, **spec.fields}, final_units(spec, old)))
     now = utcnow()
     if creates:
-        rows = [{"sku": s.sku, "pinyin": pinyin_initials(m["name"]), "created_at": now, "updated_at": now, **m}
-                for s, m, _u in creates]
-        products_table: Any = Product.__table__
-        ids = list(session.scalars(insert(products_table).returning(products_table.c.id, sort_by_parameter_order=True),
-                                   rows))
+        columns = ("sku", "pinyin", "created_at", "updated_at", *PRODUCT_FIELDS)
+        ids = insert_returning_ids(session, Product.__table__, columns, [  # type: ignore[arg-type]
+            (s.sku, pinyin_initials(m["name"]), now, now, *(m[f] for f in PRODUCT_FIELDS)) for s, m, _u in creates])
         for (spec, merged, units), pid in zip(creates, ids, strict=True):
             out.created.append(pid)
             out.changes.append((pid, spec.sku, None, {**merged, "units": _audit_units(units)}))
@@ -195,10 +193,9 @@ def _audit_units(units: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 def _insert_units(session: Session, units: list[tuple[int, dict[str, Any]]]) -> None:
     if not units:
         return
-    rows = [{"product_id": pid, "code": u["code"], "name": u["name"] or "", "factor": u["factor"],
-             "price_fen": u["price_fen"]} for pid, u in units]
-    units_table: Any = ProductUnit.__table__
-    ids = list(session.scalars(insert(units_table).returning(units_table.c.id, sort_by_parameter_order=True), rows))
+    ids = insert_returning_ids(session, ProductUnit.__table__,  # type: ignore[arg-type]
+                               ("product_id", "code", "name", "factor", "price_fen"),
+                               [(pid, u["code"], u["name"] or "", u["factor"], u["price_fen"]) for pid, u in units])
     insert_tuples(session, Barcode.__table__, ("barcode", "product_id", "unit_id"),  # type: ignore[arg-type]
                   [(code, pid, uid) for (pid, u), uid in zip(units, ids, strict=True) for code in u["barcodes"]])
 

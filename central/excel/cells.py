@@ -32,7 +32,7 @@ class CellError(ValueError):
 
 
 def is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
 
 def _number_text(value: float | int) -> str:
@@ -48,6 +48,11 @@ def _number_text(value: float | int) -> str:
 
 def text(value: Any) -> str | None:
     """Text; a number typed into a text column reads as the digits it shows (12.0 → "12")."""
+    if type(value) is str:  # the usual cell, first: an import reads a few hundred thousand of them
+        stripped = value.strip()
+        if not stripped:
+            return None
+        return stripped if stripped.isascii() else unicodedata.normalize("NFC", value).strip()
     if is_empty(value):
         return None
     if isinstance(value, bool):

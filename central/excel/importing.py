@@ -110,6 +110,8 @@ class Reporter:
         self.reason = reason
         """For the audit trail: `Excel 导入 <file name>`."""
         self.bad: set[int] = set()
+        self.plans: dict[int, Any] = {}
+        """`read_cells`' plans of this import's table, by the identity of the readers given."""
 
     def __call__(self, row: int, column: str | None, message: str, message_en: str) -> None:
         col = self.table.columns.get(column) if column else None
@@ -138,19 +140,42 @@ class Importer(Protocol):
     def apply(self, session: Session, records: list[Any], report: Reporter, *, write: bool) -> Applied: ...
 
 
+_Plan = list[tuple[str, Callable[[Any], Any], Any, Column]]
+"""Per present column: its name, reader, what the reader makes of an empty cell, and the column."""
+
+
+def _plan(table: Table, report: Reporter, readers: dict[str, Callable[[Any], Any]] | None) -> _Plan:
+    """How to read each present column, worked out once per import (not once per row and column)."""
+    key = id(readers)
+    plan: _Plan | None = report.plans.get(key)
+    if plan is None:
+        plan = []
+        for name, col in table.columns.items():
+            reader = (readers or {}).get(name) or READERS[col.kind]
+            plan.append((name, reader, reader(""), col))
+        report.plans[key] = plan
+    return plan
+
+
 def read_cells(row: Row, table: Table, report: Reporter,
                readers: dict[str, Callable[[Any], Any]] | None = None) -> dict[str, Any] | None:
-    """Every present column of `row` read by its kind (or `readers[name]`); None when a cell is bad."""
+    """Every present column of `row` read by its kind (or `readers[name]`); None when a cell is bad.
+
+    `readers` should be a constant of the caller (the plan is remembered by its identity)."""
     out: dict[str, Any] = {}
     ok = True
-    for name, col in table.columns.items():
-        reader = (readers or {}).get(name) or READERS[col.kind]
-        try:
-            value = reader(row.values.get(name, ""))
-        except CellError as exc:
-            report.error(row.number, name, exc)
-            ok = False
-            continue
+    raw_values = row.values
+    for name, reader, empty, col in _plan(table, report, readers):
+        raw = raw_values.get(name, "")
+        if raw == "" and type(raw) is str:  # an empty cell, as calamine gives it: nothing to read
+            value = empty
+        else:
+            try:
+                value = reader(raw)
+            except CellError as exc:
+                report.error(row.number, name, exc)
+                ok = False
+                continue
         if col.required and value in (None, [], ""):
             report(row.number, name, f"{col.zh}不能为空", f"{col.en or col.zh} is required")
             ok = False

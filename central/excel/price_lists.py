@@ -120,6 +120,9 @@ def read_scope(value: Any) -> PriceListScope | None:
     return found
 
 
+_READERS = {"scope": read_scope}
+
+
 class PriceListImporter:
     kind = "price-lists"
     title = "价目表"
@@ -142,7 +145,7 @@ class PriceListImporter:
         self.indexes: dict[str, dict[tuple[int, str], PriceListItem]] = {}
 
     def parse(self, row: Row, report: Reporter) -> PriceRow | None:
-        values = read_cells(row, self.table, report, {"scope": read_scope})
+        values = read_cells(row, self.table, report, _READERS)
         if values is None:
             return None
         n, code = row.number, values["code"]

@@ -121,6 +121,8 @@ def export_rows(session: Session, columns: Sequence[Column], *, page: int = 5000
 
 # ---------------------------------------------------------------------------- import
 
+_READERS: dict[str, Callable[[Any], Any]] = {f"unit{n}_barcodes": cells.barcodes for n in range(1, MAX_UNITS + 1)}
+"""Barcode columns are read as barcodes (leading zeros put back when the check digit proves them)."""
 _FIELD_COLUMN = {"sku": "sku", "name": "name", "name_en": "name_en", "spec": "spec", "category_id": "category",
                  "brand_id": "brand", "supplier_id": "supplier", "tax_rate_bp": "tax_rate_bp", "weighed": "weighed",
                  "shelf_life_tracked": "shelf_life_tracked", "shelf_life_days": "shelf_life_days",
@@ -155,9 +157,7 @@ class ProductImporter:
         return _FIELD_COLUMN.get(str(loc[0])) if loc else None
 
     def parse(self, row: Row, report: Reporter) -> bulk.ProductSpec | None:
-        readers: dict[str, Callable[[Any], Any]] = {f"unit{n}_barcodes": cells.barcodes
-                                                    for n in range(1, MAX_UNITS + 1)}
-        values = read_cells(row, self.table, report, readers)
+        values = read_cells(row, self.table, report, _READERS)
         if values is None:
             return None
         n_row = row.number
