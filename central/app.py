@@ -45,6 +45,7 @@ ROUTERS: list[str] = [
     "central.stored_value.api:router",
     "central.vouchers.api:router",
     "central.purchasing.api:router",
+    "central.excel.api:router",
 ]
 
 

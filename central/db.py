@@ -51,6 +51,7 @@ MODEL_MODULES: list[str] = [
     "central.kits.models",
     "central.counts.models",
     "central.loans.models",
+    "central.excel.models",
 ]
 
 

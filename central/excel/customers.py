@@ -9,8 +9,8 @@ the per-row service is fast enough and keeps one home for the rules.
 
 A column left out of the file keeps each customer's value; an empty cell clears a text field (and
 the rep, group, price list, tags), while an empty credit limit, credit days or 启用 keeps the value
-(a new customer takes the defaults: no credit, active). Sales reps may not import: a rep edits only
-the contact fields of their own customers, one at a time.
+(a new customer takes the defaults: no credit, active). Sales reps may not import (see
+`importing.authorize`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from central.auth.roles import Permission
 from central.customers import service
 from central.customers.models import Customer, customer_dict
 from central.customers.schemas import CustomerIn
-from central.errors import DomainError, Forbidden
+from central.errors import DomainError
 from central.excel.columns import Column
 from central.excel.importing import Applied, Reporter, read_cells, validation_problems
 from central.excel.lists import CUSTOMER_COLUMNS
@@ -51,10 +51,6 @@ class CustomerImporter:
     extra: Sequence[Column] = ()
 
     def begin(self, session: Session, who: Principal | None, table: Table, report: Reporter) -> None:
-        if who is not None and who.rep_id is not None:
-            raise Forbidden("业务员不能导入客户（只能逐个修改自己客户的联系方式）",
-                            "a sales rep may not import customers (only edit their own customers' contacts)",
-                            code="permission_denied")
         self.table, self.who = table, who
         self.user_id = who.user_id if isinstance(who, UserPrincipal) else None
         self.known = {

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from central.auth.principal import Principal
 from central.auth.roles import Permission
-from central.errors import DomainError
+from central.errors import DomainError, Forbidden
 from central.excel.cells import READERS, CellError
 from central.excel.columns import Column
 from central.excel.reader import Row, Table, WorkbookError, read_table
@@ -183,6 +183,16 @@ def read_cells(row: Row, table: Table, report: Reporter,
     return out if ok else None
 
 
+def authorize(importer: Importer, who: Principal | None) -> None:
+    """Raise Forbidden unless `who` may run this import: the kind's permission, and not a sales rep
+    (a rep edits the contact fields of their own customers one at a time; `who` None is a command)."""
+    if who is None:
+        return
+    who.require(importer.permission)
+    if who.rep_id is not None:
+        raise Forbidden("业务员不能批量导入数据", "a sales rep may not import spreadsheets", code="permission_denied")
+
+
 def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
     chunk: list[Row] = []
     for row in rows:
@@ -200,8 +210,7 @@ def run_import(session: Session, importer: Importer, source: str | Path | bytes 
     """Import `source` with `importer` in `session`'s transaction (which should hold nothing else):
     written when no row is bad and not a dry run; otherwise the transaction is rolled back."""
     result = ImportResult(kind=importer.kind, dry_run=dry_run)
-    if who is not None:
-        who.require(importer.permission)
+    authorize(importer, who)
     try:
         table = read_table(source, importer.columns, extra=importer.extra)
     except WorkbookError as exc:

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from central.auth.principal import Principal
 from central.auth.roles import Permission
 from central.excel import customers, lists, members, price_lists, products, stock
 from central.excel.importing import Importer
@@ -21,13 +22,14 @@ class Export:
 
     title: str
     permission: Permission
-    sheets: Callable[[Session, date | None, date | None, int | None], list[Sheet]]
-    """(session, from, to, store id the reader is confined to) → the sheets, rows still lazy."""
+    sheets: Callable[[Session, date | None, date | None, Principal | None], list[Sheet]]
+    """(session, from, to, who reads it: None for a command) → the sheets, rows still lazy; a store's
+    staff get their store's rows, a sales rep their own customers."""
     dated: bool = False
     """Needs --from/--to (business days in the store's time zone)."""
 
 
-def _products(session: Session, _f: date | None, _t: date | None, _store: int | None) -> list[Sheet]:
+def _products(session: Session, _f: date | None, _t: date | None, _who: Principal | None) -> list[Sheet]:
     columns = products.export_columns(session)
     return [Sheet("商品", columns, products.export_rows(session, columns))]
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from central.auth.principal import Principal
 from central.catalog.models import Product, ProductUnit
 from central.customers.models import Customer
 from central.excel.columns import Column, Kind
@@ -72,13 +73,17 @@ def _stream(session: Session, stmt: Any) -> Iterator[Any]:
     yield from session.execute(stmt.execution_options(yield_per=PARTITION))
 
 
-def customer_sheets(session: Session, _f: date | None, _t: date | None, _store: int | None) -> list[Sheet]:
+def customer_sheets(session: Session, _f: date | None, _t: date | None, who: Principal | None) -> list[Sheet]:
+    """Every customer (a sales rep: their own)."""
     reps = dict(session.execute(select(User.id, User.username)).all())
     groups = dict(session.execute(select(CustomerGroup.id, CustomerGroup.code)).all())
     lists = dict(session.execute(select(PriceList.id, PriceList.code)).all())
+    stmt = select(Customer).order_by(Customer.code)
+    if who is not None and who.rep_id is not None:
+        stmt = stmt.where(Customer.rep_id == who.rep_id)
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        for (c,) in _stream(session, select(Customer).order_by(Customer.code)):
+        for (c,) in _stream(session, stmt):
             yield (c.code, c.name, c.contact_name, c.contact_phone, c.address, c.region, c.industry, c.source,
                    c.tags or [], reps.get(c.rep_id), groups.get(c.group_id), lists.get(c.price_list_id),
                    c.credit_limit_fen, c.credit_days, c.notes, c.active)
@@ -87,7 +92,9 @@ def customer_sheets(session: Session, _f: date | None, _t: date | None, _store: 
     return [Sheet("客户", CUSTOMER_COLUMNS, rows())]
 
 
-def member_sheets(session: Session, _f: date | None, _t: date | None, store_id: int | None) -> list[Sheet]:
+def member_sheets(session: Session, _f: date | None, _t: date | None, who: Principal | None) -> list[Sheet]:
+    """Every member (a store's staff: the members whose home store is theirs)."""
+    store_id = who.store_id if who is not None else None
     stores = dict(session.execute(select(Store.id, Store.code)).all())
     stmt = select(Member.card_no, Member.phone, Member.name, Member.birthday, Member.level, Member.home_store_id,
                   Member.active, Member.points_balance, Member.created_at).order_by(Member.card_no)
@@ -102,7 +109,9 @@ def member_sheets(session: Session, _f: date | None, _t: date | None, store_id: 
     return [Sheet("会员", (*MEMBER_COLUMNS, *MEMBER_EXPORT_ONLY), rows())]
 
 
-def stock_sheets(session: Session, _f: date | None, _t: date | None, store_id: int | None) -> list[Sheet]:
+def stock_sheets(session: Session, _f: date | None, _t: date | None, who: Principal | None) -> list[Sheet]:
+    """On-hand by warehouse and product (a store's staff: their store's warehouses)."""
+    store_id = who.store_id if who is not None else None
     units: dict[int, str] = {}
     stmt = (select(Warehouse.code, Product.sku, StockOnHand.qty_m, Warehouse.name, Product.name, Product.id)
             .join(Warehouse, Warehouse.id == StockOnHand.warehouse_id)
@@ -149,8 +158,11 @@ RETURN_COLUMNS = (
 )
 
 
-def sales_sheets(session: Session, date_from: date | None, date_to: date | None, store_id: int | None) -> list[Sheet]:
-    """Sales, their lines and returns whose business day (store local date) is in [from, to]."""
+def sales_sheets(session: Session, date_from: date | None, date_to: date | None,
+                 who: Principal | None) -> list[Sheet]:
+    """Sales, their lines and returns whose business day (store local date) is in [from, to] (a
+    store's staff: their store's)."""
+    store_id = who.store_id if who is not None else None
     if date_from is None or date_to is None:
         raise ValueError("a sales export needs a first and a last business day")
     stores = dict(session.execute(select(Store.id, Store.code)).all())

@@ -16,7 +16,7 @@ the changed lists through the change feed (the ORM hooks see every item written)
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -71,7 +71,7 @@ LIST_FIELDS = ("name", "scope", "target_id", "priority", "active")
 # ---------------------------------------------------------------------------- export
 
 
-def price_list_sheets(session: Session, _f: date | None, _t: date | None, _store: int | None) -> list[Sheet]:
+def price_list_sheets(session: Session, _f: date | None, _t: date | None, _who: Principal | None) -> list[Sheet]:
     """Every price of every list, by list code, SKU and unit (lists without prices have no rows)."""
     groups = dict(session.execute(select(CustomerGroup.id, CustomerGroup.code)).all())
     lists = {pl.id: pl for pl in session.execute(select(PriceList.id, PriceList.code, PriceList.name,
@@ -120,7 +120,7 @@ def read_scope(value: Any) -> PriceListScope | None:
     return found
 
 
-_READERS = {"scope": read_scope}
+_READERS: dict[str, Callable[[Any], Any]] = {"scope": read_scope}
 
 
 class PriceListImporter:

@@ -74,7 +74,32 @@ class Table:
     rows: Iterator[Row]
 
 
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+"""An uploaded .xlsx (a zip) whose parts inflate beyond this is refused before it is parsed: 100,000
+product rows are ~70 MB of sheet XML, and a zip bomb of a few KB could otherwise ask for gigabytes."""
+
+
+def check_unpacked_size(data: bytes, limit: int | None = None) -> None:
+    """Refuse an upload whose zip parts declare more than `limit` (MAX_UNPACKED_BYTES) bytes in all."""
+    import io
+    import zipfile
+
+    limit = MAX_UNPACKED_BYTES if limit is None else limit
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        return  # not a zip: calamine says what it is not
+    if unpacked > limit:
+        raise WorkbookError(f"文件解压后太大（{unpacked / 1024**2:,.0f} MB，上限 {limit / 1024**2:,.0f} MB）",
+                            f"the workbook unpacks to {unpacked / 1024**2:,.0f} MB, more than the "
+                            f"{limit / 1024**2:,.0f} MB allowed", code="workbook_too_large")
+
+
 def open_workbook(source: str | Path | bytes | IO[bytes]) -> CalamineWorkbook:
+    """The workbook of a path (a command's own file) or of uploaded bytes (checked for size first)."""
+    if isinstance(source, bytes):
+        check_unpacked_size(source)
     try:
         if isinstance(source, str | Path):
             return CalamineWorkbook.from_path(str(source))
