@@ -101,8 +101,8 @@ def export_list(kind: Kind, session: SessionDep, who: CurrentUser,
 
 @router.post("/excel/imports/{kind}", status_code=201, response_model=UploadOut,
              summary="上传并检查 / upload a file and check every row (nothing written)",
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}})
+             openapi_extra={"requestBody": {"required": True, "description": "the .xlsx file's bytes", "content": {
+                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
 async def upload_for_import(kind: Kind, request: Request, who: CurrentUser,
                             file_name: Annotated[str, Query(max_length=200)] = "") -> Any:
     authorize(uploads.importer_for(kind), who)  # refused before a byte of the body is read
