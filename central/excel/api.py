@@ -8,10 +8,8 @@
 - `POST /excel/uploads/{id}/commit` — the checked bytes imported for real, all rows or none; 422
   `bad_rows` with the report when rows turned out bad (nothing written).
 
-The body of an upload is read here, after the caller is authenticated and allowed, up to
-`uploads.upload_limit()` bytes (Content-Length first, then the bytes as they arrive): 413 beyond.
-When central's request gate (per-route `body_limit`) is on main, this route should declare its limit
-there instead of reading with its own bound.
+The request gate authenticates an upload before reading its body and bounds it at the route's own
+limit (`body_limit("excel_import", 16 MiB)`; `POS_MAX_BODY_BYTES_EXCEL_IMPORT` overrides): 413 beyond.
 """
 
 from __future__ import annotations
@@ -26,8 +24,9 @@ from starlette.concurrency import run_in_threadpool
 
 from central.api.deps import SessionDep
 from central.api.errors import error_body
+from central.api.gate import body_limit
 from central.auth.deps import CurrentUser
-from central.errors import DomainError, Invalid, NotFound
+from central.errors import Invalid, NotFound
 from central.excel import uploads
 from central.excel.importing import authorize
 from central.excel.kinds import EXPORTS, Export
@@ -38,11 +37,6 @@ router = APIRouter(tags=["excel 导入导出"])
 
 Kind = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[a-z-]+$")]
 UploadId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-fA-F-]+$")]
-
-
-class TooLarge(DomainError):
-    status = 413
-    default_code = "body_too_large"
 
 
 class UploadOut(BaseModel):
@@ -57,22 +51,6 @@ class UploadOut(BaseModel):
     created_at: datetime
     committed_at: datetime | None
     result: dict[str, Any]
-
-
-async def read_upload(request: Request, limit: int) -> bytes:
-    """The request body, refusing (413) a declared or actual size beyond `limit` without reading on."""
-    declared = request.headers.get("content-length")
-    mib = f"{limit / 1024 / 1024:g} MB"
-    if declared is not None and (not declared.strip().isdigit() or int(declared) > limit):
-        raise TooLarge(f"文件太大（上限 {mib}）", f"the file is too large (limit {mib})")
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > limit:
-            raise TooLarge(f"文件太大（上限 {mib}）", f"the file is too large (limit {mib})")
-    if not data:
-        raise Invalid("没有收到文件", "no file was sent", code="empty_upload", field="body")
-    return bytes(data)
 
 
 def export_of(kind: str) -> Export:
@@ -101,12 +79,15 @@ def export_list(kind: Kind, session: SessionDep, who: CurrentUser,
 
 @router.post("/excel/imports/{kind}", status_code=201, response_model=UploadOut,
              summary="上传并检查 / upload a file and check every row (nothing written)",
-             openapi_extra={"requestBody": {"required": True, "description": "the .xlsx file's bytes", "content": {
-                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+             openapi_extra={**body_limit(uploads.UPLOAD_LIMIT_NAME, uploads.DEFAULT_UPLOAD_LIMIT), "requestBody": {
+                 "required": True, "description": "the .xlsx file's bytes", "content": {
+                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
 async def upload_for_import(kind: Kind, request: Request, who: CurrentUser,
                             file_name: Annotated[str, Query(max_length=200)] = "") -> Any:
-    authorize(uploads.importer_for(kind), who)  # refused before a byte of the body is read
-    data = await read_upload(request, uploads.upload_limit())
+    authorize(uploads.importer_for(kind), who)
+    data = await request.body()  # read (bounded) by the request gate
+    if not data:
+        raise Invalid("没有收到文件", "no file was sent", code="empty_upload", field="body")
     upload = await run_in_threadpool(uploads.check_upload, request.app.state.engine, who, kind, data,
                                      file_name or f"{kind}.xlsx")
     return UploadOut.model_validate(upload)
@@ -129,4 +110,4 @@ async def commit_upload(upload_id: UploadId, request: Request, who: CurrentUser)
     return out
 
 
-__all__ = ["ExcelUpload", "read_upload", "router"]
+__all__ = ["ExcelUpload", "router"]

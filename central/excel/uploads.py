@@ -10,9 +10,9 @@
 
 Only the uploader sees and commits an upload (anyone else: not found), with the permission the
 kind needs checked again at commit (a role may have changed). Uploads never committed are purged
-after `KEEP`. How large a file may be is `upload_limit()`: the whole file is held in memory while it
-is read, and an .xlsx is a zip, so `reader.open_workbook` also refuses one whose sheets inflate
-beyond reason.
+after `KEEP`. How large a file may be is the request gate's limit `excel_import` (the whole file is
+held in memory while it is read), and as an .xlsx is a zip, `reader.open_workbook` also refuses one
+whose parts inflate beyond reason.
 """
 
 from __future__ import annotations
@@ -32,23 +32,16 @@ from central.errors import Conflict, NotFound, not_found
 from central.excel.importing import Importer, ImportResult, authorize, run_import
 from central.excel.kinds import IMPORTERS
 from central.excel.models import ExcelUpload
+from central.settings import MiB
 from sync.events import uuid7
 
-DEFAULT_UPLOAD_LIMIT = 16 * 1024 * 1024
-"""16 MiB: an .xlsx of about 250,000 product rows (100,000 rows with two units are ~6 MB)."""
+UPLOAD_LIMIT_NAME = "excel_import"
+DEFAULT_UPLOAD_LIMIT = 16 * MiB
+"""Largest upload (the request gate's limit `POS_MAX_BODY_BYTES_EXCEL_IMPORT`): an .xlsx of about
+250,000 product rows (100,000 rows with two units are ~6 MB)."""
 KEEP = timedelta(days=1)
 PROBLEMS_KEPT = 1000
 """Bad rows kept in an upload's report (the count of the rest is kept too)."""
-
-
-def upload_limit() -> int:
-    """Largest upload in bytes: `POS_MAX_IMPORT_BYTES` (e.g. `32M`), default 16 MiB."""
-    text = os.environ.get("POS_MAX_IMPORT_BYTES", "").strip().upper()
-    if not text:
-        return DEFAULT_UPLOAD_LIMIT
-    scale = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1], 1)
-    number = text[:-1] if text[-1] in "KMG" else text
-    return int(float(number) * scale)
 
 
 def importer_for(kind: str) -> Importer:
