@@ -46,6 +46,7 @@ ROUTERS: list[str] = [
     "central.vouchers.api:router",
     "central.purchasing.api:router",
     "central.excel.api:router",
+    "central.reporting.stock_api:router",
 ]
 
 

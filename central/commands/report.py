@@ -1,5 +1,7 @@
-"""`pos-central report sales --from DATE --to DATE [--store CODE] [--json]` and
-`pos-central report ageing [--as-of DATE] [--json]` (receivables 0-30/31-60/61-90/90+)."""
+"""`pos-central report sales --from DATE --to DATE [--store CODE] [--json]`,
+`pos-central report ageing [--as-of DATE] [--json]` (receivables 0-30/31-60/61-90/90+), and the stock
+and margin reports of central/commands/report_stock.py: `report stock-summary`, `report margin`,
+`report reorder`."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import sys
 import unicodedata
 from datetime import date
 
+from central.commands import report_stock
 from central.db import get_engine, session_scope
 from central.errors import DomainError
 from central.migrations import SchemaOutOfDate, check_up_to_date
@@ -24,8 +27,9 @@ def _date(text: str) -> date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=["sales", "ageing"],
-                        help="sales (by store and day) or ageing (receivables by age)")
+    parser.add_argument("kind", choices=["sales", "ageing", *report_stock.KINDS],
+                        help="sales (by store and day), ageing (receivables by age), stock-summary (进销存汇总), "
+                             "margin (毛利) or reorder (补货建议)")
     parser.add_argument("--from", dest="date_from", type=_date, default=None, metavar="DATE",
                         help="sales: first business day (store local date, Asia/Shanghai), YYYY-MM-DD")
     parser.add_argument("--to", dest="date_to", type=_date, default=None, metavar="DATE",
@@ -34,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ageing: the day to age to (default: today in Asia/Shanghai)")
     parser.add_argument("--store", default=None, metavar="CODE", help="only this store (e.g. S01)")
     parser.add_argument("--json", action="store_true", help="print JSON (totals at the top level)")
+    report_stock.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.kind == "ageing":
         return _ageing(args)
+    if args.kind in report_stock.KINDS:
+        return report_stock.run(args)
     if args.date_from is None or args.date_to is None:
         print("销售报表需要 --from 和 --to / the sales report needs --from and --to", file=sys.stderr)
         return 2

@@ -21,9 +21,10 @@ from central.api.types import Fen, OptLong, RefId, Strict, text
 from central.auth.deps import require
 from central.auth.principal import Principal
 from central.auth.roles import Permission as P
-from central.errors import not_found
+from central.errors import Invalid, not_found
 from central.inventory.quantities import from_milli
 from central.org.models import Warehouse
+from central.purchasing import reorder as reorder_rules
 from central.purchasing import service
 from central.purchasing.models import (
     ORDER_STATUSES,
@@ -532,3 +533,50 @@ def list_returns(session: SessionDep, who: Reader, page: PageDep, supplier_id: I
     if supplier_id is not None:
         stmt = stmt.where(SupplierReturn.supplier_id == supplier_id)
     return paginate(session, stmt, page, lambda r: {k: getattr(r, k) for k in ReturnOut.model_fields})
+
+
+# ------------------------------------------------------------------ reorder
+
+class DraftIn(Strict):
+    warehouse_id: RefId
+    product_ids: list[RefId] | None = Field(default=None, max_length=50_000,
+                                            description="only these suggestions (default: all)")
+    quantities: dict[str, Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3)]] | None = Field(
+        default=None, description="product id → units to order instead of the suggestion (0 = skip)")
+    window_days: int = Field(default=reorder_rules.DEFAULT_WINDOW_DAYS, ge=1, le=365)
+
+
+class DraftOut(BaseModel):
+    orders: list[OrderOut]
+    skipped_product_ids: list[int]
+
+
+@router.get("/purchasing/reorder", summary="补货建议 / suggested reorder for a warehouse, with its inputs",
+            description="Estimated stock = on hand − to ship + to receive; average daily sales over the window; lead "
+                        "time; minimum, maximum or days of cover; the suggestion in purchase units (boxes). "
+                        "The same as `pos-central report reorder --json`.")
+def get_reorder(session: SessionDep, who: Reader, warehouse_id: Annotated[int, Query(ge=1)],
+                window_days: Annotated[int, Query(ge=1, le=365)] = reorder_rules.DEFAULT_WINDOW_DAYS,
+                all_products: Annotated[bool, Query(alias="all", description="also products needing nothing")] = False
+                ) -> dict[str, Any]:
+    _visible_warehouse(session, who, warehouse_id)
+    return reorder_rules.reorder(session, warehouse_id=warehouse_id, window_days=window_days,
+                                 include_all=all_products).to_json()
+
+
+@router.post("/purchasing/reorder/draft-orders", response_model=DraftOut, status_code=201,
+             summary="一键生成采购订单 / draft one purchase order per supplier from the suggestions")
+def post_draft_orders(body: DraftIn, session: SessionDep, who: Writer) -> Any:
+    _visible_warehouse(session, who, body.warehouse_id)
+    quantities = None
+    if body.quantities is not None:
+        try:
+            quantities = {int(k): v for k, v in body.quantities.items()}
+        except ValueError:
+            raise Invalid("quantities 的键应为商品 id", "quantities are keyed by product id", code="validation_error",
+                          field="quantities") from None
+    drafted = reorder_rules.draft_orders(session, actor=who, warehouse_id=body.warehouse_id,
+                                         product_ids=body.product_ids, window_days=body.window_days,
+                                         quantities=quantities)
+    orders = [_order_out(service.get_order(session, oid)) for oid in drafted.order_ids]
+    return {"orders": orders, "skipped_product_ids": drafted.skipped}
