@@ -47,6 +47,7 @@ ROUTERS: list[str] = [
     "central.purchasing.api:router",
     "central.excel.api:router",
     "central.reporting.stock_api:router",
+    "central.kits.api:router",
 ]
 
 

@@ -23,18 +23,19 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from central import references
 from central.bulk import in_list, insert_tuples, json_rows, pg_execute, recordset_sql
 from central.catalog.models import Product
-from central.costing.average import CostState, apply, cost_of, fen_to_mfen, revalue, round_div
+from central.costing.average import CostState, allocate, apply, cost_of, fen_to_mfen, revalue, round_div
 from central.db import utcnow
 from central.errors import Invalid, not_found
 from central.inventory.batches import Lot, Piece, take_fefo
 from central.inventory.models import MOVEMENT_KINDS, StockBatch, StockMovement, StockOnHand
+from central.kits.models import KitComponent, KitTemplate
 
 
 class Movement(NamedTuple):
@@ -92,18 +93,27 @@ class Posting:
 _ON_HAND = cast(Table, StockOnHand.__table__)
 _BATCHES = cast(Table, StockBatch.__table__)
 _PRODUCTS = cast(Table, Product.__table__)
+_KITS = cast(Table, KitTemplate.__table__)
+_COMPONENTS = cast(Table, KitComponent.__table__)
+EXPLODING_KINDS = frozenset({"sale", "return", "delivery", "delivery_return"})
+"""Movements in which a kit whose template says `explode_on_sale` moves as its components."""
 
 
 @lru_cache(maxsize=4)
 def _statements(dialect: str) -> tuple[Any, Any, Any]:
-    """The reads of a posting: on-hand rows (locked), tracked products, batches (locked)."""
+    """The reads of a posting: on-hand rows (locked), the products with special handling (tracked by
+    batch, or kits taken out as their components when sold), batches (locked)."""
     on_hand = (select(_ON_HAND.c.warehouse_id, _ON_HAND.c.product_id, _ON_HAND.c.qty_m, _ON_HAND.c.value_fen,
                       _ON_HAND.c.avg_cost_mfen)
                .where(in_list(_ON_HAND.c.warehouse_id, "warehouses", dialect),
                       in_list(_ON_HAND.c.product_id, "products", dialect))
                .order_by(_ON_HAND.c.warehouse_id, _ON_HAND.c.product_id).with_for_update())
-    tracked = select(_PRODUCTS.c.id).where(in_list(_PRODUCTS.c.id, "products", dialect),
-                                           _PRODUCTS.c.shelf_life_tracked.is_(True))
+    kits = _KITS.c
+    tracked = (select(_PRODUCTS.c.id, _PRODUCTS.c.shelf_life_tracked, kits.id)
+               .select_from(_PRODUCTS.outerjoin(_KITS, (kits.product_id == _PRODUCTS.c.id)
+                                                & kits.explode_on_sale.is_(True) & kits.active.is_(True)))
+               .where(in_list(_PRODUCTS.c.id, "products", dialect),
+                      or_(_PRODUCTS.c.shelf_life_tracked.is_(True), kits.id.is_not(None))))
     batches = (select(_BATCHES.c.warehouse_id, _BATCHES.c.product_id, _BATCHES.c.batch_no, _BATCHES.c.qty_m,
                       _BATCHES.c.expiry_date, _BATCHES.c.received_at)
                .where(in_list(_BATCHES.c.warehouse_id, "warehouses", dialect),
@@ -179,12 +189,27 @@ def post(session: Session, movements: Sequence[Movement], *, recorded_at: dateti
     _require_references(session, movements)
     dialect = session.get_bind().dialect.name
     on_hand_q, tracked_q, batches_q = _statements(dialect)
-    warehouses = sorted({m.warehouse_id for m in movements})
+    asked = movements
     products = sorted({m.product_id for m in movements})
+    tracked: set[int] = set()
+    kits: dict[int, int] = {}  # kit product → template, of kits sold as their components
+    for pid, is_tracked, template in session.execute(tracked_q, {"products": products}):
+        if is_tracked:
+            tracked.add(pid)
+        if template is not None:
+            kits[pid] = template
+    origin: list[int] | None = None
+    if kits and any(m.product_id in kits and m.kind in EXPLODING_KINDS for m in movements):
+        movements, origin = _explode(session, movements, kits)
+        _require_references(session, movements)
+        parts = sorted({m.product_id for m in movements} - set(products))
+        products = sorted(set(products) | set(parts))
+        if parts:
+            tracked |= {pid for pid, is_tracked, _t in session.execute(tracked_q, {"products": parts}) if is_tracked}
+    warehouses = sorted({m.warehouse_id for m in movements})
     states: dict[tuple[int, int], CostState] = {
         (w, p): CostState(q, v, a) for w, p, q, v, a in session.execute(
             on_hand_q, {"warehouses": warehouses, "products": products})}
-    tracked = set(session.scalars(tracked_q, {"products": products}))
     lots: dict[tuple[int, int], list[Lot]] = defaultdict(list)
     if tracked:
         for w, p, b, q, exp, rec in session.execute(batches_q, {
@@ -267,7 +292,43 @@ def post(session: Session, movements: Sequence[Movement], *, recorded_at: dateti
             session.execute(_batch_upsert_statement(dialect), batch_rows)
     insert_tuples(session, _t_ledger(), _LEDGER_COLUMNS, ledger)  # COPY on PostgreSQL
     warnings = [NegativeStock(w, p, states[(w, p)].qty_m) for w, p in keys if states[(w, p)].qty_m < 0]
+    if origin is not None:  # kits sold as their components: each given movement is worth its parts
+        folded: list[int | None] = [0] * len(asked)
+        for i, value in zip(origin, values, strict=True):
+            current = folded[i]
+            folded[i] = None if value is None or current is None else current + value
+        return Posting(warnings, folded, [None] * len(asked))
     return Posting(warnings, values, pieces_of)
+
+
+def _explode(session: Session, movements: Sequence[Movement], kits: dict[int, int]
+             ) -> tuple[list[Movement], list[int]]:
+    """Movements with each kit sold (or returned, delivered) replaced by its components, and for
+    each resulting movement the index of the movement it came from. A known value (a return at
+    its sale's cost) is split over the components by quantity, to the fen."""
+    recipe: dict[int, list[tuple[int, int]]] = defaultdict(list)  # template → [(component, qty_m per kit)]
+    for template, product, qty_m in session.execute(
+            select(_COMPONENTS.c.template_id, _COMPONENTS.c.product_id, _COMPONENTS.c.qty_m)
+            .where(_COMPONENTS.c.template_id.in_(sorted(set(kits.values()))))
+            .order_by(_COMPONENTS.c.template_id, _COMPONENTS.c.product_id)):
+        recipe[template].append((product, qty_m))
+    out: list[Movement] = []
+    origin: list[int] = []
+    for i, m in enumerate(movements):
+        parts = recipe.get(kits.get(m.product_id, 0)) if m.kind in EXPLODING_KINDS else None
+        if not parts:
+            out.append(m)
+            origin.append(i)
+            continue
+        quantities = [round_div(m.qty_m * per_kit, 1000) for _p, per_kit in parts]
+        shares: list[int | None] = [None] * len(parts)
+        if m.value_fen is not None:
+            shares = list(allocate(m.value_fen, [abs(q) for q in quantities]))
+        for (product, _per_kit), qty, share in zip(parts, quantities, shares, strict=True):
+            out.append(m._replace(product_id=product, qty_m=qty, value_fen=share, batch_no=None, expiry_date=None,
+                                  note=(m.note or f"组合拆出 kit {m.product_id}")[:200]))
+            origin.append(i)
+    return out, origin
 
 
 def _t_ledger() -> Table:

@@ -528,7 +528,7 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
         back = Movement(warehouse_id=warehouse_id, product_id=rl.product_id, kind="return", qty_m=base_m,
                         source_type="return", source_id=ev.return_id, source_line=i, occurred_at=ev.returned_at,
                         user_id=ev.cashier_id, value_fen=return_costs[i - 1])
-        movements.extend(_back_to_batches(back, sale_batches.get(rl.original_line_no, [])))
+        movements.extend(_back_to_batches(back, sale_batches.get((rl.original_line_no, rl.product_id), [])))
         if not rl.restock:  # damaged goods come back and are written off at once, visibly
             movements.append(back._replace(kind="loss", qty_m=-base_m, value_fen=None,
                                            note="退货不可再售 / returned damaged"))
@@ -564,15 +564,17 @@ def _return_costs(ev: SaleReturned, lines: dict[int, SaleLine]) -> list[int | No
     return out
 
 
-def _sale_batches(session: Session, sale_id: str) -> dict[int, list[tuple[str, Any, int]]]:
-    """The batches each line of a sale took stock from: line → [(batch, expiry, qty taken)]."""
-    found: dict[int, list[tuple[str, Any, int]]] = defaultdict(list)
+def _sale_batches(session: Session, sale_id: str) -> dict[tuple[int, int], list[tuple[str, Any, int]]]:
+    """The batches each line of a sale took stock from: (line, product) → [(batch, expiry, qty taken)]
+    (a kit sold as its components took its components' batches, not its own)."""
+    found: dict[tuple[int, int], list[tuple[str, Any, int]]] = defaultdict(list)
     for m in session.execute(
-            select(StockMovement.source_line, StockMovement.batch_no, StockMovement.expiry_date, StockMovement.qty_m)
+            select(StockMovement.source_line, StockMovement.product_id, StockMovement.batch_no,
+                   StockMovement.expiry_date, StockMovement.qty_m)
             .where(StockMovement.source_type == "sale", StockMovement.source_id == sale_id,
                    StockMovement.batch_no.is_not(None)).order_by(StockMovement.id)):
         if m.source_line is not None and m.batch_no is not None:
-            found[m.source_line].append((m.batch_no, m.expiry_date, -m.qty_m))
+            found[(m.source_line, m.product_id)].append((m.batch_no, m.expiry_date, -m.qty_m))
     return found
 
 
