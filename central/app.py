@@ -48,6 +48,10 @@ ROUTERS: list[str] = [
     "central.excel.api:router",
     "central.reporting.stock_api:router",
     "central.kits.api:router",
+    "central.orders.api:router",
+    "central.field.api:router",
+    "central.attachments.api:router",
+    "central.reporting.field_api:router",
 ]
 
 

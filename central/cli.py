@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("central.commands.import_xlsx", "import master data from Excel (--dry-run lists every bad row)"),
     "vouchers": ("central.commands.vouchers", "voucher batches and codes (代金券/优惠券/提货券): add, issue, show, void"),
     "stored-value": ("central.commands.stored_value", "stored value (储值): bonus rules, balances, adjustments"),
+    "orders": ("central.commands.orders", "sales orders: approval queue, deliveries, leftovers"),
 }
 
 

@@ -52,6 +52,9 @@ MODEL_MODULES: list[str] = [
     "central.counts.models",
     "central.loans.models",
     "central.excel.models",
+    "central.orders.models",
+    "central.field.models",
+    "central.attachments.models",
 ]
 
 

@@ -18,12 +18,14 @@ import json
 import os
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sync.field import CollectionMethod, CustomerType, ReturnKind
 
 Fen = int
 """Money in integer fen (分). Never float."""
@@ -86,6 +88,10 @@ class EventType(StrEnum):
     VOUCHER_REDEEMED = "voucher.redeemed"
     VOUCHER_SOLD = "voucher.sold"
     VOUCHER_RESTORED = "voucher.restored"
+    CUSTOMER_CREATED = "customer.created"
+    VISIT_RECORDED = "visit.recorded"
+    COLLECTION_RECORDED = "collection.recorded"
+    ORDER_RETURN_RECORDED = "order_return.recorded"
 
 
 # ---------------------------------------------------------------------------- sales
@@ -290,28 +296,78 @@ class MemberCreated(_Wire):
 
 
 class FieldOrderLine(_Wire):
+    """One line of a rep's order, priced on the tablet with the `sync.pricing` contract."""
+
     product_id: int
-    sku: str
-    unit_code: str
+    sku: str = Field(max_length=64)
+    unit_code: str = Field(min_length=1, max_length=16)
+    """The unit ordered (e.g. "pc", "box"): stock moves by qty × unit factor in base units."""
     unit_factor: int = Field(ge=1)
     qty: Qty
     unit_price_fen: Fen = Field(ge=0)
+    """Price per unit before discounts, from the customer's price list / discount rate."""
     amount_fen: Fen = Field(ge=0)
+    """What the customer pays for the line, after its discounts (0 for a gift)."""
+    name: str = Field(default="", max_length=200)
+    is_gift: bool = False
+    """A free gift line (赠品): amount 0, stock still moves."""
+    discount_fen: Fen = Field(default=0, ge=0)
+    """Line and order discounts on this line (promotions, the rep's discount)."""
+    promotion_ids: list[int] = Field(default_factory=list, max_length=20)
 
 
-class FieldOrderCreated(_Wire):
-    """A rep's order taken at a customer's site, possibly offline."""
+_OFFLINE_ID = Field(default=None, min_length=1, max_length=40)
+
+
+class _ForCustomer(_Wire):
+    """An event about a customer: central's id, or the tablet's id of a customer created offline
+    (`customer.created`) that central may not have numbered yet. Exactly one of them."""
+
+    customer_id: int | None = None
+    new_customer_id: str | None = _OFFLINE_ID
+    """The `customer_id` of this tablet's `customer.created` event (a UUIDv7), before central's id
+    is known; central maps it (the customer entity carries it back as `client_id`)."""
+
+    @model_validator(mode="after")
+    def _one_customer(self) -> _ForCustomer:
+        if (self.customer_id is None) == (self.new_customer_id is None):
+            raise ValueError("give exactly one of customer_id and new_customer_id")
+        return self
+
+
+class FieldOrderCreated(_ForCustomer):
+    """A rep's order (订货单) taken at a customer's site, possibly offline.
+
+    Central checks it again (`sync.field.check_order`) whatever the tablet decided; `held` and
+    `hold_reasons` are the tablet's verdict, kept beside central's."""
 
     order_id: str
-    order_no: str
-    customer_id: int
+    order_no: str = Field(min_length=1, max_length=40)
     rep_id: int
     terminal_id: int
     ordered_at: datetime
-    lines: list[FieldOrderLine] = Field(min_length=1)
+    lines: list[FieldOrderLine] = Field(min_length=1, max_length=500)
     total_fen: Fen = Field(ge=0)
     on_credit: bool = True
+    """On account (the customer pays by its credit days); False: cash on delivery."""
     note: str | None = Field(default=None, max_length=500)
+    store_id: int | None = None
+    requested_date: date | None = None
+    """The delivery date the customer asked for."""
+    warehouse_id: int | None = None
+    """The warehouse the rep asked to ship from; central may split by stock (see FIELD.md)."""
+    held: bool = False
+    hold_reasons: list[str] = Field(default_factory=list, max_length=10)
+    """The tablet's `sync.field.HoldReason` codes (its offline check)."""
+    visit_id: str | None = _OFFLINE_ID
+    """The visit during which the order was taken, if any."""
+    price_version: int = 0
+    """The feed cursor the tablet priced with."""
+
+    @field_validator("ordered_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
 
 
 class VisitNoteCreated(_Wire):
@@ -469,6 +525,169 @@ class VoucherRestored(_Wire):
         return _require_utc(v)
 
 
+# ---------------------------------------------------------------------------- field sales
+# (protocol 3; the rep tablet's events, see sync/FIELD.md and sync/field.py)
+
+
+class CustomerCreated(_Wire):
+    """A new customer a rep created offline: central records it *pending* (cash on delivery only)
+    until head office reviews it and sets its credit."""
+
+    customer_id: str = Field(min_length=1, max_length=40)
+    """A UUIDv7 made on the tablet; orders, visits and collections name it as `new_customer_id`."""
+    rep_id: int
+    terminal_id: int
+    store_id: int | None = None
+    created_at: datetime
+    name: str = Field(min_length=1, max_length=100)
+    customer_type: CustomerType = CustomerType.DIRECT
+    contact_name: str | None = Field(default=None, max_length=50)
+    contact_phone: str | None = Field(default=None, max_length=20)
+    address: str | None = Field(default=None, max_length=200)
+    region: str | None = Field(default=None, max_length=50)
+    notes: str | None = Field(default=None, max_length=2000)
+    parent_customer_id: int | None = None
+    """For a branch (总分店): its head office's central id."""
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class Location(_Wire):
+    """Where the device was (only where it gives one)."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+
+
+class StockCount(_Wire):
+    product_id: int
+    unit_code: str = Field(min_length=1, max_length=16)
+    qty: Qty
+
+
+class CompetitorPrice(_Wire):
+    product: str = Field(min_length=1, max_length=100)
+    """What was seen, in the rep's words (e.g. "百事可乐 330ml")."""
+    price_fen: Fen = Field(ge=0)
+    brand: str | None = Field(default=None, max_length=50)
+    product_id: int | None = None
+    """Our product it competes with, when the rep picked one."""
+
+
+class VisitStepDone(_Wire):
+    """One visit step (`sync.field.VisitStep` code) as the rep did it."""
+
+    step: str = Field(min_length=1, max_length=32)
+    done: bool = True
+    note: str | None = Field(default=None, max_length=500)
+    stock_counts: list[StockCount] = Field(default_factory=list, max_length=500)
+    competitor_prices: list[CompetitorPrice] = Field(default_factory=list, max_length=100)
+
+
+SHA256_HEX = r"^[0-9a-f]{64}$"
+
+ATTACHMENT_MAX_BYTES = 8 * 1024 * 1024
+"""The largest attachment central accepts (a phone photo is 1-4 MB)."""
+
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+class AttachmentRef(_Wire):
+    """A photo (or other file) by content: uploaded after its event (`PUT /api/v1/attachments/{sha256}`);
+    the event never waits for it."""
+
+    sha256: str = Field(pattern=SHA256_HEX)
+    size: int = Field(ge=1, le=ATTACHMENT_MAX_BYTES)
+    content_type: str = Field(pattern="^(" + "|".join(ATTACHMENT_TYPES) + ")$")
+    step: str | None = Field(default=None, max_length=32)
+    """The visit step it documents (e.g. shelf_check), if any."""
+    taken_at: datetime | None = None
+
+
+class FollowUp(_Wire):
+    due_date: date
+    text: str = Field(min_length=1, max_length=500)
+
+
+class VisitRecorded(_ForCustomer):
+    """A customer visit (拜访), sent at check-out: times, where, notes, the steps done, photos."""
+
+    visit_id: str = Field(min_length=1, max_length=40)
+    rep_id: int
+    terminal_id: int
+    checked_in_at: datetime
+    checked_out_at: datetime | None = None
+    location: Location | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+    steps: list[VisitStepDone] = Field(default_factory=list, max_length=20)
+    photos: list[AttachmentRef] = Field(default_factory=list, max_length=30)
+    follow_up: FollowUp | None = None
+    """Something promised (call back, bring samples): the tablet reminds the rep on that day."""
+    order_ids: list[str] = Field(default_factory=list, max_length=20)
+    """Orders taken during the visit."""
+
+    @field_validator("checked_in_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
+class CollectionRecorded(_ForCustomer):
+    """A payment a rep collected from a customer (收款); central allocates it to the oldest open
+    receivables, never beyond what is open (the rest waits as an advance, 预收)."""
+
+    collection_id: str = Field(min_length=1, max_length=40)
+    receipt_no: str = Field(min_length=1, max_length=40)
+    rep_id: int
+    terminal_id: int
+    store_id: int | None = None
+    collected_at: datetime
+    amount_fen: Fen = Field(gt=0, le=10**12)
+    method: CollectionMethod
+    reference: str | None = Field(default=None, max_length=64)
+    """Transfer / WeChat / Alipay reference, cheque number."""
+    order_id: str | None = _OFFLINE_ID
+    """The order paid on delivery, when the payment is for one."""
+    note: str | None = Field(default=None, max_length=200)
+
+    @field_validator("collected_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
+class OrderReturnLine(_Wire):
+    order_line_no: int = Field(ge=1)
+    """The line of the original order (as central numbers them: 1, 2, … in the order's line order)."""
+    product_id: int
+    qty: Qty
+    """In the order line's unit."""
+    restock: bool = True
+    """False: damaged, written off on arrival."""
+
+
+class OrderReturnRecorded(_Wire):
+    """Goods refused on delivery or returned later, against the original order: the delivered
+    quantity stays as it was, the return is a document of its own. Central prices it from the
+    order's lines (the tablet sends quantities only)."""
+
+    return_id: str = Field(min_length=1, max_length=40)
+    return_no: str = Field(min_length=1, max_length=40)
+    order_id: str = Field(min_length=1, max_length=40)
+    rep_id: int
+    terminal_id: int
+    returned_at: datetime
+    kind: ReturnKind = ReturnKind.RETURNED
+    reason: str | None = Field(default=None, max_length=200)
+    lines: list[OrderReturnLine] = Field(min_length=1, max_length=500)
+
+    @field_validator("returned_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return _require_utc(v)
+
+
 PAYLOAD_TYPES: dict[EventType, type[_Wire]] = {
     EventType.SALE_COMPLETED: SaleCompleted,
     EventType.SALE_RETURNED: SaleReturned,
@@ -486,6 +705,10 @@ PAYLOAD_TYPES: dict[EventType, type[_Wire]] = {
     EventType.VOUCHER_REDEEMED: VoucherRedeemed,
     EventType.VOUCHER_SOLD: VoucherSold,
     EventType.VOUCHER_RESTORED: VoucherRestored,
+    EventType.CUSTOMER_CREATED: CustomerCreated,
+    EventType.VISIT_RECORDED: VisitRecorded,
+    EventType.COLLECTION_RECORDED: CollectionRecorded,
+    EventType.ORDER_RETURN_RECORDED: OrderReturnRecorded,
 }
 
 

@@ -20,16 +20,24 @@ from pydantic import BaseModel, ConfigDict, Field
 from sync.events import EventEnvelope
 from sync.master import Change
 
-PROTOCOL_VERSION = 2
-"""Bumped when a request or answer changes incompatibly.
+PROTOCOL_VERSION = 3
+"""Bumped when a request or answer changes incompatibly, or central learns events an older central
+would refuse.
 
 2: stored value and vouchers — event types `stored_value.*` and `voucher.*`, the tender `voucher`,
 master entities `stored_value_rule`, `voucher_batch`, `voucher` and the member's `stored_value_fen`.
-A protocol-1 till never sends those and ignores what it does not know (unknown entities are kept
-in its master table, unknown fields ignored), so central serves it as before."""
+3: the rep tablet's field sales (sync/FIELD.md) — events `customer.created`, `visit.recorded`,
+`collection.recorded`, `order_return.recorded`, the richer `field_order.created`; entities
+`sales_order`, `visit_plan`, `rep_target`, `customer_type`, `floor_price`, more customer fields;
+attachment uploads. Central answers every sync request with its own version in the `X-POS-Protocol`
+header: a terminal pushes events of version N only to a central answering N or more (an older
+central refuses a whole batch holding an event type it does not know).
+An older till never sends those and ignores what it does not know (unknown entities are kept in its
+master table, unknown fields ignored), so central serves it as before."""
 
 MIN_PROTOCOL_VERSION = 1
-"""The oldest terminal protocol central still serves; older ones get `upgrade_required`."""
+"""The oldest terminal protocol central still serves; older ones get `upgrade_required`. Tills of
+protocol 1 (sales, shifts, members, the first field events) are served unchanged."""
 
 MASTER_SCHEMA_VERSION = 1
 """Version of the master-data wire forms; a terminal on another version re-bootstraps."""

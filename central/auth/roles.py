@@ -72,6 +72,15 @@ class Permission(StrEnum):
     """Approve purchase orders above the approval amount, over-receipts and cost corrections."""
     COSTS_READ = "costs.read"
     """See cost prices, stock value and gross margin."""
+    ORDERS_READ = "orders.read"
+    ORDERS_WRITE = "orders.write"
+    """Enter orders at head office."""
+    ORDERS_APPROVE = "orders.approve"
+    """Approve, reject, edit held orders; cancel or close orders (credit control)."""
+    DELIVERIES_WRITE = "deliveries.write"
+    """Deliver or cancel delivery notes, record leftovers and returns."""
+    REPS_MANAGE = "reps.manage"
+    """Set reps' visit plans and monthly targets, customer types' visit steps, floor prices."""
 
 
 P = Permission
@@ -82,23 +91,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.ORG_READ, P.TERMINALS_MANAGE, P.USERS_READ, P.USERS_WRITE, P.CATALOG_READ, P.PRICING_READ,
         P.MEMBERS_READ, P.MEMBERS_WRITE, P.CUSTOMERS_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
         P.SALES_READ, P.REPORTS_READ, P.REVIEW_READ, P.STORED_VALUE_READ, P.VOUCHERS_READ,
-        P.PURCHASING_READ,
+        P.PURCHASING_READ, P.ORDERS_READ, P.ORDERS_WRITE, P.ORDERS_APPROVE, P.DELIVERIES_WRITE,
     }),
     Role.CASHIER: frozenset({P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.MEMBERS_WRITE,
                              P.STORED_VALUE_READ, P.VOUCHERS_READ}),
     Role.SALES_REP: frozenset({
         P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE,
-        P.RECEIVABLES_READ,
+        P.RECEIVABLES_READ, P.ORDERS_READ, P.ORDERS_WRITE,
     }),
     Role.WAREHOUSE: frozenset({
         P.ORG_READ, P.CATALOG_READ, P.CATALOG_WRITE, P.INVENTORY_READ, P.INVENTORY_WRITE,
-        P.PURCHASING_READ, P.PURCHASING_WRITE, P.COSTS_READ,
+        P.PURCHASING_READ, P.PURCHASING_WRITE, P.COSTS_READ, P.ORDERS_READ, P.DELIVERIES_WRITE,
     }),
     Role.FINANCE: frozenset({
         P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.CUSTOMERS_READ, P.SALES_READ,
         P.RECEIVABLES_READ, P.RECEIVABLES_WRITE, P.REPORTS_READ, P.INVENTORY_READ, P.REVIEW_READ,
         P.REVIEW_RESOLVE, P.STORED_VALUE_READ, P.STORED_VALUE_WRITE, P.VOUCHERS_READ,
-        P.PURCHASING_READ, P.PURCHASING_APPROVE, P.COSTS_READ,
+        P.PURCHASING_READ, P.PURCHASING_APPROVE, P.COSTS_READ, P.ORDERS_READ, P.ORDERS_APPROVE,
     }),
 }
 
@@ -113,5 +122,6 @@ class DeviceKind(StrEnum):
 DEVICE_PERMISSIONS: dict[DeviceKind, frozenset[Permission]] = {
     DeviceKind.POS: frozenset({P.SYNC, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.ORG_READ,
                                P.STORED_VALUE_READ, P.VOUCHERS_READ}),
-    DeviceKind.REP: frozenset({P.SYNC, P.CATALOG_READ, P.PRICING_READ, P.CUSTOMERS_READ, P.ORG_READ}),
+    DeviceKind.REP: frozenset({P.SYNC, P.CATALOG_READ, P.PRICING_READ, P.CUSTOMERS_READ, P.ORG_READ,
+                               P.ORDERS_READ}),
 }

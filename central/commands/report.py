@@ -1,7 +1,9 @@
 """`pos-central report sales --from DATE --to DATE [--store CODE] [--json]`,
-`pos-central report ageing [--as-of DATE] [--json]` (receivables 0-30/31-60/61-90/90+), and the stock
-and margin reports of central/commands/report_stock.py: `report stock-summary`, `report margin`,
-`report reorder`."""
+`pos-central report ageing [--as-of DATE] [--json]` (receivables 0-30/31-60/61-90/90+),
+`pos-central report field --from DATE --to DATE [--rep USERNAME] [--json]` (what central received
+from the reps' tablets), `pos-central report fulfilment --from DATE --to DATE [--by customer|rep|product]
+[--json]` (ordered vs delivered vs returned), and the stock and margin reports of
+central/commands/report_stock.py: `report stock-summary`, `report margin`, `report reorder`."""
 
 from __future__ import annotations
 
@@ -27,9 +29,10 @@ def _date(text: str) -> date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=["sales", "ageing", *report_stock.KINDS],
-                        help="sales (by store and day), ageing (receivables by age), stock-summary (进销存汇总), "
-                             "margin (毛利) or reorder (补货建议)")
+    parser.add_argument("kind", choices=["sales", "ageing", "field", "fulfilment", *report_stock.KINDS],
+                        help="sales (by store and day), ageing (receivables by age), field (the reps' orders, "
+                             "visits, collections), fulfilment (ordered vs delivered vs returned), "
+                             "stock-summary (进销存汇总), margin (毛利) or reorder (补货建议)")
     parser.add_argument("--from", dest="date_from", type=_date, default=None, metavar="DATE",
                         help="sales: first business day (store local date, Asia/Shanghai), YYYY-MM-DD")
     parser.add_argument("--to", dest="date_to", type=_date, default=None, metavar="DATE",
@@ -37,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", dest="as_of", type=_date, default=None, metavar="DATE",
                         help="ageing: the day to age to (default: today in Asia/Shanghai)")
     parser.add_argument("--store", default=None, metavar="CODE", help="only this store (e.g. S01)")
+    parser.add_argument("--rep", default=None, metavar="USERNAME", help="field: only this sales rep (e.g. rep01)")
     parser.add_argument("--json", action="store_true", help="print JSON (totals at the top level)")
     report_stock.add_arguments(parser)
 
@@ -48,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         return _ageing(args)
     if args.kind in report_stock.KINDS:
         return report_stock.run(args)
+    if args.kind in ("field", "fulfilment"):
+        return _field(args)
     if args.date_from is None or args.date_to is None:
         print("销售报表需要 --from 和 --to / the sales report needs --from and --to", file=sys.stderr)
         return 2
@@ -122,6 +128,49 @@ def _ageing(args: argparse.Namespace) -> int:
     widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         print("  ".join(_pad(cell, w, right=i >= 2) for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+    return 0
+
+
+def _field(args: argparse.Namespace) -> int:
+    from central.reporting.field import FIELD_KEYS, field_report, fulfilment_report
+
+    if args.date_from is None or args.date_to is None:
+        print("需要 --from 和 --to / --from and --to are needed", file=sys.stderr)
+        return 2
+    engine = get_engine(resolve_db_url(args.db))
+    try:
+        check_up_to_date(engine)
+        with session_scope(engine, write=False) as session:
+            if args.kind == "field":
+                report = field_report(session, date_from=args.date_from, date_to=args.date_to, rep=args.rep)
+            else:
+                report = fulfilment_report(session, date_from=args.date_from, date_to=args.date_to, by=args.by)
+    except SchemaOutOfDate as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"{exc.message} / {exc.message_en}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    if args.kind == "field":
+        print(f"外勤报表 {args.date_from} ~ {args.date_to}（总部收到的业务员数据，按平板的营业日）")
+        table = [["业务员", "订单", "订单金额", "待审批", "拜访", "收款"]]
+        for row in [*report["by_rep"], {"rep": "合计", **{k: report[k] for k in FIELD_KEYS}}]:
+            table.append([row["rep"] or "—", str(row["orders"]), format_fen(row["order_total_fen"]),
+                          str(row["held_for_approval"]), str(row["visits"]), format_fen(row["collections_fen"])])
+    else:
+        group = {"customer": "客户", "rep": "业务员", "product": "商品"}[args.by]
+        print(f"订单履约 {args.date_from} ~ {args.date_to}（按{group}，未售出最多的在前）")
+        table = [["", "订货", "已送", "退回", "取消", "未送", "未售出", "履约率"]]
+        for row in [*report["rows"], {"label": "合计", **report}]:
+            table.append([row["label"], format_fen(row["ordered_fen"]), format_fen(row["delivered_fen"]),
+                          format_fen(row["returned_fen"]), format_fen(row["cancelled_fen"]), format_fen(row["open_fen"]),
+                          format_fen(row["not_sold_fen"]), f"{row['fulfilled_bp'] / 100:.1f}%"])
+    widths = [max(_width(r[i]) for r in table) for i in range(len(table[0]))]
+    for r in table:
+        print("  ".join(_pad(cell, w, right=i >= 1) for i, (cell, w) in enumerate(zip(r, widths, strict=True))))
     return 0
 
 

@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", default=None, metavar="CODE",
                         help="stock-summary: only this warehouse; reorder: the warehouse (e.g. CW01)")
     parser.add_argument("--by", default="product", choices=["product", "category", "store", "customer", "rep"],
-                        help="margin: group by (default product)")
+                        help="margin, fulfilment: group by (default product)")
     parser.add_argument("--window-days", type=int, default=28, metavar="N",
                         help="reorder: average daily sales over the last N days (default 28)")
     parser.add_argument("--all", dest="all_products", action="store_true",

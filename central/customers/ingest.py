@@ -1,14 +1,15 @@
-"""Applying a rep tablet's events at central: field orders, visit notes, customer edits.
+"""Applying a rep tablet's customer events at central: new customers, edits, (older) visit notes.
 
 Called by the sync engine inside its transaction; never commits. A rep may only act on their
-own customers: an event for another rep's customer is refused with `WrongScope`.
+own customers: an event for another rep's customer is refused with `WrongScope`. Orders are
+applied by `central.orders.ingest`, visits and collections by `central.field.ingest`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import column, insert, or_, select, table
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.customers.history import apply_field_changes
@@ -16,23 +17,18 @@ from central.customers.models import (
     REP_EDITABLE_FIELDS,
     Customer,
     CustomerFieldChange,
-    FieldOrder,
-    FieldOrderLine,
+    CustomerType,
     VisitNote,
 )
-from central.errors import Conflict, Invalid, not_found
-from central.inventory.quantities import to_milli
-from central.sales.errors import InconsistentDocument, WrongScope
-from sync.events import CustomerUpdated, FieldOrderCreated, VisitNoteCreated
-
-_products = table("products", column("id"))
+from central.errors import Conflict, DomainError, Invalid, not_found
+from central.sales.errors import WrongScope
+from sync.events import CustomerCreated, CustomerUpdated, VisitNoteCreated
+from sync.field import CustomerStatus
 
 FIELD_MAX_LENGTH = {"contact_name": 50, "contact_phone": 20, "address": 200, "notes": 2000}
 
 
-def _rep_customer(session: Session, *, customer_id: int, ev_rep_id: int, ev_terminal_id: int,
-                  terminal_id: int, rep_id: int | None) -> Customer:
-    """The customer, checked to belong to the rep who sent the event from their own tablet."""
+def _check_sender(*, ev_rep_id: int, ev_terminal_id: int, terminal_id: int, rep_id: int | None) -> None:
     if ev_terminal_id != terminal_id:
         raise WrongScope(f"事件属于终端 {ev_terminal_id}，不是发送它的终端 {terminal_id}",
                          f"event is for terminal {ev_terminal_id}, not the sending terminal {terminal_id}",
@@ -40,54 +36,36 @@ def _rep_customer(session: Session, *, customer_id: int, ev_rep_id: int, ev_term
     if rep_id is not None and ev_rep_id != rep_id:
         raise WrongScope(f"事件属于业务员 {ev_rep_id}，不是本平板的业务员 {rep_id}",
                          f"event is for rep {ev_rep_id}, not this tablet's rep {rep_id}", field="rep_id")
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise not_found("客户", "customer", "customer_id", customer_id)
+
+
+def rep_customer(session: Session, *, customer_id: int | None, ev_rep_id: int, ev_terminal_id: int,
+                 terminal_id: int, rep_id: int | None, new_customer_id: str | None = None) -> Customer:
+    """The customer (by central's id, or by the tablet's id of one it created offline), checked to
+    belong to the rep who sent the event from their own tablet.
+
+    A `new_customer_id` central has not heard of is `dependency_missing` (deferred): its
+    `customer.created` has not arrived, or is in quarantine until head office retries it."""
+    _check_sender(ev_rep_id=ev_rep_id, ev_terminal_id=ev_terminal_id, terminal_id=terminal_id, rep_id=rep_id)
+    if customer_id is not None:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise not_found("客户", "customer", "customer_id", customer_id)
+    else:
+        customer = session.scalar(select(Customer).where(Customer.client_id == new_customer_id))
+        if customer is None:
+            raise DomainError(f"新客户 {new_customer_id} 尚未到达总部", f"new customer {new_customer_id} has not "
+                              "reached central yet", code="dependency_missing", field="new_customer_id")
     if customer.rep_id != ev_rep_id:
         raise WrongScope(f"客户 {customer.code} 不属于业务员 {ev_rep_id}",
                          f"customer {customer.code} is not rep {ev_rep_id}'s", field="customer_id")
     return customer
 
 
-def apply_field_order_created(session: Session, ev: FieldOrderCreated, *, terminal_id: int,
-                              received_at: datetime, rep_id: int | None = None,
-                              store_id: int | None = None) -> FieldOrder:
-    """Record a rep's order (status open; stock and receivable move when it is fulfilled)."""
-    _rep_customer(session, customer_id=ev.customer_id, ev_rep_id=ev.rep_id, ev_terminal_id=ev.terminal_id,
-                  terminal_id=terminal_id, rep_id=rep_id)
-    if sum(ln.amount_fen for ln in ev.lines) != ev.total_fen:
-        raise InconsistentDocument("订单行金额合计不等于订单合计", "order lines do not add up to the total",
-                                   field="total_fen")
-    wanted = {ln.product_id for ln in ev.lines}
-    found = set(session.scalars(select(_products.c.id).where(_products.c.id.in_(wanted))))
-    if wanted - found:
-        raise not_found("商品", "product", "lines.product_id", min(wanted - found))
-    if any(ln.qty <= 0 for ln in ev.lines):
-        raise InconsistentDocument("订单数量必须大于零", "order quantities must be positive", field="lines.qty")
-    clash = session.execute(select(FieldOrder.id).where(
-        or_(FieldOrder.id == ev.order_id, FieldOrder.order_no == ev.order_no))).first()
-    if clash is not None:
-        raise Conflict(f"订单已存在：{ev.order_no}", f"order already recorded: {ev.order_no}",
-                       code="duplicate_document", field="order_id")
-    order = FieldOrder(
-        id=ev.order_id, order_no=ev.order_no, customer_id=ev.customer_id, rep_id=ev.rep_id,
-        terminal_id=terminal_id, ordered_at=ev.ordered_at, received_at=received_at, total_fen=ev.total_fen,
-        on_credit=ev.on_credit, status="open", note=ev.note)
-    session.add(order)
-    session.flush()
-    session.execute(insert(FieldOrderLine), [{
-        "order_id": ev.order_id, "line_no": i, "product_id": ln.product_id, "sku": ln.sku,
-        "unit_code": ln.unit_code, "unit_factor": ln.unit_factor, "qty_m": to_milli(ln.qty),
-        "unit_price_fen": ln.unit_price_fen, "amount_fen": ln.amount_fen,
-    } for i, ln in enumerate(ev.lines, start=1)])
-    return order
-
-
 def apply_visit_note_created(session: Session, ev: VisitNoteCreated, *, terminal_id: int,
                              received_at: datetime, rep_id: int | None = None,
                              store_id: int | None = None) -> VisitNote:
     """Record a visit note on the rep's customer."""
-    _rep_customer(session, customer_id=ev.customer_id, ev_rep_id=ev.rep_id, ev_terminal_id=ev.terminal_id,
+    rep_customer(session, customer_id=ev.customer_id, ev_rep_id=ev.rep_id, ev_terminal_id=ev.terminal_id,
                   terminal_id=terminal_id, rep_id=rep_id)
     if session.get(VisitNote, ev.note_id) is not None:
         raise Conflict(f"拜访记录已存在：{ev.note_id}", f"visit note already recorded: {ev.note_id}",
@@ -103,7 +81,7 @@ def apply_customer_updated(session: Session, ev: CustomerUpdated, *, terminal_id
                            received_at: datetime, rep_id: int | None = None,
                            store_id: int | None = None) -> list[CustomerFieldChange]:
     """Merge a rep's offline edits field by field: this receipt wins, the old value goes to history."""
-    customer = _rep_customer(session, customer_id=ev.customer_id, ev_rep_id=ev.rep_id,
+    customer = rep_customer(session, customer_id=ev.customer_id, ev_rep_id=ev.rep_id,
                              ev_terminal_id=ev.terminal_id, terminal_id=terminal_id, rep_id=rep_id)
     for field, value in ev.fields.items():
         if field not in REP_EDITABLE_FIELDS:
@@ -115,3 +93,33 @@ def apply_customer_updated(session: Session, ev: CustomerUpdated, *, terminal_id
                           field=f"fields.{field}")
     return apply_field_changes(session, customer, dict(ev.fields), source="rep", edited_at=ev.edited_at,
                                user_id=ev.rep_id, terminal_id=terminal_id, recorded_at=received_at)
+
+
+def apply_customer_created(session: Session, ev: CustomerCreated, *, terminal_id: int, received_at: datetime,
+                           rep_id: int | None = None, store_id: int | None = None) -> Customer:
+    """A customer a rep created offline: the rep's, *pending* (cash on delivery) until head office
+    reviews it; numbered by central (`NC00001` …), found by later events through its `client_id`."""
+    from central.syncing import feed
+
+    _check_sender(ev_rep_id=ev.rep_id, ev_terminal_id=ev.terminal_id, terminal_id=terminal_id, rep_id=rep_id)
+    if session.scalar(select(Customer.id).where(Customer.client_id == ev.customer_id)) is not None:
+        raise Conflict(f"客户已存在：{ev.customer_id}", f"customer already recorded: {ev.customer_id}",
+                       code="duplicate_document", field="customer_id")
+    if session.get(CustomerType, ev.customer_type.value) is None:
+        raise not_found("客户类型", "customer type", "customer_type", ev.customer_type.value)
+    if ev.parent_customer_id is not None:
+        rep_customer(session, customer_id=ev.parent_customer_id, ev_rep_id=ev.rep_id, ev_terminal_id=ev.terminal_id,
+                     terminal_id=terminal_id, rep_id=rep_id)
+    code = f"NC{feed.allocate(session, 1, 'customer_code'):05d}"
+    while session.scalar(select(Customer.id).where(Customer.code == code)) is not None:
+        code = f"NC{feed.allocate(session, 1, 'customer_code'):05d}"
+    customer = Customer(
+        code=code, name=ev.name, contact_name=ev.contact_name, contact_phone=ev.contact_phone, address=ev.address,
+        region=ev.region, notes=ev.notes, tags=["新客户"], rep_id=ev.rep_id, credit_limit_fen=0, credit_days=0,
+        active=True, customer_type=ev.customer_type.value, status=CustomerStatus.PENDING.value,
+        client_id=ev.customer_id, created_by_terminal_id=terminal_id, parent_id=ev.parent_customer_id,
+        discount_bp=0, contacts=[], latitude=ev.latitude, longitude=ev.longitude, created_at=received_at,
+        updated_at=received_at)
+    session.add(customer)
+    session.flush()
+    return customer

@@ -1,11 +1,13 @@
-"""B2B customer tables: the customer, its field history, field orders and visit notes."""
+"""B2B customer tables: customer types, the customer, its field history and (older tablets') visit notes.
+
+Orders live in `central.orders`, visits and collections in `central.field`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db import Base, utcnow
@@ -14,6 +16,21 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 REP_EDITABLE_FIELDS = ("contact_name", "contact_phone", "address", "notes")
 """Fields a rep may change from a tablet, offline; merged field by field (CONFLICTS.md rule 6)."""
+
+
+class CustomerType(Base):
+    """A kind of customer (`sync.field.CustomerType`: direct, 专柜, 总分店, 配送) and the visit steps a
+    rep must do there (`sync.field.VisitStep` codes). The four types are seeded by the migration;
+    head office edits the required steps."""
+
+    __tablename__ = "customer_types"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(50), default="")
+    required_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Customer(Base):
@@ -41,6 +58,22 @@ class Customer(Base):
     credit_days: Mapped[int] = mapped_column(default=0)
     notes: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
+    customer_type: Mapped[str] = mapped_column(ForeignKey("customer_types.code"), default="direct",
+                                               server_default="direct")
+    status: Mapped[str] = mapped_column(String(12), default="active", server_default="active")
+    """`sync.field.CustomerStatus`: `pending` (made on a tablet, cash on delivery only) until head
+    office reviews it (sets credit, or just marks it active)."""
+    client_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    """The tablet's id of a customer made offline (`customer.created`): later events name it."""
+    created_by_terminal_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    """The head office of a branch (总分店)."""
+    discount_bp: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Discount rate on group prices in basis points (`sync.catalog.CustomerTerms.percent_off_bp`)."""
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """More people to talk to: [{"name", "phone", "role"}] (the main one is contact_name/phone)."""
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -66,42 +99,6 @@ class CustomerFieldChange(Base):
     """Central's clock: the order in which edits won."""
 
 
-class FieldOrder(Base):
-    """An order a rep took at the customer's site (possibly offline)."""
-
-    __tablename__ = "field_orders"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    order_no: Mapped[str] = mapped_column(String(40), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
-    ordered_at: Mapped[datetime]
-    received_at: Mapped[datetime]
-    total_fen: Mapped[int]
-    on_credit: Mapped[bool] = mapped_column(default=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")
-    """open → fulfilled (stock left the warehouse, receivable booked when on credit)."""
-    fulfilled_at: Mapped[datetime | None]
-    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"))
-    note: Mapped[str | None] = mapped_column(String(500))
-
-
-class FieldOrderLine(Base):
-    __tablename__ = "field_order_lines"
-
-    order_id: Mapped[str] = mapped_column(ForeignKey("field_orders.id"), primary_key=True)
-    line_no: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
-    sku: Mapped[str] = mapped_column(String(64))
-    unit_code: Mapped[str] = mapped_column(String(16))
-    unit_factor: Mapped[int]
-    qty_m: Mapped[int] = mapped_column(BigInteger)
-    """Quantity of the unit of sale, in thousandths."""
-    unit_price_fen: Mapped[int]
-    amount_fen: Mapped[int]
-
-
 class VisitNote(Base):
     """A rep's note from a customer visit."""
 
@@ -120,4 +117,5 @@ def customer_dict(c: Customer) -> dict[str, Any]:
     """The customer's editable fields as a plain dict (history diffs and API answers)."""
     return {f: getattr(c, f) for f in (
         "code", "name", "contact_name", "contact_phone", "address", "region", "industry", "source",
-        "tags", "rep_id", "group_id", "price_list_id", "credit_limit_fen", "credit_days", "notes", "active")}
+        "tags", "rep_id", "group_id", "price_list_id", "credit_limit_fen", "credit_days", "notes", "active",
+        "customer_type", "status", "parent_id", "discount_bp", "contacts")}

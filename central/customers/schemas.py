@@ -13,6 +13,15 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, ma
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
 
+class ContactIn(Strict):
+    name: text(50)  # type: ignore[valid-type]
+    phone: Phone | None = None
+    role: text(20) | None = None  # type: ignore[valid-type]
+
+
+CustomerTypeCode = Annotated[str, StringConstraints(pattern="^(direct|consignment|hq_branch|delivery_only)$")]
+
+
 class CustomerIn(Strict):
     code: Code
     name: Name
@@ -29,6 +38,12 @@ class CustomerIn(Strict):
     credit_limit_fen: Fen = 0
     credit_days: int = Field(default=0, ge=0, le=365)
     notes: text(2000) | None = None  # type: ignore[valid-type]
+    customer_type: CustomerTypeCode = "direct"
+    parent_id: RefId | None = None
+    discount_bp: int = Field(default=0, ge=0, le=9999, description="discount on group prices, 300 = 3% (97折)")
+    contacts: list[ContactIn] = Field(default_factory=list, max_length=10)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class CustomerPatch(Strict):
@@ -48,6 +63,13 @@ class CustomerPatch(Strict):
     credit_days: int | None = Field(default=None, ge=0, le=365)
     notes: text(2000) | None = None  # type: ignore[valid-type]
     active: bool | None = None
+    customer_type: CustomerTypeCode | None = None
+    status: Annotated[str, StringConstraints(pattern="^(active|pending)$")] | None = None
+    parent_id: RefId | None = None
+    discount_bp: int | None = Field(default=None, ge=0, le=9999)
+    contacts: list[ContactIn] | None = Field(default=None, max_length=10)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class Out(BaseModel):
@@ -72,6 +94,14 @@ class CustomerOut(Out):
     credit_days: int
     notes: str | None
     active: bool
+    customer_type: str
+    status: str
+    client_id: str | None
+    parent_id: int | None
+    discount_bp: int
+    contacts: list[dict[str, str | None]]
+    latitude: float | None
+    longitude: float | None
     updated_at: datetime
 
 
@@ -94,42 +124,3 @@ class VisitNoteOut(Out):
     visited_at: datetime
     received_at: datetime
     text: str
-
-
-class FieldOrderLineOut(Out):
-    line_no: int
-    product_id: int
-    sku: str
-    unit_code: str
-    unit_factor: int
-    qty_m: int = Field(description="quantity of the unit in thousandths (5 boxes = 5000)")
-    unit_price_fen: int
-    amount_fen: int
-
-
-class FieldOrderOut(Out):
-    id: str
-    order_no: str
-    customer_id: int
-    rep_id: int
-    ordered_at: datetime
-    received_at: datetime
-    total_fen: int
-    on_credit: bool
-    status: str
-    fulfilled_at: datetime | None
-    warehouse_id: int | None
-    note: str | None
-
-
-class FieldOrderDetail(FieldOrderOut):
-    lines: list[FieldOrderLineOut]
-
-
-class FulfilIn(Strict):
-    warehouse_id: RefId
-
-
-class FulfilOut(BaseModel):
-    order: FieldOrderOut
-    negative_stock: list[dict[str, int]]

@@ -15,6 +15,8 @@ from central.db import utcnow
 from central.errors import Invalid, not_found
 from central.finance.ageing import Ageing, age_entries
 from central.finance.models import ReceivableAccount, ReceivableEntry
+from central.syncing import feed
+from sync.master import Entity
 
 PAYMENT_METHODS = ("cash", "bank_transfer", "wechat", "alipay", "bank_card", "cheque")
 
@@ -35,22 +37,28 @@ def _move_balance(session: Session, customer_id: int, delta: int, now: datetime)
 def post_receivable(session: Session, *, customer: Customer, kind: str, amount_fen: int,
                     doc_type: str, doc_id: str, doc_no: str | None, doc_date: date,
                     occurred_at: datetime, method: str | None = None, user_id: int | None = None,
-                    note: str | None = None, recorded_at: datetime | None = None) -> ReceivableEntry:
+                    note: str | None = None, recorded_at: datetime | None = None,
+                    due_date: date | None = None) -> ReceivableEntry:
     """Append one entry and move the customer's balance with it (caller's transaction).
 
+    A charge is due `due_date`, by default its document date plus the customer's credit days.
     A charge that takes the balance over the credit limit is flagged, not refused: the sale
-    already happened at a till that may have been offline.
+    already happened at a till that may have been offline. The customer's row in the change feed
+    is rewritten at commit (a rep's tablet shows the balance and the open items).
     """
     now = recorded_at or utcnow()
     balance = _move_balance(session, customer.id, amount_fen, now)
     over = kind == "charge" and customer.credit_limit_fen > 0 and balance > customer.credit_limit_fen
+    if kind == "charge" and due_date is None:
+        due_date = doc_date + timedelta(days=customer.credit_days)
     entry = ReceivableEntry(
         customer_id=customer.id, kind=kind, amount_fen=amount_fen, balance_after_fen=balance,
         doc_type=doc_type, doc_id=doc_id, doc_no=doc_no, doc_date=doc_date,
-        due_date=doc_date + timedelta(days=customer.credit_days) if kind == "charge" else None,
+        due_date=due_date if kind == "charge" else None,
         over_credit_limit=over, method=method, occurred_at=occurred_at, recorded_at=now,
         user_id=user_id, note=note)
     session.add(entry)
+    feed.touch(session, Entity.CUSTOMER.value, [customer.id])
     return entry
 
 
@@ -106,3 +114,40 @@ def ageing_report(session: Session, *, as_of: date, customer_ids: list[int] | No
                        customers[cid].credit_limit_fen, age_entries(entries, as_of))
         for cid, entries in sorted(by_customer.items(), key=lambda kv: customers[kv[0]].code)
     ]
+
+
+@dataclass(frozen=True)
+class OpenCharge:
+    """A charge not yet settled in full: `open_fen` of its `entry.amount_fen` is still owed."""
+
+    entry_id: int
+    doc_no: str | None
+    doc_date: date
+    due_date: date | None
+    open_fen: int
+
+
+def open_charges(session: Session, customer_id: int) -> list[OpenCharge]:
+    """The customer's charges still open, oldest first, settled as the ageing report settles them:
+    every payment or credit note pays the oldest charges first (FIFO by document date)."""
+    rows = session.execute(
+        select(ReceivableEntry.id, ReceivableEntry.doc_no, ReceivableEntry.doc_date, ReceivableEntry.due_date,
+               ReceivableEntry.amount_fen)
+        .where(ReceivableEntry.customer_id == customer_id)
+        .order_by(ReceivableEntry.doc_date, ReceivableEntry.id)).all()
+    credit = -sum(r.amount_fen for r in rows if r.amount_fen < 0)
+    out = []
+    for r in rows:
+        if r.amount_fen <= 0:
+            continue
+        settled = min(r.amount_fen, credit)
+        credit -= settled
+        if r.amount_fen > settled:
+            out.append(OpenCharge(r.id, r.doc_no, r.doc_date, r.due_date, r.amount_fen - settled))
+    return out
+
+
+def balance_of(session: Session, customer_id: int) -> int:
+    """The customer's receivable balance (0 when nothing was ever posted)."""
+    value = session.scalar(select(ReceivableAccount.balance_fen).where(ReceivableAccount.customer_id == customer_id))
+    return int(value or 0)

@@ -75,7 +75,8 @@ def get_store(store_id: IdPath, session: SessionDep, who: Reader) -> object:
 def patch_store(store_id: IdPath, body: StorePatch, session: SessionDep, who: Writer) -> object:
     store = service.get_store(session, store_id, who)
     return service.update_store(session, store, **changes_of(
-        body, required=("code", "name", "rounding_mode", "receipt_language", "active")))
+        body, required=("code", "name", "rounding_mode", "receipt_language", "active", "credit_policy",
+                        "allowed_overdue_days")))
 
 
 @router.get("/warehouses", response_model=Page[WarehouseOut], summary="仓库列表 / warehouses")

@@ -45,6 +45,11 @@ class Store(Base):
     """How the store's scales lay out their EAN-13 labels (称重条码), as `sync.scale_barcode.ScaleLayout.to_dict()`
     (checked with it before it is written); None = the default weight-embedded layout `2P IIIII VVVVV C`.
     Shipped to the store's tills as `StoreSettings.extra["scale_layout"]`."""
+    credit_policy: Mapped[str] = mapped_column(String(8), default="hold", server_default="hold")
+    """`sync.field.CreditPolicy`: an order failing the credit check is held for approval (`hold`) or
+    refused on the tablet and at head office (`block`)."""
+    allowed_overdue_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Receivables overdue by up to this many days do not hold an order."""
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

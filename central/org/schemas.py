@@ -56,6 +56,9 @@ class OrganisationOut(Out):
     tax_id: str | None
 
 
+CreditPolicyName = Annotated[str, StringConstraints(pattern="^(hold|block)$")]
+
+
 class StoreIn(Strict):
     code: StoreCode
     name: Name
@@ -68,6 +71,10 @@ class StoreIn(Strict):
     receipt_language: ReceiptLanguage = "zh-CN"
     scale_layout: ScaleLayoutIn | None = None
     """None: the default scale label layout (weight-embedded)."""
+    credit_policy: CreditPolicyName = "hold"
+    """An order failing the credit check: `hold` it for approval, or `block` it (`sync.field.CreditPolicy`)."""
+    allowed_overdue_days: int = Field(default=0, ge=0, le=365)
+    """Receivables overdue up to this many days do not hold an order."""
     warehouse_code: Code | None = None
 
 
@@ -83,6 +90,8 @@ class StorePatch(Strict):
     receipt_language: ReceiptLanguage | None = None
     scale_layout: ScaleLayoutIn | None = None
     """The whole layout (omitted fields take their defaults); null goes back to the default layout."""
+    credit_policy: CreditPolicyName | None = None
+    allowed_overdue_days: int | None = Field(default=None, ge=0, le=365)
     active: bool | None = None
 
 
@@ -99,6 +108,8 @@ class StoreOut(Out):
     receipt_language: str
     scale_layout: ScaleLayoutOut | None
     """None: the default layout (weight-embedded, prefixes 20–29, 2 + 5 + 5 digits)."""
+    credit_policy: str
+    allowed_overdue_days: int
     active: bool
 
 

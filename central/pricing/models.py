@@ -130,3 +130,16 @@ class PromotionStore(Base):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True, index=True)
 
     promotion: Mapped[Promotion] = relationship(back_populates="stores")
+
+
+class FloorPrice(Base):
+    """最低限价: the lowest price per unit a rep may sell a product unit at without approval
+    (`sync.field.check_order` holds an order with a line below it)."""
+
+    __tablename__ = "floor_prices"
+    __table_args__ = (CheckConstraint("price_fen >= 0", name="price_fen"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    price_fen: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

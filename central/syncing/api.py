@@ -95,8 +95,13 @@ def _read(request: Request, raw: bytes, model: type[M], loads: Any = json.loads)
                               where or None)) from exc
 
 
+ANNOUNCE = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+"""Every sync answer says which protocol central speaks (a tablet pushes version-2 events only to a
+central that answers 2 or more: an older one would refuse the whole batch)."""
+
+
 def _json_bytes(request: Request, body: bytes) -> Response:
-    headers = {"Cache-Control": "no-store"}
+    headers = {"Cache-Control": "no-store", **ANNOUNCE}
     if "gzip" in request.headers.get("accept-encoding", "").lower() and len(body) > 1024:
         body = gzip.compress(body, compresslevel=3)
         headers["Content-Encoding"] = "gzip"
@@ -167,7 +172,7 @@ def push(request: Request, device: CurrentDevice, raw: RawBody, waited: PushSlot
                       "terminal_id")
     answer = ingest.push(session, device, body)
     return Response(content=orjson.dumps(answer.model_dump(mode="json")), media_type="application/json",
-                    headers=RECONNECT if waited else None)
+                    headers={**ANNOUNCE, **RECONNECT} if waited else ANNOUNCE)
 
 
 def _check_cursor(session: Any, cursor: int, schema_version: int) -> JSONResponse | None:
@@ -223,7 +228,7 @@ def bootstrap(request: Request, device: CurrentDevice, raw: RawBody, session: Se
         snapshot.page(session, store_id=device.store_id, rep_id=device.rep_id, after=body.after,
                       limit=body.limit, snapshot=snapshot_cursor),
         request.headers.get("accept-encoding", ""))
-    return Response(content=content, media_type="application/json", headers=headers)
+    return Response(content=content, media_type="application/json", headers={**headers, **ANNOUNCE})
 
 
 @router.get("/quarantine", response_model=list[QuarantineItem], summary="events central refused")

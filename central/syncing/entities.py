@@ -18,11 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from central.syncing import feed
+from central.syncing import feed, field_entities
 from central.syncing.feed import EVERYWHERE, Scope
 from sync import catalog as wire
 from sync.master import (
-    CustomerInfo,
     Entity,
     MemberInfo,
     StoreSettings,
@@ -183,6 +182,7 @@ def load_stores(session: Session, ids: Sequence[str]) -> Loaded:
             receipt_footer=st.receipt_footer or "", receipt_language=st.receipt_language or "zh-CN",
             address=st.address, phone=st.phone,
             tax_id=org.tax_id if org else None, warehouse_id=warehouse_id,
+            credit_policy=st.credit_policy or "hold", allowed_overdue_days=st.allowed_overdue_days or 0,
             # the till reads its scale labels with this layout (terminal.catalog.Catalog.scale_layout);
             # stored as ScaleLayout.to_dict(), checked when written; absent = the default layout
             extra={"scale_layout": dict(st.scale_layout)} if st.scale_layout else {},
@@ -228,21 +228,6 @@ def load_members(session: Session, ids: Sequence[str]) -> Loaded:
                           points_balance=m.points_balance, stored_value_fen=m.stored_value_fen,
                           birthday=m.birthday.isoformat() if m.birthday else None).model_dump(mode="json")
         out[m.id] = (data, [EVERYWHERE])
-    return out
-
-
-def load_customers(session: Session, ids: Sequence[str]) -> Loaded:
-    from central.customers.models import Customer
-
-    out: Loaded = {}
-    for c in session.execute(select(Customer).where(Customer.id.in_(_int_ids(ids)))).scalars():
-        if not c.active:
-            continue
-        data = CustomerInfo(id=c.id, code=c.code, name=c.name, contact_name=c.contact_name,
-                            contact_phone=c.contact_phone, address=c.address, region=c.region, notes=c.notes,
-                            rep_id=c.rep_id, price_list_id=c.price_list_id, credit_limit_fen=c.credit_limit_fen,
-                            credit_days=c.credit_days).model_dump(mode="json")
-        out[str(c.id)] = (data, [(0, c.rep_id or 0)])
     return out
 
 
@@ -302,10 +287,10 @@ LOADERS: dict[str, feed.Loader] = {
     Entity.PRODUCT: load_products, Entity.PRICE_LIST: load_price_lists, Entity.MEMBER_PRICE: load_member_prices,
     Entity.MEMBER_LEVEL: load_member_levels, Entity.PROMOTION: load_promotions, Entity.STORE: load_stores,
     Entity.TERMINAL: load_terminals, Entity.USER: load_users, Entity.MEMBER: load_members,
-    Entity.CUSTOMER: load_customers,
     Entity.STORED_VALUE_RULE: load_stored_value_rules, Entity.VOUCHER_BATCH: load_voucher_batches,
     Entity.VOUCHER: load_vouchers,
 }
+"""Customers and the other field entities: `central.syncing.field_entities`."""
 
 
 def install() -> None:
@@ -347,6 +332,7 @@ def install() -> None:
     feed.track(StoredValueRule, lambda o: [(Entity.STORED_VALUE_RULE, str(o.id))])
     feed.track(VoucherBatch, lambda o: [(Entity.VOUCHER_BATCH, str(o.id))])
     feed.track(Voucher, lambda o: [(Entity.VOUCHER, o.code)])
+    field_entities.install()  # customers (with their account figures), orders, routes, targets ...
 
 
 def rebuild_all(session: Session) -> int:
@@ -370,4 +356,4 @@ def rebuild_all(session: Session) -> int:
         ids = [str(i) for i in session.execute(select(column)).scalars()]
         for start in range(0, len(ids), 5000):
             total += feed.write_changes(session, [(entity.value, i) for i in ids[start:start + 5000]])
-    return total
+    return total + field_entities.rebuild_all(session)

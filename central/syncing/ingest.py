@@ -41,7 +41,7 @@ HANDLERS: dict[EventType, tuple[str, str]] = {
     EventType.SHIFT_CLOSED: ("central.sales.ingest", "apply_shift_closed"),
     EventType.DRAWER_OPENED: ("central.sales.ingest", "apply_drawer_opened"),
     EventType.MEMBER_CREATED: ("central.members.ingest", "apply_member_created"),
-    EventType.FIELD_ORDER_CREATED: ("central.customers.ingest", "apply_field_order_created"),
+    EventType.FIELD_ORDER_CREATED: ("central.orders.ingest", "apply_field_order_created"),
     EventType.VISIT_NOTE_CREATED: ("central.customers.ingest", "apply_visit_note_created"),
     EventType.CUSTOMER_UPDATED: ("central.customers.ingest", "apply_customer_updated"),
     EventType.STORED_VALUE_TOPPED_UP: ("central.stored_value.ingest", "apply_stored_value_topped_up"),
@@ -50,10 +50,16 @@ HANDLERS: dict[EventType, tuple[str, str]] = {
     EventType.VOUCHER_REDEEMED: ("central.vouchers.ingest", "apply_voucher_redeemed"),
     EventType.VOUCHER_SOLD: ("central.vouchers.ingest", "apply_voucher_sold"),
     EventType.VOUCHER_RESTORED: ("central.vouchers.ingest", "apply_voucher_restored"),
+    EventType.CUSTOMER_CREATED: ("central.customers.ingest", "apply_customer_created"),
+    EventType.VISIT_RECORDED: ("central.field.ingest", "apply_visit_recorded"),
+    EventType.COLLECTION_RECORDED: ("central.field.ingest", "apply_collection_recorded"),
+    EventType.ORDER_RETURN_RECORDED: ("central.orders.ingest", "apply_order_return_recorded"),
 }
 """Event type → (module, function) of the domain service that applies it."""
 
-REP_EVENTS = frozenset({EventType.FIELD_ORDER_CREATED, EventType.VISIT_NOTE_CREATED, EventType.CUSTOMER_UPDATED})
+REP_EVENTS = frozenset({EventType.FIELD_ORDER_CREATED, EventType.VISIT_NOTE_CREATED, EventType.CUSTOMER_UPDATED,
+                        EventType.CUSTOMER_CREATED, EventType.VISIT_RECORDED, EventType.COLLECTION_RECORDED,
+                        EventType.ORDER_RETURN_RECORDED})
 """Events of a rep's tablet: their services also get the device's rep id, to check it is the rep's own."""
 
 DEFERRABLE_CODES: frozenset[str] = frozenset({

@@ -12,12 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from central.customers.ingest import apply_field_order_created
 from central.db import session_scope
 from central.sales import ingest
-from sync.events import FieldOrderCreated, FieldOrderLine, Tender, uuid7
+from sync.events import Tender
 
-from .conftest import T0, World, line, return_of, sale
+from .conftest import World, line, return_of, sale
 
 NOW = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
 Login = Callable[[str], dict[str, str]]
@@ -158,26 +157,6 @@ def test_sales_shifts_reports_and_receivables(client: TestClient, admin: dict[st
     assert ageing["overdue_fen"] == 6_000
     assert client.post("/api/v1/receivables/payments", headers=mgr2, json={
         "customer_id": world.customer, "amount_fen": 1, "method": "cash"}).status_code == 403
-
-
-def test_field_order_fulfilment_moves_stock_and_books_the_receivable(client: TestClient, admin: dict[str, str],
-                                                                     world: World, engine: Engine) -> None:
-    oid = uuid7()
-    ev = FieldOrderCreated(order_id=oid, order_no="FO-0001", customer_id=world.customer, rep_id=world.rep,
-                           terminal_id=world.terminal, ordered_at=T0, total_fen=30_000, lines=[
-                               FieldOrderLine(product_id=world.cola, sku="1001", unit_code="box", unit_factor=24,
-                                              qty=Decimal(5), unit_price_fen=6_000, amount_fen=30_000)])
-    with session_scope(engine) as s:
-        apply_field_order_created(s, ev, terminal_id=world.terminal, store_id=world.store, received_at=NOW)
-    r = client.post(f"/api/v1/field-orders/{oid}/fulfil", headers=admin, json={"warehouse_id": world.warehouse})
-    assert r.status_code == 200, r.text
-    assert r.json()["order"]["status"] == "fulfilled"
-    assert r.json()["negative_stock"] == [{"warehouse_id": world.warehouse, "product_id": world.cola,
-                                           "qty_m": -120_000}]
-    again = client.post(f"/api/v1/field-orders/{oid}/fulfil", headers=admin, json={"warehouse_id": world.warehouse})
-    assert again.status_code == 409
-    entries = client.get(f"/api/v1/customers/{world.customer}/receivables", headers=admin).json()["items"]
-    assert [(e["kind"], e["amount_fen"], e["doc_no"]) for e in entries] == [("charge", 30_000, "FO-0001")]
 
 
 @pytest.mark.parametrize(("path", "body", "field"), [

@@ -11,14 +11,15 @@ from sqlalchemy.orm import Session
 
 from central.customers.ingest import (
     apply_customer_updated,
-    apply_field_order_created,
     apply_visit_note_created,
 )
-from central.customers.models import Customer, CustomerFieldChange, FieldOrder, FieldOrderLine, VisitNote
+from central.customers.models import Customer, CustomerFieldChange, VisitNote
 from central.db import session_scope
 from central.errors import DomainError
 from central.members.ingest import apply_member_created
 from central.members.models import Member
+from central.orders.ingest import apply_field_order_created
+from central.orders.models import SalesOrder, SalesOrderLine
 from sync.events import (
     CustomerUpdated,
     FieldOrderCreated,
@@ -91,10 +92,11 @@ def test_field_order_from_the_reps_tablet(engine: Engine, world: World) -> None:
     with session_scope(engine) as s:
         apply_field_order_created(s, ev, terminal_id=world.terminal, store_id=world.store, received_at=NOW)
     with Session(engine) as s:
-        stored = s.get(FieldOrder, ev.order_id)
+        stored = s.get(SalesOrder, ev.order_id)
         assert stored is not None
-        assert (stored.status, stored.total_fen, stored.received_at, stored.ordered_at) == ("open", 85_000, NOW, T0)
-        qty = s.scalars(select(FieldOrderLine.qty_m).order_by(FieldOrderLine.line_no)).all()
+        # the customer's credit limit is ¥1,000.00: ¥850.00 on credit passes central's check
+        assert (stored.status, stored.total_fen, stored.received_at, stored.ordered_at) == ("approved", 85_000, NOW, T0)
+        qty = s.scalars(select(SalesOrderLine.qty_m).order_by(SalesOrderLine.line_no)).all()
         assert qty == [5_000, 10_000]
 
 
@@ -109,7 +111,7 @@ def test_bad_field_orders_are_refused(engine: Engine, world: World, case: str, c
         apply_field_order_created(s, ev, terminal_id=world.terminal, store_id=world.store, received_at=NOW)
     assert info.value.code == code
     with Session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(FieldOrder)) == 0
+        assert s.scalar(select(func.count()).select_from(SalesOrder)) == 0
 
 
 def test_visit_note(engine: Engine, world: World) -> None:

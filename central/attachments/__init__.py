@@ -1,0 +1,1 @@
+"""Content-addressed attachments (visit photos): resumable, idempotent uploads by the devices."""

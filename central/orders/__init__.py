@@ -1,0 +1,1 @@
+"""Sales orders from tablets and head office: approval, split by warehouse, deliveries, returns."""
