@@ -1,7 +1,8 @@
-"""Hypothesis stateful test: several tills, random offline periods, sales, returns and points
-redemptions, and a network that drops, duplicates, delays and reorders requests and answers.
-When the network heals, central holds exactly the union of what every till committed: every
-sale and return once, the stock ledger and the points ledger equal to what the tills did.
+"""Hypothesis stateful test: several tills and a rep's tablet, random offline periods, sales, returns
+and points redemptions, field orders, visits and collections, and a network that drops, duplicates,
+delays and reorders requests and answers. When the network heals, central holds exactly the union of
+what every terminal committed: every sale and return once, the stock ledger and the points ledger
+equal to what the tills did, every order, visit and collection of the tablet once.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlalchemy import Engine
 from central.db import dispose_engine, get_engine
 from terminal.sync_client.transport import Offline, SyncError, Transport
 
-from .world import Seeded, Till, central_counts, enrol_till, seed
+from .world import Seeded, Tablet, Till, central_counts, enrol_tablet, enrol_till, seed, seed_rep
 
 TILLS = 3
 
@@ -89,6 +90,8 @@ def make_machine(new_central: Callable[[], tuple[str, Seeded]]) -> type[RuleBase
             self.dir = Path(tempfile.mkdtemp(prefix="sync-machine-"))
             self.net = Network()
             self.tills: list[Till] = []
+            self.tablet: Tablet | None = None
+            self.customers: list[int] = []
             self.returned: set[str] = set()
 
         @initialize()
@@ -98,18 +101,28 @@ def make_machine(new_central: Callable[[], tuple[str, Seeded]]) -> type[RuleBase
                 till = enrol_till(self.engine, self.dir / f"t{i}", stores[i % len(stores)], "http://central",
                                   self.api, seed_=i)
                 self.tills.append(till)
+            rep, self.customers = seed_rep(self.engine, stores[0])
+            self.tablet = enrol_tablet(self.engine, self.dir / "tablet", stores[0], rep, "http://central", self.api,
+                                       seed_=TILLS)
+
+        def terminal(self, i: int) -> Till:
+            """Tills 0 … TILLS-1, then the rep's tablet."""
+            if i == TILLS:
+                assert self.tablet is not None
+                return self.tablet
+            return self.tills[i]
 
         def teardown(self) -> None:
             try:
                 self.api.__exit__(None, None, None)
-                for till in self.tills:
+                for till in [*self.tills, *([self.tablet] if self.tablet else [])]:
                     till.store.close()
             finally:
                 shutil.rmtree(self.dir, ignore_errors=True)
                 dispose_engine(self.url)
 
         def client(self, i: int, seed_: int) -> Any:
-            till = self.tills[i]
+            till = self.terminal(i)
             transport = FaultyTransport("http://central", till.store.get_setting("credential"), client=self.api,
                                         retries=1, sleep=lambda _s: None, net=self.net, till=i,
                                         rng=random.Random(seed_))
@@ -132,11 +145,24 @@ def make_machine(new_central: Callable[[], tuple[str, Seeded]]) -> type[RuleBase
                 till.give_back(sale)
                 self.returned.add(sale.sale_id)
 
-        @rule(i=st.integers(0, TILLS - 1))
+        @rule(customer=st.integers(0, 2), picks=st.lists(st.integers(0, 11), min_size=1, max_size=3, unique=True),
+              qty=st.integers(1, 30))
+        def rep_takes_an_order(self, customer: int, picks: list[int], qty: int) -> None:
+            assert self.tablet is not None  # over the limit or cash on delivery: held or not, never lost
+            self.tablet.take_order(self.customers[customer], [self.seeded.product_ids[p] for p in picks], qty=qty,
+                                   on_credit=customer == 0)
+
+        @rule(customer=st.integers(0, 2), amount=st.sampled_from([1, 500, 20_000]))
+        def rep_visits_and_collects(self, customer: int, amount: int) -> None:
+            assert self.tablet is not None
+            self.tablet.visit(self.customers[customer])
+            self.tablet.collect(self.customers[customer], amount)
+
+        @rule(i=st.integers(0, TILLS))
         def link_flips(self, i: int) -> None:
             self.net.up[i] = not self.net.up.get(i, True)
 
-        @rule(i=st.integers(0, TILLS - 1), seed_=st.integers(0, 2**16))
+        @rule(i=st.integers(0, TILLS), seed_=st.integers(0, 2**16))
         def sync(self, i: int, seed_: int) -> None:
             client = self.client(i, seed_)
             try:
@@ -161,6 +187,11 @@ def make_machine(new_central: Callable[[], tuple[str, Seeded]]) -> type[RuleBase
                 acked = {r[0] for r in till.store.all(
                     "SELECT json_extract(payload, '$.sale_id') FROM outbox WHERE status='acked' AND type='sale.completed'")}
                 assert acked <= got["sales"]
+            if self.tablet is not None:
+                acked = {r[0] for r in self.tablet.store.all(
+                    "SELECT json_extract(payload, '$.order_id') FROM outbox WHERE status='acked' "
+                    "AND type='field_order.created'")}
+                assert acked <= set(got["orders"])
 
         def heal_and_check(self) -> None:
             self.net.faults = False
@@ -168,10 +199,10 @@ def make_machine(new_central: Callable[[], tuple[str, Seeded]]) -> type[RuleBase
             for transport, path, body in self.net.delayed:
                 transport.deliver(path, body)  # type: ignore[attr-defined]
             for _ in range(3):
-                for i, _till in enumerate(self.tills):
+                for i in range(TILLS + 1):
                     report = self.client(i, 0).sync_round()
                 assert report is not None
-            for till in self.tills:
+            for till in [*self.tills, *([self.tablet] if self.tablet else [])]:
                 assert till.pending() == 0
             got = central_counts(self.engine)
             sales = {sid: s for t in self.tills for sid, s in t.sales.items()}
@@ -192,6 +223,10 @@ def make_machine(new_central: Callable[[], tuple[str, Seeded]]) -> type[RuleBase
                     points[s.member_id] = points.get(s.member_id, 0) + s.points_earned - s.points_redeemed
             nonzero = {m: p for m, p in points.items() if p}
             assert {m: p for m, p in got["points"].items() if p} == nonzero
+            if self.tablet is not None:  # every order, visit and collection of the tablet, once
+                assert got["orders"] == {o.order_id: o.total_fen for o in self.tablet.orders.values()}
+                assert got["visits"] == set(self.tablet.visits)
+                assert got["collections"] == {c.collection_id: c.amount_fen for c in self.tablet.collections.values()}
 
     return SyncMachine
 

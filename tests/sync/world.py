@@ -26,7 +26,10 @@ from central.org import service as org
 from central.pricing.models import MemberLevel
 from central.users.models import User
 from sync.events import (
+    CollectionRecorded,
     EventEnvelope,
+    FieldOrderCreated,
+    FieldOrderLine,
     PaymentPayload,
     ReturnLinePayload,
     SaleCompleted,
@@ -34,8 +37,10 @@ from sync.events import (
     SaleReturned,
     ShiftOpened,
     Tender,
+    VisitRecorded,
     uuid7,
 )
+from sync.field import CollectionMethod
 from terminal.store import Store, open_store
 from terminal.sync_client import setup
 from terminal.sync_client.client import SyncClient
@@ -208,6 +213,73 @@ class Till:
         return self.store.outbox.pending_count()
 
 
+def seed_rep(engine: Engine, store_id: int, customers: int = 3) -> tuple[int, list[int]]:
+    """A sales rep of the store and their customers (the first on ¥5,000.00 credit, the others cash
+    on delivery); their user id and the customers' ids."""
+    from central.customers.models import Customer
+
+    with session_scope(engine) as s:
+        rep = User(username=f"rep{store_id}", display_name=f"业务员{store_id}", role="sales_rep", store_id=store_id,
+                   staff_code=f"{store_id:02d}50", pin_hash="$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$3JkzSXjmoxo")
+        s.add(rep)
+        s.flush()
+        rows = [Customer(code=f"C{store_id}{i:03d}", name=f"客户{store_id}-{i}", rep_id=rep.id, tags=[], contacts=[],
+                         credit_limit_fen=500_000 if i == 0 else 0, credit_days=30) for i in range(customers)]
+        s.add_all(rows)
+        s.flush()
+        return rep.id, [c.id for c in rows]
+
+
+@dataclass
+class Tablet(Till):
+    """A rep's tablet: field orders, visits and collections appended to its outbox as the rep app does."""
+
+    rep_id: int = 0
+    orders: dict[str, FieldOrderCreated] = field(default_factory=dict)
+    visits: dict[str, VisitRecorded] = field(default_factory=dict)
+    collections: dict[str, CollectionRecorded] = field(default_factory=dict)
+
+    def take_order(self, customer_id: int, products: list[int], qty: int = 2, on_credit: bool = True
+                   ) -> FieldOrderCreated:
+        lines = [FieldOrderLine(product_id=pid, sku=f"SKU{pid:05d}", unit_code="pc", unit_factor=1, qty=Decimal(qty),
+                                unit_price_fen=self._price(pid), amount_fen=self._price(pid) * qty) for pid in products]
+        oid = uuid7()
+        order = FieldOrderCreated(order_id=oid, order_no=f"R{self.terminal_id}-{self.rng.randrange(10**9)}",
+                                  customer_id=customer_id, rep_id=self.rep_id, terminal_id=self.terminal_id,
+                                  ordered_at=datetime.now(UTC), lines=lines, total_fen=sum(ln.amount_fen for ln in lines),
+                                  on_credit=on_credit)
+        with self.store.transaction():
+            self.store.outbox.append(order)
+        self.orders[oid] = order
+        return order
+
+    def visit(self, customer_id: int) -> VisitRecorded:
+        v = VisitRecorded(visit_id=uuid7(), customer_id=customer_id, rep_id=self.rep_id, terminal_id=self.terminal_id,
+                          checked_in_at=datetime.now(UTC), notes="巡店")
+        with self.store.transaction():
+            self.store.outbox.append(v)
+        self.visits[v.visit_id] = v
+        return v
+
+    def collect(self, customer_id: int, amount_fen: int) -> CollectionRecorded:
+        c = CollectionRecorded(collection_id=uuid7(), receipt_no=f"RC{self.terminal_id}-{self.rng.randrange(10**9)}",
+                               customer_id=customer_id, rep_id=self.rep_id, terminal_id=self.terminal_id,
+                               collected_at=datetime.now(UTC), amount_fen=amount_fen, method=CollectionMethod.CASH)
+        with self.store.transaction():
+            self.store.outbox.append(c)
+        self.collections[c.collection_id] = c
+        return c
+
+
+def enrol_tablet(engine: Engine, data_dir: Path, store_id: int, rep_id: int, server: str,
+                 client: httpx.Client | None = None, seed_: int = 1) -> Tablet:
+    code = enrolment_code(engine, store_id, DeviceKind.REP, rep_user_id=rep_id)
+    store = open_store(data_dir)
+    setup.enroll(store, server, code, client=client)
+    setup.bootstrap(store, client=client)
+    return Tablet(store=store, client=client, server=server, rng=random.Random(seed_), rep_id=rep_id)
+
+
 def enrol_till(engine: Engine, data_dir: Path, store_id: int, server: str,
                client: httpx.Client | None = None, seed_: int = 1) -> Till:
     code = enrolment_code(engine, store_id)
@@ -230,4 +302,12 @@ def central_counts(engine: Engine) -> dict[str, Any]:
             select(StockMovement.product_id, func.sum(StockMovement.qty_m)).group_by(StockMovement.product_id))}
         points = {str(m): int(q) for m, q in s.execute(
             select(PointsEntry.member_id, func.sum(PointsEntry.points)).group_by(PointsEntry.member_id))}
-    return {"sales": sales, "returns": returns, "stock": stock, "points": points}
+    from central.field.models import Collection, Visit
+    from central.orders.models import SalesOrder
+
+    with session_scope(engine, write=False) as s:
+        orders = dict(s.execute(select(SalesOrder.id, SalesOrder.original_total_fen)).all())
+        visits = set(s.execute(select(Visit.id)).scalars())
+        collections = dict(s.execute(select(Collection.id, Collection.amount_fen)).all())
+    return {"sales": sales, "returns": returns, "stock": stock, "points": points, "orders": orders,
+            "visits": visits, "collections": collections}
