@@ -24,9 +24,11 @@ from central.costing.average import cost_of, fen_to_mfen
 from central.customers.models import Customer
 from central.demo import catalog as demo_catalog
 from central.demo import people
+from central.demo.field import customer_type_of, seed_field
 from central.finance.models import ReceivableAccount, ReceivableEntry
 from central.inventory.models import StockBatch, StockMovement, StockOnHand
 from central.members.models import Member, PointsEntry
+from central.orders.models import SalesOrder
 from central.org.models import Store, Warehouse
 from central.org.service import create_store, create_warehouse, update_organisation
 from central.pricing.models import (
@@ -153,6 +155,8 @@ def seed_demo(session: Session, *, today: date | None = None) -> SeedSummary:
     _seed_members(session, store_ids, now)
     _seed_customers(session, user_ids, logins, now, today)
     _seed_stored_value_and_vouchers(session, store_ids, now)
+    session.flush()
+    seed_field(session, today=today)  # routes, targets, orders in every state (through the order services)
     session.flush()
     return SeedSummary(created=True, counts=_counts(session), logins=logins, member=_try_member(session),
                        vouchers=_try_vouchers(session))
@@ -367,7 +371,9 @@ def _seed_customers(session: Session, user_ids: dict[str, int], logins: list[Log
              "address": c.address, "region": c.region, "industry": c.industry, "source": c.source, "tags": c.tags,
              "rep_id": reps[c.rep_index], "group_id": groups[c.group], "price_list_id": None,
              "credit_limit_fen": c.credit_limit_fen, "credit_days": c.credit_days, "notes": None, "active": True,
-             "created_at": now - timedelta(days=200), "updated_at": now} for c in demo]
+             "customer_type": customer_type_of(c.industry, i), "status": "active",
+             "contacts": [{"name": c.contact_name, "phone": c.contact_phone, "role": "老板"}],
+             "created_at": now - timedelta(days=200), "updated_at": now} for i, c in enumerate(demo)]
     ids = [i for (i,) in _bulk(session, Customer, rows, Customer.id)]
     entries: list[dict[str, Any]] = []
     balances: defaultdict[int, int] = defaultdict(int)
@@ -454,4 +460,4 @@ def _counts(session: Session) -> dict[str, int]:
 
     return {"stores": n(Store), "warehouses": n(Warehouse), "users": n(User), "products": n(Product),
             "barcodes": n(Barcode), "promotions": n(Promotion), "members": n(Member), "customers": n(Customer),
-            "stock_movements": n(StockMovement)}
+            "stock_movements": n(StockMovement), "sales_orders": n(SalesOrder)}

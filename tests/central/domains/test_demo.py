@@ -68,7 +68,8 @@ def test_seed_is_complete_consistent_and_idempotent(engine: Engine) -> None:
         # members: 500, balance = ledger; customers: 200, each with a rep; receivables agree
         assert s.scalar(select(func.count()).select_from(Member)) == 500
         assert s.scalar(select(func.sum(Member.points_balance))) == s.scalar(select(func.sum(PointsEntry.points)))
-        assert s.scalar(select(func.count()).select_from(Customer).where(Customer.rep_id.is_not(None))) == 200
+        assert s.scalar(select(func.count()).select_from(Customer).where(Customer.rep_id.is_not(None),
+                                                                         Customer.status == "active")) == 200
         assert s.scalar(select(func.sum(ReceivableAccount.balance_fen))) == s.scalar(
             select(func.sum(ReceivableEntry.amount_fen)))
         assert check_stock(s).ok
