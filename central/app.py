@@ -52,6 +52,7 @@ ROUTERS: list[str] = [
     "central.field.api:router",
     "central.attachments.api:router",
     "central.reporting.field_api:router",
+    "central.counts.api:router",
 ]
 
 
