@@ -73,8 +73,8 @@ EXTRA_UNIT_COLUMNS = tuple(c for n in range(2, MAX_UNITS + 1) for c in unit_colu
 
 
 def export_columns(session: Session) -> list[Column]:
-    most = session.scalar(select(func.max(select(func.count()).where(ProductUnit.product_id == Product.id)
-                                          .correlate(Product).scalar_subquery()))) or 1
+    per_product = select(func.count().label("n")).select_from(ProductUnit).group_by(ProductUnit.product_id).subquery()
+    most = session.scalar(select(func.max(per_product.c.n))) or 1
     return [*PRODUCT_COLUMNS, *(c for n in range(2, max(2, int(most)) + 1) for c in unit_columns(n))]
 
 
