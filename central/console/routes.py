@@ -10,13 +10,14 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.console import assets, docs, home, session, stored_value, vouchers
+from central.console import assets, docs, excel, home, session, stored_value, vouchers
 
 AREAS: list[APIRouter] = [
     session.router,
     home.router,
     vouchers.router,
     stored_value.router,
+    excel.router,
 ]
 
 
