@@ -53,6 +53,7 @@ ROUTERS: list[str] = [
     "central.attachments.api:router",
     "central.reporting.field_api:router",
     "central.counts.api:router",
+    "central.loans.api:router",
 ]
 
 

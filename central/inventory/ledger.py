@@ -377,6 +377,34 @@ def _require_references(session: Session, movements: Sequence[Movement]) -> None
             raise not_found(zh, en, field, unknown[0])
 
 
+def back_to_batches(back: Movement, taken: list[tuple[str, Any, int]]) -> list[Movement]:
+    """Goods coming back (a till return, a loan given back) go to the batches they left from,
+    `taken` = [(batch, expiry, qty taken)] in the order taken: the last taken first; the value is
+    split over them in proportion, to the fen. Nothing taken by batch: the movement as it is."""
+    if not taken:
+        return [back]
+    parts: list[tuple[str | None, Any, int]] = []
+    left = back.qty_m
+    for batch, expiry, qty_m in reversed(taken):
+        if left <= 0:
+            break
+        part = min(qty_m, left)
+        parts.append((batch, expiry, part))
+        left -= part
+    if left > 0:
+        parts.append((None, None, left))
+    if len(parts) == 1:
+        return [back._replace(batch_no=parts[0][0], expiry_date=parts[0][1])]
+    moves, given = [], 0
+    for n, (batch, expiry, part) in enumerate(parts):
+        value = None
+        if back.value_fen is not None:
+            value = back.value_fen - given if n == len(parts) - 1 else round_div(back.value_fen * part, back.qty_m)
+            given += value
+        moves.append(back._replace(qty_m=part, batch_no=batch, expiry_date=expiry, value_fen=value))
+    return moves
+
+
 def lock(session: Session, warehouse_ids: Sequence[int], product_ids: Sequence[int]) -> None:
     """Take the on-hand row locks of several postings up front, in primary-key order (PostgreSQL),
     for a document posted in two steps (a transfer's way out, then its way in at what left): without

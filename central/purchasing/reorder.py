@@ -4,9 +4,9 @@ orders from it in one go.
 For each product the warehouse holds, sells, expects or has a stock level for:
 
 - estimated stock = on hand − to ship + to receive. *To receive*: the open quantities of approved
-  purchase orders into this warehouse. *To ship*: goods promised but not yet gone — open sales
-  orders and deliveries, from the providers in `TO_SHIP` (the sales-orders domain registers its
-  own there; until then there are none and to ship is 0, said in each suggestion's `to_ship_known`);
+  purchase orders into this warehouse. *To ship*: goods promised but not yet gone, from the
+  providers in `TO_SHIP`: open delivery notes of approved sales orders (`open_deliveries`; a
+  held order is not promised until it is approved), and whatever else registers there;
 - average daily sales over a window (default 28 days): what left by sales and deliveries less
   what came back, from the stock ledger;
 - lead time: the preferred supplier's (`supplier_products`), else `DEFAULT_LEAD_DAYS`;
@@ -36,6 +36,7 @@ from central.db import utcnow
 from central.errors import Invalid, NotFound
 from central.inventory.models import StockLevel, StockMovement, StockOnHand
 from central.inventory.quantities import MILLI, from_milli
+from central.orders.models import DeliveryNote, DeliveryNoteLine
 from central.org.models import Warehouse
 from central.purchasing.models import OPEN_STATUSES, PurchaseOrder, PurchaseOrderLine, SupplierProduct
 from central.purchasing.service import OrderLineIn, create_order
@@ -47,9 +48,18 @@ DEFAULT_LEAD_DAYS = 3
 ToShip = Callable[[Session, int], dict[int, int]]
 """(session, warehouse id) → product id → base thousandths promised out of it and not yet gone."""
 
-TO_SHIP: list[ToShip] = []
-"""Providers of "to ship" quantities. The sales-orders domain appends its own (open sales orders
-and deliveries from a warehouse); reorder adds up whatever is registered."""
+
+def open_deliveries(session: Session, warehouse_id: int) -> dict[int, int]:
+    """What the open delivery notes (发货单) of approved sales orders will take out of the warehouse."""
+    return {int(pid): int(qty) for pid, qty in session.execute(
+        select(DeliveryNoteLine.product_id, func.sum(DeliveryNoteLine.qty_m * DeliveryNoteLine.unit_factor))
+        .join(DeliveryNote, DeliveryNote.id == DeliveryNoteLine.note_id)
+        .where(DeliveryNote.warehouse_id == warehouse_id, DeliveryNote.status == "open")
+        .group_by(DeliveryNoteLine.product_id))}
+
+
+TO_SHIP: list[ToShip] = [open_deliveries]
+"""Providers of "to ship" quantities; reorder and available stock add up whatever is registered."""
 
 
 @dataclass

@@ -27,7 +27,7 @@ from central.costing.average import round_div
 from central.customers.models import Customer
 from central.errors import DomainError, Invalid, not_found
 from central.finance.receivables import post_receivable
-from central.inventory.ledger import Movement, NegativeStock, post, post_movements
+from central.inventory.ledger import Movement, NegativeStock, back_to_batches, post, post_movements
 from central.inventory.models import StockMovement
 from central.inventory.quantities import to_milli
 from central.members.models import Member
@@ -528,7 +528,7 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
         back = Movement(warehouse_id=warehouse_id, product_id=rl.product_id, kind="return", qty_m=base_m,
                         source_type="return", source_id=ev.return_id, source_line=i, occurred_at=ev.returned_at,
                         user_id=ev.cashier_id, value_fen=return_costs[i - 1])
-        movements.extend(_back_to_batches(back, sale_batches.get((rl.original_line_no, rl.product_id), [])))
+        movements.extend(back_to_batches(back, sale_batches.get((rl.original_line_no, rl.product_id), [])))
         if not rl.restock:  # damaged goods come back and are written off at once, visibly
             movements.append(back._replace(kind="loss", qty_m=-base_m, value_fen=None,
                                            note="退货不可再售 / returned damaged"))
@@ -576,33 +576,6 @@ def _sale_batches(session: Session, sale_id: str) -> dict[tuple[int, int], list[
         if m.source_line is not None and m.batch_no is not None:
             found[(m.source_line, m.product_id)].append((m.batch_no, m.expiry_date, -m.qty_m))
     return found
-
-
-def _back_to_batches(back: Movement, taken: list[tuple[str, Any, int]]) -> list[Movement]:
-    """A returned line of a batch-tracked product goes back to the batches its sale took it from
-    (the last taken first); its value is split over them in proportion, to the fen."""
-    if not taken:
-        return [back]
-    parts: list[tuple[str | None, Any, int]] = []
-    left = back.qty_m
-    for batch, expiry, qty_m in reversed(taken):
-        if left <= 0:
-            break
-        part = min(qty_m, left)
-        parts.append((batch, expiry, part))
-        left -= part
-    if left > 0:
-        parts.append((None, None, left))
-    if len(parts) == 1:
-        return [back._replace(batch_no=parts[0][0], expiry_date=parts[0][1])]
-    moves, given = [], 0
-    for n, (batch, expiry, part) in enumerate(parts):
-        value = None
-        if back.value_fen is not None:
-            value = back.value_fen - given if n == len(parts) - 1 else round_div(back.value_fen * part, back.qty_m)
-            given += value
-        moves.append(back._replace(qty_m=part, batch_no=batch, expiry_date=expiry, value_fen=value))
-    return moves
 
 
 def apply_sale_cancelled(session: Session, ev: SaleCancelled, *, terminal_id: int, store_id: int,

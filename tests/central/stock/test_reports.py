@@ -159,7 +159,7 @@ def test_reorder_suggests_boxes_from_sales_stock_levels_and_open_orders(engine: 
     assert (rice.on_hand_m, rice.to_receive_m, rice.estimated_m, rice.min_m) == (50_000, 10_000, 60_000, 60_000)
     assert (rice.target_m, rice.suggest_m, rice.supplier_id) == (100_000, 40_000, None)
 
-    # to ship: open sales orders come from whoever registers them (the sales-orders domain)
+    # to ship: open delivery notes, and whatever else registers a provider
     def promised(_s: Session, warehouse_id: int) -> dict[int, int]:
         return {world.cola: 24_000} if warehouse_id == world.warehouse else {}
 
@@ -180,7 +180,7 @@ def test_reorder_suggests_boxes_from_sales_stock_levels_and_open_orders(engine: 
     detail = client.get(f"/api/v1/purchasing/orders/{drafted['orders'][0]['id']}", headers=admin).json()
     assert [(ln["product_id"], ln["unit_code"], ln["qty"]) for ln in detail["lines"]] == [(world.cola, "box", "3.000")]
     api = client.get("/api/v1/purchasing/reorder", headers=admin, params={"warehouse_id": world.warehouse}).json()
-    assert api["to_ship_known"] is False
+    assert api["to_ship_known"] is True
     assert {s["product_id"] for s in api["suggestions"]} == {world.cola, world.rice}
 
 
