@@ -19,22 +19,10 @@ from central.catalog.models import Product
 from central.console import excel as page
 from central.console.i18n import EN
 from central.db import session_scope
+from tests.central.excel.conftest import xlsx_bytes
 
 TEMPLATES = Path(page.__file__).parent / "templates" / "excel"
 
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    import xlsxwriter
-
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out)
-    ws = book.add_worksheet()
-    for r, cells in enumerate(rows):
-        for c, value in enumerate(cells):
-            if value is not None:
-                ws.write(r, c, value)
-    book.close()
-    return out.getvalue()
 
 
 def _upload(client: TestClient, csrf: str, kind: str, data: bytes, name: str = "商品.xlsx") -> object:
@@ -60,7 +48,7 @@ def test_export_upload_preview_commit(client: TestClient, engine: Engine, make_u
     assert 'id="clean"' in preview and 'id="commit"' in preview  # noqa: PT018
     assert re.search(r'id="count-unchanged">1<', preview)
     # a file with a bad row: every problem listed in Chinese and English, no commit button
-    bad = _xlsx([["商品编码", "商品名称", "单位", "零售价（元）"], ["TEA", "绿茶", "pc", 3], ["X", "坏", "pc", "abc"],
+    bad = xlsx_bytes([["商品编码", "商品名称", "单位", "零售价（元）"], ["TEA", "绿茶", "pc", 3], ["X", "坏", "pc", "abc"],
                  ["Y", None, "pc", 1]])
     preview = client.get(_upload(client, csrf, "products", bad).headers["location"]).text
     assert 'id="has-problems"' in preview and 'id="commit"' not in preview  # noqa: PT018
@@ -68,7 +56,7 @@ def test_export_upload_preview_commit(client: TestClient, engine: Engine, make_u
     assert rows == ["3", "4"]
     assert "金额不是数字" in preview and "amount is not a number" in preview  # noqa: PT018
     # a clean file, committed: written, audited, shown as imported
-    good = _xlsx([["商品编码", "商品名称", "单位", "零售价（元）"], ["TEA", "绿茶", "pc", 3], ["COKE", "可口可乐", "pc", 3.8]])
+    good = xlsx_bytes([["商品编码", "商品名称", "单位", "零售价（元）"], ["TEA", "绿茶", "pc", 3], ["COKE", "可口可乐", "pc", 3.8]])
     location = _upload(client, csrf, "products", good).headers["location"]
     assert client.post(f"{location}/commit", data={}).status_code == 403  # no CSRF value
     done = client.post(f"{location}/commit", data={"csrf": csrf})
@@ -88,7 +76,7 @@ def test_roles_see_and_may_do_only_their_kinds(client: TestClient, make_store: C
     make_user("boss", role="admin")
     make_user("boss2", role="admin")
     csrf = console_login("boss")
-    location = _upload(client, csrf, "products", _xlsx([["商品编码", "商品名称", "单位", "零售价（元）"],
+    location = _upload(client, csrf, "products", xlsx_bytes([["商品编码", "商品名称", "单位", "零售价（元）"],
                                                        ["TEA", "绿茶", "pc", 3]])).headers["location"]
     csrf = console_login("cash")
     hub = client.get("/excel").text

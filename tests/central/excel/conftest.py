@@ -14,6 +14,21 @@ from sqlalchemy import Engine
 from central.db import session_scope
 
 
+def xlsx_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
+    """A one-sheet workbook of `rows` in memory (an upload's body); `None` leaves a cell empty."""
+    import io
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out)
+    ws = book.add_worksheet()
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            if value is not None:
+                ws.write(r, c, value)
+    book.close()
+    return out.getvalue()
+
+
 @pytest.fixture
 def make_xlsx(tmp_path: Path) -> Callable[..., Path]:
     """make_xlsx([[header...], [cell...], ...], merges=[("A2:A3", "value")]) → path. Numbers stay

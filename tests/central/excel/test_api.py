@@ -20,23 +20,11 @@ from central.catalog.models import Product
 from central.db import session_scope
 from central.excel import reader, uploads
 from central.excel.writer import XLSX_MEDIA_TYPE
+from tests.central.excel.conftest import xlsx_bytes
 
 Headers = dict[str, str]
 HEAD = ["商品编码", "商品名称", "单位", "零售价（元）"]
 
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    import xlsxwriter
-
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out)
-    ws = book.add_worksheet()
-    for r, cells in enumerate(rows):
-        for c, value in enumerate(cells):
-            if value is not None:
-                ws.write(r, c, value)
-    book.close()
-    return out.getvalue()
 
 
 def _upload(client: TestClient, kind: str, data: bytes, headers: Headers, name: str = "商品.xlsx") -> object:
@@ -65,7 +53,7 @@ def test_export_upload_commit(client: TestClient, engine: Engine, admin: Headers
     body = up.json()
     assert (body["status"], body["result"]["unchanged"], body["result"]["problems"]) == ("checked", 2, [])
     # a file with a new product and a changed price: checked first, written only on commit
-    data = _xlsx([HEAD, ["COKE", "可口可乐", "pc", 3.8], ["TEA", "绿茶", "pc", 3]])
+    data = xlsx_bytes([HEAD, ["COKE", "可口可乐", "pc", 3.8], ["TEA", "绿茶", "pc", 3]])
     up = _upload(client, "products", data, admin, name="新价格.xlsx").json()
     assert (up["result"]["created"], up["result"]["updated"], up["result"]["written"]) == (1, 1, False)
     assert client.get(f"/api/v1/excel/uploads/{up['id']}", headers=admin).json()["status"] == "checked"
@@ -89,7 +77,7 @@ def test_export_upload_commit(client: TestClient, engine: Engine, admin: Headers
 @pytest.mark.usefixtures("products")
 def test_bad_rows_are_reported_and_a_commit_writes_nothing(client: TestClient, engine: Engine,
                                                            admin: Headers) -> None:
-    data = _xlsx([HEAD, ["TEA", "绿茶", "pc", 3], ["BAD", "坏价格", "pc", "abc"]])
+    data = xlsx_bytes([HEAD, ["TEA", "绿茶", "pc", 3], ["BAD", "坏价格", "pc", "abc"]])
     up = _upload(client, "products", data, admin).json()
     assert [(p["row"], p["column"], p["column_en"]) for p in up["result"]["problems"]] == [
         (3, "零售价（元）", "Price (yuan)")]
@@ -101,7 +89,7 @@ def test_bad_rows_are_reported_and_a_commit_writes_nothing(client: TestClient, e
     with session_scope(engine, write=False) as s:
         assert s.scalar(select(Product.id).where(Product.sku == "TEA")) is None
     # a file that is not a workbook, and one with the wrong headers: a file-level problem each
-    for data, code in ((b"PK\x03\x04 not really a zip", "无法读取文件"), (_xlsx([["名字", "价钱"], ["x", 1]]), "表头不对")):
+    for data, code in ((b"PK\x03\x04 not really a zip", "无法读取文件"), (xlsx_bytes([["名字", "价钱"], ["x", 1]]), "表头不对")):
         result = _upload(client, "products", data, admin).json()["result"]
         assert result["problems"][0]["row"] is None and code in result["problems"][0]["message"]  # noqa: PT018
 
@@ -112,7 +100,7 @@ def test_refusals(client: TestClient, make_store: Callable[..., int], make_user:
     make_user("cash", role="cashier", store_id=s1)
     make_user("rep", role="sales_rep", store_id=s1)
     make_user("boss2", role="admin")
-    data = _xlsx([HEAD, ["TEA", "绿茶", "pc", 3]])
+    data = xlsx_bytes([HEAD, ["TEA", "绿茶", "pc", 3]])
     assert _upload(client, "products", data, {}).status_code == 401
     for who, kind in (("cash", "products"), ("cash", "customers"), ("rep", "customers"), ("rep", "price-lists")):
         r = _upload(client, kind, data, login(who))
