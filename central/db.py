@@ -55,6 +55,7 @@ MODEL_MODULES: list[str] = [
     "central.orders.models",
     "central.field.models",
     "central.attachments.models",
+    "central.reporting.models",
 ]
 
 

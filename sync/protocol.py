@@ -43,6 +43,10 @@ MASTER_SCHEMA_VERSION = 1
 """Version of the master-data wire forms; a terminal on another version re-bootstraps."""
 
 PROTOCOL_HEADER = "X-POS-Protocol"
+CLIENT_VERSION_HEADER = "X-POS-Client-Version"
+"""The terminal software's version, sent with every sync request (head office sees it per terminal)."""
+PENDING_EVENTS_HEADER = "X-POS-Pending-Events"
+"""How many events wait in the terminal's outbox as it sends the request (sync health, informational)."""
 
 MAX_PUSH_EVENTS = 500
 MAX_PULL_LIMIT = 10_000

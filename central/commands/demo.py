@@ -14,6 +14,9 @@ from central.settings import redact_url, resolve_db_url
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--migrate", action="store_true",
                         help="upgrade the database schema first (same as `pos-central migrate`)")
+    parser.add_argument("--history-days", type=int, default=0, metavar="N",
+                        help="also trade for the last N days: two tills per store sell, take returns and close "
+                             "shifts, pushed through the real sync ingest (for the console's dashboard and reports)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +43,14 @@ def run(args: argparse.Namespace) -> int:
 
             install()
             rebuild_all(session)
+    if args.history_days > 0:
+        from central.demo.history import seed_history
+
+        history = seed_history(engine, days=args.history_days)
+        if history.created:
+            print(f"演示营业记录 / demo trading: {history.sales} sales, {history.returns} returns, "
+                  f"{history.shifts} shifts on {history.terminals} tills over {args.history_days} days "
+                  f"(push results: {history.results})")
     took = time.perf_counter() - started
     if summary.created:
         print(f"演示数据已写入 / demo data seeded into {redact_url(url)} in {took:.1f} s")

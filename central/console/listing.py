@@ -15,9 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Date, DateTime, Select, tuple_
+from sqlalchemy import Date, DateTime, tuple_
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from central.console.web import decode_cursor, encode_cursor
 from central.errors import Invalid
@@ -32,7 +31,8 @@ class Sort:
 
     key: str
     label: str
-    column: ColumnElement[Any]
+    column: Any
+    """A column or expression (ColumnElement or a mapped attribute)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class PageOf:
         return self.params.after is None and self.params.before is None
 
 
-def _typed(column: ColumnElement[Any], value: Any) -> Any:
+def _typed(column: Any, value: Any) -> Any:
     """A cursor value (JSON) back in the column's Python type (dates travel as ISO text)."""
     if value is None:
         return None
@@ -77,7 +77,7 @@ class Listing:
     """The sorts a list offers, its default, and the unique column that breaks ties (usually `id`)."""
 
     sorts: Sequence[Sort]
-    tiebreak: ColumnElement[Any]
+    tiebreak: Any
     default_sort: str
     default_desc: bool = False
 
@@ -110,7 +110,7 @@ class Listing:
                 raise Invalid("翻页参数无效", "invalid page cursor", code="bad_cursor", field="after")
         return ListParams(sort=sort, desc=desc, after=after, before=before, limit=limit)
 
-    def page(self, session: Session, stmt: Select[Any], params: ListParams) -> PageOf:
+    def page(self, session: Session, stmt: Any, params: ListParams) -> PageOf:
         """Run `stmt` (filtered, not ordered) for the page `params` asks for."""
         col, tie = params.sort.column, self.tiebreak
         key = tuple_(col, tie)
@@ -138,7 +138,7 @@ class Listing:
             prev_cursor = first if params.after is not None else None
         return PageOf(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, params=params)
 
-    def all_rows(self, session: Session, stmt: Select[Any], params: ListParams) -> Any:
+    def all_rows(self, session: Session, stmt: Any, params: ListParams) -> Any:
         """Every row in the list's order (exports): streamed from the database, not held in memory."""
         col, tie = params.sort.column, self.tiebreak
         q = stmt.order_by(col.desc() if params.desc else col.asc(), tie.desc() if params.desc else tie.asc())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.console import assets, docs, excel, home, session, stored_value, vouchers
+from central.console import assets, catalog, dashboard, docs, excel, home, prices, session, stored_value, vouchers
 
 AREAS: list[APIRouter] = [
     session.router,
@@ -18,6 +18,9 @@ AREAS: list[APIRouter] = [
     vouchers.router,
     stored_value.router,
     excel.router,
+    dashboard.router,
+    catalog.router,
+    prices.router,
 ]
 
 

@@ -20,6 +20,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,12 +29,13 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+from pydantic import BeforeValidator, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,6 +51,8 @@ from central.org.models import Store
 from central.sales.dates import STORE_TZ
 from central.users.models import User
 from sync.errors import ContractError
+
+log = logging.getLogger("central.console")
 
 SESSION_COOKIE = "pos_console"
 LANG_COOKIE = "pos_lang"
@@ -163,6 +167,16 @@ AnyViewer = Annotated[Viewer, page()]
 """Any signed-in console user (pages everyone may open: the start page, preferences)."""
 
 
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+OptionalId = Annotated[Annotated[int, Field(ge=1, le=2_147_483_647)] | None, BeforeValidator(_blank_is_none), Query()]
+"""An optional id filter in a console URL: a filter form sends `store_id=` (empty) for "all"."""
+OptionalText = Annotated[Annotated[str, Field(max_length=50)] | None, BeforeValidator(_blank_is_none), Query()]
+"""An optional text filter in a console URL (blank = no filter)."""
+
+
 # ---------------------------------------------------------------- formatting
 
 
@@ -246,6 +260,8 @@ class NavItem:
     perms: tuple[Permission, ...]
     prefix: str = ""
     """Paths starting with this mark the item as current (default: `url`)."""
+    order: int = 100
+    """Place in the navigation (smaller first), whatever order the areas were imported in."""
 
 
 NAV: list[NavItem] = []
@@ -255,7 +271,7 @@ NAV: list[NavItem] = []
 def nav_for(viewer: Viewer, path: str) -> list[dict[str, Any]]:
     """The navigation entries this viewer may open, the current one marked."""
     out = []
-    for item in NAV:
+    for item in sorted(NAV, key=lambda i: i.order):
         if viewer.can(*item.perms):
             prefix = item.prefix or item.url
             current = path == item.url or (prefix != "/" and path.startswith(prefix))
@@ -352,6 +368,10 @@ class ConsoleRoute(APIRoute):
             except RequestValidationError:
                 locale = parse_locale(request.cookies.get(LANG_COOKIE))
                 return _error_response(request, 422, t(locale, "请求无效"), t(locale, "请求无效"))
+            except Exception:
+                log.exception("console page failed: %s", request.url.path)
+                locale = parse_locale(request.cookies.get(LANG_COOKIE))
+                return _error_response(request, 500, t(locale, "出错了"), t(locale, "服务器内部错误，已记录。"))
 
         return handler
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from central.catalog.pinyin import pinyin_initials
 from central.db import Base, utcnow
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -41,6 +42,8 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
+    name_pinyin: Mapped[str] = mapped_column(String(100), default="", server_default="", index=True)
+    """Pinyin initials of the name (华联超市 → hlcs), for search; kept by the ORM hooks below."""
     contact_name: Mapped[str | None] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(200))
@@ -111,6 +114,12 @@ class VisitNote(Base):
     visited_at: Mapped[datetime]
     received_at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text)
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _customer_pinyin(_mapper: Any, _connection: Any, customer: Customer) -> None:
+    customer.name_pinyin = pinyin_initials(customer.name or "")
 
 
 def customer_dict(c: Customer) -> dict[str, Any]:

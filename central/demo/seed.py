@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from central.auth.passwords import hash_password
 from central.catalog.models import Barcode, Brand, Category, Product, ProductUnit, Supplier
 from central.costing.average import cost_of, fen_to_mfen
+from central.catalog.pinyin import pinyin_initials
 from central.customers.models import Customer
 from central.demo import catalog as demo_catalog
 from central.demo import people
@@ -60,6 +61,8 @@ MANAGER_PIN = "8888"
 MEMBERS = 500
 CUSTOMERS = 200
 REPS = 6
+OPENING_STOCK_DAYS_AGO = 100
+"""The opening stock arrived before any demo trading (`pos-central demo --history-days N`, N < 100)."""
 
 
 @dataclass
@@ -312,7 +315,7 @@ def _seed_stock(session: Session, rng: random.Random, products: list[_Seeded], w
                 now: datetime, today: date) -> None:
     """Opening stock: one purchase receipt per warehouse (ledger rows and on-hand written together)."""
     movements, hand, batches = [], [], []
-    received = datetime.combine(today - timedelta(days=1), time(1, 0), tzinfo=UTC)
+    received = datetime.combine(today - timedelta(days=OPENING_STOCK_DAYS_AGO), time(1, 0), tzinfo=UTC)
     for wid, store_id in sorted(warehouses.items()):
         doc = f"GR-OPEN-{wid:03d}"
         for line_no, p in enumerate(products, start=1):
@@ -349,7 +352,8 @@ def _seed_members(session: Session, store_ids: dict[str, int], now: datetime) ->
     for m in people.members(MEMBERS, list(store_ids)):
         mid = uuid7()
         joined = now - timedelta(days=m.joined_days_ago)
-        rows.append({"id": mid, "card_no": m.card_no, "phone": m.phone, "name": m.name, "birthday": m.birthday,
+        rows.append({"id": mid, "card_no": m.card_no, "phone": m.phone, "name": m.name,
+                     "name_pinyin": pinyin_initials(m.name or ""), "birthday": m.birthday,
                      "level": m.level, "home_store_id": store_ids[m.home_store], "points_balance": m.points,
                      "duplicate_phone": False, "active": True, "created_at": joined, "received_at": joined,
                      "created_by_terminal_id": None, "updated_at": now})
@@ -367,7 +371,7 @@ def _seed_customers(session: Session, user_ids: dict[str, int], logins: list[Log
     reps = [user_ids[lg.username] for lg in logins if lg.role == "sales_rep"]
     groups = {code: gid for gid, code in session.execute(select(CustomerGroup.id, CustomerGroup.code))}
     demo = people.customers(CUSTOMERS, len(reps))
-    rows = [{"code": c.code, "name": c.name, "contact_name": c.contact_name, "contact_phone": c.contact_phone,
+    rows = [{"code": c.code, "name": c.name, "name_pinyin": pinyin_initials(c.name), "contact_name": c.contact_name, "contact_phone": c.contact_phone,
              "address": c.address, "region": c.region, "industry": c.industry, "source": c.source, "tags": c.tags,
              "rep_id": reps[c.rep_index], "group_id": groups[c.group], "price_list_id": None,
              "credit_limit_fen": c.credit_limit_fen, "credit_days": c.credit_days, "notes": None, "active": True,

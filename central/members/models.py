@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from central.catalog.pinyin import pinyin_initials
 from central.db import Base, utcnow
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -25,6 +27,9 @@ class Member(Base):
     card_no: Mapped[str] = mapped_column(String(32), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     name: Mapped[str | None] = mapped_column(String(100))
+    name_pinyin: Mapped[str] = mapped_column(String(100), default="", server_default="", index=True)
+    """Pinyin initials of the name (张伟 → zw), for search; kept by the ORM hooks below (bulk
+    inserts set it themselves with `central.catalog.pinyin.pinyin_initials`)."""
     birthday: Mapped[date | None]
     level: Mapped[str] = mapped_column(String(16), default="normal")
     home_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
@@ -65,3 +70,9 @@ class PointsEntry(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(String(200))
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _member_pinyin(_mapper: Any, _connection: Any, member: Member) -> None:
+    member.name_pinyin = pinyin_initials(member.name or "")

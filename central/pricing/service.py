@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from central.auth.principal import Principal
 from central.catalog.models import Category, Product, ProductUnit
-from central.db import Base
+from central.db import Base, utcnow
 from central.errors import Conflict, Invalid, not_found
 from central.org.models import Store
 from central.pricing.models import (
@@ -185,6 +185,25 @@ def update_price_list(session: Session, pl: PriceList, changes: dict[str, Any]) 
     session.flush()
     price_list_to_contract(pl)
     return pl
+
+
+def set_price_list_item(session: Session, pl: PriceList, *, product_id: int, unit_code: str,
+                        price_fen: int | None) -> PriceListItem | None:
+    """Price one product unit in a price list (None removes its price); the list is checked again as a whole."""
+    _check_product_unit(_unit_codes(session, [product_id]), product_id, unit_code, "")
+    item = next((i for i in pl.items if i.product_id == product_id and i.unit_code == unit_code), None)
+    if price_fen is None:
+        if item is not None:
+            pl.items.remove(item)
+    elif item is None:
+        item = PriceListItem(product_id=product_id, unit_code=unit_code, price_fen=price_fen)
+        pl.items.append(item)
+    else:
+        item.price_fen = price_fen
+    pl.updated_at = utcnow()
+    session.flush()
+    price_list_to_contract(pl)
+    return item if price_fen is not None else None
 
 
 def price_list_to_contract(pl: PriceList) -> contract.PriceList:

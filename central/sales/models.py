@@ -183,7 +183,8 @@ class SalePayment(Base):
 
 class SaleReturn(Base):
     __tablename__ = "sale_returns"
-    __table_args__ = (Index("ix_sale_returns_store_date", "store_id", "business_date"),)
+    __table_args__ = (Index("ix_sale_returns_store_date", "store_id", "business_date"),
+                      Index("ix_sale_returns_received", "received_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     receipt_no: Mapped[str] = mapped_column(String(40), unique=True)

@@ -25,10 +25,12 @@ from central.auth.principal import Principal, UserPrincipal
 from central.auth.roles import Permission
 from central.db import utcnow
 from central.settings import KiB, MiB
-from central.syncing import feed, ingest, quarantine, snapshot
+from central.syncing import contacts, feed, ingest, quarantine, snapshot
 from sync.protocol import (
+    CLIENT_VERSION_HEADER,
     MASTER_SCHEMA_VERSION,
     MIN_PROTOCOL_VERSION,
+    PENDING_EVENTS_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     BootstrapRequest,
@@ -69,6 +71,15 @@ async def _raw_body(request: Request) -> bytes:
 
 
 RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+def _contact(request: Request, session: Any, device: Any, kind: contacts.Kind) -> None:
+    """Sync health: this terminal reached central now (with the version and backlog it reports)."""
+    contacts.record_contact(
+        session, terminal_id=device.terminal_id, kind=kind, at=utcnow(),
+        version=contacts.clean_version(request.headers.get(CLIENT_VERSION_HEADER)),
+        pending=contacts.clean_pending(request.headers.get(PENDING_EVENTS_HEADER)),
+        address=request.client.host if request.client else None)
 
 
 def _read(request: Request, raw: bytes, model: type[M], loads: Any = json.loads) -> M:
@@ -171,6 +182,7 @@ def push(request: Request, device: CurrentDevice, raw: RawBody, waited: PushSlot
         return _error(403, "forbidden_terminal", "不能替其他终端上传数据", "a terminal may only push its own events",
                       "terminal_id")
     answer = ingest.push(session, device, body)
+    _contact(request, session, device, "push")
     return Response(content=orjson.dumps(answer.model_dump(mode="json")), media_type="application/json",
                     headers={**ANNOUNCE, **RECONNECT} if waited else ANNOUNCE)
 
@@ -197,6 +209,7 @@ def pull(request: Request, device: CurrentDevice, raw: RawBody, session: Session
     except _Refused as refused:
         return refused.response
     device.require(Permission.SYNC)
+    _contact(request, session, device, "pull")
     refused_cursor = _check_cursor(session, body.cursor, body.schema_version)
     if refused_cursor is not None:
         return refused_cursor
@@ -220,6 +233,7 @@ def bootstrap(request: Request, device: CurrentDevice, raw: RawBody, session: Se
     except _Refused as refused:
         return refused.response
     device.require(Permission.SYNC)
+    _contact(request, session, device, "bootstrap")
     if body.schema_version != MASTER_SCHEMA_VERSION:
         return _error(409, ErrorCode.REBOOTSTRAP_REQUIRED, "基础资料格式不一致", "master schema mismatch",
                       "schema_version")

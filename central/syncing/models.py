@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db import Base
@@ -100,6 +100,26 @@ class SyncCounter(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
+
+
+class TerminalContact(Base):
+    """When each terminal last reached central, and what it said about itself then.
+
+    Written on every push, pull and bootstrap (`central.syncing.contacts`), apart from `terminals` so
+    that a contact neither touches the row the authentication cache watches nor its `updated_at`.
+    `client_version` and `pending_events` are what the terminal reports (headers), shown to head
+    office as such: sync health, not anything central relies on."""
+
+    __tablename__ = "terminal_contacts"
+
+    terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id", ondelete="CASCADE"), primary_key=True)
+    last_contact_at: Mapped[datetime]
+    last_push_at: Mapped[datetime | None]
+    last_pull_at: Mapped[datetime | None]
+    client_version: Mapped[str | None] = mapped_column(String(40))
+    pending_events: Mapped[int | None]
+    """Events waiting in the terminal's outbox after its last request, as it said."""
+    address: Mapped[str | None] = mapped_column(String(64))
 
 
 # The session hooks that keep the change feed in step live in `feed`; importing it here means any

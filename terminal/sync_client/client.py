@@ -15,13 +15,17 @@ import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import metadata
 from typing import Any
 
 from sync.events import utcnow
 from sync.protocol import (
+    CLIENT_VERSION_HEADER,
     MASTER_SCHEMA_VERSION,
     MAX_PULL_LIMIT,
     MAX_PUSH_EVENTS,
+    PENDING_EVENTS_HEADER,
     PROTOCOL_VERSION,
     EventStatus,
 )
@@ -37,6 +41,15 @@ from terminal.store.sync_state import (
     UPGRADE_REQUIRED,
 )
 from terminal.sync_client.transport import RebootstrapRequired, ServerRejected, SyncError, Transport
+
+
+@lru_cache(maxsize=1)
+def client_version() -> str:
+    """This software's version as installed (`pos-suite 0.1.0`), sent to central with every sync request."""
+    try:
+        return f"pos-suite {metadata.version('pos-suite')}"
+    except metadata.PackageNotFoundError:
+        return "pos-suite (source)"
 
 PUSH_BATCH = MAX_PUSH_EVENTS
 """Events per push request (the most central takes, 500): central applies a batch with about a
@@ -79,6 +92,12 @@ class SyncClient:
         self.snapshot_page = snapshot_page
         self.on_progress = on_progress
         """Called with the rows loaded so far after each snapshot page (progress shown, benches)."""
+        transport.status_headers = self._status_headers
+
+    def _status_headers(self) -> dict[str, str]:
+        """What central shows head office about this till: its software version and the events
+        still waiting in its outbox (sync health)."""
+        return {CLIENT_VERSION_HEADER: client_version(), PENDING_EVENTS_HEADER: str(outbox.pending_count(self.store))}
 
     @classmethod
     def from_settings(cls, store: Store, **transport_options: Any) -> SyncClient:

@@ -97,6 +97,8 @@ class Transport:
         self._sleep = sleep
         self._owns_client = client is None
         self._client = client or httpx.Client(timeout=httpx.Timeout(timeout))
+        self.status_headers: Callable[[], dict[str, str]] | None = None
+        """Headers describing this terminal (version, outbox backlog), read before each request."""
 
     def close(self) -> None:
         if self._owns_client:
@@ -137,6 +139,8 @@ class Transport:
             headers["Content-Encoding"] = "gzip"
         if self.credential:
             headers["Authorization"] = f"Device {self.credential}"
+        if self.status_headers is not None:
+            headers.update(self.status_headers())
         try:
             response = self._client.post(self.base_url + path, content=raw, headers=headers,
                                          timeout=self.timeout)

@@ -33,6 +33,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 DEMO_PASSWORD = "demo123"
 ADMIN_PASSWORD = "admin123"
+HISTORY_DAYS = 31
 
 pytestmark = pytest.mark.slow
 
@@ -52,14 +53,14 @@ def _run(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite database with the demo business and 60 days of demo sales, made once."""
+    """A migrated SQLite database with the demo business and 31 days of demo trading, made once."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup.sh does)")
     directory = tmp_path_factory.mktemp("console-demo")
     env = {**os.environ, "POS_DATA_DIR": str(directory)}
     env.pop("POS_DATABASE_URL", None)
     _run(env, "pos-central", "migrate")
-    _run(env, "pos-central", "demo")
+    _run(env, "pos-central", "demo", "--history-days", str(HISTORY_DAYS))
     return directory / "central.sqlite3"
 
 

@@ -156,3 +156,26 @@ def test_demo_command_prints_the_sign_ins_and_is_idempotent(db_url: str, capsys:
     assert "card 860000000001" in again
     codes = [line.split()[0] for line in again.splitlines() if line.startswith("  99")]
     assert len(codes) == 3
+
+
+@pytest.mark.slow
+def test_demo_trading_goes_through_the_real_ingest(engine: Engine) -> None:
+    from central.demo.history import seed_history
+    from central.review.models import ReviewFlag
+    from central.sales.models import Sale, SaleReturn, Shift
+    from central.syncing.models import SyncQuarantine, TerminalContact
+
+    with session_scope(engine) as s:
+        seed_demo(s)
+    summary = seed_history(engine, days=2, seed=5)
+    assert summary.created and summary.sales > 50
+    assert set(summary.results) == {"applied"}, summary.results
+    assert not seed_history(engine, days=2).created  # once only
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Sale)) == summary.sales
+        assert s.scalar(select(func.count()).select_from(SaleReturn)) == summary.returns
+        assert s.scalar(select(func.count()).select_from(Shift).where(Shift.status == "closed")) >= 6
+        assert s.scalar(select(func.count()).select_from(SyncQuarantine)) == 0
+        assert s.scalar(select(func.count()).select_from(ReviewFlag)) == 0  # prices and points hold
+        assert s.scalar(select(func.count()).select_from(TerminalContact)) == summary.terminals == 6
+        assert check_stock(s).ok
