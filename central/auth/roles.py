@@ -40,6 +40,8 @@ class Permission(StrEnum):
     PRICING_WRITE = "pricing.write"
     MEMBERS_READ = "members.read"
     MEMBERS_WRITE = "members.write"
+    MEMBERS_ADJUST_POINTS = "members.adjust_points"
+    """Correct a member's points by hand (with a reason): head office and store managers, not cashiers."""
     CUSTOMERS_READ = "customers.read"
     CUSTOMERS_WRITE = "customers.write"
     INVENTORY_READ = "inventory.read"
@@ -89,8 +91,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(p for p in Permission if p is not P.SYNC),
     Role.STORE_MANAGER: frozenset({
         P.ORG_READ, P.TERMINALS_MANAGE, P.USERS_READ, P.USERS_WRITE, P.CATALOG_READ, P.PRICING_READ,
-        P.MEMBERS_READ, P.MEMBERS_WRITE, P.CUSTOMERS_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
-        P.SALES_READ, P.REPORTS_READ, P.REVIEW_READ, P.STORED_VALUE_READ, P.VOUCHERS_READ,
+        P.MEMBERS_READ, P.MEMBERS_WRITE, P.MEMBERS_ADJUST_POINTS, P.CUSTOMERS_READ, P.INVENTORY_READ,
+        P.INVENTORY_WRITE, P.SALES_READ, P.REPORTS_READ, P.REVIEW_READ, P.STORED_VALUE_READ, P.VOUCHERS_READ,
         P.PURCHASING_READ, P.ORDERS_READ, P.ORDERS_WRITE, P.ORDERS_APPROVE, P.DELIVERIES_WRITE,
     }),
     Role.CASHIER: frozenset({P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.MEMBERS_WRITE,

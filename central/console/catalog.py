@@ -246,14 +246,6 @@ def _product_context(session: Session, product: Product) -> dict[str, Any]:
             "trail": trail(session, "product", product.id)}
 
 
-@router.get("/catalog/products/{product_id}")
-def product_detail(request: Request, product_id: int, viewer: Reader, session: SessionDep) -> Response:
-    product = service.get_product(session, product_id)
-    return render(request, viewer, "catalog/product.html", **_product_context(session, product),
-                  can_write=viewer.can(P.CATALOG_WRITE), can_price=viewer.can(P.PRICING_WRITE),
-                  saved=request.query_params.get("saved") == "1", errors=FormErrors())
-
-
 # ---------------------------------------------------------------- products: forms
 
 
@@ -359,6 +351,14 @@ def _errors(viewer: Viewer, exc: Exception) -> FormErrors:
         return FormErrors(fields={k: viewer.t(v) for k, v in exc.fields.items()},
                           general=viewer.t("表单有误，请检查标红的项目"))
     return form_errors(viewer.locale, exc)
+
+
+@router.get("/catalog/products/{product_id}")
+def product_detail(request: Request, product_id: int, viewer: Reader, session: SessionDep) -> Response:
+    product = service.get_product(session, product_id)
+    return render(request, viewer, "catalog/product.html", **_product_context(session, product),
+                  can_write=viewer.can(P.CATALOG_WRITE), can_price=viewer.can(P.PRICING_WRITE),
+                  saved=request.query_params.get("saved") == "1", errors=FormErrors())
 
 
 @router.get("/catalog/products/{product_id}/edit")

@@ -10,7 +10,27 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.console import assets, catalog, dashboard, docs, excel, home, prices, session, stored_value, vouchers
+from central.console import (
+    admin,
+    assets,
+    catalog,
+    customers,
+    dashboard,
+    docs,
+    excel,
+    home,
+    members,
+    prices,
+    promotions,
+    reports,
+    sales,
+    session,
+    stock,
+    stored_value,
+    syncing,
+    terminals,
+    vouchers,
+)
 
 AREAS: list[APIRouter] = [
     session.router,
@@ -19,8 +39,17 @@ AREAS: list[APIRouter] = [
     stored_value.router,
     excel.router,
     dashboard.router,
+    reports.router,
     catalog.router,
     prices.router,
+    promotions.router,
+    members.router,
+    customers.router,
+    sales.router,
+    stock.router,
+    terminals.router,
+    syncing.router,
+    admin.router,
 ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from central.api.deps import IdPath, IdQuery, SessionDep
 from central.api.pagination import Page, PageDep, paginate
@@ -44,23 +44,8 @@ def list_customers(session: SessionDep, who: Reader, page: PageDep,
                    status: Annotated[str | None, Query(pattern="^(active|pending)$",
                                                        description="pending: made on a tablet, to review")] = None,
                    customer_type: Annotated[str | None, Query(max_length=16)] = None) -> object:
-    stmt = select(Customer).order_by(Customer.code)
-    if status is not None:
-        stmt = stmt.where(Customer.status == status)
-    if customer_type is not None:
-        stmt = stmt.where(Customer.customer_type == customer_type)
-    if who.rep_id is not None:
-        stmt = stmt.where(Customer.rep_id == who.rep_id)
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Customer.code == q, Customer.name.like(like), Customer.contact_name.like(like),
-                              Customer.contact_phone.like(like)))
-    if region:
-        stmt = stmt.where(Customer.region == region)
-    if rep_id is not None:
-        stmt = stmt.where(Customer.rep_id == rep_id)
-    if active is not None:
-        stmt = stmt.where(Customer.active == active)
+    stmt = service.search_customers(who, q=q, region=region, rep_id=rep_id, active=active, status=status,
+                                    customer_type=customer_type).order_by(Customer.code)
     return paginate(session, stmt, page, CustomerOut.model_validate)
 
 

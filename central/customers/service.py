@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from central.auth.principal import Principal
@@ -15,6 +15,33 @@ from central.errors import Conflict, Forbidden, Invalid, not_found
 from central.pricing.models import CustomerGroup, PriceList
 from central.users.models import User
 from sync.field import CustomerStatus
+
+
+def search_customers(who: Principal, *, q: str | None = None, region: str | None = None, rep_id: int | None = None,
+                     group_id: int | None = None, active: bool | None = None, status: str | None = None,
+                     customer_type: str | None = None) -> Select[Customer]:
+    """A select of the customers `who` may see matching the filters (a rep: their own only). `q` is an
+    exact code, part of the name, contact or phone, or the name's pinyin initials (华联超市 → hlcs)."""
+    stmt = select(Customer)
+    if who.rep_id is not None:
+        stmt = stmt.where(Customer.rep_id == who.rep_id)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(Customer.code == q, Customer.name.like(like), Customer.contact_name.like(like),
+                              Customer.contact_phone.like(like), Customer.name_pinyin.like(f"{q.lower()}%")))
+    if region:
+        stmt = stmt.where(Customer.region == region)
+    if rep_id is not None:
+        stmt = stmt.where(Customer.rep_id == rep_id)
+    if group_id is not None:
+        stmt = stmt.where(Customer.group_id == group_id)
+    if active is not None:
+        stmt = stmt.where(Customer.active == active)
+    if status is not None:
+        stmt = stmt.where(Customer.status == status)
+    if customer_type is not None:
+        stmt = stmt.where(Customer.customer_type == customer_type)
+    return stmt
 
 
 def get_customer(session: Session, customer_id: int, who: Principal | None = None) -> Customer:

@@ -321,9 +321,10 @@ def seed_history(engine: Engine, *, days: int, now: datetime | None = None, seed
                         answer = push(session, DeviceScope(terminal_id=till.terminal_id, store_id=till.store_id),
                                       PushRequest(protocol_version=PROTOCOL_VERSION, terminal_id=till.terminal_id,
                                                   events=batch), received_at=received)
-                        for kind in ("push", "pull"):
-                            record_contact(session, terminal_id=till.terminal_id, kind=kind, at=received,  # type: ignore[arg-type]
-                                           version="pos-suite 0.1.0", pending=0, address="192.168.1.2")
+                        record_contact(session, terminal_id=till.terminal_id, kind="push", at=received,
+                                       version="pos-suite 0.1.0", pending=0, address="192.168.1.2")
+                        record_contact(session, terminal_id=till.terminal_id, kind="pull", at=received,
+                                       version="pos-suite 0.1.0", pending=0, address="192.168.1.2")
                     for result in answer.results:
                         summary.results[result.status.value] = summary.results.get(result.status.value, 0) + 1
         for till in store_tills:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from central.api.deps import IdQuery, SessionDep
 from central.api.pagination import Page, PageDep, paginate
@@ -26,22 +26,13 @@ MemberId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-fA-
 
 @router.get("/members", response_model=Page[MemberOut], summary="会员列表 / members")
 def list_members(session: SessionDep, _who: Reader, page: PageDep,
-                 q: Annotated[str | None, Query(max_length=32, description="card number, phone or name")] = None,
+                 q: Annotated[str | None, Query(max_length=32,
+                                                description="card number, phone, name or its pinyin initials")] = None,
                  level: Annotated[str | None, Query(max_length=16)] = None, home_store_id: IdQuery = None,
                  overdrawn: Annotated[bool | None, Query(description="only members below zero points")] = None,
                  duplicate_phone: Annotated[bool | None, Query()] = None) -> object:
-    stmt = select(Member).order_by(Member.card_no)
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Member.card_no == q, Member.phone.like(like), Member.name.like(like)))
-    if level:
-        stmt = stmt.where(Member.level == level)
-    if home_store_id is not None:
-        stmt = stmt.where(Member.home_store_id == home_store_id)
-    if overdrawn is not None:
-        stmt = stmt.where(Member.points_balance < 0 if overdrawn else Member.points_balance >= 0)
-    if duplicate_phone is not None:
-        stmt = stmt.where(Member.duplicate_phone == duplicate_phone)
+    stmt = service.search_members(q=q, level=level, home_store_id=home_store_id, overdrawn=overdrawn,
+                                  duplicate_phone=duplicate_phone).order_by(Member.card_no)
     return paginate(session, stmt, page, MemberOut.model_validate)
 
 
@@ -75,6 +66,6 @@ def points_ledger(member_id: MemberId, session: SessionDep, _who: Reader, page: 
 @router.post("/members/{member_id}/points/adjustments", response_model=PointsEntryOut, status_code=201,
              summary="积分调整 / adjust points (head office)")
 def adjust_points(member_id: MemberId, body: PointsAdjustIn, session: SessionDep, user: CurrentUser,
-                  _who: Writer) -> object:
+                  _who: Annotated[Principal, require(P.MEMBERS_ADJUST_POINTS, devices=False)]) -> object:
     member = service.get_member(session, member_id)
     return service.adjust_points(session, member, points=body.points, note=body.note or "", user_id=user.user_id)

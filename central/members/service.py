@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from central.db import utcnow
@@ -13,6 +13,26 @@ from central.members.models import Member, PointsEntry
 from central.members.points import post_points
 from central.pricing.models import MemberLevel
 from sync.events import uuid7
+
+
+def search_members(*, q: str | None = None, level: str | None = None, home_store_id: int | None = None,
+                   overdrawn: bool | None = None, duplicate_phone: bool | None = None) -> Select[Member]:
+    """A select of members matching the filters: `q` is an exact card number, part of a phone number,
+    part of the name, or the name's pinyin initials (张伟 → zw)."""
+    stmt = select(Member)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(Member.card_no == q, Member.phone.like(like), Member.name.like(like),
+                              Member.name_pinyin.like(f"{q.lower()}%")))
+    if level:
+        stmt = stmt.where(Member.level == level)
+    if home_store_id is not None:
+        stmt = stmt.where(Member.home_store_id == home_store_id)
+    if overdrawn is not None:
+        stmt = stmt.where(Member.points_balance < 0 if overdrawn else Member.points_balance >= 0)
+    if duplicate_phone is not None:
+        stmt = stmt.where(Member.duplicate_phone == duplicate_phone)
+    return stmt
 
 
 def get_member(session: Session, member_id: str) -> Member:
@@ -57,7 +77,10 @@ def update_member(session: Session, member: Member, changes: dict[str, Any]) -> 
 
 
 def adjust_points(session: Session, member: Member, *, points: int, note: str, user_id: int | None) -> PointsEntry:
-    """A head-office correction (goodwill, fixing an overdraw): a ledger row like any other."""
+    """A head-office correction (goodwill, fixing an overdraw): a ledger row like any other, with the
+    reason it was made (required: the ledger is what a member disputing their points is shown)."""
+    if not (note or "").strip():
+        raise Invalid("调整积分须写明原因", "say why the points are adjusted (note)", code="note_required", field="note")
     if points == 0:
         raise Invalid("调整积分不能为零", "an adjustment of zero points", code="points", field="points")
     now = utcnow()

@@ -7,6 +7,7 @@ basket on Saturday?"); it is the same pure function the terminals run, fed from 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from central.pricing.models import MemberLevel, MemberLevelPrice
 from sync.catalog import MemberRef
 from sync.money import Rounding
 from sync.pricing import Cart, CartLine, PricedCart, PricingContext, price_cart
+from sync.promotions import Promotion
 from sync.rounding import RoundingPolicy, RoundingUnit
 
 
@@ -66,3 +68,35 @@ def quote(session: Session, *, store_id: int, at: datetime, lines: list[dict[str
                             for ln in lines),
                 member=member, order_discount_fen=order_discount_fen)
     return price_cart(cart, ctx)
+
+
+@dataclass(frozen=True)
+class PromotionPreview:
+    """A sample cart priced as a till would, with the draft promotion and without it."""
+
+    with_draft: PricedCart
+    without_draft: PricedCart
+    at: datetime
+    runs: bool
+    """Whether the draft runs in that store at that time at all."""
+
+
+def preview_promotion(session: Session, *, draft: Promotion, store_id: int, at: datetime,
+                      lines: list[dict[str, Any]], member_level: str | None = None) -> PromotionPreview:
+    """Price `lines` in `store_id` at `at` with `sync.pricing.price_cart` over the stored data, once with
+    `draft` (a promotion being written, replacing its stored self) among the running promotions and
+    once without it: head office sees what the tills will charge before saving it."""
+    wanted = {ln["product_id"] for ln in lines}
+    if draft.gift_product_id is not None:
+        wanted.add(draft.gift_product_id)
+    ctx = build_context(session, store_id=store_id, at=at, product_ids=wanted)
+    if member_level is not None and member_level not in ctx.member_levels:
+        raise not_found("会员等级", "member level", "member_level", member_level)
+    others = tuple(p for p in ctx.promotions if p.id != draft.id)
+    runs = draft.runs_at(at, store_id)
+    member = MemberRef(member_id="preview", level=member_level) if member_level else None
+    cart = Cart(lines=tuple(CartLine(product_id=ln["product_id"], unit_code=ln["unit_code"], qty=str(ln["qty"]))
+                            for ln in lines), member=member)
+    with_draft = price_cart(cart, replace(ctx, promotions=others + ((draft,) if runs else ())))
+    without = price_cart(cart, replace(ctx, promotions=others))
+    return PromotionPreview(with_draft=with_draft, without_draft=without, at=at, runs=runs)

@@ -66,10 +66,12 @@ class RollupProductDay(Base):
     discount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     net_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     cost_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    """Cost of the lines whose cost is known."""
+    """Cost of the lines whose cost is known (central's moving average cost when the sale arrived)."""
     uncosted_lines: Mapped[int] = mapped_column(default=0)
     returned_qty_m: Mapped[int] = mapped_column(BigInteger, default=0)
     returned_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    returned_cost_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    """Cost given back to stock by the returns (their share of the sold lines' cost, where known)."""
 
 
 class RollupDay(Base):

@@ -115,19 +115,14 @@ def refund_select(date_from: date, date_to: date, store_ids: Sequence[int] | Non
             .group_by(SaleReturn.business_date, SaleReturn.store_id, ReturnRefund.tender))
 
 
-def line_cost_m() -> ColumnElement[int]:
-    """A line's known cost in thousandths of a fen (unit cost × quantity in thousandths), else 0."""
-    return case((SaleLine.unit_cost_fen.is_not(None), SaleLine.unit_cost_fen * SaleLine.qty_m), else_=0)
-
-
 def product_select(date_from: date, date_to: date, store_ids: Sequence[int] | None = None) -> Query:
     return (select(Sale.business_date, Sale.store_id, SaleLine.product_id, func.count().label("lines"),
                    func.sum(SaleLine.qty_m * SaleLine.unit_factor).label("qty_m"),
                    func.sum(SaleLine.list_amount_fen).label("gross_fen"),
                    func.sum(SaleLine.line_discount_fen + SaleLine.order_discount_fen).label("discount_fen"),
                    func.sum(SaleLine.amount_fen).label("net_fen"),
-                   cast((func.sum(line_cost_m()) + 500) / 1000, BigInteger).label("cost_fen"),
-                   func.sum(case((SaleLine.unit_cost_fen.is_(None), 1), else_=0)).label("uncosted_lines"))
+                   cast(func.coalesce(func.sum(SaleLine.cost_fen), 0), BigInteger).label("cost_fen"),
+                   func.sum(case((SaleLine.cost_fen.is_(None), 1), else_=0)).label("uncosted_lines"))
             .join(Sale, Sale.id == SaleLine.sale_id)
             .where(_between(Sale.business_date, date_from, date_to), _stores(Sale.store_id, store_ids))
             .group_by(Sale.business_date, Sale.store_id, SaleLine.product_id))
@@ -136,7 +131,8 @@ def product_select(date_from: date, date_to: date, store_ids: Sequence[int] | No
 def product_returns_select(date_from: date, date_to: date, store_ids: Sequence[int] | None = None) -> Query:
     return (select(SaleReturn.business_date, SaleReturn.store_id, ReturnLine.product_id,
                    func.sum(ReturnLine.qty_m * ReturnLine.unit_factor).label("returned_qty_m"),
-                   func.sum(ReturnLine.amount_fen).label("returned_fen"))
+                   func.sum(ReturnLine.amount_fen).label("returned_fen"),
+                   cast(func.coalesce(func.sum(ReturnLine.cost_fen), 0), BigInteger).label("returned_cost_fen"))
             .join(SaleReturn, SaleReturn.id == ReturnLine.return_id)
             .where(_between(SaleReturn.business_date, date_from, date_to), _stores(SaleReturn.store_id, store_ids))
             .group_by(SaleReturn.business_date, SaleReturn.store_id, ReturnLine.product_id))
@@ -174,11 +170,12 @@ def _build(session: Session, date_from: date, date_to: date) -> None:
         ["business_date", "store_id", "product_id", "lines", "qty_m", "gross_fen", "discount_fen", "net_fen",
          "cost_fen", "uncosted_lines"], product_select(date_from, date_to)))
     ins = _upsert(dialect, RollupProductDay.__table__).from_select(
-        ["business_date", "store_id", "product_id", "returned_qty_m", "returned_fen"],
+        ["business_date", "store_id", "product_id", "returned_qty_m", "returned_fen", "returned_cost_fen"],
         product_returns_select(date_from, date_to))
     session.execute(ins.on_conflict_do_update(
         index_elements=["business_date", "store_id", "product_id"],
-        set_={"returned_qty_m": ins.excluded.returned_qty_m, "returned_fen": ins.excluded.returned_fen}))
+        set_={"returned_qty_m": ins.excluded.returned_qty_m, "returned_fen": ins.excluded.returned_fen,
+              "returned_cost_fen": ins.excluded.returned_cost_fen}))
     now = utcnow()
     session.execute(delete(RollupDay).where(_between(RollupDay.business_date, date_from, date_to)))
     day = date_from
@@ -317,7 +314,7 @@ def tender_rows(session: Session, date_from: date, date_to: date, store_ids: Seq
 
 
 PRODUCT_FACT_COLUMNS = ("business_date", "store_id", "product_id", "lines", "qty_m", "gross_fen", "discount_fen",
-                        "net_fen", "cost_fen", "uncosted_lines", "returned_qty_m", "returned_fen")
+                        "net_fen", "cost_fen", "uncosted_lines", "returned_qty_m", "returned_fen", "returned_cost_fen")
 
 
 def product_facts(date_from: date, date_to: date, store_ids: Sequence[int] | None, today: date) -> Any:
@@ -333,12 +330,14 @@ def product_facts(date_from: date, date_to: date, store_ids: Sequence[int] | Non
         s = product_select(*live, store_ids).subquery()
         parts.append(select(s.c.business_date, s.c.store_id, s.c.product_id, s.c.lines, s.c.qty_m, s.c.gross_fen,
                             s.c.discount_fen, s.c.net_fen, s.c.cost_fen, s.c.uncosted_lines,
-                            literal(0).label("returned_qty_m"), literal(0).label("returned_fen")))
+                            literal(0).label("returned_qty_m"), literal(0).label("returned_fen"),
+                            literal(0).label("returned_cost_fen")))
         r = product_returns_select(*live, store_ids).subquery()
         parts.append(select(r.c.business_date, r.c.store_id, r.c.product_id, literal(0).label("lines"),
                             literal(0).label("qty_m"), literal(0).label("gross_fen"), literal(0).label("discount_fen"),
                             literal(0).label("net_fen"), literal(0).label("cost_fen"),
-                            literal(0).label("uncosted_lines"), r.c.returned_qty_m, r.c.returned_fen))
+                            literal(0).label("uncosted_lines"), r.c.returned_qty_m, r.c.returned_fen,
+                            r.c.returned_cost_fen))
     if not parts:
         parts.append(select(*(getattr(RollupProductDay, c) for c in PRODUCT_FACT_COLUMNS)).where(literal(False)))
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("facts")

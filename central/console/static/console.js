@@ -43,6 +43,20 @@
       if (chart) chart.resize();
     });
   });
+  // parts of a form shown only for one choice of a select: data-show-kind="gift threshold"
+  function showKinds(root) {
+    var select = root.querySelector("select#kind");
+    if (!select) return;
+    root.querySelectorAll("[data-show-kind]").forEach(function (el) {
+      var kinds = el.getAttribute("data-show-kind").split(" ");
+      el.style.display = kinds.indexOf(select.value) >= 0 ? "" : "none";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { showKinds(document); });
+  document.addEventListener("change", function (evt) {
+    if (evt.target && evt.target.id === "kind") showKinds(document);
+  });
+
   // confirm before a dangerous button (revoke, resolve): data-confirm="text"
   document.addEventListener("submit", function (evt) {
     var button = evt.submitter;

@@ -42,6 +42,7 @@ def upgrade() -> None:
     sa.Column('uncosted_lines', sa.Integer(), nullable=False),
     sa.Column('returned_qty_m', sa.BigInteger(), nullable=False),
     sa.Column('returned_fen', sa.BigInteger(), nullable=False),
+    sa.Column('returned_cost_fen', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('business_date', 'store_id', 'product_id', name=op.f('pk_rollup_product_day'))
     )
     op.create_table('rollup_sales_hour',

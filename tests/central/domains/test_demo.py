@@ -168,7 +168,8 @@ def test_demo_trading_goes_through_the_real_ingest(engine: Engine) -> None:
     with session_scope(engine) as s:
         seed_demo(s)
     summary = seed_history(engine, days=2, seed=5)
-    assert summary.created and summary.sales > 50
+    assert summary.created
+    assert summary.sales > 50
     assert set(summary.results) == {"applied"}, summary.results
     assert not seed_history(engine, days=2).created  # once only
     with Session(engine) as s:

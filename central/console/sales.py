@@ -1,0 +1,238 @@
+"""Sales, returns and shifts as central received them: lists by business day and store (keyset-paged on
+the `(store, business_date)` index, never counted), each sale with its lines, payments, returns and a
+receipt preview laid out as the till printed it (`central.sales.receipt`), each shift with central's
+figures by tender, the cash variance and the sales that arrived after it was closed (late postings).
+A store manager sees their own store only, as in `/api/v1/sales`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.api.deps import SessionDep
+from central.auth.roles import Permission as P
+from central.console.i18n import register
+from central.console.labels import TENDERS, label
+from central.console.listing import Listing, Sort
+from central.console.qr import qr_svg
+from central.console.web import NAV, ConsoleRoute, NavItem, OptionalId, OptionalText, Viewer, page, render
+from central.db import utcnow
+from central.errors import Invalid, not_found
+from central.excel import Column, Kind, Sheet, xlsx_response
+from central.members.models import Member
+from central.org.models import Store, Terminal
+from central.sales.dates import business_date
+from central.sales.ingest import shift_tender_totals
+from central.sales.models import ReturnLine, ReturnRefund, Sale, SaleLine, SalePayment, SaleReturn, Shift
+from central.sales.receipt import sale_receipt
+from central.users.models import User
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+NAV.append(NavItem("/sales", "销售|nav", (P.SALES_READ,), order=60))
+Reader = Annotated[Viewer, page(P.SALES_READ)]
+DocId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9A-Za-z-]+$")]
+DayQuery = Annotated[date | None, Query()]
+MAX_DAYS = 93
+"""A list covers at most about three months (the reports cover longer periods)."""
+
+register({
+    "销售单|tab": "Sales", "退货单|tab": "Returns", "班次|tab": "Shifts", "销售单": "Sale", "退货单": "Return",
+    "班次": "Shift", "从": "From", "到": "To", "收银员": "Cashier", "会员卡号或手机号": "Member card or phone",
+    "晚到": "Late", "晚到的销售": "Arrived after its shift was closed", "明细": "Lines", "付款": "Payments",
+    "小票预览": "Receipt preview", "退款": "Refunded", "原小票": "Original receipt", "开班": "Opened",
+    "交班": "Closed", "开班备用金": "Opening float", "应有现金": "Expected cash", "实点现金": "Counted cash",
+    "差额": "Difference", "晚到笔数": "Late postings", "按支付方式": "By tender", "总部统计": "Central's figures",
+    "收银机上报": "Till reported", "件数": "Items", "应付": "Total", "找零": "Change", "其中税额": "incl. VAT",
+    "抹零": "Rounding", "优惠合计": "Total discount", "积分抵扣": "Points", "本次积分": "Points earned",
+    "退换货请出示此码": "Show this code to return goods", "手工折扣": "Discount", "整单优惠": "Order discount",
+    "赠品": "Gift", "流水号": "Ref", "实收": "Tendered", "单号": "No.", "机号": "Till", "只看有差额": "Variance only",
+    "只看晚到": "Late only", "营业日": "Business day", "已退": "Returned", "日期范围最多 {n} 天": "At most {n} days",
+    "开启": "Open", "已交班": "Closed",
+})
+
+
+def _dates(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    today = business_date(utcnow())
+    end = date_to or today
+    start = date_from or end
+    if end < start:
+        start, end = end, start
+    if (end - start).days > MAX_DAYS:
+        raise Invalid(f"日期范围最多 {MAX_DAYS} 天", f"at most {MAX_DAYS} days", code="date_range", field="to")
+    return start, end
+
+
+def _store_ids(session: Session, viewer: Viewer, store_id: int | None) -> list[int]:
+    """The stores this list covers: always named, so the `(store, business_date)` index serves it."""
+    if viewer.principal.store_id is not None:
+        viewer.principal.check_store(store_id if store_id is not None else viewer.principal.store_id)
+        return [viewer.principal.store_id]
+    if store_id is not None:
+        return [store_id]
+    return list(session.scalars(select(Store.id)))
+
+
+def _names(session: Session) -> dict[str, dict[int, str]]:
+    return {"stores": dict(session.execute(select(Store.id, Store.name)).all()),
+            "terminals": dict(session.execute(select(Terminal.id, Terminal.code)).all()),
+            "users": dict(session.execute(select(User.id, User.display_name)).all())}
+
+
+SALES = Listing(sorts=[Sort("sold", "时间", Sale.sold_at), Sort("total", "金额", Sale.total_fen)],
+                tiebreak=Sale.id, default_sort="sold", default_desc=True)
+
+
+def _sales_stmt(session: Session, viewer: Viewer, start: date, end: date, store_id: int | None,
+                terminal_id: int | None, member: str | None, receipt: str | None, late: str | None) -> Any:
+    stmt = select(Sale).where(Sale.store_id.in_(_store_ids(session, viewer, store_id)),
+                              Sale.business_date >= start, Sale.business_date <= end)
+    if terminal_id is not None:
+        stmt = stmt.where(Sale.terminal_id == terminal_id)
+    if member:
+        ids = select(Member.id).where((Member.card_no == member) | (Member.phone == member))
+        stmt = stmt.where(Sale.member_id.in_(ids))
+    if receipt:
+        stmt = stmt.where(Sale.receipt_no == receipt)
+    if late == "1":
+        stmt = stmt.where(Sale.late)
+    return stmt
+
+
+@router.get("/sales")
+def sales(request: Request, viewer: Reader, session: SessionDep, date_from: DayQuery = None, date_to: DayQuery = None,
+          store_id: OptionalId = None, terminal_id: OptionalId = None, member: OptionalText = None,
+          receipt: OptionalText = None, late: OptionalText = None) -> Response:
+    start, end = _dates(date_from, date_to)
+    stmt = _sales_stmt(session, viewer, start, end, store_id, terminal_id, member, receipt, late)
+    result = SALES.page(session, stmt, SALES.params(request))
+    return render(request, viewer, "sales/sales.html", page=result, names=_names(session), start=start, end=end,
+                  store_id=store_id, terminal_id=terminal_id, member=member or "", receipt=receipt or "",
+                  late=late or "", stores=_store_options(session, viewer))
+
+
+def _store_options(session: Session, viewer: Viewer) -> list[tuple[int, str]]:
+    stmt = select(Store.id, Store.name).order_by(Store.code)
+    if viewer.principal.store_id is not None:
+        stmt = stmt.where(Store.id == viewer.principal.store_id)
+    return [(i, n) for i, n in session.execute(stmt)]
+
+
+SALE_COLUMNS = [Column("小票号", "Receipt"), Column("门店", "Store"), Column("终端", "Terminal"),
+                Column("收银员", "Cashier"), Column("时间", "Time", Kind.DATETIME), Column("营业日", "Business day", Kind.DATE),
+                Column("小计（元）", "Subtotal (yuan)", Kind.MONEY), Column("优惠（元）", "Discount (yuan)", Kind.MONEY),
+                Column("抹零（元）", "Rounding (yuan)", Kind.MONEY), Column("应付（元）", "Total (yuan)", Kind.MONEY),
+                Column("已退（元）", "Refunded (yuan)", Kind.MONEY), Column("晚到", "Late", Kind.BOOL)]
+
+
+@router.get("/sales/export.xlsx")
+def export_sales(request: Request, viewer: Reader, session: SessionDep, date_from: DayQuery = None,
+                 date_to: DayQuery = None, store_id: OptionalId = None, terminal_id: OptionalId = None,
+                 member: OptionalText = None, receipt: OptionalText = None, late: OptionalText = None) -> Response:
+    start, end = _dates(date_from, date_to)
+    names = _names(session)
+    stmt = _sales_stmt(session, viewer, start, end, store_id, terminal_id, member, receipt, late)
+
+    def rows() -> Iterator[list[Any]]:
+        for (s,) in SALES.all_rows(session, stmt, SALES.params(request)):
+            yield [s.receipt_no, names["stores"].get(s.store_id), names["terminals"].get(s.terminal_id),
+                   names["users"].get(s.cashier_id or 0), s.sold_at, s.business_date, s.subtotal_fen,
+                   s.discount_fen, s.rounding_fen, s.total_fen, s.refunded_fen, s.late]
+
+    response: Response = xlsx_response([Sheet("销售单", SALE_COLUMNS, rows())], f"销售单-{start}-{end}.xlsx")
+    return response
+
+
+def _visible(viewer: Viewer, store_id: int, entity: tuple[str, str], ident: str) -> None:
+    if not viewer.principal.may_see_store(store_id):
+        raise not_found(*entity, "id", ident)
+
+
+@router.get("/sales/{sale_id}")
+def sale(request: Request, sale_id: DocId, viewer: Reader, session: SessionDep) -> Response:
+    found = session.get(Sale, sale_id)
+    if found is None:
+        raise not_found("销售单", "sale", "id", sale_id)
+    _visible(viewer, found.store_id, ("销售单", "sale"), sale_id)
+    lines = session.scalars(select(SaleLine).where(SaleLine.sale_id == sale_id).order_by(SaleLine.line_no)).all()
+    payments = session.scalars(select(SalePayment).where(SalePayment.sale_id == sale_id)).all()
+    returns = session.scalars(select(SaleReturn).where(SaleReturn.original_sale_id == sale_id)).all()
+    member = session.get(Member, found.member_id) if found.member_id else None
+    receipt = sale_receipt(session, found)
+    return render(request, viewer, "sales/sale.html", sale=found, lines=lines, payments=payments, returns=returns,
+                  member=member, receipt=receipt, qr=qr_svg(receipt.qr_payload), names=_names(session),
+                  tender=lambda k: label(viewer.locale, TENDERS, k))
+
+
+RETURNS = Listing(sorts=[Sort("returned", "时间", SaleReturn.returned_at), Sort("total", "金额", SaleReturn.total_fen)],
+                  tiebreak=SaleReturn.id, default_sort="returned", default_desc=True)
+
+
+@router.get("/returns")
+def returns(request: Request, viewer: Reader, session: SessionDep, date_from: DayQuery = None,
+            date_to: DayQuery = None, store_id: OptionalId = None) -> Response:
+    start, end = _dates(date_from, date_to if date_to or date_from else None)
+    if date_from is None and date_to is None:
+        start = end - timedelta(days=6)
+    stmt = select(SaleReturn).where(SaleReturn.store_id.in_(_store_ids(session, viewer, store_id)),
+                                    SaleReturn.business_date >= start, SaleReturn.business_date <= end)
+    result = RETURNS.page(session, stmt, RETURNS.params(request))
+    originals = dict(session.execute(select(Sale.id, Sale.receipt_no).where(
+        Sale.id.in_([r.original_sale_id for r in result.rows]))).all())
+    return render(request, viewer, "sales/returns.html", page=result, names=_names(session), start=start, end=end,
+                  store_id=store_id, stores=_store_options(session, viewer), originals=originals)
+
+
+@router.get("/returns/{return_id}")
+def return_detail(request: Request, return_id: DocId, viewer: Reader, session: SessionDep) -> Response:
+    found = session.get(SaleReturn, return_id)
+    if found is None:
+        raise not_found("退货单", "return", "id", return_id)
+    _visible(viewer, found.store_id, ("退货单", "return"), return_id)
+    lines = session.scalars(select(ReturnLine).where(ReturnLine.return_id == return_id)
+                            .order_by(ReturnLine.line_no)).all()
+    refunds = session.scalars(select(ReturnRefund).where(ReturnRefund.return_id == return_id)).all()
+    original = session.get(Sale, found.original_sale_id)
+    return render(request, viewer, "sales/return.html", ret=found, lines=lines, refunds=refunds, original=original,
+                  names=_names(session), tender=lambda k: label(viewer.locale, TENDERS, k))
+
+
+SHIFTS = Listing(sorts=[Sort("opened", "开班", Shift.opened_at)], tiebreak=Shift.id, default_sort="opened",
+                 default_desc=True)
+
+
+@router.get("/shifts")
+def shifts(request: Request, viewer: Reader, session: SessionDep, store_id: OptionalId = None,
+           terminal_id: OptionalId = None, variance: OptionalText = None, late: OptionalText = None) -> Response:
+    stmt = select(Shift).where(Shift.store_id.in_(_store_ids(session, viewer, store_id)), Shift.opened_at.is_not(None))
+    if terminal_id is not None:
+        stmt = stmt.where(Shift.terminal_id == terminal_id)
+    if late == "1":
+        stmt = stmt.where(Shift.late_postings > 0)
+    if variance == "1":
+        expected = Shift.opening_float_fen + Shift.cash_in_fen - Shift.cash_out_fen
+        stmt = stmt.where(Shift.counted_cash_fen.is_not(None), Shift.counted_cash_fen != expected)
+    result = SHIFTS.page(session, stmt, SHIFTS.params(request))
+    return render(request, viewer, "sales/shifts.html", page=result, names=_names(session), store_id=store_id,
+                  terminal_id=terminal_id, variance=variance or "", late=late or "",
+                  stores=_store_options(session, viewer))
+
+
+@router.get("/shifts/{shift_id}")
+def shift(request: Request, shift_id: DocId, viewer: Reader, session: SessionDep) -> Response:
+    found = session.get(Shift, shift_id)
+    if found is None:
+        raise not_found("班次", "shift", "id", shift_id)
+    _visible(viewer, found.store_id, ("班次", "shift"), shift_id)
+    late_sales = session.scalars(select(Sale).where(Sale.shift_id == shift_id, Sale.late)
+                                 .order_by(Sale.received_at)).all()
+    recent = session.scalars(select(Sale).where(Sale.shift_id == shift_id).order_by(Sale.sold_at.desc())
+                             .limit(30)).all()
+    return render(request, viewer, "sales/shift.html", shift=found, totals=shift_tender_totals(session, shift_id),
+                  late_sales=late_sales, recent=recent, names=_names(session),
+                  tender=lambda k: label(viewer.locale, TENDERS, k))
