@@ -80,7 +80,7 @@ register({
     "供应商|tab": "Suppliers", "价目表|tab": "Price lists", "会员价|tab": "Member levels & prices",
     "客户分组|tab": "Customer groups", "商品编码": "SKU", "商品名称": "Name",
     "英文名": "English name", "规格": "Spec", "税率": "VAT rate", "称重": "Sold by weight", "零售价": "Price",
-    "条码": "Barcodes", "单位": "Units", "单位代码": "Unit code", "单位名称": "Unit name", "换算": "Factor",
+    "条码": "Barcodes", "单位": "Unit", "单位代码": "Unit code", "单位名称": "Unit name", "换算": "Factor",
     "价格（元）": "Price (yuan)", "条码（空格分隔）": "Barcodes (space separated)", "状态": "Status",
     "更新时间": "Updated", "新建商品": "New product", "修改商品": "Edit product", "搜索商品": "Search products",
     "编码、名称、拼音首字母或条码": "SKU, name, pinyin initials or barcode", "全部分类": "All categories",

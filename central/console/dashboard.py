@@ -25,7 +25,7 @@ Reader = Annotated[Viewer, page(P.REPORTS_READ)]
 register({
     "今天": "Today", "近 7 天": "Last 7 days", "近 30 天": "Last 30 days",
     "销售额": "Sales", "退货额": "Returns", "净销售额": "Net sales", "笔数": "Transactions", "客单价": "Average ticket",
-    "会员占比": "Member share", "会员": "Member", "非会员": "Non-member", "较上期": "vs previous period",
+    "会员占比": "Member share", "会员": "Members", "非会员": "Non-member", "较上期": "vs previous period",
     "各门店销售": "Sales by store", "分时段销售": "Sales by hour of day", "销售走势": "Sales trend",
     "支付方式": "Payment types", "热销商品": "Top products", "商品": "Product", "数量": "Quantity", "客户": "Customer",
     "同步状态": "Sync health", "终端": "Terminal", "最后联系": "Last contact", "版本": "Version",
@@ -33,7 +33,7 @@ register({
     "处理": "Resolve", "超过一小时未联系": "Not heard from for over an hour", "从未联系": "Never connected",
     "预警": "Warnings", "库存低于下限": "Stock below minimum", "逾期应收": "Overdue receivables",
     "仓库": "Warehouse", "现有库存": "On hand", "逾期金额": "Overdue", "应收余额": "Balance",
-    "没有预警": "No warnings", "还有 {n} 项": "and {n} more", "编码": "Code", "名称": "Name", "类型": "Type",
+    "没有预警": "No warnings", "还有 {n} 项": "and {n} more", "编码": "Code", "名称": "Name", "类型": "Kind",
     "门店的收银机和平板": "Every till and tablet of the stores", "全部处理": "Review all",
     "未设下限的商品按 0 计：低于 0 表示卖出多于入库": "Products without a minimum count 0: below 0 means more was sold than received",
     "件": "pcs", "退款": "Refunded",

@@ -9,7 +9,7 @@ from central.console.i18n import Locale, register, t
 
 TENDERS: dict[str, str] = {
     "cash": "现金", "bank_card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "points": "积分抵扣",
-    "store_credit": "储值卡", "credit": "赊账", "voucher": "代金券",
+    "store_credit": "储值卡", "credit": "赊账", "voucher": "代金券|tender",
 }
 MOVEMENT_KINDS: dict[str, str] = {
     "sale": "销售出库", "return": "退货入库", "purchase_receipt": "采购入库", "transfer_out": "调拨出库",
@@ -22,7 +22,7 @@ RECEIVABLE_KINDS: dict[str, str] = {"charge": "赊销", "payment": "回款", "cr
 
 register({
     "现金": "Cash", "银行卡": "Bank card", "微信支付": "WeChat Pay", "支付宝": "Alipay", "积分抵扣": "Points",
-    "储值卡": "Store credit", "赊账": "On account", "代金券": "Voucher",
+    "储值卡": "Stored value", "赊账": "On account", "代金券|tender": "Voucher",
     "销售出库": "Sale", "退货入库": "Return", "采购入库": "Purchase receipt", "调拨出库": "Transfer out",
     "调拨入库": "Transfer in", "库存调整": "Adjustment", "盘点差异": "Count difference", "报损": "Write-off",
     "收银机": "POS till", "业务员平板": "Rep tablet",

@@ -69,13 +69,13 @@ register({
     "特价（元）": "Special price (yuan)", "特价单位": "Unit of the special price", "每基本单位直降（元）": "Off per base unit (yuan)",
     "折扣（%）": "Percent off", "例如 15 表示八五折": "e.g. 15 means 15% off (八五折)", "买": "Buy", "送": "Free",
     "赠品": "Gift", "赠品单位": "Gift unit", "赠送数量": "Gift quantity", "每满": "Every", "可叠加": "Repeats",
-    "满（元）": "Spend (yuan)", "减（元）": "Save (yuan)", "最多次数": "At most", "效果预览": "Live preview",
+    "满（元）": "Minimum spend (yuan)", "减（元）": "Save (yuan)", "最多次数": "At most", "效果预览": "Live preview",
     "样例购物车": "Sample cart", "数量": "Quantity", "有此促销": "With this promotion", "无此促销": "Without it",
     "应付": "Total", "小计": "Subtotal", "优惠": "Discount", "生效的促销": "Promotions applied",
     "预览时间": "Priced at", "此促销在该门店该时间不生效": "This promotion does not run in that store at that time",
     "按收银机的同一计价函数计算": "Priced by the same function the tills use (sync.pricing.price_cart)",
     "找不到商品：{code}": "No product {code}", "时间格式不对": "Not a valid time", "无会员": "No member",
-    "金额格式不对": "Not a valid amount", "状态": "Status", "商品": "Product", "单价": "Unit price",
+    "金额格式不对": "The amount is not in a form we can read", "状态": "Status", "商品": "Product", "单价": "Unit price",
     "金额": "Amount", "节省": "Saved", "停用此促销": "Deactivate", "启用此促销": "Activate",
 })
 

@@ -51,7 +51,7 @@ register({
     "收银机上报": "Till reported", "件数": "Items", "应付": "Total", "找零": "Change", "其中税额": "incl. VAT",
     "抹零": "Rounding", "优惠合计": "Total discount", "积分抵扣": "Points", "本次积分": "Points earned",
     "退换货请出示此码": "Show this code to return goods", "手工折扣": "Discount", "整单优惠": "Order discount",
-    "赠品": "Gift", "流水号": "Ref", "实收": "Tendered", "单号": "No.", "机号": "Till", "只看有差额": "Variance only",
+    "赠品": "Gift", "流水号": "Ref", "实收": "Tendered", "单号|receipt": "No.", "机号": "Till", "只看有差额": "Variance only",
     "只看晚到": "Late only", "营业日": "Business day", "已退": "Returned", "日期范围最多 {n} 天": "At most {n} days",
     "开启": "Open", "已交班": "Closed",
 })

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from central.auth.passwords import hash_password
 from central.catalog.models import Barcode, Brand, Category, Product, ProductUnit, Supplier
-from central.costing.average import cost_of, fen_to_mfen
 from central.catalog.pinyin import pinyin_initials
+from central.costing.average import cost_of, fen_to_mfen
 from central.customers.models import Customer
 from central.demo import catalog as demo_catalog
 from central.demo import people

@@ -97,7 +97,7 @@ class SyncClient:
     def _status_headers(self) -> dict[str, str]:
         """What central shows head office about this till: its software version and the events
         still waiting in its outbox (sync health)."""
-        return {CLIENT_VERSION_HEADER: client_version(), PENDING_EVENTS_HEADER: str(outbox.pending_count(self.store))}
+        return {CLIENT_VERSION_HEADER: client_version(), PENDING_EVENTS_HEADER: str(self.store.outbox.pending_count())}
 
     @classmethod
     def from_settings(cls, store: Store, **transport_options: Any) -> SyncClient:
