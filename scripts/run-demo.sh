@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The product on one machine: set up, create the embedded SQLite database with demo data, start
-# central on http://127.0.0.1:8000 (API docs at /docs), enrol a cashier terminal for store S01 and
-# open it. Ctrl-C stops everything. Data lives in ./data (delete it to start over).
+# The product on one machine: set up, create the embedded SQLite database with demo data (and a month
+# of demo trading for the console's dashboard and reports), start central on http://127.0.0.1:8000
+# (the head-office console at /, API docs at /docs), enrol a cashier terminal for store S01 and open
+# it. Ctrl-C stops everything. Data lives in ./data (delete it to start over).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,7 +13,7 @@ export POS_DATA_DIR="$DATA/central"
 PORT=${POS_PORT:-8000}
 
 pos-central migrate
-pos-central demo
+pos-central demo --history-days 31
 pos-central serve --port "$PORT" &
 CENTRAL_PID=$!
 trap 'kill $CENTRAL_PID 2>/dev/null || true' EXIT
@@ -20,7 +21,7 @@ for _ in $(seq 1 60); do
   curl -fs "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1 && break
   sleep 0.5
 done
-echo "central: http://127.0.0.1:$PORT  (API docs: http://127.0.0.1:$PORT/docs)"
+echo "head-office console: http://127.0.0.1:$PORT/  (sign in as admin / admin123; API docs: /docs)"
 echo "till sign-in: staff code 1001, PIN 1234 (manager 1900 / 8888); all demo accounts: pos-central demo"
 
 TERM_DATA="$DATA/terminal-S01"

@@ -171,11 +171,12 @@ def products(request: Request, viewer: Reader, session: SessionDep, q: Search = 
              ) -> Response:
     params = PRODUCTS.params(request)
     result = PRODUCTS.page(session, _product_filters(session, q, category_id, brand_id, supplier_id, active), params)
-    return render(request, viewer, "catalog/products.html", page=result, names=_names(session),
+    names = _names(session)
+    return render(request, viewer, "catalog/products.html", page=result, names=names,
                   categories=_category_options(session), q=q or "", category_id=category_id, brand_id=brand_id,
                   supplier_id=supplier_id, active=active or "",
-                  brands=sorted(_names(session)["brands"].items(), key=lambda x: x[1]),
-                  suppliers=sorted(_names(session)["suppliers"].items(), key=lambda x: x[1]),
+                  brands=sorted(names["brands"].items(), key=lambda x: x[1]),
+                  suppliers=sorted(names["suppliers"].items(), key=lambda x: x[1]),
                   can_write=viewer.can(P.CATALOG_WRITE))
 
 

@@ -32,7 +32,8 @@ def test_find_by_pinyin_change_price_and_a_till_pulls_it(page: Any, server: Serv
     sign_in(page, server, "admin", ADMIN_PASSWORD)
     page.click("nav.side a:has-text('商品与价格')")
     page.fill("input[name=q]", "kkkl")
-    page.wait_for_selector("#products td:has-text('可口可乐')")
+    page.press("input[name=q]", "Enter")  # htmx swaps the list in; typing alone also does, after a pause
+    page.wait_for_selector("#products td:has-text('可口可乐')", timeout=60_000)
     rows = page.locator("#products tr:has(td)")
     assert all("可口可乐" in rows.nth(i).inner_text() for i in range(rows.count()))
     shot(page, "products-search-pinyin")

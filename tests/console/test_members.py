@@ -16,7 +16,8 @@ def test_store_manager_adjusts_points_with_a_reason(page: Any, server: Server) -
     from central.catalog.pinyin import pinyin_initials
 
     page.fill("input[name=q]", pinyin_initials(name))
-    page.wait_for_selector(f"#members td:has-text('{name}')")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector(f"#members td:has-text('{name}')", timeout=60_000)
     page.locator("#members a", has_text=name).first.click()
     page.wait_for_selector("#points-balance")
     before = int(page.inner_text("#points-balance").replace(",", ""))
