@@ -75,7 +75,7 @@ EXTRA_UNIT_ROWS = 1
 MAX_UNITS = 10
 
 register({
-    "商品|tab": "Products", "分类": "Category", "品牌": "Brand", "供应商": "Supplier", "价目表": "Price list",
+    "商品|tab": "Products", "分类": "Category", "品牌": "Brand", "供应商": "Supplier", "价目表|col": "Price list",
     "会员价": "Member price", "客户分组": "Customer group", "分类|tab": "Categories", "品牌|tab": "Brands",
     "供应商|tab": "Suppliers", "价目表|tab": "Price lists", "会员价|tab": "Member levels & prices",
     "客户分组|tab": "Customer groups", "商品编码": "SKU", "商品名称": "Name",
@@ -86,7 +86,7 @@ register({
     "编码、名称、拼音首字母或条码": "SKU, name, pinyin initials or barcode", "全部分类": "All categories",
     "全部品牌": "All brands", "全部供应商": "All suppliers", "启用中": "Active", "已停用": "Inactive",
     "基本单位换算须为 1": "The base unit has factor 1", "库存": "Stock", "各仓库存": "Stock by warehouse",
-    "价格": "Prices", "价目表价格": "Price-list prices", "适用": "Applies to", "客户": "Customer",
+    "价格": "Prices", "价目表价格": "Price-list prices", "适用": "Applies to", "客户|col": "Customer",
     "生效": "From", "失效": "Until", "优先级": "Priority", "会员等级": "Member level", "新增会员价": "Add member price",
     "删除": "Delete", "参与的促销": "Promotions that include it", "收银机何时生效": "When tills use it",
     "收银机在线时约每 {n} 秒同步一次，同步后即按新价格收款。": "Online tills pull changes about every {n} s and charge the new price after that.",

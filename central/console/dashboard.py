@@ -27,7 +27,7 @@ register({
     "销售额": "Sales", "退货额": "Returns", "净销售额": "Net sales", "笔数": "Transactions", "客单价": "Average ticket",
     "会员占比": "Member share", "会员": "Members", "非会员": "Non-member", "较上期": "vs previous period",
     "各门店销售": "Sales by store", "分时段销售": "Sales by hour of day", "销售走势": "Sales trend",
-    "支付方式": "Payment types", "热销商品": "Top products", "商品": "Product", "数量": "Quantity", "客户": "Customer",
+    "支付方式": "Payment types", "热销商品": "Top products", "商品|col": "Product", "数量": "Quantity", "客户|col": "Customer",
     "同步状态": "Sync health", "终端": "Terminal", "最后联系": "Last contact", "版本": "Version",
     "待上传": "Waiting to upload", "隔离事件": "Quarantined events", "待复核": "Flagged claims",
     "处理": "Resolve", "超过一小时未联系": "Not heard from for over an hour", "从未联系": "Never connected",

@@ -75,7 +75,7 @@ register({
     "预览时间": "Priced at", "此促销在该门店该时间不生效": "This promotion does not run in that store at that time",
     "按收银机的同一计价函数计算": "Priced by the same function the tills use (sync.pricing.price_cart)",
     "找不到商品：{code}": "No product {code}", "时间格式不对": "Not a valid time", "无会员": "No member",
-    "金额格式不对": "The amount is not in a form we can read", "状态": "Status", "商品": "Product", "单价": "Unit price",
+    "金额格式不对": "The amount is not in a form we can read", "状态": "Status", "单价": "Unit price",
     "金额": "Amount", "节省": "Saved", "停用此促销": "Deactivate", "启用此促销": "Activate",
 })
 

@@ -33,7 +33,7 @@ NAV.append(NavItem("/reports/sales", "报表|nav", (P.REPORTS_READ,), prefix="/r
 Reader = Annotated[Viewer, page(P.REPORTS_READ)]
 AgeingReader = Annotated[Viewer, page(P.RECEIVABLES_READ)]
 DIMENSION_NAMES = {"day": "日", "week": "周", "month": "月", "store": "门店", "category": "分类", "brand": "品牌",
-                   "product": "商品", "cashier": "收银员", "rep": "业务员", "customer": "客户", "member_level": "会员等级"}
+                   "product": "商品|col", "cashier": "收银员", "rep": "业务员", "customer": "客户|col", "member_level": "会员等级"}
 
 register({
     "销售分析|tab": "Sales analysis", "应收账龄|tab": "Receivables ageing", "日": "Day", "周": "Week", "月": "Month",
@@ -103,7 +103,7 @@ def _chart(viewer: Viewer, report: SalesAnalysis) -> dict[str, Any]:
 
 
 def _export(viewer: Viewer, report: SalesAnalysis) -> Response:
-    columns = [Column(DIMENSION_NAMES[g], g) for g in report.group_by] + [
+    columns = [Column(DIMENSION_NAMES[g].split("|")[0], g) for g in report.group_by] + [
         Column("数量", "Quantity", Kind.QTY), Column("净销售额（元）", "Net (yuan)", Kind.MONEY),
         Column("成本（元）", "Cost (yuan)", Kind.MONEY), Column("毛利（元）", "Margin (yuan)", Kind.MONEY),
         Column("去年同期（元）", "Last year (yuan)", Kind.MONEY)]

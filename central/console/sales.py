@@ -43,7 +43,7 @@ MAX_DAYS = 93
 
 register({
     "销售单|tab": "Sales", "退货单|tab": "Returns", "班次|tab": "Shifts", "销售单": "Sale", "退货单": "Return",
-    "班次": "Shift", "从": "From", "到": "To", "收银员": "Cashier", "会员卡号或手机号": "Member card or phone",
+    "班次": "Shift", "从": "From", "到": "to", "收银员": "Cashier", "会员卡号或手机号": "Member card or phone",
     "晚到": "Late", "晚到的销售": "Arrived after its shift was closed", "明细": "Lines", "付款": "Payments",
     "小票预览": "Receipt preview", "退款": "Refunded", "原小票": "Original receipt", "开班": "Opened",
     "交班": "Closed", "开班备用金": "Opening float", "应有现金": "Expected cash", "实点现金": "Counted cash",

@@ -37,7 +37,7 @@ DOCUMENT_SOURCES = ("purchase_receipt", "transfer", "adjustment", "loss", "stock
 register({
     "现有库存|tab": "On hand", "库存流水|tab": "Movements", "库存单据|tab": "Documents", "全部仓库": "All warehouses",
     "只看低于下限": "Below minimum only", "变动": "Change", "变动后": "After", "单价成本": "Unit cost",
-    "单据号": "Document", "行数": "Lines", "批次": "Batch", "有效期|batch": "Expiry", "库存金额": "Value",
+    "单据号": "Document", "行数": "Rows", "批次": "Batch", "有效期|batch": "Expiry", "库存金额": "Value",
     "采购入库|doc": "Purchase receipt", "调拨|doc": "Transfer", "库存调整|doc": "Adjustment", "报损|doc": "Write-off",
     "盘点|doc": "Stock count", "全部单据": "All documents", "单据类型": "Document kind", "全部类型": "All kinds",
 })

@@ -25,7 +25,8 @@ def test_every_page_as_head_office(page: Any, server: Server) -> None:
     sign_in(page, server, "admin", ADMIN_PASSWORD)
     for path, name in PAGES:
         response = page.goto(f"{server.url}{path}")
-        assert response is not None and response.status == 200, path
+        assert response is not None, path
+        assert response.status == 200, path
         page.wait_for_load_state("networkidle")
         assert "出错了" not in page.inner_text("main"), path
         shot(page, f"page-{name}")

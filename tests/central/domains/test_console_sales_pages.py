@@ -42,9 +42,12 @@ def test_sales_pages_and_scope(client: TestClient, engine: Engine, world: World,
     make_user("cash", role="cashier", store_id=world.store)
     console_login("boss")
     listed = client.get("/sales")
-    assert "S01-01-000001" in listed.text and "S01-01-000002" in listed.text
+    assert "S01-01-000001" in listed.text
+    assert "S01-01-000002" in listed.text
     detail = client.get(f"/sales/{first.sale_id}")
-    assert detail.status_code == 200 and 'id="receipt"' in detail.text and "¥65.90" in detail.text
+    assert detail.status_code == 200
+    assert 'id="receipt"' in detail.text
+    assert "¥65.90" in detail.text
     assert "<svg" in detail.text  # the receipt's return QR code
     assert client.get("/returns").status_code == 200
     shifts = client.get("/shifts")
