@@ -14,7 +14,7 @@ PAGES = [
     ("/catalog/products", "products"), ("/catalog/categories", "categories"), ("/catalog/brands", "brands"),
     ("/catalog/suppliers", "suppliers"), ("/catalog/price-lists", "price-lists"), ("/catalog/member-levels", "member-levels"),
     ("/catalog/customer-groups", "customer-groups"), ("/promotions", "promotions"), ("/promotions/new", "promotion-new"),
-    ("/members", "members"), ("/customers", "customers"), ("/sales", "sales"), ("/returns?date_from=2000-01-01", "returns"),
+    ("/members", "members"), ("/customers", "customers"), ("/sales", "sales"), ("/returns", "returns"),
     ("/shifts", "shifts"), ("/stock", "stock"), ("/stock/movements", "stock-movements"), ("/stock/documents", "stock-documents"),
     ("/terminals", "terminals-list"), ("/sync/quarantine", "quarantine"), ("/sync/flags", "flags"),
     ("/admin/users", "users"), ("/admin/stores", "stores"), ("/admin/warehouses", "warehouses"),
