@@ -4,7 +4,10 @@
   cached, re-pricing the whole 20-line cart with every promotion) — target p99 ≤ 1 ms;
 - commit: `Checkout.complete()` of a paid 20-line sale (re-price, build the event, one
   BEGIN IMMEDIATE … COMMIT with synchronous=FULL: sale, lines, payments, outbox) — target p99 ≤ 2 ms;
-  the database part alone (the transaction with its fsync) is reported too.
+  the database part alone (the transaction with its fsync) is reported too;
+- push from the till: those sales' events pushed by the real sync client in 500-event batches
+  (outbox read, marked sending, body encoded and gzipped, answer recorded) to a stand-in for
+  central that answers at once: the till's own cost of a push.
 Runs on a real file in a temporary directory on the machine's disk, set up as an enrolled till
 (settings as enrolment writes them, including the receipt prefix). Every 100 commits the till's
 background thread checkpoints the WAL and restarts it (terminal/store/db.py); the bench waits,
@@ -18,6 +21,7 @@ disturbs much less than wall-clock time.
 from __future__ import annotations
 
 import gc
+import gzip
 import random
 import shutil
 import statistics
@@ -25,6 +29,9 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from sync.barcodes import with_check_digit
 from sync.catalog import Product, SaleUnit
@@ -39,6 +46,8 @@ from terminal.session import Session
 from terminal.shift import open_shift
 from terminal.store import Store, open_store
 from terminal.store.seed import pinyin_initials, put_master, put_products
+from terminal.sync_client.client import PUSH_BATCH, SyncClient
+from terminal.sync_client.transport import GZIP_LEVEL, encode
 
 PRODUCTS = 200_000
 PROMOTIONS = 30
@@ -165,6 +174,26 @@ class _GcPauses:
                          for g, v in self.pauses.items())
 
 
+class _AnsweringTransport:
+    """Stands in for central: encodes each push body as the real transport does (JSON, gzip) and
+    answers every event `applied`, so only the till's side of a push is measured."""
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        raw = gzip.compress(encode(body), compresslevel=GZIP_LEVEL)
+        events = orjson.loads(gzip.decompress(raw))["events"]
+        return {"results": [{"event_id": e["event_id"], "status": "applied"} for e in events]}
+
+
+def _push_from_till(store: Store) -> tuple[int, float, float]:
+    """Every pending event pushed through `SyncClient.push` (batches of `PUSH_BATCH`: read from the
+    outbox, marked sending, encoded, acknowledged); returns (events, wall s, CPU s)."""
+    pending = store.outbox.pending_count()
+    client = SyncClient(store, _AnsweringTransport())  # type: ignore[arg-type]
+    t, c = time.perf_counter(), time.thread_time()
+    client.push()
+    return pending, time.perf_counter() - t, time.thread_time() - c
+
+
 def _load() -> str:
     import os
 
@@ -226,11 +255,12 @@ def run() -> list[tuple[str, str]]:
             store.wait_checkpointed()
             t = time.perf_counter()
             with store.transaction():
-                env = store.outbox.append(payload)
-                record_sale(store, payload, env.seq)
+                env, payload_json = store.outbox.append_for_record(payload, payload.sale_id)
+                record_sale(store, payload, env.seq, payload_json)
             db_only.append(time.perf_counter() - t)
         gc.callbacks.remove(gc_pauses)
         lines = store.scalar("SELECT count(*) FROM sale_lines") // (2 * COMMITS)
+        pushed, push_s, push_cpu = _push_from_till(store)
         store.close()
         raw = _raw_sqlite_floor(directory / "raw.db")
         return [
@@ -242,6 +272,9 @@ def run() -> list[tuple[str, str]]:
             ("commit 20-line sale: CPU time (excl. waiting for fsync)", _ms(commits_cpu)),
             ("commit 20-line sale: transaction only (FULL fsync)", _ms(db_only)),
             ("floor: raw sqlite3, 22 rows, WAL + FULL, same disk", _ms(raw)),
+            ("push from the till, no network: read, encode, acknowledge",
+             f"{pushed / push_s:,.0f} events/s, CPU {push_cpu / pushed * 1e6:.0f} µs an event "
+             f"({pushed} {lines}-line sale events, {PUSH_BATCH} a batch)"),
             ("Python GC collections while measuring", gc_pauses.summary()),
             ("machine load average (1 min) at the end", _load()),
         ]

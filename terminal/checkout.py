@@ -661,21 +661,21 @@ class Checkout:
         with busy_as_error(), self.store.transaction():
             receipt_no = f"{prefix}-{self.store.next_seq(SALE_SEQ):06d}"
             payload = SaleCompleted.model_validate({**fields, "receipt_no": receipt_no})
-            env = self.store.outbox.append(payload, occurred_at=now,
-                                           terminal_id=terminal_id if enrolled_as is not None else None)
-            record_sale(self.store, payload, env.seq)
+            env, payload_json = self.store.outbox.append_for_record(
+                payload, sale_id, occurred_at=now, terminal_id=terminal_id if enrolled_as is not None else None)
+            record_sale(self.store, payload, env.seq, payload_json)
         cash = sum(p.amount_fen for p in payments if p.tender is Tender.CASH)
         self._reset()
         return CompletedSale(sale_id=sale_id, receipt_no=receipt_no, payload=payload, event_seq=env.seq,
                              change_fen=change, cash_fen=cash, member=member)
 
 
-def record_sale(store: Store, payload: SaleCompleted, event_seq: int) -> None:
-    """Write a completed sale's rows (inside the caller's transaction, with its outbox event at
-    `event_seq`, which holds the sale's JSON)."""
+def record_sale(store: Store, payload: SaleCompleted, event_seq: int, payload_json: str) -> None:
+    """Write a completed sale's rows and its member's points (inside the caller's transaction, with
+    its outbox event at `event_seq`, `Outbox.append_for_record`, which made `payload_json`)."""
     store.require_transaction("record_sale")
     p = payload
-    store.sales.add(p, event_seq)
+    store.sales.add(p, event_seq, payload_json)
     if p.member_id:
         if p.points_earned:
             store.members.move_points(p.member_id, p.points_earned, "earn", event_seq)

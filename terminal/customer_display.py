@@ -1,6 +1,6 @@
 """The customer display (2×20 pole VFD): what the customer sees while the cashier works.
 
-Plain module (no Kivy): the UI's backend calls it after each cart change, payment step and sale.
+Plain module (no Kivy): the till's area adapters (`terminal/ui/adapters/display.py`) call it after each cart change, payment step and sale.
 
 - idle (no cart, signed out, between sales): a welcome line and the store's name;
 - a scan: the item and its amount on top, the running total below;
@@ -183,7 +183,7 @@ class CustomerDisplay:
         self._thread = threading.Thread(target=self._run, name="customer-display", daemon=True)
         self._thread.start()
 
-    # -- what the backend calls ------------------------------------------------------------
+    # -- what the adapters call -------------------------------------------------------------
     def welcome(self) -> None:
         self._post(self.screens.welcome())
 

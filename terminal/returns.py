@@ -374,10 +374,10 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
             points_reversed=plan.points_reversed, points_refunded=plan.points_refunded,
             reason=(reason or "")[:200] or None,
         )
-        env = store.outbox.append(payload, occurred_at=now)
+        env, payload_json = store.outbox.append_for_record(payload, return_id, occurred_at=now)
         if found.remote:
             _keep_remote_sale(store, sale, env.seq)
-        store.returns.add(payload, env.seq, shift_id=shift.id)
+        store.returns.add(payload, env.seq, payload_json, shift_id=shift.id)
         if sale.member_id:
             if plan.points_reversed:
                 store.members.move_points(sale.member_id, -plan.points_reversed, "reverse", env.seq)
@@ -398,7 +398,7 @@ def _keep_remote_sale(store: Store, sale: SaleCompleted, event_seq: int) -> None
     if store.sales.exists(sale.sale_id):
         return
     store.shifts.add_closed_copy_for(sale)
-    store.sales.add(sale, event_seq, payload_json=sale.model_dump_json(), print_status="printed")
+    store.sales.add(sale, event_seq, sale.model_dump_json(), print_status="printed")
 
 
 def _tax(amount: int, rate_bp: int) -> int:

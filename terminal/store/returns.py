@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sync.events import SaleReturned, Tender
+from terminal.store.stored_json import pack, unpack
 
 if TYPE_CHECKING:
     from terminal.store.db import Store
@@ -31,8 +32,9 @@ class Returns:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def add(self, p: SaleReturned, event_seq: int, *, shift_id: str) -> None:
-        """The return's rows, inside the caller's transaction (with its `sale.returned` event)."""
+    def add(self, p: SaleReturned, event_seq: int, payload_json: str, *, shift_id: str) -> None:
+        """The return's rows (header with its JSON, lines, refunds), inside the caller's transaction with
+        the event at `event_seq` (`Outbox.append_for_record`, which made `payload_json`)."""
         store = self._store
         store.require_transaction("Returns.add")
         store.execute(
@@ -41,7 +43,7 @@ class Returns:
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (p.return_id, p.receipt_no, p.original_sale_id, shift_id, p.cashier_id, p.approved_by,
              p.returned_at.isoformat(), p.total_fen, p.tax_fen, p.points_reversed, p.points_refunded, p.reason,
-             event_seq, p.model_dump_json()))
+             event_seq, pack(payload_json)))
         store.conn.executemany(
             "INSERT INTO return_lines(return_id, sale_id, original_line_no, qty, amount_fen, tax_fen) "
             "VALUES (?,?,?,?,?,?)",
@@ -69,11 +71,11 @@ class Returns:
 
     def load(self, return_id: str) -> SaleReturned | None:
         value = self._store.scalar("SELECT payload FROM returns WHERE id=?", (return_id,))
-        return None if value is None else SaleReturned.model_validate_json(value)
+        return None if value is None else SaleReturned.model_validate_json(unpack(value))
 
     def of_sale(self, sale_id: str) -> list[SaleReturned]:
         """The returns made here against a sale, oldest first."""
-        return [SaleReturned.model_validate_json(r[0]) for r in self._store.all(
+        return [SaleReturned.model_validate_json(unpack(r[0])) for r in self._store.all(
             "SELECT payload FROM returns WHERE original_sale_id=? ORDER BY returned_at", (sale_id,))]
 
     def refunded_cash(self, return_id: str) -> bool:

@@ -1,11 +1,12 @@
 """Sales in the till's database: a sale's rows (header, lines, payments), its stored JSON, its
 receipt's print status, and the read-only copies of other tills' sales fetched from central.
 
-The sale's full JSON (lines with their price, promotion and allocation detail) is kept once. For a
-sale rung up at this till it is the text of its `sale.completed` outbox event, which is never
-deleted, so `sales.payload` is NULL; a copy of another till's sale (fetched from central for a
-return) has no event of its own here and keeps its text in `sales.payload`. Every reader goes
-through `json` / `json_by_receipt` so it never has to know which.
+A sale keeps its own stored form: its full JSON (lines with their price, promotion and allocation
+detail) in `sales.payload`, the payload of its `sale.completed` event, whose outbox row points at
+the sale instead of holding a second copy (migration 0007), packed by `stored_json` (fewer pages
+for the sale's durable commit than the event's text used to take). The columns beside it are what the till sums and searches
+(shift figures, receipt numbers, print status). A copy of another till's sale (fetched from central
+for a return) is stored the same way, its event being the return that brought it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sync.events import SaleCompleted, Tender, utcnow
+from terminal.store.stored_json import pack, unpack
 
 if TYPE_CHECKING:
     from terminal.store.db import Store
-
-_SALE_JSON = ("SELECT s.id, coalesce(s.payload, o.payload) AS payload FROM sales s "
-              "LEFT JOIN outbox o ON s.payload IS NULL AND o.seq = s.event_seq ")
-
 
 class Sales:
     """The `sales`, `sale_lines` and `payments` tables of one open store."""
@@ -27,11 +25,10 @@ class Sales:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def add(self, p: SaleCompleted, event_seq: int, *, payload_json: str | None = None,
-            print_status: str = "pending") -> None:
-        """The sale's own rows (header, lines, payments), inside the caller's transaction: for a sale
-        rung up here (`payload_json` None: the outbox event at `event_seq` holds its text) and for a
-        copy of one fetched from central for a return (its own text; already printed elsewhere)."""
+    def add(self, p: SaleCompleted, event_seq: int, payload_json: str, *, print_status: str = "pending") -> None:
+        """The sale's rows (header with its JSON, lines, payments), inside the caller's transaction
+        with the event at `event_seq` (`Outbox.append_for_record`, which made `payload_json`); a copy
+        of another till's sale is written `printed` (not ours to print)."""
         store = self._store
         store.require_transaction("Sales.add")
         store.conn.execute(
@@ -40,7 +37,7 @@ class Sales:
             "points_redeemed, event_seq, payload, print_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (p.sale_id, p.receipt_no, p.shift_id, p.cashier_id, p.member_id, p.member_level, p.sold_at.isoformat(),
              p.subtotal_fen, p.discount_fen, p.rounding_fen, p.total_fen, p.change_fen, p.tax_fen,
-             p.points_earned, p.points_redeemed, event_seq, payload_json, print_status),
+             p.points_earned, p.points_redeemed, event_seq, pack(payload_json), print_status),
         )
         store.conn.executemany(
             "INSERT INTO sale_lines(sale_id, line_no, product_id, sku, name, unit_code, unit_factor, qty, "
@@ -61,13 +58,13 @@ class Sales:
 
     def json(self, sale_id: str) -> str | None:
         """The stored sale's JSON (as its `sale.completed` event carries it), or None for no such sale."""
-        row = self._store.one(_SALE_JSON + "WHERE s.id=?", (sale_id,))
-        return None if row is None else str(row["payload"])
+        value = self._store.scalar("SELECT payload FROM sales WHERE id=?", (sale_id,))
+        return None if value is None else unpack(value)
 
     def json_by_receipt(self, receipt_no: str) -> tuple[str, str] | None:
         """(sale id, JSON) of the sale with this receipt number, or None."""
-        row = self._store.one(_SALE_JSON + "WHERE s.receipt_no=?", (receipt_no,))
-        return None if row is None else (str(row["id"]), str(row["payload"]))
+        row = self._store.one("SELECT id, payload FROM sales WHERE receipt_no=?", (receipt_no,))
+        return None if row is None else (str(row["id"]), unpack(row["payload"]))
 
     def load(self, sale_id: str) -> SaleCompleted | None:
         text = self.json(sale_id)

@@ -19,6 +19,8 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
+import orjson
+
 from sync.events import utcnow
 from sync.protocol import (
     CLIENT_VERSION_HEADER,
@@ -30,6 +32,7 @@ from sync.protocol import (
     EventStatus,
 )
 from terminal.store import Store
+from terminal.store.outbox import ReadyEvent
 from terminal.store.sync_state import (
     BOOTSTRAPPED_AT,
     CURSOR,
@@ -115,23 +118,24 @@ class SyncClient:
     # ------------------------------------------------------------------ push
 
     def push(self) -> PushReport:
-        """Send every unacknowledged event once, in seq order, in batches."""
+        """Send every unacknowledged event once, in seq order, in batches: each batch is read ready
+        to send in one query (`Outbox.next_batch`) and marked with one statement."""
         report = PushReport()
         after = 0
-        batch = self.batch
+        size = self.batch
         while True:
-            seqs = self.store.outbox.unacked_seqs(after, batch)
-            if not seqs:
+            batch = self.store.outbox.next_batch(after, size)
+            if not batch:
                 return report
-            events = [e for e in (self.store.outbox.get(s) for s in seqs) if e is not None]
+            seqs = [e.seq for e in batch]
             self.store.outbox.mark_sending(seqs)
             body = {"protocol_version": PROTOCOL_VERSION, "terminal_id": self.terminal_id,
-                    "events": [e.model_dump(mode="json") for e in events]}
+                    "events": [orjson.Fragment(e.json) for e in batch]}
             try:
                 answer = self.transport.post(PUSH_PATH, body)
             except ServerRejected as exc:
                 if exc.status == 413 and len(seqs) > 1:
-                    batch = len(seqs) // 2  # central's body limit: the same events again, in halves
+                    size = len(seqs) // 2  # central's body limit: the same events again, in halves
                     continue
                 self.store.outbox.mark_failed(seqs, exc.message_en)
                 raise
@@ -139,28 +143,38 @@ class SyncClient:
                 self.store.outbox.mark_failed(seqs, exc.message_en)
                 raise
             after = seqs[-1]
-            report.sent += len(events)
-            self._record(answer, {e.event_id: e for e in events}, report)
+            report.sent += len(batch)
+            self._record(answer, {e.event_id: e for e in batch}, report)
 
-    def _record(self, answer: dict[str, Any], sent: dict[str, Any], report: PushReport) -> None:
+    def _record(self, answer: dict[str, Any], sent: dict[str, ReadyEvent], report: PushReport) -> None:
+        """Central's answer for a batch: acknowledged events (applied, duplicate, rejected, conflict)
+        marked in one statement, refused ones listed in the quarantine, deferred ones back to pending."""
         now = utcnow()
+        acked: list[int] = []
+        deferred: dict[str, list[int]] = {}
+        refused: list[tuple[ReadyEvent, EventStatus, dict[str, Any]]] = []
+        for result in answer.get("results", []):
+            event = sent.get(str(result.get("event_id")))
+            if event is None:
+                continue  # not ours in this batch: ignore rather than trust it
+            status = EventStatus(result["status"])
+            if status == EventStatus.DEFERRED:
+                deferred.setdefault(str(result.get("message_en") or "deferred"), []).append(event.seq)
+                continue
+            acked.append(event.seq)
+            if status in (EventStatus.REJECTED, EventStatus.CONFLICT):
+                refused.append((event, status, result))
         with self.store.transaction():
-            for result in answer.get("results", []):
-                env = sent.get(str(result.get("event_id")))
-                if env is None:
-                    continue  # not ours in this batch: ignore rather than trust it
-                status = EventStatus(result["status"])
-                if status == EventStatus.DEFERRED:
-                    report.deferred += 1
-                    self.store.outbox.mark_failed([env.seq], str(result.get("message_en") or "deferred"))
-                    continue
-                self.store.outbox.mark_acked([env.seq])
-                report.acked += 1
-                if status in (EventStatus.REJECTED, EventStatus.CONFLICT):
-                    report.rejected += 1
-                    self.store.outbox.quarantine(env, status.value, code=result.get("code"),
-                                                 message=result.get("message"), message_en=result.get("message_en"),
-                                                 received_at=now)
+            self.store.outbox.mark_acked(acked)
+            for message, seqs in deferred.items():
+                self.store.outbox.mark_failed(seqs, message)
+            for event, status, result in refused:
+                self.store.outbox.quarantine(event, status.value, code=result.get("code"),
+                                             message=result.get("message"), message_en=result.get("message_en"),
+                                             received_at=now)
+        report.acked += len(acked)
+        report.deferred += sum(len(seqs) for seqs in deferred.values())
+        report.rejected += len(refused)
 
     # ------------------------------------------------------------------ pull / bootstrap
 

@@ -56,7 +56,7 @@ def enrol(engine: Engine, central: Central, store_id: int, data: Path) -> None:
 def till_sales(data: Path) -> set[str]:
     with open_store(data) as store:
         return {r[0] for r in store.all(
-            "SELECT json_extract(payload, '$.sale_id') FROM outbox WHERE type='sale.completed'")}
+            "SELECT coalesce(record_id, json_extract(payload, '$.sale_id')) FROM outbox WHERE type='sale.completed'")}
 
 
 def assert_exactly_once(engine: Engine, data: Path, lines_per_sale: int) -> None:

@@ -185,7 +185,8 @@ def make_machine(new_central: Callable[[], tuple[str, Seeded]]) -> type[RuleBase
             got = central_counts(self.engine)
             for till in self.tills:
                 acked = {r[0] for r in till.store.all(
-                    "SELECT json_extract(payload, '$.sale_id') FROM outbox WHERE status='acked' AND type='sale.completed'")}
+                    "SELECT coalesce(record_id, json_extract(payload, '$.sale_id')) FROM outbox "
+                    "WHERE status='acked' AND type='sale.completed'")}
                 assert acked <= got["sales"]
             if self.tablet is not None:
                 acked = {r[0] for r in self.tablet.store.all(

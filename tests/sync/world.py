@@ -1,7 +1,7 @@
 """A small real business for sync tests: central database (migrated), stores, products, members,
 cashiers; terminals enrolled through the real API; events built as the till builds them.
 
-Events are appended with the terminal's own outbox (`terminal.store.outbox.append_event`) inside
+Events are appended with the terminal's own outbox (`store.outbox.append`) inside
 a store transaction, exactly as checkout does; the sale figures are consistent (lines + rounding =
 total = payments) so central's ingest accepts them.
 """

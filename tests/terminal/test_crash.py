@@ -31,17 +31,19 @@ def _check_consistent(store: Store) -> tuple[int, int]:
         data = json.loads(payload)
         assert store.scalar("SELECT count(*) FROM sale_lines WHERE sale_id=?", (sale_id,)) == len(data["lines"])
         assert store.scalar("SELECT count(*) FROM payments WHERE sale_id=?", (sale_id,)) == len(data["payments"])
-        ev = store.one("SELECT type, payload FROM outbox WHERE seq=?", (seq,))
+        ev = store.outbox.get(seq)
         assert ev is not None, f"sale {receipt_no} without its outbox event"
-        assert ev["type"] == "sale.completed"
-        assert json.loads(ev["payload"])["sale_id"] == sale_id
-    for (payload,) in store.all("SELECT payload FROM outbox WHERE type='sale.completed'"):
-        sale_id = json.loads(payload)["sale_id"]
-        assert store.one("SELECT 1 FROM sales WHERE id=?", (sale_id,)) is not None, "event without its sale"
-    returns = store.all("SELECT id, event_seq, payload FROM returns")
-    for return_id, seq, payload in returns:
-        data = json.loads(payload)
-        assert store.scalar("SELECT count(*) FROM return_lines WHERE return_id=?", (return_id,)) == len(data["lines"])
+        assert ev.type == "sale.completed"
+        assert ev.payload["sale_id"] == sale_id
+    for (seq,) in store.all("SELECT seq FROM outbox WHERE type='sale.completed'"):
+        ev = store.outbox.get(seq)
+        assert ev is not None
+        assert store.sales.exists(ev.payload["sale_id"]), "event without its sale"
+    returns = store.all("SELECT id, event_seq FROM returns")
+    for return_id, seq in returns:
+        ret = store.returns.load(return_id)
+        assert ret is not None, f"return {return_id} without its text"
+        assert store.scalar("SELECT count(*) FROM return_lines WHERE return_id=?", (return_id,)) == len(ret.lines)
         assert store.scalar("SELECT type FROM outbox WHERE seq=?", (seq,)) == "sale.returned"
     assert store.scalar("SELECT count(*) FROM outbox WHERE type='sale.returned'") == len(returns)
     # gap-free counters: nothing allocated by a transaction that did not commit

@@ -8,6 +8,7 @@ byte for byte what `sync.events.canonical_json` / `payload_hash` and `model_dump
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from sync.events import (
+    EventEnvelope,
     MemberCreated,
     PaymentPayload,
     SaleCompleted,
@@ -29,6 +31,7 @@ from sync.events import (
 )
 from terminal.checkout import Checkout
 from terminal.store import Store, outbox
+from terminal.store.stored_json import pack, unpack
 from tests.terminal.helpers import COLA
 
 NOW = datetime(2026, 11, 23, 5, 51, 21, 123456, tzinfo=UTC)
@@ -79,15 +82,61 @@ def test_canonical_bytes_equal_canonical_json(value: object) -> None:
     assert outbox.canonical_bytes(data) == canonical_json(data).encode()
 
 
-def test_a_completed_sale_stores_its_text_once_in_the_outbox(till: Checkout, store: Store) -> None:
+def test_a_completed_sale_keeps_its_text_once_on_its_own_row(till: Checkout, store: Store) -> None:
     till.scan(COLA)
     till.add_payment("cash", tendered_fen=1000)
     sale = till.complete()
-    row = store.one("SELECT payload, payload_hash FROM outbox WHERE seq=?", (sale.event_seq,))
+    row = store.one("SELECT payload, record_id, payload_hash FROM outbox WHERE seq=?", (sale.event_seq,))
     assert row is not None
-    out_text, digest = row
-    assert store.scalar("SELECT payload FROM sales WHERE id=?", (sale.sale_id,)) is None  # not a second copy
-    sale_text = store.sales.json(sale.sale_id)
-    assert out_text == sale_text == sale.payload.model_dump_json()
-    assert digest == payload_hash(json.loads(out_text))
+    out_text, record_id, digest = row
+    assert out_text is None
+    assert record_id == sale.sale_id
+    stored = store.scalar("SELECT payload FROM sales WHERE id=?", (sale.sale_id,))
+    assert isinstance(stored, bytes)  # packed (terminal/store/stored_json.py)
+    sale_text = unpack(stored)
+    assert sale_text == store.sales.json(sale.sale_id) == sale.payload.model_dump_json()
+    assert len(stored) < len(sale_text.encode())
+    assert digest == payload_hash(json.loads(sale_text))
     assert SaleCompleted.model_validate_json(sale_text) == sale.payload
+    event = store.outbox.get(sale.event_seq)
+    assert event is not None
+    assert event.payload == json.loads(sale_text)
+    with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+        store.execute("UPDATE sales SET payload=? WHERE id=?", (pack("{}"), sale.sale_id))
+    with pytest.raises(sqlite3.IntegrityError, match="not acknowledged"):
+        store.execute("DELETE FROM sales WHERE id=?", (sale.sale_id,))
+
+
+def test_a_push_batch_is_read_ready_to_send_in_one_query_and_marked_in_one_statement(
+        till: Checkout, store: Store) -> None:
+    """`next_batch` splices each envelope from the stored texts: what it gives parses to exactly the
+    envelope `make_event` made (payload, hash, ids), for a sale, a return and a member alike."""
+    from terminal.returns import return_sale
+    from terminal.session import Action, Approval
+
+    till.scan(COLA)
+    till.scan(COLA)
+    till.add_payment("wechat", reference="WX 1")
+    sale = till.complete()
+    till.create_member(phone="13900000009", name="李 \"四\"")
+    return_sale(store, till.session, sale.receipt_no, {1: 1},
+                approval=Approval(Action.REFUND, 21, datetime.now(UTC)))
+    expected = {e.seq: e for e in store.outbox.unacked()}
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        batch = store.outbox.next_batch(0, 500)
+        store.outbox.mark_sending([e.seq for e in batch])
+    finally:
+        store.conn.set_trace_callback(None)
+    assert len(statements) == 2, statements
+    assert [e.seq for e in batch] == sorted(expected)
+    assert len(batch) >= 4
+    for ready in batch:
+        sent = EventEnvelope.model_validate_json(ready.json)
+        assert sent == expected[ready.seq]
+        assert sent.payload_hash == payload_hash(sent.payload)
+        assert (ready.event_id, ready.type) == (sent.event_id, sent.type.value)
+    assert {e.type for e in expected.values()} >= {"sale.completed", "sale.returned", "member.created"}
+    assert store.scalar("SELECT count(*) FROM outbox WHERE status='sending'") == len(batch)
+    assert [e.seq for e in store.outbox.next_batch(batch[1].seq, 2)] == [e.seq for e in batch[2:4]]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.events import SaleCompleted, SaleReturned
+from sync.events import SaleCompleted
 from terminal.cli import main
 from terminal.store import open_store
 
@@ -52,8 +52,9 @@ def test_simulate_summary_matches_database(tmp_path: Path, capsys: pytest.Captur
                        for ln in sale.lines)
             assert sum(ln.amount_fen for ln in sale.lines) + sale.rounding_fen == sale.total_fen
             assert sum(p.amount_fen for p in sale.payments) == sale.total_fen
-        for (text,) in store.all("SELECT payload FROM returns"):
-            ret = SaleReturned.model_validate_json(text)
+        for (return_id,) in store.all("SELECT id FROM returns"):
+            ret = store.returns.load(return_id)
+            assert ret is not None
             assert sum(ln.amount_fen for ln in ret.lines) == ret.total_fen == sum(r.amount_fen for r in ret.refunds)
     finally:
         store.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.events import EventType, MemberCreated, utcnow
+from sync.events import EventEnvelope, EventType, MemberCreated, utcnow
 from terminal.receipt_numbers import next_sale_receipt_no
 from terminal.returns import find_sale
 from terminal.store import open_store
@@ -37,14 +37,18 @@ def test_old_database_upgrades_and_keeps_its_records(path: Path, tmp_path: Path)
         # the old sale is still found for a return, and its unacknowledged events are still waiting
         sale = find_sale(store, "S01-T03-000001")
         assert sale.sale.total_fen == 600
-        # its JSON is kept once, as its outbox event (0006), and still reads back whole
-        assert store.scalar("SELECT payload FROM sales WHERE receipt_no='S01-T03-000001'") is None
-        assert json.loads(store.sales.json("old-sale-1") or "{}")["receipt_no"] == "S01-T03-000001"
+        # its JSON is kept once, on its own row (0007), its event pointing at it, and reads back whole
+        text = store.scalar("SELECT payload FROM sales WHERE receipt_no='S01-T03-000001'")
+        assert json.loads(text)["receipt_no"] == "S01-T03-000001"
+        assert store.sales.json("old-sale-1") == text
+        assert tuple(store.one("SELECT payload, record_id FROM outbox WHERE type='sale.completed'") or ()) == (None, "old-sale-1")
         assert store.scalar("PRAGMA foreign_keys") == 1
         assert sale.lines[0].qty_left == 2
         waiting = store.outbox.unacked()
         assert [e.type for e in waiting] == [EventType.SALE_COMPLETED, EventType.MEMBER_CREATED]
         assert waiting[0].parsed().model_dump()["receipt_no"] == "S01-T03-000001"
+        ready = store.outbox.next_batch(0, 10)
+        assert [EventEnvelope.model_validate_json(r.json) for r in ready] == waiting
         # new work continues the old counters: no reused seq or receipt number
         with store.transaction():
             env = store.outbox.append(MemberCreated(member_id="new", card_no="X1", store_id=1,

@@ -37,8 +37,8 @@ with s.transaction():
         payments=[PaymentPayload(tender=Tender.CASH, amount_fen=600, tendered_fen=1000)], subtotal_fen=600, discount_fen=0,
         rounding_fen=0, total_fen=600, change_fen=400, tax_fen=69)
     s.next_seq("receipt")
-    env = s.outbox.append(sale, occurred_at=now)
-    record_sale(s, sale, env.seq)
+    env, text = s.outbox.append_for_record(sale, sale.sale_id, occurred_at=now)
+    record_sale(s, sale, env.seq, text)
     env = s.outbox.append(MemberCreated(member_id="old-member-1", card_no="S01T03M000001", phone="13900000001",
                                         store_id=1, created_at=now), occurred_at=now)
     s.execute("INSERT INTO local_members(id, card_no, phone, name, level, created_at, event_seq) "
