@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sync.barcodes import normalize_barcode
 from sync.catalog import MemberLevel, MemberLevelPrice, PriceList, Product, SaleUnit
@@ -30,6 +30,8 @@ from terminal.errors import NotFound
 from terminal.store import Store
 
 _CACHE_SIZE = 20_000
+Lang = Literal["zh", "en"]
+"""A language things are printed or shown to customers in."""
 
 ROUNDING_MODES: dict[str, RoundingPolicy] = {
     "none": RoundingPolicy(),
@@ -199,6 +201,15 @@ class Catalog:
         product = self._product_from_row(pid, version, data)
         return product, product.unit(unit_code)
 
+    def unit_name(self, product_id: int, unit_code: str) -> str:
+        """A unit as people read it (个, 箱, 千克); its code when the product or unit is gone from the
+        catalog (an old receipt)."""
+        try:
+            unit = self.product(product_id).unit(unit_code)
+        except (NotFound, ValueError):
+            return unit_code
+        return unit.name or unit_code
+
     def scale_layout(self) -> ScaleLayout:
         extra = self.store_settings().extra.get("scale_layout")
         return ScaleLayout.from_dict(extra) if isinstance(extra, dict) else ScaleLayout()
@@ -270,6 +281,12 @@ class Catalog:
             if int(d.get("id", -1)) == store_id:
                 return StoreSettings.model_validate(d)
         return StoreSettings(id=store_id, code=self.store.get_setting("store_code") or "", name="")
+
+    def receipt_language(self) -> Lang:
+        """The language this store prints in (receipts, slips, reports, the customer's display):
+        head office's setting, Chinese unless it says English."""
+        value = (self.store_settings().receipt_language or "").strip().lower()
+        return "en" if value.startswith("en") else "zh"
 
     def member_levels(self) -> dict[str, MemberLevel]:
         levels: dict[str, MemberLevel] = {}

@@ -251,6 +251,15 @@ class Checkout:
         return sum((p.tendered_fen or p.amount_fen) - p.amount_fen for p in self._s.payments)
 
     @property
+    def item_count(self) -> Decimal:
+        """How many items the cart holds, as the customer counts them: pieces one by one, a weighed
+        line once (0.512 kg of apples is one item), gift lines included."""
+        if not self._s.items:
+            return Decimal(0)
+        return sum((Decimal(1) if self.catalog.product(ln.product_id).weighed else ln.qty
+                    for ln in self.priced.lines), Decimal(0))
+
+    @property
     def points_earned(self) -> int:
         """Points the member will earn (shown before payment)."""
         return self.priced.points_earned if self._s.items else 0
@@ -474,6 +483,8 @@ class Checkout:
     def redeem_points(self, points: int) -> None:
         """Pay part of the sale with the member's points (0 to undo)."""
         self._editable()
+        if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+            raise CartError("积分必须是非负整数", "points are a whole non-negative number", code="bad_points")
         if self._s.member is None and points:
             raise PaymentError("请先输入会员", "attach a member first", code="points_need_member")
         self._commit_edit(list(self._s.items), redeem_points=points)
@@ -540,6 +551,27 @@ class Checkout:
 
     def clear_payments(self) -> None:
         self._s.payments.clear()
+
+    def tenders(self) -> list[Payment]:
+        """What pays the sale, as the payment screen and the receipt list it: the points redeemed
+        first (a `POINTS` row: their money value and how many), then the money payments in order."""
+        rows = list(self._s.payments)
+        priced = self.priced if self._s.items else None
+        if priced is not None and priced.points_redeemed:
+            rows.insert(0, Payment(tender=Tender.POINTS, amount_fen=priced.points_value_fen,
+                                   points=priced.points_redeemed))
+        return rows
+
+    def remove_tender(self, row: int) -> None:
+        """Take back one row of `tenders()`: the points row gives the points back (un-redeems them),
+        any other removes that payment."""
+        rows = self.tenders()
+        if not 0 <= row < len(rows):
+            raise PaymentError("没有这笔付款", f"no payment {row}", code="no_payment")
+        if rows[row].tender is Tender.POINTS:
+            self.redeem_points(0)
+        else:
+            self.remove_payment(row - (1 if rows[0].tender is Tender.POINTS else 0))
 
     # ------------------------------------------------------------------ hold, resume, cancel
 

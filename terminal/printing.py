@@ -16,7 +16,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from drivers.errors import DeviceError
@@ -38,15 +37,15 @@ from drivers.receipt import (
 from sync.events import SaleCompleted, Tender
 from sync.master import Entity
 from sync.promotions import PromotionKind
-from terminal.catalog import Catalog
+from terminal.catalog import Catalog, Lang
 from terminal.checkout import TENDER_NAMES_ZH
 from terminal.errors import NotFound
 from terminal.members import find_member
+from terminal.receipt_numbers import own_receipt_no
 from terminal.shift import ShiftReport, get_shift
 from terminal.store import Store
 from terminal.store.shifts import Shift
 
-Lang = Literal["zh", "en"]
 TENDER_NAMES_EN: dict[str, str] = {
     Tender.CASH: "Cash", Tender.BANK_CARD: "Bank card", Tender.WECHAT: "WeChat Pay", Tender.ALIPAY: "Alipay",
     Tender.POINTS: "Points", Tender.STORE_CREDIT: "Store credit", Tender.CREDIT: "On account",
@@ -59,12 +58,9 @@ class PrintResult:
     error: str | None = None
     """The printer's complaint in plain words (zh-CN first) when `ok` is false."""
     reprint: bool = False
-
-
-def receipt_language(catalog: Catalog) -> Lang:
-    """The language this store prints in: head office's setting, Chinese unless it says English."""
-    value = (catalog.store_settings().receipt_language or "").strip().lower()
-    return "en" if value.startswith("en") else "zh"
+    drawer_opened: bool = False
+    """The cash drawer was opened with the document (a sale's first print with cash taken, a
+    return slip with cash given back)."""
 
 
 def tender_name(tender: str, lang: Lang = "zh") -> str:
@@ -76,15 +72,6 @@ def _user_name(catalog: Catalog, user_id: int | None) -> str:
         return "-"
     data = catalog.entity(Entity.USER.value, user_id)
     return f"{data.get('name') or data.get('code')}" if data else str(user_id)
-
-
-def _unit_name(catalog: Catalog, product_id: int, unit_code: str) -> str:
-    """The unit as printed (个, 箱, 千克); its code when the product is gone from the catalog."""
-    try:
-        unit = catalog.product(product_id).unit(unit_code)
-    except (NotFound, ValueError):
-        return unit_code
-    return unit.name or unit_code
 
 
 def _header(store: Store, catalog: Catalog) -> tuple[ShopHeader, tuple[str, ...]]:
@@ -109,7 +96,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
                  lang: Lang | None = None) -> ReceiptData:
     """The receipt of a committed sale, built from what was stored (so a reprint is identical)."""
     catalog = catalog or Catalog(store)
-    lang = lang or receipt_language(catalog)
+    lang = lang or catalog.receipt_language()
     sale = store.sales.load(sale_id)
     if sale is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
@@ -128,7 +115,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
         qty: int | Decimal = int(ln.qty) if whole else ln.qty  # pieces print as "2", weights as "1.250"
         lines.append(ReceiptLine(name=ln.name, quantity=qty, unit_price_fen=ln.unit_price_fen,
                                  list_amount_fen=ln.list_amount_fen, discount_fen=ln.line_discount_fen,
-                                 discount_label=label, unit=_unit_name(catalog, ln.product_id, ln.unit_code),
+                                 discount_label=label, unit=catalog.unit_name(ln.product_id, ln.unit_code),
                                  is_gift=ln.is_gift, code=ln.sku))
     points_value = points_value_fen(sale)
     order_level = sum(ln.order_discount_fen for ln in sale.lines) - points_value
@@ -174,7 +161,7 @@ def print_sale(store: Store, printer: ReceiptPrinter, sale_id: str, *, catalog: 
     taken, open the drawer. Never raises for a printer fault: the result says what happened.
     The receipt is in the store's receipt language unless `lang` says otherwise."""
     catalog = catalog or Catalog(store)
-    lang = lang or receipt_language(catalog)
+    lang = lang or catalog.receipt_language()
     count = store.sales.print_count(sale_id)
     if count is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
@@ -194,12 +181,27 @@ def print_sale(store: Store, printer: ReceiptPrinter, sale_id: str, *, catalog: 
                 pass
         return PrintResult(ok=False, error=error, reprint=reprint)
     store.sales.mark_printed(sale_id)
-    return PrintResult(ok=True, reprint=reprint)
+    return PrintResult(ok=True, reprint=reprint, drawer_opened=open_drawer)
 
 
 def unprinted_sales(store: Store) -> list[tuple[str, str, str | None]]:
     """(sale id, receipt no, last error) of sales whose receipt never printed: offered for reprint."""
     return store.sales.unprinted()
+
+
+def sale_to_reprint(store: Store, receipt_no: str | None) -> str:
+    """The sale id a reprint asks for: the receipt number as printed, or its digits alone (this till's,
+    `receipt_numbers.own_receipt_no`); the last sale when no number is given. `NotFound` otherwise."""
+    sale_id = store.sales.id_by_receipt(own_receipt_no(store, receipt_no)) if receipt_no else last_sale_id(store)
+    if sale_id is None:
+        raise NotFound(f"没有小票 {receipt_no or ''}".strip(), f"no receipt {receipt_no or ''}".strip(),
+                       code="no_receipt")
+    return sale_id
+
+
+def receipt_no_of(store: Store, sale_id: str) -> str:
+    """The receipt number of a sale ('' for no such sale)."""
+    return store.sales.receipt_no(sale_id) or ""
 
 
 def last_sale_id(store: Store) -> str | None:
@@ -210,7 +212,7 @@ def last_sale_id(store: Store) -> str | None:
 def return_slip_data(store: Store, return_id: str, *, catalog: Catalog | None = None, reprint: bool = False,
                      lang: Lang | None = None) -> ReturnSlipData:
     catalog = catalog or Catalog(store)
-    lang = lang or receipt_language(catalog)
+    lang = lang or catalog.receipt_language()
     ret = store.returns.load(return_id)
     if ret is None:
         raise NotFound("退货记录不存在", f"no return {return_id}", code="no_return")
@@ -221,7 +223,7 @@ def return_slip_data(store: Store, return_id: str, *, catalog: Catalog | None = 
         header=header, return_no=ret.receipt_no, original_receipt_no=ret.original_receipt_no,
         issued_at=ret.returned_at, cashier=_user_name(catalog, ret.cashier_id),
         lines=tuple(ReturnSlipLine(name=names.get(ln.original_line_no, ln.sku), quantity=ln.qty,
-                                   amount_fen=ln.amount_fen, unit=_unit_name(catalog, ln.product_id, ln.unit_code))
+                                   amount_fen=ln.amount_fen, unit=catalog.unit_name(ln.product_id, ln.unit_code))
                     for ln in ret.lines),
         total_fen=ret.total_fen,
         refunds=tuple(ReceiptPayment(method=tender_name(r.tender, lang), amount_fen=r.amount_fen,
@@ -237,14 +239,14 @@ def print_return(store: Store, printer: ReceiptPrinter, return_id: str, *, catal
     """Print a return slip (store's receipt language), opening the drawer when cash goes out; never
     raises for a printer fault."""
     catalog = catalog or Catalog(store)
-    lang = lang or receipt_language(catalog)
+    lang = lang or catalog.receipt_language()
     data = return_slip_data(store, return_id, catalog=catalog, reprint=reprint, lang=lang)
     cash = not reprint and any(r.method == tender_name(Tender.CASH, lang) for r in data.refunds)
     try:
         printer.print_document(return_slip(data, lang=lang), open_drawer=cash)
     except DeviceError as exc:
         return PrintResult(ok=False, error=_error_text(exc), reprint=reprint)
-    return PrintResult(ok=True, reprint=reprint)
+    return PrintResult(ok=True, reprint=reprint, drawer_opened=cash)
 
 
 def shift_label(store: Store, shift: Shift, lang: Lang = "zh") -> str:
@@ -261,7 +263,7 @@ def shift_label(store: Store, shift: Shift, lang: Lang = "zh") -> str:
 def shift_report_data(store: Store, report: ShiftReport, *, catalog: Catalog | None = None,
                       reprint: bool = False, lang: Lang | None = None) -> ShiftReportData:
     catalog = catalog or Catalog(store)
-    lang = lang or receipt_language(catalog)
+    lang = lang or catalog.receipt_language()
     header, _ = _header(store, catalog)
     shift = get_shift(store, report.shift_id)
     tenders = tuple(
@@ -290,7 +292,7 @@ def print_shift_report(store: Store, printer: ReceiptPrinter, report: ShiftRepor
     """Print an X or Z report (store's receipt language); never raises for a printer fault (the
     figures stay in the database)."""
     catalog = catalog or Catalog(store)
-    lang = lang or receipt_language(catalog)
+    lang = lang or catalog.receipt_language()
     data = shift_report_data(store, report, catalog=catalog, lang=lang)
     try:
         printer.print_document(shift_report(data, lang=lang))

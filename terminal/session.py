@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from sync.events import utcnow
-from sync.master import UserInfo
+from sync.master import Entity, UserInfo
 from terminal.errors import ApprovalRequired, AuthError
 from terminal.store import Store
 
@@ -117,6 +117,15 @@ class Session:
             raise AuthError("该工号不属于本门店", "this user does not belong to this store", code="wrong_store")
         return user
 
+    def users_synced(self) -> bool:
+        """True once central's users have reached the till (before that nobody can sign in)."""
+        return self.store.master.has_any(Entity.USER.value)
+
+    def user_name(self, user_id: int) -> str:
+        """A synced user's name (their id when the till does not know them)."""
+        user = self.store.master.user(user_id)
+        return (user.name or str(user_id)) if user is not None else str(user_id)
+
     def sign_in(self, code: str, pin: str) -> UserInfo:
         """Sign a cashier in with code + PIN (works offline with the last synced users)."""
         user = self._check(code, pin)
@@ -162,6 +171,11 @@ class Session:
         self.locked = False
         audit(self.store, "unlock", cashier_id=self._user.id if self._user else user.id, approved_by=user.id)
         return user
+
+    @property
+    def signed_in_user(self) -> UserInfo | None:
+        """Who is signed in, locked or not (the lock screen names them); None when nobody is."""
+        return self._user
 
     @property
     def signed_in(self) -> bool:

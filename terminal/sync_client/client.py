@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from importlib import metadata
 from typing import Any
@@ -283,6 +284,28 @@ class SyncClient:
             self.store.sync_state.put(LAST_ERROR_EN, None)
             self.store.sync_state.put(UPGRADE_REQUIRED, None)
         return report
+
+
+@dataclass(frozen=True)
+class StoredStatus:
+    """What the till's database says about sync, cheaply (the status bar reads it every few seconds)."""
+
+    pending: int
+    quarantined: int
+    last_error: str | None
+    last_error_en: str | None
+    last_success_at: datetime | None
+
+
+def stored_status(store: Store) -> StoredStatus:
+    last = store.sync_state.get(LAST_SUCCESS_AT)
+    try:
+        last_success = datetime.fromisoformat(last) if last else None
+    except ValueError:
+        last_success = None
+    return StoredStatus(pending=store.outbox.pending_count(), quarantined=store.outbox.quarantined_count(),
+                        last_error=store.sync_state.get(LAST_ERROR), last_error_en=store.sync_state.get(LAST_ERROR_EN),
+                        last_success_at=last_success)
 
 
 def status_dict(store: Store) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The cashier app: one window with a status bar on top and a screen manager below.
 
-The app object is the only place screens reach shared things: the backend adapter (services),
+The app object is the only place screens reach shared things: the till's area adapters (`till`),
 the active language, the status-bar figures and the error/approval dialogs. Work that may block
 (sync now, printing) runs on a thread and comes back to the UI thread via `Clock.schedule_once`.
 """
@@ -24,7 +24,8 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from terminal.runtime import settle_after_startup
 from terminal.ui import format as fmt
 from terminal.ui import i18n
-from terminal.ui.backend import Backend, NeedsApproval
+from terminal.ui.adapters.approval import NeedsApproval
+from terminal.ui.adapters.till import Till
 from terminal.ui.fonts import register_cjk_font
 from terminal.ui.views import PrintOutcome
 
@@ -64,7 +65,8 @@ class _KeepSelling(ExceptionHandler):  # type: ignore[misc]
 
 
 class PosApp(App):  # type: ignore[misc]
-    """Kivy application object; `backend` is the only door to business logic."""
+    """Kivy application object; `till` (one adapter per area: `till.sale`, `till.payment` …) is the
+    only door to business logic."""
 
     lang = StringProperty(i18n.DEFAULT_LANGUAGE)
     cashier = StringProperty("")
@@ -77,12 +79,12 @@ class PosApp(App):  # type: ignore[misc]
     terminal_label = StringProperty("")
     toast = StringProperty("")
     printing = BooleanProperty(False)
-    backend = ObjectProperty(None)
+    till = ObjectProperty(None)
 
-    def __init__(self, backend: Backend, *, lang: str = i18n.DEFAULT_LANGUAGE, fit_window: bool = False,
+    def __init__(self, till: Till, *, lang: str = i18n.DEFAULT_LANGUAGE, fit_window: bool = False,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.backend = backend
+        self.till = till
         self.fit_window = fit_window
         """Full screen: scale dp/sp to the panel's real size (known only once the window exists)."""
         i18n.set_language(lang)
@@ -114,7 +116,7 @@ class PosApp(App):  # type: ignore[misc]
         self._screen_classes = {name: cls for cls, name in screens.SCREENS}
         root.ids.sm.add_widget(self._screen_classes["signin"](name="signin"))
         root.ids.sm.current = "signin"  # the other screens are built when first shown (faster start)
-        self.backend.start_background_sync(
+        self.till.sync.start_background_sync(
             lambda: Clock.schedule_once(lambda _dt: self.refresh_status(), 0))
         Clock.schedule_interval(lambda _dt: self.refresh_status(), STATUS_INTERVAL_S)
         Clock.schedule_once(lambda _dt: self.refresh_status(), 0.5)  # after the first frame
@@ -125,7 +127,7 @@ class PosApp(App):  # type: ignore[misc]
         return root
 
     def _start_scanner(self) -> None:
-        port = self.backend.scanner_port()
+        port = self.till.devices.scanner_port()
         if not port:
             return
         from terminal.ui.scanner import SerialScannerThread
@@ -150,7 +152,7 @@ class PosApp(App):  # type: ignore[misc]
     def on_stop(self) -> None:
         if self._scanner is not None:
             self._scanner.stop()
-        self.backend.close()
+        self.till.close()
 
     # ------------------------------------------------------------------ text
 
@@ -188,17 +190,17 @@ class PosApp(App):  # type: ignore[misc]
 
     def after_sign_in(self) -> None:
         """Where a cashier lands: the sale screen with an open shift, otherwise shift opening."""
-        user = self.backend.current_user()
+        user = self.till.signin.current_user()
         self.cashier = user.name if user else ""
         self.is_manager = bool(user and user.is_manager)
-        self.go("sale" if self.backend.current_shift_id() else "shift_open")
+        self.go("sale" if self.till.shift.current_shift_id() else "shift_open")
         self.offer_unprinted()
         self.ask_about_others_shift()
 
     def ask_about_others_shift(self) -> None:
         """A cashier signed in on a shift another cashier opened and did not close (交接班 skipped):
         count the drawer and close it, sell on in it with a manager's approval, or sign out."""
-        others = self.backend.others_shift()
+        others = self.till.shift.others_shift()
         if others is None:
             return
 
@@ -206,7 +208,7 @@ class PosApp(App):  # type: ignore[misc]
             if choice == "close":
                 self.go("shift_close")
             elif choice == "continue":  # a manager approves; closing their dialog asks again
-                self.call(self.backend.take_over_shift, on_error=self._others_shift_refused,
+                self.call(self.till.shift.take_over_shift, on_error=self._others_shift_refused,
                           on_cancel=lambda: Clock.schedule_once(lambda _dt: self.ask_about_others_shift(), 0.3))
             else:
                 self.sign_out()
@@ -221,14 +223,14 @@ class PosApp(App):  # type: ignore[misc]
         return True
 
     def lock(self) -> None:
-        if not self.backend.current_user():
+        if not self.till.signin.current_user():
             return
-        self.backend.lock()
+        self.till.signin.lock()
         self.screen("signin").locked = True
         self.go("signin")
 
     def sign_out(self) -> None:
-        self.backend.sign_out()
+        self.till.signin.sign_out()
         self.cashier = ""
         self.is_manager = False
         self.screen("signin").locked = False
@@ -236,7 +238,7 @@ class PosApp(App):  # type: ignore[misc]
 
     def offer_unprinted(self) -> None:
         """After a crash between commit and print, offer to print the sale that never printed."""
-        receipt_no = self.backend.unprinted_receipt()
+        receipt_no = self.till.devices.unprinted_receipt()
         if receipt_no:
             self.confirm(i18n.tr("unprinted_hint", no=receipt_no), lambda: self.reprint(receipt_no),
                          title=i18n.tr("unprinted_title"))
@@ -262,20 +264,20 @@ class PosApp(App):  # type: ignore[misc]
         """Reprint a receipt (marked 重印): the last one when `receipt_no` is empty."""
 
         def printed(outcome: PrintOutcome, sale_id: str) -> None:
-            no = self.backend.receipt_no_of(sale_id)
+            no = self.till.devices.receipt_no_of(sale_id)
             self.notify(i18n.tr("reprinted", no=no) if outcome.ok
                         else i18n.tr("print_failed", error=outcome.error))
 
         def found(sale_id: str) -> None:
-            self.print_job(lambda: self.backend.print_sale(sale_id), lambda o: printed(o, sale_id))
+            self.print_job(lambda: self.till.devices.print_sale(sale_id), lambda o: printed(o, sale_id))
 
-        self.call(self.backend.reprint, receipt_no, on_ok=found)
+        self.call(self.till.devices.reprint, receipt_no, on_ok=found)
 
     # ------------------------------------------------------------------ status bar
 
     def refresh_status(self) -> None:
         try:
-            status = self.backend.status()
+            status = self.till.sync.status()
         except Exception as exc:  # the status bar must never take the till down
             self.online = False
             self.last_sync = i18n.error_text(exc)
@@ -307,7 +309,7 @@ class PosApp(App):  # type: ignore[misc]
             self.refresh_status()
             self.notify(i18n.tr("sync_failed", error=i18n.error_text(exc)))
 
-        self.in_background(self.backend.sync_now, done, failed)
+        self.in_background(self.till.sync.sync_now, done, failed)
 
     def show_quarantine(self) -> None:
         """The quarantine list, once a manager has typed their PIN (or is the one signed in)."""
@@ -317,7 +319,7 @@ class PosApp(App):  # type: ignore[misc]
             popup.show(events)
             self.open_popup(popup)
 
-        self.call(self.backend.quarantined_events, on_ok=show)
+        self.call(self.till.sync.quarantined_events, on_ok=show)
 
     # ------------------------------------------------------------------ calling services
 

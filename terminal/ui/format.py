@@ -1,8 +1,12 @@
-"""Display formatting for the screens: money from integer fen, quantities, local times."""
+"""Display formatting for the screens (money from integer fen, local times) and the parsing of what a
+cashier typed into the types the till's areas take (yuan text → integer fen, quantities → Decimal)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from terminal.errors import CartError
 
 
 def money(fen: int) -> str:
@@ -21,6 +25,25 @@ def parse_yuan(text: str) -> int:
     from sync.money import parse_yuan as contract_parse
 
     return contract_parse(text.strip())
+
+
+def parse_qty(text: str) -> Decimal:
+    """A quantity or weight as typed ("2", "0.355"); whether it is allowed is the checkout's rule."""
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        raise CartError(f"数量无效：{text}", f"not a quantity: {text}", code="bad_qty") from None
+    if not value.is_finite():
+        raise CartError(f"数量无效：{text}", f"not a quantity: {text}", code="bad_qty")
+    return value
+
+
+def parse_whole(text: str) -> int:
+    """A whole number as typed (points to redeem): "200" → 200."""
+    value = parse_qty(text)
+    if value != value.to_integral_value():
+        raise CartError("积分必须是非负整数", "points are a whole non-negative number", code="bad_points")
+    return int(value)
 
 
 def local_time(when: datetime) -> str:

@@ -134,8 +134,8 @@ def build_app(options: LaunchOptions) -> object:
     find_cjk_font()  # fail with the install hint before a window opens
     fit_window = configure_kivy(options.size, options.fullscreen)
     quiet_http_client_logs()
+    from terminal.ui.adapters.till import Till
     from terminal.ui.app import PosApp
-    from terminal.ui.backend import Backend
 
-    return PosApp(Backend(options.data_dir, display_url=options.display_url), lang=options.lang,
+    return PosApp(Till(options.data_dir, display_url=options.display_url), lang=options.lang,
                   fit_window=fit_window)

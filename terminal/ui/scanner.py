@@ -1,7 +1,7 @@
 """A serial barcode scanner feeding the UI: a reader thread hands each code to the UI thread.
 
 Keyboard-wedge scanners need nothing: they type into the focused field. A serial scanner (RS-232
-or USB-CDC, configured by $POS_SCANNER_PORT or the terminal setting `scanner_port`) is read on its
+or USB-CDC, configured by $POS_SCANNER_PORT or the terminal setting `scanner_port`, `terminal.devices`) is read on its
 own thread; codes come back to Kivy's thread through `Clock.schedule_once`, never touching widgets
 from the reader thread.
 """
@@ -11,8 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-SCANNER_ENV = "POS_SCANNER_PORT"
-SCANNER_SETTING = "scanner_port"
 READ_TIMEOUT_S = 0.3
 
 

@@ -1,7 +1,7 @@
-"""What the screens display: small immutable snapshots the backend adapter builds from the services.
+"""What the screens display: small immutable snapshots the area adapters build from the services.
 
 Screens never reach into the services' own objects; they read these, so a change in a service's
-internals touches `backend.py` only. Money stays integer fen until the moment it is drawn.
+internals touches the adapters only. Money stays integer fen until the moment it is drawn.
 """
 
 from __future__ import annotations

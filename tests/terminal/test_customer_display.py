@@ -1,5 +1,5 @@
 """The customer pole display: what each moment shows (decoded from the bytes the display gets),
-the wiring through the UI's backend (no Kivy), and that a dead display never stops a sale."""
+the wiring through the till's area adapters (no Kivy), and that a dead display never stops a sale."""
 
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def test_a_dead_display_never_blocks_and_comes_back() -> None:
         feed.close()
 
 
-# ---------------------------------------------------------------------- through the UI backend
+# ---------------------------------------------------------------------- through the till's areas (no Kivy)
 
 @pytest.fixture
 def display_pty() -> Iterator[tuple[str, VfdScreen]]:
@@ -166,41 +166,41 @@ def display_pty() -> Iterator[tuple[str, VfdScreen]]:
         pair.stop()
 
 
-def _backend(tmp_path: Path, display_url: str) -> Any:
-    from terminal.ui.backend import Backend
+def _till(tmp_path: Path, display_url: str) -> Any:
+    from terminal.ui.adapters.till import Till
     from tests.ui.terminal_data import make_terminal_data
 
-    return Backend(make_terminal_data(tmp_path / "till"), display_url=display_url)
+    return Till(make_terminal_data(tmp_path / "till"), display_url=display_url)
 
 
-def test_backend_drives_the_display_through_a_sale(tmp_path: Path, display_pty: tuple[str, VfdScreen],
+def test_the_till_drives_the_display_through_a_sale(tmp_path: Path, display_pty: tuple[str, VfdScreen],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.ui import terminal_data as td
 
     monkeypatch.delenv("POS_DISPLAY_URL", raising=False)
     device, screen = display_pty
-    backend = _backend(tmp_path, device)
+    till = _till(tmp_path, device)
     try:
-        assert backend.display is not None
+        assert till.customer_screen.display is not None
         _wait(lambda: screen.lines[0].startswith("欢迎光临"), "welcome when the till starts")
-        backend.sign_in(*td.CASHIER)
-        backend.open_shift("500")
-        backend.scan(td.WATER)
-        cart = backend.scan(td.COLA_PC)
+        till.signin.sign_in(*td.CASHIER)
+        till.shift.open_shift(50_000)
+        till.sale.scan(td.WATER)
+        cart = till.sale.scan(td.COLA_PC)
         _wait(lambda: "可口可乐" in screen.lines[0], "the scanned item")
         assert _strip(screen.lines) == ["可口可乐 330m ￥3.50", f"合计 {_yuan(cart.total_fen)}"]
-        state = backend.start_payment()
+        state = till.payment.start_payment()
         _wait(lambda: "请付款" in screen.lines[1], "the total at payment")
         assert _strip(screen.lines)[0] == f"合计 {_yuan(state.due_fen)}"
-        backend.add_payment("cash", "10", "")
-        done = backend.complete_sale()
+        till.payment.add_payment("cash", 1000, "")
+        done = till.payment.complete_sale()
         _wait(lambda: "找零" in screen.lines[1], "paid and change")
         assert _strip(screen.lines) == ["实收 ￥10.00", f"找零 {_yuan(done.change_fen)}"]
-        backend.cart()  # the next customer: empty cart
+        till.sale.cart()  # the next customer: empty cart
         _wait(lambda: screen.lines[0].startswith("欢迎光临"), "welcome between customers")
         assert screen.errors == []
     finally:
-        backend.close()
+        till.close()
 
 
 def test_display_follows_the_store_receipt_language(tmp_path: Path, display_pty: tuple[str, VfdScreen],
@@ -219,40 +219,40 @@ def test_display_follows_the_store_receipt_language(tmp_path: Path, display_pty:
         row["receipt_language"] = "en"
         store.execute("UPDATE master SET data=? WHERE entity='store'", (json.dumps(row, ensure_ascii=False),))
     store.close()
-    from terminal.ui.backend import Backend
+    from terminal.ui.adapters.till import Till
 
-    backend = Backend(data, display_url=device)
+    till = Till(data, display_url=device)
     try:
         _wait(lambda: screen.lines[0].startswith("WELCOME"), "English welcome")
-        backend.sign_in(*td.CASHIER)
-        backend.open_shift("500")
-        backend.scan(td.NOODLES)
+        till.signin.sign_in(*td.CASHIER)
+        till.shift.open_shift(50_000)
+        till.sale.scan(td.NOODLES)
         _wait(lambda: "TOTAL" in screen.lines[1], "English total")
     finally:
-        backend.close()
+        till.close()
 
 
 def test_sale_completes_with_a_display_that_is_not_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.ui import terminal_data as td
 
     monkeypatch.setenv("POS_DISPLAY_URL", str(tmp_path / "no-such-tty"))
-    from terminal.ui.backend import Backend
+    from terminal.ui.adapters.till import Till
 
-    backend = Backend(td.make_terminal_data(tmp_path / "till"))
+    till = Till(td.make_terminal_data(tmp_path / "till"))
     try:
-        assert backend.display is not None
-        backend.sign_in(*td.CASHIER)
-        backend.open_shift("500")
-        backend.scan(td.NOODLES)
-        backend.start_payment()
-        backend.add_payment("cash", "", "")
-        done = backend.complete_sale()
+        assert till.customer_screen.display is not None
+        till.signin.sign_in(*td.CASHIER)
+        till.shift.open_shift(50_000)
+        till.sale.scan(td.NOODLES)
+        till.payment.start_payment()
+        till.payment.add_payment("cash", None, "")
+        done = till.payment.complete_sale()
         assert done.receipt_no
-        assert backend.store.scalar("SELECT count(*) FROM sales") == 1
-        backend.display.wait_idle(timeout=2)
-        assert backend.display.last_error
+        assert till.store.scalar("SELECT count(*) FROM sales") == 1
+        till.customer_screen.display.wait_idle(timeout=2)
+        assert till.customer_screen.display.last_error
     finally:
-        backend.close()
+        till.close()
 
 
 def _yuan(fen: int) -> str:

@@ -48,6 +48,7 @@ def test_receipt_prints_lines_promotions_points_and_opens_drawer(till: Checkout,
     result = print_sale(store, printer, sale.sale_id)
     assert result.ok
     assert not result.reprint
+    assert result.drawer_opened  # first print, cash taken: the drawer opens with the receipt
     (job,) = printer.sent
     text = _text(job)
     for expected in ("五常大米", "可口可乐", "满50减5", sale.receipt_no, "积分抵扣", "现金", "谢谢惠顾"):
@@ -59,6 +60,7 @@ def test_receipt_prints_lines_promotions_points_and_opens_drawer(till: Checkout,
     # a second print is a reprint, marked, without opening the drawer
     again = print_sale(store, printer, sale.sale_id)
     assert again.reprint
+    assert not again.drawer_opened
     assert "重印" in _text(printer.sent[1])
     assert DRAWER_PULSE not in printer.sent[1]
 

@@ -985,7 +985,7 @@ def walk_hold_resume(d: Driver) -> Step:
     held_total = sale.cart.total_fen
     yield d.tap(d.w("sale", "hold"))
     d.check(not sale.cart.lines and sale.cart.held_count == 1, "the sale is held")
-    held_at = d.app.backend.checkout.held_carts()[0].held_at
+    held_at = d.app.till.checkout.held_carts()[0].held_at
     yield d.tap(d.w("sale", "resume"))
     yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "HeldPopup",
                           "the held sales are listed")
@@ -1174,7 +1174,7 @@ def walk_return(d: Driver, receipt_no: str, sold_at: str) -> Step:
     message = d.dialogs()[0].body
     d.facts["refund_message"] = message
     # where the money goes: what went back to WeChat, and the cash to hand over (only the total was said)
-    refunds = d.app.backend.store.all("SELECT tender, amount_fen FROM refunds")
+    refunds = d.app.till.store.all("SELECT tender, amount_fen FROM refunds")
     d.check({t for t, _ in refunds} == {"wechat", "cash"}, f"refunded to both tenders: {refunds}")
     for tender, fen in refunds:
         said = f"请从钱箱取 {d.app.money(fen)} 现金" if tender == "cash" else f"微信原路退回 {d.app.money(fen)}"
@@ -1291,7 +1291,7 @@ def cashier_walk(d: Driver) -> Step:
     yield from d.wait_for(lambda: done.outcome is not None, "the receipt printed")
     d.facts["printed"] = done.outcome.ok
     yield d.tap(done.ids.next_sale)
-    sold_at = d.app.backend.store.scalar("SELECT sold_at FROM sales WHERE receipt_no=?", (d.facts["receipt_no"],))
+    sold_at = d.app.till.store.scalar("SELECT sold_at FROM sales WHERE receipt_no=?", (d.facts["receipt_no"],))
     # the sale screen's buttons are where they were before the member came and went (the member
     # row was 64 dp with a member and 52 dp without: every button below it moved between sales)
     yield 0.1
@@ -1309,13 +1309,13 @@ def walk_internal_error(d: Driver) -> Step:
     whom to tell (the dialog showed "no such column: rowid" as if the cashier had erred)."""
     import sqlite3
 
-    backend = d.app.backend
-    original = backend.reprint
+    devices = d.app.till.devices
+    original = devices.reprint
 
     def broken(_receipt_no: object) -> str:
         raise sqlite3.OperationalError("disk I/O error")
 
-    backend.reprint = broken
+    devices.reprint = broken
     try:
         yield d.tap(d.w("sale", "reprint"))
         yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "EntryPopup",
@@ -1330,7 +1330,7 @@ def walk_internal_error(d: Driver) -> Step:
         yield d.type("", enter=True)
         yield from d.no_dialog()
     finally:
-        backend.reprint = original
+        devices.reprint = original
 
 
 def walk_reprint_last(d: Driver, receipt_no: str) -> Step:
@@ -1357,7 +1357,7 @@ def others_shift(d: Driver) -> Step:
 
     yield from sign_in(d)
     yield from open_shift(d)
-    shift_id = d.app.backend.current_shift_id()
+    shift_id = d.app.till.shift.current_shift_id()
     signin = d.screen("signin")
 
     def switch_to_b() -> Step:
@@ -1400,7 +1400,7 @@ def others_shift(d: Driver) -> Step:
     yield from scan(d, td.WATER)
     yield from pay_exact_cash(d)
     done = d.screen("done")
-    store = d.app.backend.store
+    store = d.app.till.store
     row = store.one("SELECT shift_id, cashier_id FROM sales WHERE receipt_no=?", (done.result.receipt_no,))
     d.facts["sale"] = {"shift_is_as": row["shift_id"] == shift_id, "cashier_id": row["cashier_id"]}
     d.facts["take_overs"] = store.scalar("SELECT count(*) FROM audit_log WHERE action='shift_take_over'")

@@ -28,7 +28,7 @@ class PaymentScreen(Screen):  # type: ignore[misc]
     def on_enter(self, *_args: Any) -> None:
         app = App.get_running_app()
         self.tender = "cash"
-        app.call(app.backend.payment_state, on_ok=self.show)
+        app.call(app.till.payment.payment_state, on_ok=self.show)
         Clock.schedule_once(lambda _dt: self.refocus(), 0)
 
     def refocus(self) -> None:
@@ -82,24 +82,26 @@ class PaymentScreen(Screen):  # type: ignore[misc]
             app.notify(i18n.tr("need_reference"))
             self.ids.reference.focus = True
             return
-        app.call(app.backend.add_payment, self.tender, self.ids.amount.text, reference, on_ok=self.show)
+        text, tender = self.ids.amount.text.strip(), self.tender
+        app.call(lambda: app.till.payment.add_payment(tender, fmt.parse_yuan(text) if text else None, reference),
+                 on_ok=self.show)
 
     def quick_cash(self, fen: int) -> None:
         app = App.get_running_app()
-        app.call(app.backend.add_payment, "cash", fmt.money(fen).lstrip("¥"), "", on_ok=self.show)
+        app.call(app.till.payment.add_payment, "cash", fen, "", on_ok=self.show)
 
     def redeem_points(self) -> None:
         app = App.get_running_app()
         app.ask(i18n.tr("points_to_redeem"),
-                lambda v: app.call(app.backend.redeem_points, v, on_ok=self.show))
+                lambda v: app.call(lambda: app.till.payment.redeem_points(fmt.parse_whole(v)), on_ok=self.show))
 
     def _remove_payment(self, row: Any) -> None:
         app = App.get_running_app()
-        app.call(app.backend.remove_payment, row.key, on_ok=self.show)
+        app.call(app.till.payment.remove_payment, row.key, on_ok=self.show)
 
     def back(self) -> None:
         app = App.get_running_app()
-        app.call(app.backend.leave_payment, on_ok=lambda _c: app.go("sale"))
+        app.call(app.till.payment.leave_payment, on_ok=lambda _c: app.go("sale"))
 
     def complete(self) -> None:
         app = App.get_running_app()
@@ -108,7 +110,7 @@ class PaymentScreen(Screen):  # type: ignore[misc]
             app.screen("done").result = result
             app.go("done")
 
-        app.call(app.backend.complete_sale, on_ok=done)
+        app.call(app.till.payment.complete_sale, on_ok=done)
 
 
 class DoneScreen(Screen):  # type: ignore[misc]
@@ -123,7 +125,7 @@ class DoneScreen(Screen):  # type: ignore[misc]
         app = App.get_running_app()
         if self.result is not None:
             sale_id = self.result.sale_id
-            app.print_job(lambda: app.backend.print_sale(sale_id), self._printed)
+            app.print_job(lambda: app.till.devices.print_sale(sale_id), self._printed)
         Clock.schedule_once(lambda _dt: self.refocus(), 0)
 
     def _printed(self, outcome: PrintOutcome) -> None:

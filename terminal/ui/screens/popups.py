@@ -242,7 +242,7 @@ class SearchPopup(PosPopup):
     def run_search(self) -> None:
         app = App.get_running_app()
         query = self.ids.query.text.strip()
-        app.call(app.backend.search, query, on_ok=self.show) if query else self.show([])
+        app.call(app.till.sale.search, query, on_ok=self.show) if query else self.show([])
 
     def show(self, hits: list[ProductHit]) -> None:
         box = self.ids.results
@@ -311,17 +311,17 @@ class MemberPopup(PosPopup):
             self.not_found = member is None
             self._found_for = query if member is not None else ""
 
-        app.call(app.backend.find_member, query, on_ok=shown)
+        app.call(app.till.members.find_member, query, on_ok=shown)
 
     def attach(self) -> None:
         app = App.get_running_app()
         if self.found is None:
             return
-        app.call(app.backend.attach_member, self.found.id, on_ok=self._changed)
+        app.call(app.till.members.attach_member, self.found.id, on_ok=self._changed)
 
     def detach(self) -> None:
         app = App.get_running_app()
-        app.call(app.backend.detach_member, on_ok=self._changed)
+        app.call(app.till.members.detach_member, on_ok=self._changed)
 
     def start_create(self) -> None:
         self.creating = True
@@ -337,7 +337,7 @@ class MemberPopup(PosPopup):
             self.found = member
             self.attach()
 
-        app.call(app.backend.create_member, self.ids.new_phone.text.strip(), self.ids.new_name.text.strip(),
+        app.call(app.till.members.create_member, self.ids.new_phone.text.strip(), self.ids.new_name.text.strip(),
                  self.ids.new_card.text.strip(), on_ok=created)
 
     def _changed(self, cart: Any) -> None:

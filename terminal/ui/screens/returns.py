@@ -14,6 +14,7 @@ from kivy.uix.screenmanager import Screen
 from terminal.errors import TerminalError
 from terminal.ui import format as fmt
 from terminal.ui import i18n
+from terminal.ui.adapters.approval import ManagerPin
 from terminal.ui.views import PrintOutcome, ReturnableSale, ReturnDone
 
 
@@ -51,7 +52,7 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
         if not text.strip():
             return
         app = App.get_running_app()
-        app.call(app.backend.find_sale, text.strip(), on_ok=self.show)
+        app.call(app.till.returns.find_sale, text.strip(), on_ok=self.show)
 
     def show(self, sale: ReturnableSale) -> None:
         self.sale = sale
@@ -91,7 +92,8 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
             return
         app = App.get_running_app()
         try:
-            preview = app.backend.preview_return(self.sale.receipt_no, chosen, self.refund_mode)
+            quantities = {line_no: fmt.parse_qty(text) for line_no, text in chosen.items()}
+            preview = app.till.returns.preview_return(self.sale.receipt_no, quantities, self.refund_mode)
         except (TerminalError, ValueError) as exc:  # e.g. more than is left: said here, not in a dialog
             self.preview_text = i18n.error_text(exc)
             return
@@ -121,10 +123,16 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
             app.message(self.refund_message(result), title=i18n.tr("returns_title"))
             self.on_enter()
             self.refunded_fen = result.total_fen
-            app.print_job(lambda: app.backend.print_return(result.return_id), printed)
+            app.print_job(lambda: app.till.devices.print_return(result.return_id), printed)
 
-        app.call(app.backend.make_return, self.sale.receipt_no, chosen, self.refund_mode,
-                 self.ids.reason.text.strip(), on_ok=done)
+        receipt_no, refund_to, reason = self.sale.receipt_no, self.refund_mode, self.ids.reason.text.strip()
+
+        def make_return(approval: ManagerPin | None = None) -> ReturnDone:
+            quantities = {line_no: fmt.parse_qty(text) for line_no, text in chosen.items()}
+            result: ReturnDone = app.till.returns.make_return(receipt_no, quantities, refund_to, reason, approval)
+            return result
+
+        app.call(make_return, on_ok=done)
 
 
     @staticmethod

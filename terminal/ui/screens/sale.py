@@ -12,13 +12,14 @@ from kivy.uix.screenmanager import Screen
 
 from terminal.ui import format as fmt
 from terminal.ui import i18n
+from terminal.ui.adapters.approval import ManagerPin
 from terminal.ui.views import CartView, LineView
 
 REFOCUS_DELAY_S = 0.15
 
 
 class SaleScreen(Screen):  # type: ignore[misc]
-    """Shows the backend's cart; every button is one backend call, then a redraw."""
+    """Shows the sale area's cart; every button is one call of the till's areas, then a redraw."""
 
     cart = ObjectProperty(CartView(), rebind=True)
     selected = NumericProperty(0)
@@ -43,7 +44,7 @@ class SaleScreen(Screen):  # type: ignore[misc]
 
     def refresh(self) -> None:
         app = App.get_running_app()
-        app.call(app.backend.cart, on_ok=self.show_cart)
+        app.call(app.till.sale.cart, on_ok=self.show_cart)
 
     def show_cart(self, cart: CartView) -> None:
         self.cart = cart
@@ -108,11 +109,11 @@ class SaleScreen(Screen):  # type: ignore[misc]
                 self.search(code)
                 return True
             if getattr(exc, "code", "") == "needs_weight":
-                app.call(app.backend.weighed_product, code, on_ok=self.weigh)
+                app.call(app.till.sale.weighed_product, code, on_ok=self.weigh)
                 return True
             return False
 
-        app.call(app.backend.scan, code, on_ok=self.show_cart, on_error=not_a_code)
+        app.call(app.till.sale.scan, code, on_ok=self.show_cart, on_error=not_a_code)
         self.refocus()
 
     def scanned(self, code: str) -> None:
@@ -133,7 +134,7 @@ class SaleScreen(Screen):  # type: ignore[misc]
                 return True
             return False
 
-        app.call(app.backend.add_product, hit.product_id, hit.unit, on_ok=self.show_cart, on_error=weighed)
+        app.call(app.till.sale.add_product, hit.product_id, hit.unit, on_ok=self.show_cart, on_error=weighed)
 
     def weigh(self, product_id: int) -> None:
         """Read the scale (on a worker thread) or, without one, ask the cashier for the weight."""
@@ -144,21 +145,21 @@ class SaleScreen(Screen):  # type: ignore[misc]
             self.show_cart(cart)
 
         def typed(kg: str) -> None:
-            app.call(app.backend.add_weighed, product_id, kg, on_ok=added)
+            app.call(lambda: app.till.sale.add_weighed(product_id, fmt.parse_qty(kg)), on_ok=added)
 
         def ask(_exc: BaseException | None = None) -> None:
             if _exc is not None:
                 app.notify(i18n.error_text(_exc))
             # which item and what it costs a kilo (the prompt said only "称重商品：输入重量")
-            hit = app.backend.product_hit(product_id)
+            hit = app.till.sale.product_hit(product_id)
             app.ask(i18n.tr("enter_weight_of", name=hit.name, price=fmt.money(hit.price_fen), unit=hit.unit_name),
                     typed)
 
-        if not app.backend.scale_port():
+        if not app.till.devices.scale_port():
             ask()
             return
         app.notify(i18n.tr("weighing"))
-        app.in_background(app.backend.read_scale, typed, ask)
+        app.in_background(app.till.devices.read_scale, typed, ask)
 
     # ------------------------------------------------------------------ line edits
 
@@ -178,7 +179,8 @@ class SaleScreen(Screen):  # type: ignore[misc]
             return
         app = App.get_running_app()
         line = self._line(index)
-        app.ask(i18n.tr("enter_qty"), lambda v: app.call(app.backend.set_qty, index, v, on_ok=self.show_cart),
+        app.ask(i18n.tr("enter_qty"),
+                lambda v: app.call(lambda: app.till.sale.set_qty(index, fmt.parse_qty(v)), on_ok=self.show_cart),
                 initial=line.qty if line else "")
 
     def edit_price(self) -> None:
@@ -186,40 +188,52 @@ class SaleScreen(Screen):  # type: ignore[misc]
         if index is None:
             return
         app = App.get_running_app()
-        app.ask(i18n.tr("enter_price"),
-                lambda v: app.call(app.backend.set_price, index, v, on_ok=self.show_cart))
+
+        def set_price(text: str, approval: ManagerPin | None = None) -> CartView:
+            result: CartView = app.till.sale.set_price(index, fmt.parse_yuan(text), approval)
+            return result
+
+        app.ask(i18n.tr("enter_price"), lambda v: app.call(set_price, v, on_ok=self.show_cart))
 
     def line_discount(self) -> None:
         index = self._need_line()
         if index is None:
             return
         app = App.get_running_app()
-        app.ask(i18n.tr("enter_line_discount"),
-                lambda v: app.call(app.backend.line_discount, index, v, on_ok=self.show_cart))
+
+        def discount(text: str, approval: ManagerPin | None = None) -> CartView:
+            result: CartView = app.till.sale.line_discount(index, fmt.parse_yuan(text), approval)
+            return result
+
+        app.ask(i18n.tr("enter_line_discount"), lambda v: app.call(discount, v, on_ok=self.show_cart))
 
     def order_discount(self) -> None:
         app = App.get_running_app()
-        app.ask(i18n.tr("enter_order_discount"),
-                lambda v: app.call(app.backend.order_discount, v, on_ok=self.show_cart))
+
+        def discount(text: str, approval: ManagerPin | None = None) -> CartView:
+            result: CartView = app.till.sale.order_discount(fmt.parse_yuan(text), approval)
+            return result
+
+        app.ask(i18n.tr("enter_order_discount"), lambda v: app.call(discount, v, on_ok=self.show_cart))
 
     def void_line(self) -> None:
         index = self._need_line()
         if index is None:
             return
         app = App.get_running_app()
-        app.call(app.backend.void_line, index, on_ok=self.show_cart)
+        app.call(app.till.sale.void_line, index, on_ok=self.show_cart)
 
     # ------------------------------------------------------------------ whole sale
 
     def hold(self) -> None:
         app = App.get_running_app()
-        app.call(app.backend.hold, on_ok=self.show_cart)
+        app.call(app.till.sale.hold, on_ok=self.show_cart)
 
     def resume(self) -> None:
         app = App.get_running_app()
-        popup = Factory.HeldPopup(when_picked=lambda held: app.call(app.backend.resume, held.id,
+        popup = Factory.HeldPopup(when_picked=lambda held: app.call(app.till.sale.resume, held.id,
                                                                 on_ok=self.show_cart))
-        popup.show(app.backend.held())
+        popup.show(app.till.sale.held())
         app.open_popup(popup)
 
     def cancel_sale(self) -> None:
@@ -227,7 +241,7 @@ class SaleScreen(Screen):  # type: ignore[misc]
         if not self.cart.lines:
             return
         app.confirm(i18n.tr("cancel_sale_confirm"),
-                    lambda: app.call(app.backend.cancel_sale, on_ok=self.show_cart))
+                    lambda: app.call(app.till.sale.cancel_sale, on_ok=self.show_cart))
 
     def member(self) -> None:
         app = App.get_running_app()
@@ -240,7 +254,7 @@ class SaleScreen(Screen):  # type: ignore[misc]
         if not self.cart.lines:
             app.notify(i18n.tr("empty_cart"))
             return
-        app.call(app.backend.start_payment, on_ok=lambda _p: app.go("payment"))
+        app.call(app.till.payment.start_payment, on_ok=lambda _p: app.go("payment"))
 
     def no_sale(self) -> None:
         """Open the drawer without a sale: recorded (manager approval), then the pulse is sent."""
@@ -249,7 +263,7 @@ class SaleScreen(Screen):  # type: ignore[misc]
         def pulsed(outcome: Any) -> None:
             app.notify(i18n.tr("drawer_opened") if outcome.ok else i18n.tr("print_failed", error=outcome.error))
 
-        app.call(app.backend.no_sale, on_ok=lambda _r: app.print_job(app.backend.pulse_drawer, pulsed))
+        app.call(app.till.devices.no_sale, on_ok=lambda _r: app.print_job(app.till.devices.pulse_drawer, pulsed))
 
     def reprint(self) -> None:
         app = App.get_running_app()

@@ -27,11 +27,11 @@ class ShiftOpenScreen(Screen):  # type: ignore[misc]
     def submit(self) -> None:
         app = App.get_running_app()
         text = self.ids.float_amount.text.strip() or "0"
-        app.call(app.backend.open_shift, text, on_ok=lambda _s: app.go("sale"))
+        app.call(lambda: app.till.shift.open_shift(fmt.parse_yuan(text)), on_ok=lambda _s: app.go("sale"))
 
 
 class ShiftCloseScreen(Screen):  # type: ignore[misc]
-    """Count the drawer by denomination; the backend says what it expected."""
+    """Count the drawer by denomination; the shift area says what it expected."""
 
     counted_fen = NumericProperty(0)
     expected_fen = NumericProperty(0)
@@ -42,7 +42,7 @@ class ShiftCloseScreen(Screen):  # type: ignore[misc]
     def on_enter(self, *_args: Any) -> None:
         grid = self.ids.denoms
         if not grid.children:
-            for fen in App.get_running_app().backend.denominations():
+            for fen in App.get_running_app().till.shift.denominations():
                 grid.add_widget(Factory.DenominationRow(fen=fen, when_counted=self.recount, when_entered=self.next_count))
         for row in grid.children:
             row.ids.count.text = ""
@@ -78,7 +78,7 @@ class ShiftCloseScreen(Screen):  # type: ignore[misc]
 
     def load_report(self) -> None:
         app = App.get_running_app()
-        app.call(app.backend.shift_report, on_ok=self._show_report)
+        app.call(app.till.shift.shift_report, on_ok=self._show_report)
 
     def _show_report(self, report: Any) -> None:
         self.report = report
@@ -103,9 +103,9 @@ class ShiftCloseScreen(Screen):  # type: ignore[misc]
             app.notify(i18n.tr("report_printed") if outcome.ok else i18n.tr("print_failed", error=outcome.error))
 
         def got(report: Any) -> None:
-            app.print_job(lambda: app.backend.print_report(report), printed)
+            app.print_job(lambda: app.till.devices.print_report(report), printed)
 
-        app.call(app.backend.x_report, on_ok=got)
+        app.call(app.till.shift.x_report, on_ok=got)
 
     def close_shift(self) -> None:
         """Close with the count (one transaction, synced later), print the Z report, sign out."""
@@ -116,11 +116,11 @@ class ShiftCloseScreen(Screen):  # type: ignore[misc]
 
         def closed(report: Any) -> None:
             self.last_z = report
-            app.print_job(lambda: app.backend.print_report(report), printed)
+            app.print_job(lambda: app.till.devices.print_report(report), printed)
             app.sign_out()
 
         app.confirm(self.close_question(),
-                    lambda: app.call(app.backend.close_shift, self.denominations(), on_ok=closed),
+                    lambda: app.call(app.till.shift.close_shift, self.denominations(), on_ok=closed),
                     title=i18n.tr("z_report"))
 
     def close_question(self) -> str:

@@ -19,11 +19,11 @@ class SignInScreen(Screen):  # type: ignore[misc]
     def on_enter(self, *_args: Any) -> None:
         self.ids.pin.text = ""
         if self.locked:
-            user = App.get_running_app().backend.current_user()
+            user = App.get_running_app().till.signin.current_user()
             self.ids.code.text = user.code if user else ""
         else:
             self.ids.code.text = ""
-        self.hint = "" if App.get_running_app().backend.has_users() else "no_users_hint"
+        self.hint = "" if App.get_running_app().till.signin.has_users() else "no_users_hint"
         Clock.schedule_once(lambda _dt: self.refocus(), 0)
 
     def refocus(self) -> None:
@@ -44,7 +44,7 @@ class SignInScreen(Screen):  # type: ignore[misc]
         if not pin:
             self.ids.pin.focus = True
             return
-        fn = app.backend.unlock if self.locked else app.backend.sign_in
+        fn = app.till.signin.unlock if self.locked else app.till.signin.sign_in
 
         def ok(_user: object) -> None:
             self.locked = False
