@@ -63,9 +63,19 @@ class Totals:
     def average_ticket_fen(self) -> int | None:
         return self.sales_fen // self.sales_count if self.sales_count else None
 
-    def add(self, row: dict[str, Any]) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + int(row.get(name, 0) or 0))
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]]) -> Totals:
+        """The sum of rows of `rollups.hour_rows` (a tight loop: a month of ten stores is ~10,000 rows)."""
+        sums = [0] * len(_FIELDS)
+        for row in rows:
+            for i, name in enumerate(_FIELDS):
+                sums[i] += row[name]
+        return cls(*(int(v) for v in sums))
+
+
+_FIELDS = ("sales_count", "sales_fen", "gross_fen", "discount_fen", "returns_count", "returns_fen", "member_count",
+           "member_fen")
+"""Totals' fields in declaration order (what `Totals.of` sums)."""
 
 
 @dataclass(frozen=True)
@@ -152,10 +162,7 @@ def _store_ids(stores: Sequence[StoreRef], store_id: int | None, who: Principal)
 
 
 def _totals(rows: list[dict[str, Any]]) -> Totals:
-    t = Totals()
-    for r in rows:
-        t.add(r)
-    return t
+    return Totals.of(rows)
 
 
 def sales_part(session: Session, *, stores: list[StoreRef], store_ids: list[int], days: int, today: date,

@@ -260,36 +260,38 @@ def split(date_from: date, date_to: date, today: date) -> tuple[tuple[date, date
     return closed, live
 
 
+HOUR_FIGURES = ("sales_count", "sales_fen", "gross_fen", "discount_fen", "tax_fen", "member_count", "member_fen",
+                "returns_count", "returns_fen")
+
+
 def hour_rows(session: Session, date_from: date, date_to: date, store_ids: Sequence[int] | None,
               today: date) -> list[dict[str, Any]]:
     """Per (business_date, store_id, hour): the sales and returns figures (rollups + today live)."""
     closed, live = split(date_from, date_to, today)
-    rows: dict[tuple[date, int, int], dict[str, Any]] = {}
-    zero = {"sales_count": 0, "sales_fen": 0, "gross_fen": 0, "discount_fen": 0, "tax_fen": 0, "member_count": 0,
-            "member_fen": 0, "returns_count": 0, "returns_fen": 0}
-
-    def add(r: Any) -> None:
-        m = r._mapping
-        row = rows.setdefault((m["business_date"], m["store_id"], int(m["hour"])),
-                              {"business_date": m["business_date"], "store_id": m["store_id"],
-                               "hour": int(m["hour"]), **zero})
-        for key in zero:
-            if key in m and m[key] is not None:
-                row[key] += int(m[key])
-
+    keys = ("business_date", "store_id", "hour")
+    out: list[dict[str, Any]] = []
     if closed is not None:
         t = RollupSalesHour
-        columns = [getattr(t, c) for c in ("business_date", "store_id", "hour", *zero)]
-        for r in session.execute(select(*columns).where(_between(t.business_date, *closed),
-                                                        _stores(t.store_id, store_ids))):
-            add(r)
+        columns = [getattr(t, c) for c in (*keys, *HOUR_FIGURES)]
+        names = (*keys, *HOUR_FIGURES)
+        out.extend(dict(zip(names, r, strict=True)) for r in session.execute(
+            select(*columns).where(_between(t.business_date, *closed), _stores(t.store_id, store_ids))))
     if live is not None:
         dialect = session.get_bind().dialect.name
-        for r in session.execute(sales_hour_select(dialect, *live, store_ids)):
-            add(r)
-        for r in session.execute(returns_hour_select(dialect, *live, store_ids)):
-            add(r)
-    return sorted(rows.values(), key=lambda r: (r["business_date"], r["store_id"], r["hour"]))
+        merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for q in (sales_hour_select(dialect, *live, store_ids), returns_hour_select(dialect, *live, store_ids)):
+            for r in session.execute(q):
+                m = r._mapping
+                key = (m["business_date"], m["store_id"], int(m["hour"]))
+                row = merged.get(key)
+                if row is None:
+                    row = merged[key] = {"business_date": key[0], "store_id": key[1], "hour": key[2],
+                                         **dict.fromkeys(HOUR_FIGURES, 0)}
+                for name in HOUR_FIGURES:
+                    if name in m:
+                        row[name] += int(m[name] or 0)
+        out.extend(merged.values())
+    return out
 
 
 def tender_rows(session: Session, date_from: date, date_to: date, store_ids: Sequence[int] | None,
