@@ -36,6 +36,7 @@ register({
     "没有预警": "No warnings", "还有 {n} 项": "and {n} more", "编码": "Code", "名称": "Name", "类型": "Kind",
     "门店的收银机和平板": "Every till and tablet of the stores", "全部处理": "Review all",
     "未设下限的商品按 0 计：低于 0 表示卖出多于入库": "Products without a minimum count 0: below 0 means more was sold than received",
+    "下限": "Minimum",
     "件": "pcs", "退款": "Refunded",
 })
 

@@ -25,7 +25,7 @@ from central.console.web import NAV, ConsoleRoute, NavItem, OptionalId, Optional
 from central.db import utcnow
 from central.errors import not_found
 from central.excel import Column, Kind, Sheet, xlsx_response
-from central.inventory.models import StockMovement, StockOnHand
+from central.inventory.models import StockLevel, StockMovement, StockOnHand
 from central.org.models import Warehouse
 from central.sales.dates import business_date, day_start_utc
 
@@ -67,16 +67,19 @@ ON_HAND = Listing(sorts=[Sort("sku", "商品编码", Product.sku), Sort("qty", "
 
 def _on_hand(session: Session, viewer: Viewer, warehouse_id: int | None, q: str | None, product_id: int | None,
              below: str | None) -> Any:
-    stmt = (select(StockOnHand, Product.sku, Product.name, Product.spec, Warehouse.code, Warehouse.name)
+    stmt = (select(StockOnHand, Product.sku, Product.name, Product.spec, Warehouse.code, Warehouse.name,
+                   StockLevel.min_m)
             .join(Product, Product.id == StockOnHand.product_id)
             .join(Warehouse, Warehouse.id == StockOnHand.warehouse_id)
+            .outerjoin(StockLevel, (StockLevel.warehouse_id == StockOnHand.warehouse_id)
+                       & (StockLevel.product_id == StockOnHand.product_id))
             .where(StockOnHand.warehouse_id.in_(_warehouse_ids(session, viewer, warehouse_id))))
     if q:
         stmt = stmt.where(Product.id.in_(search_products(q=q).with_only_columns(Product.id).order_by(None)))
     if product_id is not None:
         stmt = stmt.where(StockOnHand.product_id == product_id)
-    if below == "1":
-        stmt = stmt.where(StockOnHand.qty_m < 0)
+    if below == "1":  # below the warehouse's minimum (库存下限), 0 where none is set
+        stmt = stmt.where(StockOnHand.qty_m < func.coalesce(StockLevel.min_m, 0))
     return stmt
 
 
@@ -90,7 +93,7 @@ def on_hand(request: Request, viewer: Reader, session: SessionDep, warehouse_id:
 
 
 ON_HAND_COLUMNS = [Column("仓库", "Warehouse"), Column("商品编码", "SKU"), Column("商品名称", "Name"),
-                   Column("规格", "Spec"), Column("现有库存", "On hand", Kind.QTY),
+                   Column("规格", "Spec"), Column("现有库存", "On hand", Kind.QTY), Column("下限", "Minimum", Kind.QTY),
                    Column("更新时间", "Updated", Kind.DATETIME)]
 
 
@@ -100,8 +103,8 @@ def export_on_hand(request: Request, viewer: Reader, session: SessionDep, wareho
     stmt = _on_hand(session, viewer, warehouse_id, q, product_id, below)
 
     def rows() -> Iterator[list[Any]]:
-        for row, sku, name, spec, wh_code, _wh_name in ON_HAND.all_rows(session, stmt, ON_HAND.params(request)):
-            yield [wh_code, sku, name, spec, row.qty_m, row.updated_at]
+        for row, sku, name, spec, wh_code, _wh_name, min_m in ON_HAND.all_rows(session, stmt, ON_HAND.params(request)):
+            yield [wh_code, sku, name, spec, row.qty_m, min_m, row.updated_at]
 
     response: Response = xlsx_response([Sheet("库存", ON_HAND_COLUMNS, rows())], "库存.xlsx")
     return response

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -24,7 +24,7 @@ from central.auth.principal import Principal
 from central.catalog.models import Product
 from central.db import session_scope, utcnow
 from central.finance.receivables import ageing_report
-from central.inventory.models import StockOnHand
+from central.inventory.models import StockLevel, StockOnHand
 from central.org.models import Store, Terminal, Warehouse
 from central.reporting import rollups
 from central.review.models import ReviewFlag
@@ -110,6 +110,8 @@ class StockWarning:
     sku: str
     name: str
     qty_m: int
+    min_m: int
+    """The warehouse's minimum for the product (0 when none is set)."""
 
 
 @dataclass(frozen=True)
@@ -233,19 +235,34 @@ def sync_health(session: Session, store_ids: list[int], now: datetime) -> tuple[
 
 def stock_warnings(session: Session, store_ids: list[int], *, include_central: bool,
                    limit: int = TOP) -> tuple[list[StockWarning], int]:
-    """Products whose on-hand is below their minimum in these stores' warehouses (and the central
-    ones for head office): no product carries its own minimum yet (the purchasing issue adds them),
-    so the minimum is zero — stock below zero means more was sold than was ever received."""
+    """Products below their minimum (库存下限, `stock_levels`) in these stores' warehouses (and the central
+    ones for head office), most short first; a product without a minimum counts 0 as its minimum, so
+    stock below zero (more sold than ever received) is always a warning. Two indexed reads: the
+    levels set, and the on-hand rows below zero."""
     where: ColumnElement[bool] = Warehouse.store_id.in_(store_ids)
     if include_central:
         where = or_(where, Warehouse.store_id.is_(None))
-    below = (select(Warehouse.code, Product.id, Product.sku, Product.name, StockOnHand.qty_m)
-             .join(Warehouse, Warehouse.id == StockOnHand.warehouse_id)
-             .join(Product, Product.id == StockOnHand.product_id)
-             .where(where, StockOnHand.qty_m < 0))
-    count = int(session.scalar(select(func.count()).select_from(below.subquery())) or 0)
-    rows = session.execute(below.order_by(StockOnHand.qty_m, Product.sku).limit(limit)).all()
-    return [StockWarning(*r) for r in rows], count
+    on_hand = func.coalesce(StockOnHand.qty_m, 0)
+    below_min = (select(Warehouse.code.label("wh"), Product.id.label("pid"), Product.sku.label("sku"),
+                        Product.name.label("name"), on_hand.label("qty"), StockLevel.min_m.label("min_m"))
+                 .select_from(StockLevel)
+                 .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+                 .join(Product, Product.id == StockLevel.product_id)
+                 .outerjoin(StockOnHand, (StockOnHand.warehouse_id == StockLevel.warehouse_id)
+                            & (StockOnHand.product_id == StockLevel.product_id))
+                 .where(where, on_hand < StockLevel.min_m))
+    has_level = (select(StockLevel.product_id).where(StockLevel.warehouse_id == StockOnHand.warehouse_id,
+                                                     StockLevel.product_id == StockOnHand.product_id).exists())
+    negative = (select(Warehouse.code, Product.id, Product.sku, Product.name, StockOnHand.qty_m, literal(0))
+                .select_from(StockOnHand)
+                .join(Warehouse, Warehouse.id == StockOnHand.warehouse_id)
+                .join(Product, Product.id == StockOnHand.product_id)
+                .where(where, StockOnHand.qty_m < 0, ~has_level))
+    both = union_all(below_min, negative).subquery()
+    count = int(session.scalar(select(func.count()).select_from(both)) or 0)
+    rows = session.execute(select(both).order_by((both.c.min_m - both.c.qty).desc(), both.c.sku).limit(limit)).all()
+    return [StockWarning(warehouse_code=r.wh, product_id=r.pid, sku=r.sku, name=r.name, qty_m=int(r.qty),
+                         min_m=int(r.min_m)) for r in rows], count
 
 
 def overdue_receivables(session: Session, today: date, rep_id: int | None = None,

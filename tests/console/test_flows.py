@@ -125,7 +125,8 @@ def test_cashier_looks_up_but_cannot_adjust_or_administer(page: Any, server: Ser
     assert "终端" not in nav
     assert "用户" not in nav
     page.click("nav.side a:has-text('会员')")
-    page.locator("#members a").first.click()
+    page.locator("#members td a").first.click()
+    page.wait_for_selector("#points-balance")
     assert page.locator("#adjust").count() == 0
     watch.allow_status(403)
     for path in ("/dashboard", "/terminals", "/admin/users", "/promotions/new", "/catalog/products/new"):

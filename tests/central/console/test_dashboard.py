@@ -66,3 +66,33 @@ def test_dashboard_by_role_and_store(client: TestClient, engine: Engine, admin: 
     home = client.get("/")
     assert home.status_code == 200
     assert "/dashboard" not in home.text
+
+
+def test_stock_below_minimum_and_below_zero_are_warned(client: TestClient, engine: Engine,
+                                                       make_store: Callable[..., int], make_user: Callable[..., int],
+                                                       console_login: Callable[..., str]) -> None:
+    from central.catalog import service as catalog
+    from central.inventory.models import StockLevel, StockOnHand
+    from central.org.models import Warehouse
+
+    store = make_store("S01", name="张江店")
+    make_user("boss", role="admin")
+    with session_scope(engine) as s:
+        wh = s.scalar(select(Warehouse.id).where(Warehouse.store_id == store))
+        short, negative, fine = (catalog.create_product(s, sku=sku, name=name, units=[
+            {"code": "pc", "name": "个", "factor": 1, "price_fen": 100, "barcodes": []}]).id
+            for sku, name in (("A1", "矿泉水"), ("A2", "牛奶"), ("A3", "面包")))
+        s.add_all([StockOnHand(warehouse_id=wh, product_id=short, qty_m=3000),
+                   StockOnHand(warehouse_id=wh, product_id=negative, qty_m=-2000),
+                   StockOnHand(warehouse_id=wh, product_id=fine, qty_m=50000),
+                   StockLevel(warehouse_id=wh, product_id=short, min_m=10000),
+                   StockLevel(warehouse_id=wh, product_id=fine, min_m=10000)])
+    console_login("boss")
+    warnings = client.get("/dashboard").text.split('id="warnings"')[1].split("</section>")[0]
+    assert "矿泉水" in warnings
+    assert "牛奶" in warnings
+    assert "面包" not in warnings
+    below = client.get("/stock?below=1").text
+    assert "矿泉水" in below
+    assert "牛奶" in below
+    assert "面包" not in below
