@@ -14,6 +14,7 @@ from central.console import (
     admin,
     assets,
     catalog,
+    costs,
     customers,
     dashboard,
     docs,
@@ -22,6 +23,7 @@ from central.console import (
     members,
     prices,
     promotions,
+    purchasing,
     reports,
     sales,
     session,
@@ -50,6 +52,8 @@ AREAS: list[APIRouter] = [
     terminals.router,
     syncing.router,
     admin.router,
+    purchasing.router,
+    costs.router,
 ]
 
 

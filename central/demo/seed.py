@@ -26,6 +26,7 @@ from central.customers.models import Customer
 from central.demo import catalog as demo_catalog
 from central.demo import people
 from central.demo.field import customer_type_of, seed_field
+from central.demo.stock import seed_stock
 from central.finance.models import ReceivableAccount, ReceivableEntry
 from central.inventory.models import StockBatch, StockMovement, StockOnHand
 from central.members.models import Member, PointsEntry
@@ -160,6 +161,8 @@ def seed_demo(session: Session, *, today: date | None = None) -> SeedSummary:
     _seed_stored_value_and_vouchers(session, store_ids, now)
     session.flush()
     seed_field(session, today=today)  # routes, targets, orders in every state (through the order services)
+    session.flush()
+    seed_stock(session, today=today)  # supplier prices, sales history, purchase orders, kits, counts, loans
     session.flush()
     return SeedSummary(created=True, counts=_counts(session), logins=logins, member=_try_member(session),
                        vouchers=_try_vouchers(session))
@@ -313,9 +316,12 @@ def _seed_promotions(session: Session, products: list[_Seeded], store_ids: dict[
 
 def _seed_stock(session: Session, rng: random.Random, products: list[_Seeded], warehouses: dict[int, int | None],
                 now: datetime, today: date) -> None:
-    """Opening stock: one purchase receipt per warehouse (ledger rows and on-hand written together)."""
+    """Opening stock: one purchase receipt per warehouse (ledger rows and on-hand written together),
+    before the sales history (central/demo/stock.py) begins; batches of tracked goods expire a shelf
+    life after they were received."""
     movements, hand, batches = [], [], []
-    received = datetime.combine(today - timedelta(days=OPENING_STOCK_DAYS_AGO), time(1, 0), tzinfo=UTC)
+    opened = today - timedelta(days=OPENING_STOCK_DAYS_AGO)
+    received = datetime.combine(opened, time(1, 0), tzinfo=UTC)
     for wid, store_id in sorted(warehouses.items()):
         doc = f"GR-OPEN-{wid:03d}"
         for line_no, p in enumerate(products, start=1):
@@ -331,8 +337,8 @@ def _seed_stock(session: Session, rng: random.Random, products: list[_Seeded], w
                 "warehouse_id": wid, "product_id": p.id, "kind": "purchase_receipt", "qty_m": qty_m,
                 "balance_after_m": qty_m, "unit_cost_fen": p.demo.cost_fen,
                 "value_fen": cost_of(fen_to_mfen(p.demo.cost_fen), qty_m),
-                "batch_no": f"B{today:%Y%m%d}" if tracked else None,
-                "expiry_date": today + timedelta(days=p.demo.shelf_life_days or 0) if tracked else None,
+                "batch_no": f"B{opened:%Y%m%d}" if tracked else None,
+                "expiry_date": opened + timedelta(days=p.demo.shelf_life_days or 0) if tracked else None,
                 "source_type": "purchase_receipt", "source_id": doc, "source_line": line_no, "occurred_at": received,
                 "recorded_at": now, "user_id": None, "note": "期初库存 / opening stock"})
             hand.append({"warehouse_id": wid, "product_id": p.id, "qty_m": qty_m, "updated_at": now,
@@ -341,7 +347,7 @@ def _seed_stock(session: Session, rng: random.Random, products: list[_Seeded], w
             if tracked:
                 batches.append({"warehouse_id": wid, "product_id": p.id, "batch_no": movements[-1]["batch_no"],
                                 "qty_m": qty_m, "expiry_date": movements[-1]["expiry_date"],
-                                "production_date": today - timedelta(days=1), "received_at": received})
+                                "production_date": opened - timedelta(days=1), "received_at": received})
     _bulk(session, StockMovement, movements)
     _bulk(session, StockOnHand, hand)
     _bulk(session, StockBatch, batches)
