@@ -113,7 +113,7 @@ register({
     "到": "to",
     "净销售": "Net sales",
     "毛利": "Margin",
-    "毛利率": "Margin rate",
+    "毛利率": "Margin %",
     "成本未知行": "Lines at unknown cost",
     "抹零": "Rounding",
     "销售行": "Lines sold",
@@ -142,5 +142,5 @@ register({
     "预警天数": "Warn days",
     "缺": "Short",
     "超": "Over",
-    "库存金额": "Stock value",
+    "库存金额": "Value",
 })

@@ -35,6 +35,8 @@ Reader = Annotated[Viewer, page(P.PURCHASING_READ)]
 Writer = Annotated[Viewer, page(P.PURCHASING_WRITE)]
 Approver = Annotated[Viewer, page(P.PURCHASING_APPROVE)]
 
+STATUS_TONES = {"approved": "ok", "received": "ok", "pending_approval": "warn", "partially_received": "warn",
+                "closed": "bad", "cancelled": "bad"}
 STATUS_NAMES = {"draft": "草稿", "pending_approval": "待审批", "approved": "已审批", "partially_received": "部分到货",
                 "received": "已到齐", "closed": "已结案", "cancelled": "已取消"}
 
@@ -108,7 +110,7 @@ def orders_page(request: Request, viewer: Reader, session: SessionDep, status: s
     if status in ORDER_STATUSES:
         stmt = stmt.where(PurchaseOrder.status == status)
     orders = list(session.scalars(stmt))
-    return render(request, viewer, "purchasing/orders.html", orders=orders, statuses=STATUS_NAMES,
+    return render(request, viewer, "purchasing/orders.html", orders=orders, statuses=STATUS_NAMES, tones=STATUS_TONES,
                   status_filter=status or "", suppliers=dict(session.execute(select(Supplier.id, Supplier.name)).all()),
                   warehouses={w.id: w.code for w in session.scalars(select(Warehouse))},
                   drafted=request.query_params.get("drafted"))
@@ -133,7 +135,7 @@ def _order_view(request: Request, viewer: Viewer, session: Session, order_id: in
     supplier = session.get(Supplier, order.supplier_id)
     warehouse = session.get(Warehouse, order.warehouse_id)
     return render(request, viewer, "purchasing/order.html", status=status, order=order, lines=lines,
-                  products=products, receipts=receipts, arrivals=arrivals, statuses=STATUS_NAMES,
+                  products=products, receipts=receipts, arrivals=arrivals, statuses=STATUS_NAMES, tones=STATUS_TONES,
                   supplier=supplier, warehouse=warehouse, flash_ok=flash, flash_error=flash_error,
                   threshold=service.settings(session).approval_threshold_fen)
 
@@ -272,7 +274,7 @@ register({
     "已到": "Received",
     "已取消数量": "Cancelled",
     "未到": "Open",
-    "单价": "Price",
+    "单价": "Unit price",
     "提交": "Submit",
     "审批": "Approve",
     "驳回": "Send back",
