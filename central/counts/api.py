@@ -201,8 +201,8 @@ def post_entries(sheet_id: IdPath, body: EntriesIn, session: SessionDep, who: Wr
 @router.post("/counts/sheets/{sheet_id}/import", response_model=EnteredOut,
              summary="Excel 导入盘点数量 / counts from an .xlsx (the request body)",
              openapi_extra={"requestBody": {"content": {
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                     "schema": {"type": "string", "format": "binary"}}}}, **body_limit("count_import", 16 * MiB)})
+                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                 **body_limit("count_import", 16 * MiB)})
 async def post_import(sheet_id: IdPath, request: Request, who: Writer) -> Any:
     from starlette.concurrency import run_in_threadpool
 
