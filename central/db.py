@@ -7,7 +7,6 @@ are identical on SQLite and PostgreSQL and a unique-violation can be mapped back
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,35 +27,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-MODEL_MODULES: list[str] = [
-    # Every module defining tables, imported before Alembic compares or the app starts.
-    # Domains append one line each (keep the order: a module's FK targets come first).
-    "central.org.models",
-    "central.users.models",
-    "central.auth.models",
-    "central.catalog.models",
-    "central.pricing.models",
-    "central.members.models",
-    "central.customers.models",
-    "central.inventory.models",
-    "central.finance.models",
-    "central.sales.models",
-    "central.syncing.models",
-    "central.review.models",
-    "central.audit.models",
-    "central.console.models",
-    "central.stored_value.models",
-    "central.vouchers.models",
-    "central.purchasing.models",
-    "central.kits.models",
-    "central.counts.models",
-    "central.loans.models",
-    "central.excel.models",
-    "central.orders.models",
-    "central.field.models",
-    "central.attachments.models",
-    "central.reporting.models",
-]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -96,13 +66,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def import_all_models() -> MetaData:
-    """Import every model module so `Base.metadata` knows all tables; returns that metadata."""
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
-    return Base.metadata
-
-
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -125,19 +88,14 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-SESSION_HOOK_MODULES = ("central.syncing.feed",)
-"""Modules whose Session event hooks every write must pass through (the change feed: without its
-hooks, a product changed by a script would never reach the tills)."""
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and real BEGINs.
 
-    Making an engine also installs the Session hooks (SESSION_HOOK_MODULES), so no command or
-    script can write through this engine without the change feed seeing it.
+    Making an engine also installs the change feed's Session hooks (importing central.syncing.feed
+    registers them), so no command or script can write through this engine without the change feed
+    seeing it. The import is late because the feed's own tables are declared on this module's Base.
     """
-    for name in SESSION_HOOK_MODULES:
-        importlib.import_module(name)
+    from central.syncing import feed  # noqa: F401  (its module-level hooks are the installation)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         connect_args = {"check_same_thread": False, "timeout": 10}

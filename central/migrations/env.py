@@ -7,7 +7,8 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy import Connection
 
-from central.db import UTCDateTime, get_engine, import_all_models
+from central.db import UTCDateTime, get_engine
+from central.tables import import_all_models
 
 config = context.config
 target_metadata = import_all_models()

@@ -11,9 +11,8 @@ means "a record this event needs has not arrived yet" is `deferred` (nothing wri
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -29,33 +28,10 @@ from central.bulk import JsonText, copy_unless_conflict, pg_execute, recordset_s
 from central.db import utcnow
 from central.errors import DomainError
 from central.syncing.feed import insert_ignore
+from central.syncing.handlers import BATCH_HANDLERS, HANDLERS, BatchHandler, Handler
 from central.syncing.models import SyncEvent, SyncQuarantine
 from sync.events import EventEnvelope, EventType, canonical_json
 from sync.protocol import EventResult, EventStatus, PushRequest, PushResponse
-
-HANDLERS: dict[EventType, tuple[str, str]] = {
-    EventType.SALE_COMPLETED: ("central.sales.ingest", "apply_sale_completed"),
-    EventType.SALE_RETURNED: ("central.sales.ingest", "apply_sale_returned"),
-    EventType.SALE_CANCELLED: ("central.sales.ingest", "apply_sale_cancelled"),
-    EventType.SHIFT_OPENED: ("central.sales.ingest", "apply_shift_opened"),
-    EventType.SHIFT_CLOSED: ("central.sales.ingest", "apply_shift_closed"),
-    EventType.DRAWER_OPENED: ("central.sales.ingest", "apply_drawer_opened"),
-    EventType.MEMBER_CREATED: ("central.members.ingest", "apply_member_created"),
-    EventType.FIELD_ORDER_CREATED: ("central.orders.ingest", "apply_field_order_created"),
-    EventType.VISIT_NOTE_CREATED: ("central.customers.ingest", "apply_visit_note_created"),
-    EventType.CUSTOMER_UPDATED: ("central.customers.ingest", "apply_customer_updated"),
-    EventType.STORED_VALUE_TOPPED_UP: ("central.stored_value.ingest", "apply_stored_value_topped_up"),
-    EventType.STORED_VALUE_PAID: ("central.stored_value.ingest", "apply_stored_value_paid"),
-    EventType.STORED_VALUE_REFUNDED: ("central.stored_value.ingest", "apply_stored_value_refunded"),
-    EventType.VOUCHER_REDEEMED: ("central.vouchers.ingest", "apply_voucher_redeemed"),
-    EventType.VOUCHER_SOLD: ("central.vouchers.ingest", "apply_voucher_sold"),
-    EventType.VOUCHER_RESTORED: ("central.vouchers.ingest", "apply_voucher_restored"),
-    EventType.CUSTOMER_CREATED: ("central.customers.ingest", "apply_customer_created"),
-    EventType.VISIT_RECORDED: ("central.field.ingest", "apply_visit_recorded"),
-    EventType.COLLECTION_RECORDED: ("central.field.ingest", "apply_collection_recorded"),
-    EventType.ORDER_RETURN_RECORDED: ("central.orders.ingest", "apply_order_return_recorded"),
-}
-"""Event type → (module, function) of the domain service that applies it."""
 
 REP_EVENTS = frozenset({EventType.FIELD_ORDER_CREATED, EventType.VISIT_NOTE_CREATED, EventType.CUSTOMER_UPDATED,
                         EventType.CUSTOMER_CREATED, EventType.VISIT_RECORDED, EventType.COLLECTION_RECORDED,
@@ -97,25 +73,9 @@ class Rejection(Exception):
         self.message_en = message_en
 
 
-Handler = Callable[..., Any]
-_handler_cache: dict[EventType, Handler] = {}
-
-
 def handler_for(event_type: EventType) -> Handler | None:
-    cached = _handler_cache.get(event_type)
-    if cached is not None:
-        return cached
-    module_name, func_name = HANDLERS[event_type]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return None
-    func = getattr(module, func_name, None)
-    if func is not None:
-        _handler_cache[event_type] = func
-    return func
+    """The domain service that applies `event_type` (None: central cannot apply it yet)."""
+    return HANDLERS.get(event_type)
 
 
 def check_scope(device: Device, env: EventEnvelope, payload: BaseModel) -> None:
@@ -276,32 +236,15 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
     return answers
 
 
-@dataclass(frozen=True)
-class _Batch:
-    check: Callable[..., list[DomainError | None]]
-    write: Callable[..., Any]
-
-
-BATCH_HANDLERS: dict[EventType, tuple[str, str, str]] = {
-    EventType.SALE_COMPLETED: ("central.sales.ingest", "check_sales_completed", "write_sales_completed"),
-}
-"""Event type → (module, check, write): a run of such events in a batch is checked event by event
-(what one-by-one application would refuse) and the accepted ones written with one statement per
-table. Used only while the type's single-event handler is the module's own (tests swap it)."""
-
-
-def batch_handler_for(event_type: EventType, handler: Handler) -> _Batch | None:
-    spec = BATCH_HANDLERS.get(event_type)
-    if spec is None:
-        return None
-    module = importlib.import_module(spec[0])
-    if getattr(module, HANDLERS[event_type][1], None) is not handler:
-        return None
-    return _Batch(check=getattr(module, spec[1]), write=getattr(module, spec[2]))
+def batch_handler_for(event_type: EventType, handler: Handler) -> BatchHandler | None:
+    """The bulk path of `event_type`, used only while its single-event handler is the one the bulk
+    path stands for (a test that swaps the handler gets the event-by-event path)."""
+    batch = BATCH_HANDLERS.get(event_type)
+    return batch if batch is not None and batch.single is handler else None
 
 
 def _runs(todo: list[tuple[EventEnvelope, BaseModel, Handler]]
-          ) -> Iterator[tuple[list[tuple[EventEnvelope, BaseModel, Handler]], _Batch | None]]:
+          ) -> Iterator[tuple[list[tuple[EventEnvelope, BaseModel, Handler]], BatchHandler | None]]:
     """The batch in seq order as runs: consecutive events with a bulk path together (a run never
     spans another event, so each event still sees everything before it), others one at a time."""
     i = 0

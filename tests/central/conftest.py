@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from central.app import create_app
 from central.auth.passwords import hash_password
-from central.db import dispose_engine, get_engine, import_all_models, session_scope
+from central.db import dispose_engine, get_engine, session_scope
 from central.migrations import upgrade
+from central.tables import import_all_models
 from central.users.models import User
 
 PASSWORD = "correct horse 马"

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from central.app import create_app
-from central.db import dispose_engine, get_engine, import_all_models
+from central.db import dispose_engine, get_engine
 from central.migrations import SchemaOutOfDate, current_revision, head_revision
+from central.tables import import_all_models
 
 
 def test_migrated_database_is_at_head(engine: Engine) -> None:

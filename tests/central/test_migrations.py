@@ -9,8 +9,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from central.db import dispose_engine, get_engine, import_all_models
+from central.db import dispose_engine, get_engine
 from central.migrations import MIGRATIONS_DIR, current_revision, head_revision, upgrade
+from central.tables import import_all_models
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:

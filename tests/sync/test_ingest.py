@@ -4,7 +4,6 @@ quarantine, deferral, forged events, and concurrent pushes of the same event."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from central.db import session_scope
 from central.errors import Invalid, NotFound
 from central.syncing import ingest, quarantine
+from central.syncing.handlers import HANDLERS
 from central.syncing.ingest import DeviceScope
 from central.syncing.models import SyncEvent, SyncQuarantine
 from sync.events import (
@@ -53,13 +53,12 @@ def fake_apply_sale(session: Session, ev: SaleCompleted, *, terminal_id: int, st
 
 
 @pytest.fixture
-def central(engine: Engine) -> Iterator[Engine]:
+def central(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
     _Base.metadata.create_all(engine)
     for table in (SyncEvent.__table__, SyncQuarantine.__table__):
         table.create(engine)  # type: ignore[attr-defined]
-    ingest._handler_cache[EventType.SALE_COMPLETED] = fake_apply_sale
-    yield engine
-    ingest._handler_cache.pop(EventType.SALE_COMPLETED, None)
+    monkeypatch.setitem(HANDLERS, EventType.SALE_COMPLETED, fake_apply_sale)
+    return engine
 
 
 DEVICE = DeviceScope(terminal_id=5, store_id=1)
@@ -128,8 +127,8 @@ def test_rejected_event_is_quarantined_not_lost_and_can_be_retried(central: Engi
     with pytest.raises(Invalid), session_scope(central) as s:
         quarantine.resolve(s, item.id, action="retry")
     # head office "fixes" the cause (here: the handler now accepts it) and retries
-    ingest._handler_cache[EventType.SALE_COMPLETED] = lambda s, ev, **kw: s.add(
-        FakeSale(sale_id=ev.sale_id, total_fen=ev.total_fen))
+    HANDLERS[EventType.SALE_COMPLETED] = lambda s, ev, **kw: s.add(
+        FakeSale(sale_id=ev.sale_id, total_fen=ev.total_fen))  # undone by the fixture's monkeypatch
     with session_scope(central) as s:
         assert quarantine.resolve(s, item.id, action="retry", note="建了商品")["resolution"] == "reapplied"
     assert count(central, FakeSale) == 2
