@@ -47,6 +47,9 @@ HANDLERS: dict[EventType, Handler] = {
 }
 """Event type → the domain service that applies one such event."""
 
+STORE_STOCK_EVENTS = frozenset({EventType.SALE_COMPLETED, EventType.SALE_RETURNED, EventType.SALE_CANCELLED})
+"""Events that move stock in the till's store warehouse (a batch of several takes their row locks first)."""
+
 @dataclass(frozen=True)
 class BatchHandler:
     """A bulk path: a run of such events in a batch is checked event by event (what one-by-one

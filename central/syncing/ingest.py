@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session
 from central.bulk import JsonText, copy_unless_conflict, pg_execute, recordset_sql
 from central.db import utcnow
 from central.errors import DomainError
+from central.inventory.models import StockOnHand
+from central.sales.ingest import store_warehouse
 from central.syncing.feed import insert_ignore
-from central.syncing.handlers import BATCH_HANDLERS, HANDLERS, BatchHandler, Handler
+from central.syncing.handlers import BATCH_HANDLERS, HANDLERS, STORE_STOCK_EVENTS, BatchHandler, Handler
 from central.syncing.models import SyncEvent, SyncQuarantine
 from sync.events import EventEnvelope, EventType, canonical_json
 from sync.protocol import EventResult, EventStatus, PushRequest, PushResponse
@@ -183,7 +185,7 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
         runs = list(_runs(todo))
         postings = sum(1 for group, batch in runs if any(getattr(p, "lines", None) for _e, p, _h in group))
         if postings > 1:  # several stock postings in this batch: take all their on-hand locks first
-            _lock_stock_rows(session, device, [p for env, p, h in todo if h.__module__ == "central.sales.ingest"])
+            _lock_stock_rows(session, device, [p for env, p, _h in todo if env.type in STORE_STOCK_EVENTS])
         refused: dict[str, DomainError] = {}
         for group, batch in runs:
             if batch is not None:
@@ -358,9 +360,6 @@ def _lock_stock_rows(session: Session, device: Device, payloads: list[BaseModel]
     products = sorted({line.product_id for p in payloads for line in getattr(p, "lines", ())})
     if not products:
         return
-    from central.inventory.models import StockOnHand
-    from central.sales.ingest import store_warehouse
-
     try:
         warehouse = store_warehouse(session, device.store_id)
     except DomainError:
