@@ -30,7 +30,7 @@ from central.errors import DomainError
 from central.inventory.models import StockOnHand
 from central.sales.ingest import store_warehouse
 from central.syncing.feed import insert_ignore
-from central.syncing.handlers import BATCH_HANDLERS, HANDLERS, STORE_STOCK_EVENTS, BatchHandler, Handler
+from central.syncing.handlers import BATCH_HANDLERS, HANDLERS, STORE_STOCK_HANDLERS, BatchHandler, Handler
 from central.syncing.models import SyncEvent, SyncQuarantine
 from sync.events import EventEnvelope, EventType, canonical_json
 from sync.protocol import EventResult, EventStatus, PushRequest, PushResponse
@@ -185,7 +185,7 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
         runs = list(_runs(todo))
         postings = sum(1 for group, batch in runs if any(getattr(p, "lines", None) for _e, p, _h in group))
         if postings > 1:  # several stock postings in this batch: take all their on-hand locks first
-            _lock_stock_rows(session, device, [p for env, p, _h in todo if env.type in STORE_STOCK_EVENTS])
+            _lock_stock_rows(session, device, [p for _env, p, h in todo if h in STORE_STOCK_HANDLERS])
         refused: dict[str, DomainError] = {}
         for group, batch in runs:
             if batch is not None:
