@@ -28,7 +28,9 @@ from sync.events import (
     PaymentPayload,
     SaleCancelled,
     SaleCompleted,
+    StoredValuePaid,
     Tender,
+    VoucherRedeemed,
     utcnow,
     uuid7,
 )
@@ -36,6 +38,7 @@ from sync.money import Rounding, div_round
 from sync.pricing import Cart, CartLine, PricedCart, PricedLine, price_cart
 from sync.quantity import normalize_qty
 from terminal.catalog import Catalog, Scanned
+from terminal.code_payments import CodeCharge
 from terminal.errors import CartError, NotFound, PaymentError
 from terminal.members import Member, create_member, find_member
 from terminal.receipt_numbers import SALE_SEQ, receipt_prefix
@@ -43,10 +46,11 @@ from terminal.session import Action, Approval, Session, audit
 from terminal.shift import current_shift, require_own_shift
 from terminal.store import Store
 from terminal.store.errors import busy_as_error
+from terminal.vouchers import voucher_redemption
 
 TENDER_NAMES_ZH: dict[str, str] = {
     Tender.CASH: "现金", Tender.BANK_CARD: "银行卡", Tender.WECHAT: "微信支付", Tender.ALIPAY: "支付宝",
-    Tender.POINTS: "积分抵扣", Tender.STORE_CREDIT: "储值卡", Tender.CREDIT: "赊账",
+    Tender.POINTS: "积分抵扣", Tender.STORE_CREDIT: "储值卡", Tender.CREDIT: "赊账", Tender.VOUCHER: "代金券",
 }
 MONEY_TENDERS = frozenset({Tender.CASH, Tender.BANK_CARD, Tender.WECHAT, Tender.ALIPAY})
 REFERENCE_TENDERS = frozenset({Tender.BANK_CARD, Tender.WECHAT, Tender.ALIPAY})
@@ -92,7 +96,14 @@ class Payment:
     tendered_fen: int | None = None
     """Cash handed over (≥ amount); the difference is change."""
     reference: str | None = None
+    """Card slip, the provider's order number (付款码), the member's card (储值) or the voucher code."""
     points: int | None = None
+    due_fen: int | None = None
+    """A voucher: what was due when it was applied (central re-checks the minimum spend with it)."""
+    balance_seen_fen: int | None = None
+    """Stored value: the balance the till knew when it was spent (shown at central if overdrawn)."""
+    by_provider: bool = False
+    """Charged through the payment provider (付款码): removing it gives the money back first."""
 
     def payload(self) -> PaymentPayload:
         return PaymentPayload(tender=self.tender, amount_fen=self.amount_fen, tendered_fen=self.tendered_fen,
@@ -544,13 +555,86 @@ class Checkout:
         self._s.payments.append(payment)
         return payment
 
-    def remove_payment(self, index: int) -> None:
+    def remove_payment(self, index: int, *, given_back: bool = False) -> None:
+        """Take a payment off the sale. A 付款码 payment holds the customer's money at the provider:
+        it is removed only once given back (`terminal.code_payments.void`, then `given_back=True`)."""
         if not 0 <= index < len(self._s.payments):
             raise PaymentError("没有这笔付款", f"no payment {index}", code="no_payment")
+        if self._s.payments[index].by_provider and not given_back:
+            raise PaymentError("付款码已扣款，请先撤销（原路退回）再删除", "a payment-code payment must be cancelled "
+                               "(money given back) before it is removed", code="code_payment_held")
         del self._s.payments[index]
 
     def clear_payments(self) -> None:
+        if any(p.by_provider for p in self._s.payments):
+            raise PaymentError("付款码已扣款，请先撤销（原路退回）", "cancel the payment-code payments first",
+                               code="code_payment_held")
         self._s.payments.clear()
+
+    def code_payments(self) -> list[tuple[int, Payment]]:
+        """(index, payment) of the payments taken through the provider (to give back before dropping)."""
+        return [(i, p) for i, p in enumerate(self._s.payments) if p.by_provider]
+
+    def add_code_payment(self, charged: CodeCharge) -> Payment:
+        """Record a payment-code charge the provider confirmed (`terminal.code_payments.charge`)."""
+        self.session.user  # noqa: B018
+        if not charged.paid:
+            raise PaymentError(charged.result.message or "付款码未扣款", charged.result.message_en or "not paid",
+                               code="not_paid")
+        if charged.amount_fen > self.remaining_fen:
+            raise PaymentError("付款码金额超过应付金额", "the charge exceeds the amount due", code="overpaid")
+        payment = Payment(tender=charged.tender, amount_fen=charged.amount_fen, reference=charged.order_no,
+                          by_provider=True)
+        self._s.payments.append(payment)
+        return payment
+
+    def pay_stored_value(self, amount_fen: int | None = None) -> Payment:
+        """Pay (part of) the sale from the member's stored value (储值), offline too: at most what
+        the till knows of the balance (central's plus this till's own movements) and what is due."""
+        self.session.user  # noqa: B018
+        member = self._s.member
+        if member is None:
+            raise PaymentError("储值支付请先输入会员", "identify the member first", code="stored_value_needs_member")
+        if not self._s.items:
+            raise PaymentError("购物车是空的", "the cart is empty", code="empty_cart")
+        due = self.remaining_fen
+        if due <= 0:
+            raise PaymentError("已付清", "already paid in full", code="paid")
+        fresh = find_member(self.store, self.catalog, member.id)
+        used = sum(p.amount_fen for p in self._s.payments if p.tender is Tender.STORE_CREDIT)
+        balance = fresh.stored_value_fen - used
+        if balance <= 0:
+            raise PaymentError(f"储值余额不足（余额 ¥{max(0, fresh.stored_value_fen) / 100:.2f}）",
+                               f"no stored value left (balance ¥{max(0, fresh.stored_value_fen) / 100:.2f})",
+                               code="stored_value_empty")
+        amount = min(due, balance) if amount_fen is None else amount_fen
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise PaymentError("金额必须是正整数分", "amounts are positive integers of fen", code="bad_amount")
+        if amount > balance:
+            raise PaymentError(f"储值余额不足：余额 ¥{balance / 100:.2f}", f"stored value balance is only "
+                               f"¥{balance / 100:.2f}", code="stored_value_short")
+        if amount > due:
+            raise PaymentError("储值支付不能超过应付金额", "stored value cannot pay more than is due", code="overpaid")
+        payment = Payment(tender=Tender.STORE_CREDIT, amount_fen=amount, reference=member.card_no,
+                          balance_seen_fen=fresh.stored_value_fen)
+        self._s.payments.append(payment)
+        return payment
+
+    def apply_voucher(self, code: str) -> Payment:
+        """Redeem a scanned voucher or coupon against what is still due, checked offline against
+        what the till knows (`terminal.vouchers.redemption`); no change is given (不找零)."""
+        self.session.user  # noqa: B018
+        if not self._s.items:
+            raise PaymentError("购物车是空的", "the cart is empty", code="empty_cart")
+        text = (code or "").strip()
+        if any(p.tender is Tender.VOUCHER and p.reference == text for p in self._s.payments):
+            raise PaymentError("此券已用于本单", "this voucher is already on this sale", code="voucher_on_sale")
+        due = self.remaining_fen
+        amount = voucher_redemption(self.store, text, priced=self.priced, due_fen=due,
+                                    member_id=self._s.member.id if self._s.member else None, at=self.clock())
+        payment = Payment(tender=Tender.VOUCHER, amount_fen=amount, reference=text, due_fen=due)
+        self._s.payments.append(payment)
+        return payment
 
     def tenders(self) -> list[Payment]:
         """What pays the sale, as the payment screen and the receipt list it: the points redeemed
@@ -631,6 +715,9 @@ class Checkout:
     def cancel(self, reason: str | None = None) -> None:
         """Abandon the sale; recorded (`sale.cancelled`) for loss prevention, then a fresh cart."""
         user = self.session.user
+        if any(p.by_provider for p in self._s.payments):
+            raise PaymentError("付款码已扣款，请先撤销（原路退回）再取消交易", "cancel the payment-code payments "
+                               "(money given back) before dropping the sale", code="code_payment_held")
         if not self._s.items:
             self._reset()
             return
@@ -696,6 +783,7 @@ class Checkout:
             env, payload_json = self.store.outbox.append_for_record(
                 payload, sale_id, occurred_at=now, terminal_id=terminal_id if enrolled_as is not None else None)
             record_sale(self.store, payload, env.seq, payload_json)
+            record_prepaid_tenders(self.store, payload, payments, at=now, terminal_id=terminal_id)
         cash = sum(p.amount_fen for p in payments if p.tender is Tender.CASH)
         self._reset()
         return CompletedSale(sale_id=sale_id, receipt_no=receipt_no, payload=payload, event_seq=env.seq,
@@ -713,3 +801,30 @@ def record_sale(store: Store, payload: SaleCompleted, event_seq: int, payload_js
             store.members.move_points(p.member_id, p.points_earned, "earn", event_seq)
         if p.points_redeemed:
             store.members.move_points(p.member_id, -p.points_redeemed, "redeem", event_seq)
+
+
+def record_prepaid_tenders(store: Store, sale: SaleCompleted, payments: list[Payment], *, at: datetime,
+                           terminal_id: int) -> None:
+    """In the sale's transaction, after its event: the 付款码 charges it used are committed, its
+    stored-value payment (`stored_value.paid`) and vouchers (`voucher.redeemed`) are recorded as
+    events of their own and on the till's ledger, so the balance and the voucher are spent here at
+    once, offline too."""
+    orders = [p.reference for p in payments if p.by_provider and p.reference]
+    if orders:
+        store.provider_charges.mark_committed(orders)
+    stored = sum(p.amount_fen for p in payments if p.tender is Tender.STORE_CREDIT)
+    if stored and sale.member_id:
+        seen = next((p.balance_seen_fen for p in payments if p.tender is Tender.STORE_CREDIT), None)
+        env = store.outbox.append(StoredValuePaid(
+            movement_id=uuid7(), member_id=sale.member_id, store_id=sale.store_id, terminal_id=terminal_id,
+            sale_id=sale.sale_id, receipt_no=sale.receipt_no, amount_fen=stored,
+            balance_seen_fen=max(0, seen) if seen is not None else None, paid_at=at), occurred_at=at)
+        store.prepaid.move(sale.member_id, -stored, "pay", sale.receipt_no, at, env.seq)
+    for p in payments:
+        if p.tender is Tender.VOUCHER and p.reference:
+            env = store.outbox.append(VoucherRedeemed(
+                redemption_id=uuid7(), code=p.reference, store_id=sale.store_id, terminal_id=terminal_id,
+                sale_id=sale.sale_id, receipt_no=sale.receipt_no, member_id=sale.member_id, amount_fen=p.amount_fen,
+                due_fen=p.due_fen if p.due_fen is not None else p.amount_fen, redeemed_at=at), occurred_at=at)
+            store.prepaid.record_voucher(p.reference, "redeemed", sale_id=sale.sale_id, receipt_no=sale.receipt_no,
+                                         at=at, event_seq=env.seq)

@@ -1,6 +1,7 @@
 """Members at the till: find by card number, phone or QR; show level and points; create one offline.
 
-The balance shown is central's balance from the last sync plus the points this terminal moved
+The stored value (储值) shown is likewise central's balance plus this till's own movements not
+acknowledged yet (`terminal.stored_value`). The points balance shown is central's balance from the last sync plus the points this terminal moved
 in events central has not acknowledged yet (earned, redeemed, reversed). A member created here
 is usable at once and travels to central as `member.created`.
 """
@@ -33,6 +34,8 @@ class Member:
     phone: str | None = None
     name: str | None = None
     created_here: bool = False
+    stored_value_fen: int = 0
+    """Stored value (储值) the till knows: central's balance plus this till's unacknowledged movements."""
 
     @property
     def masked_phone(self) -> str:
@@ -45,9 +48,10 @@ def _view(store: Store, catalog: Catalog, info: MemberInfo, *, created_here: boo
     levels = catalog.member_levels()
     level = levels.get(info.level)
     balance = max(0, info.points_balance + store.members.unacked_points(info.id))
+    stored = info.stored_value_fen + store.prepaid.unacked_fen(info.id)
     return Member(id=info.id, card_no=info.card_no, level=info.level,
                   level_name=level.name if level and level.name else info.level, points_balance=balance,
-                  phone=info.phone, name=info.name, created_here=created_here)
+                  phone=info.phone, name=info.name, created_here=created_here, stored_value_fen=stored)
 
 
 def find_member(store: Store, catalog: Catalog, text: str) -> Member:

@@ -23,16 +23,28 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from drivers.payments.flow import Patience
+from drivers.payments.provider import PaymentProvider, refund_number
 from sync.allocation import allocate
-from sync.events import PaymentPayload, SaleCompleted, SaleReturned, Tender, utcnow, uuid7
+from sync.events import (
+    PaymentPayload,
+    SaleCompleted,
+    SaleReturned,
+    StoredValueRefunded,
+    Tender,
+    VoucherRestored,
+    utcnow,
+    uuid7,
+)
 from sync.money import Rounding, div_round
 from sync.quantity import to_milli
-from terminal import online_lookup
+from terminal import code_payments, online_lookup
 from terminal.errors import NotFound, ReturnError
 from terminal.receipt_numbers import next_return_receipt_no, own_receipt_no
 from terminal.session import Action, Approval, Session, audit
@@ -337,10 +349,15 @@ def _plan(found: ReturnableSale, past: list[PastReturn], lines: Mapping[int, int
 
 def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int, int | str | Decimal], *,
                 refund_to: str = "original", reason: str | None = None,
-                approval: Approval | None = None) -> CompletedReturn:
+                approval: Approval | None = None, provider: PaymentProvider | None = None,
+                patience: Patience = Patience()) -> CompletedReturn:
     """Return `lines` ({original line_no: qty}) of a sale; refund by the original tenders or in cash.
 
-    Needs a manager (refund). Points that paid for the sale always go back as points."""
+    Needs a manager (refund). Points that paid for the sale always go back as points; stored value
+    goes back to the member's balance; a voucher comes back when the whole sale is returned; a
+    付款码 payment goes back to the customer's wallet through `provider` first (原路退回), and only
+    once the provider accepted the refund is the return committed (refused: nothing is written, the
+    cashier may refund in cash instead)."""
     user = session.user
     approved_by = session.require(Action.REFUND, approval)
     if refund_to not in ("original", "cash"):
@@ -349,6 +366,7 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
         raise ReturnError("请选择退货商品", "choose what is returned", code="no_lines")
     if _local_sale(store, _receipt_text(store, receipt)) is None:
         find_sale(store, receipt)  # not looked up yet: fetch it now, outside the transaction
+    return_id = _send_provider_refunds(store, receipt, lines, refund_to, provider, patience, reason)
     with busy_as_error(), store.transaction():  # the checks and the writes see the same data
         shift = require_own_shift(store, session)
         found = find_sale(store, receipt, online=False)
@@ -356,9 +374,9 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
         sold = {ln.line_no: ln for ln in sale.lines}
         plan = _plan(found, _past_returns(store, sale.sale_id), lines, refund_to)
         refunds = list(plan.refunds)
+        _check_sent_refunds(store, return_id, sale, refunds)
         total = plan.total_fen
         now = utcnow()
-        return_id = uuid7()
         receipt_no = next_return_receipt_no(store)
         payload = SaleReturned(
             return_id=return_id, receipt_no=receipt_no, original_sale_id=sale.sale_id,
@@ -383,11 +401,79 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
                 store.members.move_points(sale.member_id, -plan.points_reversed, "reverse", env.seq)
             if plan.points_refunded:
                 store.members.move_points(sale.member_id, plan.points_refunded, "refund", env.seq)
+        _give_back_prepaid(store, payload, sale, plan.completes, at=now)
         audit(store, "return", cashier_id=user.id, approved_by=approved_by,
               detail={"return_id": return_id, "original": sale.receipt_no, "total_fen": total,
                       "remote": found.remote})
     return CompletedReturn(return_id=return_id, receipt_no=receipt_no, payload=payload, event_seq=env.seq,
                            cash_fen=plan.cash_fen)
+
+
+def _provider_rows(sale: SaleCompleted, refunds: list[PaymentPayload] | tuple[PaymentPayload, ...]
+                   ) -> list[tuple[PaymentPayload, int]]:
+    """The refund rows that go back through the provider, with the amount the order was charged."""
+    charged = {p.reference: p.amount_fen for p in sale.payments
+               if p.reference and code_payments.is_code_payment(p.tender, p.reference, sale.sale_id)}
+    return [(r, charged[r.reference]) for r in refunds if r.reference in charged]
+
+
+def _send_provider_refunds(store: Store, receipt: str, lines: Mapping[int, int | str | Decimal], refund_to: str,
+                           provider: PaymentProvider | None, patience: Patience, reason: str | None) -> str:
+    """Send the 付款码 part of the refund back through the provider before anything is written; the
+    return's id (fresh, or the one an unanswered earlier try of the same refund used, so a retry
+    is the same refund) is returned for the return to carry."""
+    found = find_sale(store, receipt, online=False)
+    sale = found.sale
+    plan = _plan(found, _past_returns(store, sale.sale_id), lines, refund_to)
+    rows = _provider_rows(sale, plan.refunds)
+    if not rows:
+        return uuid7()
+    if provider is None:
+        raise ReturnError("付款码退款需原路退回，但未连上支付渠道：请联网后重试，或改为现金退款",
+                          "the payment-code part goes back through the provider, which is not available: "
+                          "try again online or refund in cash", code="provider_unavailable")
+    return_id = store.provider_charges.pending_return_for([r.reference for r, _ in rows if r.reference]) or uuid7()
+    for index, (row, charged_fen) in enumerate(rows, start=1):
+        assert row.reference is not None
+        result = code_payments.refund(store, provider, return_id=return_id, index=index, order_no=row.reference,
+                                      amount_fen=row.amount_fen, total_fen=charged_fen,
+                                      reason=(reason or "退货")[:80], patience=patience)
+        if not result.done:
+            raise ReturnError(f"原路退回未成功：{result.message}（可稍后重试，或改为现金退款）",
+                              f"the refund to the customer's wallet did not go through: {result.message_en} "
+                              "(try again, or refund in cash)", code="provider_refund_failed")
+    return return_id
+
+
+def _check_sent_refunds(store: Store, return_id: str, sale: SaleCompleted, refunds: list[PaymentPayload]) -> None:
+    """The return about to be written refunds through the provider exactly what was sent."""
+    for index, (row, _) in enumerate(_provider_rows(sale, refunds), start=1):
+        sent = store.provider_charges.refund(refund_number(return_id, index))
+        if sent is None or sent.status != "refunded" or sent.amount_fen != row.amount_fen:
+            raise ReturnError("原路退回的金额与退货不符，请重新退货", "the provider refund does not match this return: "
+                              "start the return again", code="provider_refund_mismatch")
+
+
+def _give_back_prepaid(store: Store, ret: SaleReturned, sale: SaleCompleted, completes: bool, *,
+                       at: datetime) -> None:
+    """Stored value refunded goes back to the balance (`stored_value.refunded`); a sale returned
+    whole gives its vouchers back (`voucher.restored`). Inside the return's transaction."""
+    stored = sum(r.amount_fen for r in ret.refunds if r.tender is Tender.STORE_CREDIT)
+    if stored and sale.member_id:
+        env = store.outbox.append(StoredValueRefunded(
+            movement_id=uuid7(), member_id=sale.member_id, store_id=ret.store_id, terminal_id=ret.terminal_id,
+            return_id=ret.return_id, receipt_no=ret.receipt_no, original_sale_id=sale.sale_id, amount_fen=stored,
+            refunded_at=at), occurred_at=at)
+        store.prepaid.move(sale.member_id, stored, "refund", ret.receipt_no, at, env.seq)
+    if not completes:
+        return
+    for p in sale.payments:
+        if p.tender is Tender.VOUCHER and p.reference:
+            env = store.outbox.append(VoucherRestored(
+                code=p.reference, store_id=ret.store_id, terminal_id=ret.terminal_id, return_id=ret.return_id,
+                original_sale_id=sale.sale_id, restored_at=at), occurred_at=at)
+            store.prepaid.record_voucher(p.reference, "restored", sale_id=sale.sale_id, receipt_no=ret.receipt_no,
+                                         at=at, event_seq=env.seq)
 
 
 def _keep_remote_sale(store: Store, sale: SaleCompleted, event_seq: int) -> None:

@@ -41,6 +41,8 @@ from terminal.store.held_carts import HeldCarts
 from terminal.store.master import MasterData
 from terminal.store.members import Members
 from terminal.store.outbox import Outbox
+from terminal.store.prepaid import Prepaid
+from terminal.store.provider_charges import ProviderCharges
 from terminal.store.returns import Returns
 from terminal.store.sales import RemoteSales, Sales
 from terminal.store.shifts import Shifts
@@ -112,6 +114,8 @@ class Store:
         self.sync_state = SyncState(self)
         self.held_carts = HeldCarts(self)
         self.audit_log = AuditLog(self)
+        self.prepaid = Prepaid(self)
+        self.provider_charges = ProviderCharges(self)
         self._owner = threading.get_ident()
         self._depth = 0
         self._checkpointer: _Checkpointer | None = None
