@@ -33,8 +33,9 @@ from drivers.receipt import (
     ShiftReportData,
     ShiftTenderTotal,
     ShopHeader,
+    mask_card,
 )
-from sync.events import SaleCompleted, Tender
+from sync.events import PaymentPayload, SaleCompleted, StoredValueToppedUp, Tender, VoucherSold
 from sync.master import Entity
 from sync.promotions import PromotionKind
 from terminal.catalog import Catalog, Lang
@@ -49,6 +50,7 @@ from terminal.store.shifts import Shift
 TENDER_NAMES_EN: dict[str, str] = {
     Tender.CASH: "Cash", Tender.BANK_CARD: "Bank card", Tender.WECHAT: "WeChat Pay", Tender.ALIPAY: "Alipay",
     Tender.POINTS: "Points", Tender.STORE_CREDIT: "Store credit", Tender.CREDIT: "On account",
+    Tender.VOUCHER: "Voucher",
 }
 
 
@@ -92,6 +94,16 @@ def points_value_fen(sale: SaleCompleted) -> int:
     return sum(ln.line_discount_fen + ln.order_discount_fen for ln in sale.lines) - sale.discount_fen
 
 
+def _paper_reference(store: Store, tender: Tender, reference: str | None) -> str:
+    """What a payment's reference prints as: a 付款码 payment's provider transaction number (what
+    the customer's wallet shows), else the reference itself; a stored-value card number masked."""
+    if not reference:
+        return ""
+    if tender is Tender.STORE_CREDIT:
+        return mask_card(reference)
+    return store.provider_charges.committed_transaction_id(reference) or reference
+
+
 def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, reprint: bool = False,
                  lang: Lang | None = None) -> ReceiptData:
     """The receipt of a committed sale, built from what was stored (so a reprint is identical)."""
@@ -127,7 +139,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
             amount_fen=order_level))
     payments = tuple(
         ReceiptPayment(method=tender_name(p.tender, lang), amount_fen=p.amount_fen, tendered_fen=p.tendered_fen,
-                       reference=p.reference or "")
+                       reference=_paper_reference(store, p.tender, p.reference))
         for p in sale.payments)
     if points_value:
         count = f"（{sale.points_redeemed} 积分）" if lang == "zh" else f" ({sale.points_redeemed} pts)"
@@ -145,6 +157,13 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
         member = ReceiptMember(card_no=card, level=level, points_earned=sale.points_earned,
                                points_redeemed=sale.points_redeemed, points_balance=balance)
     header, footer = _header(store, catalog)
+    if sale.member_id and any(p.tender is Tender.STORE_CREDIT for p in sale.payments):
+        try:
+            left = find_member(store, catalog, sale.member_id).stored_value_fen
+            footer = ((f"储值余额 ¥{left / 100:.2f}" if lang == "zh" else f"Stored value left ¥{left / 100:.2f}"),
+                      *footer)
+        except NotFound:
+            pass
     return ReceiptData(
         header=header, receipt_no=sale.receipt_no, issued_at=sale.sold_at,
         cashier=_user_name(catalog, sale.cashier_id), lines=tuple(lines), subtotal_fen=sale.subtotal_fen,
@@ -274,6 +293,16 @@ def shift_report_data(store: Store, report: ShiftReport, *, catalog: Catalog | N
     if report.points_redeemed:
         extra.append(("积分抵扣" if lang == "zh" else "Points redeemed",
                       f"{report.points_redeemed} ({report.points_redeemed_fen / 100:.2f})"))
+    zh = lang == "zh"
+    if report.topups_count:
+        bonus = f"（赠 {report.topup_bonus_fen / 100:.2f}）" if zh else f" (bonus {report.topup_bonus_fen / 100:.2f})"
+        extra.append((f"储值充值 {report.topups_count} 笔" if zh else f"Top-ups: {report.topups_count}",
+                      f"{report.topups_fen / 100:.2f}" + (bonus if report.topup_bonus_fen else "")))
+    if report.voucher_sales_count:
+        extra.append((f"售券 {report.voucher_sales_count} 笔" if zh else f"Vouchers sold: {report.voucher_sales_count}",
+                      f"{report.voucher_sales_fen / 100:.2f}"))
+    for tender, amount in sorted(report.prepaid_by_tender.items()):
+        extra.append((("预收·" if zh else "Prepaid in ") + tender_name(tender, lang), f"{amount / 100:.2f}"))
     return ShiftReportData(
         header=header, kind="Z" if report.kind == "Z" else "X", shift_no=shift_label(store, shift, lang),
         cashier=_user_name(catalog, report.cashier_id), opened_at=report.opened_at, printed_at=report.printed_at,
@@ -307,3 +336,81 @@ def receipt_json(store: Store, sale_id: str) -> str:
     if value is None:
         raise NotFound("销售记录不存在", f"no sale {sale_id}", code="no_sale")
     return json.dumps(json.loads(value), ensure_ascii=False, indent=1)
+
+
+# ---------------------------------------------------------------------------- top-ups and voucher sales
+
+
+def _taken(store: Store, payments: list[PaymentPayload], lang: Lang) -> tuple[ReceiptPayment, ...]:
+    return tuple(ReceiptPayment(method=tender_name(p.tender, lang), amount_fen=p.amount_fen,
+                                tendered_fen=p.tendered_fen, reference=_paper_reference(store, p.tender, p.reference))
+                 for p in payments)
+
+
+def topup_receipt_data(store: Store, topup_id: str, *, catalog: Catalog | None = None,
+                       lang: Lang | None = None) -> ReceiptData:
+    """The slip of a stored-value top-up (储值充值): amount, bonus, how it was paid, the balance."""
+    catalog = catalog or Catalog(store)
+    lang = lang or catalog.receipt_language()
+    text = store.prepaid.topup_json(topup_id)
+    if text is None:
+        raise NotFound("充值记录不存在", f"no top-up {topup_id}", code="no_topup")
+    t = StoredValueToppedUp.model_validate_json(text)
+    zh = lang == "zh"
+    header, footer = _header(store, catalog)
+    notes: list[str] = []
+    if t.bonus_fen:
+        notes.append(f"充值赠送 ¥{t.bonus_fen / 100:.2f}" if zh else f"Bonus ¥{t.bonus_fen / 100:.2f}")
+    try:
+        m = find_member(store, catalog, t.member_id)
+        notes.append(f"会员 {mask_card(m.card_no)}  储值余额 ¥{m.stored_value_fen / 100:.2f}" if zh
+                      else f"Member {mask_card(m.card_no)}  balance ¥{m.stored_value_fen / 100:.2f}")
+    except NotFound:
+        pass
+    payments = _taken(store, t.payments, lang)
+    change = sum((p.tendered_fen - p.amount_fen) for p in payments if p.tendered_fen is not None)
+    line = ReceiptLine(name="储值充值" if zh else "Stored value top-up", quantity=1, unit_price_fen=t.amount_fen,
+                       list_amount_fen=t.amount_fen)
+    return ReceiptData(header=header, receipt_no=t.receipt_no, issued_at=t.topped_up_at,
+                       cashier=_user_name(catalog, t.cashier_id), lines=(line,), subtotal_fen=t.amount_fen,
+                       discount_fen=0, rounding_fen=0, total_fen=t.amount_fen, payments=payments, change_fen=change,
+                       footer=(*notes, *footer), qr_payload=t.receipt_no)
+
+
+def voucher_sale_receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None,
+                              lang: Lang | None = None) -> ReceiptData:
+    """The receipt of pre-sold vouchers (代金券销售): each voucher with its code and price."""
+    catalog = catalog or Catalog(store)
+    lang = lang or catalog.receipt_language()
+    text = store.prepaid.voucher_sale_json(sale_id)
+    if text is None:
+        raise NotFound("售券记录不存在", f"no voucher sale {sale_id}", code="no_voucher_sale")
+    v = VoucherSold.model_validate_json(text)
+    header, footer = _header(store, catalog)
+    lines = []
+    for item in v.items:
+        info = store.prepaid.voucher(item.code)
+        batch = store.prepaid.batch(info.batch_id) if info is not None else None
+        name = batch.name if batch is not None else ("代金券" if lang == "zh" else "Voucher")
+        lines.append(ReceiptLine(name=name, quantity=1, unit_price_fen=item.price_fen,
+                                 list_amount_fen=item.price_fen, code=item.code))
+    payments = _taken(store, v.payments, lang)
+    change = sum((p.tendered_fen - p.amount_fen) for p in payments if p.tendered_fen is not None)
+    note = "凭券提货，请妥善保管" if lang == "zh" else "Keep the voucher: it is exchanged for goods"
+    return ReceiptData(header=header, receipt_no=v.receipt_no, issued_at=v.sold_at,
+                       cashier=_user_name(catalog, v.cashier_id), lines=tuple(lines), subtotal_fen=v.total_fen,
+                       discount_fen=0, rounding_fen=0, total_fen=v.total_fen, payments=payments, change_fen=change,
+                       footer=(note, *footer), qr_payload=v.receipt_no)
+
+
+def print_prepaid(store: Store, printer: ReceiptPrinter, data: ReceiptData, *,
+                  lang: Lang | None = None) -> PrintResult:
+    """Print a top-up slip or a voucher sale's receipt (opening the drawer when cash was taken);
+    never raises for a printer fault (the document is committed; it can be reprinted)."""
+    lang = lang or Catalog(store).receipt_language()
+    open_drawer = any(p.method == tender_name(Tender.CASH, lang) for p in data.payments)
+    try:
+        printer.print_document(sale_receipt(data, lang=lang), open_drawer=open_drawer)
+    except DeviceError as exc:
+        return PrintResult(ok=False, error=_error_text(exc))
+    return PrintResult(ok=True, drawer_opened=open_drawer)

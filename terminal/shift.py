@@ -46,6 +46,15 @@ class ShiftReport:
     points_redeemed_fen: int = 0
     cancelled_count: int = 0
     no_sale_count: int = 0
+    topups_count: int = 0
+    topups_fen: int = 0
+    """Stored value (储值) topped up in the shift: money taken, not sales."""
+    topup_bonus_fen: int = 0
+    voucher_sales_count: int = 0
+    voucher_sales_fen: int = 0
+    """Pre-sold vouchers (代金券销售) sold in the shift: money taken, not sales."""
+    prepaid_by_tender: dict[str, int] = field(default_factory=dict)
+    """How the top-ups and voucher sales were paid (their cash is in the drawer too)."""
 
     @property
     def net_fen(self) -> int:
@@ -155,9 +164,15 @@ def shift_report(store: Store, shift_id: str, kind: str = "X") -> ShiftReport:
     report.sales_by_tender, report.refunds_by_tender = figures.sales_by_tender, figures.refunds_by_tender
     report.points_redeemed, report.points_redeemed_fen = figures.points_redeemed, figures.points_redeemed_fen
     report.cancelled_count, report.no_sale_count = figures.cancelled_count, figures.no_sale_count
+    prepaid = store.prepaid.shift_takings(shift.id)
+    report.topups_count, report.topups_fen = prepaid["topups_count"], prepaid["topups_fen"]
+    report.topup_bonus_fen = prepaid["bonus_fen"]
+    report.voucher_sales_count, report.voucher_sales_fen = prepaid["voucher_sales_count"], prepaid["voucher_sales_fen"]
+    report.prepaid_by_tender = prepaid["by_tender"]
     cash = Tender.CASH.value
     report.expected_cash_fen = (
         shift.opening_float_fen + report.sales_by_tender.get(cash, 0) - report.refunds_by_tender.get(cash, 0)
+        + report.prepaid_by_tender.get(cash, 0)
     )
     return report
 
