@@ -237,7 +237,7 @@ LOADERS: dict[str, feed.Loader] = {
 def install() -> None:
     """Register the field loaders and track their models (called by `entities.install`)."""
     from central.customers.models import CustomerType
-    from central.field.models import RepTarget, Visit, VisitPlanStop
+    from central.field.models import Collection, RepTarget, Visit, VisitPlanStop
     from central.orders.models import DeliveryNote, OrderReturn, SalesOrder, SalesOrderLine
     from central.pricing.models import FloorPrice
 
@@ -250,6 +250,9 @@ def install() -> None:
     feed.track(DeliveryNote, lambda o: [(Entity.SALES_ORDER, o.order_id)])
     feed.track(OrderReturn, lambda o: [(Entity.SALES_ORDER, o.order_id)])
     feed.track(Visit, lambda o: [(Entity.CUSTOMER, str(o.customer_id))])
+    # a collection with nothing open to pay is an advance (预收): no receivable entry moves, yet the
+    # customer's advances and credit used change, so its row is rewritten
+    feed.track(Collection, lambda o: [(Entity.CUSTOMER, str(o.customer_id))])
     feed.track(VisitPlanStop, lambda o: [(Entity.VISIT_PLAN, str(o.rep_id))])
     feed.track(RepTarget, lambda o: [(Entity.REP_TARGET, f"{o.rep_id}:{o.month}")])
     feed.track(CustomerType, lambda o: [(Entity.CUSTOMER_TYPE, o.code)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from terminal.store.db import open_store
+from terminal.store.db import Store, open_store
 from terminal.sync_client.client import SyncClient, dumps, status_dict
 from terminal.sync_client.setup import data_dir
 from terminal.sync_client.transport import SyncError
@@ -39,7 +39,22 @@ def run(args: argparse.Namespace) -> int:
             client.transport.close()
         out = status_dict(store)
         out.pop("quarantine", None)
+        photos = _upload_photos(store, args.timeout)
+        if photos is not None:
+            out["photos"] = photos
         print(dumps({"ok": report.current, **out, "round": report.as_dict()}))
         return 0 if report.current else 3
     finally:
         store.close()
+
+
+def _upload_photos(store: Store, timeout: float) -> dict[str, int] | None:
+    """On a rep tablet, after the round: the photos whose visits central now has (their own queue;
+    a failure leaves them queued and does not fail the sync)."""
+    from terminal.field.attachments import upload_pending
+    from terminal.field.mode import is_rep_tablet
+
+    if not is_rep_tablet(store):
+        return None
+    report = upload_pending(store, timeout=timeout)
+    return {"uploaded": report.uploaded, "failed": report.failed, "waiting": report.waiting}

@@ -37,6 +37,7 @@ import sqlite_utils
 
 from terminal.store.audit_log import AuditLog
 from terminal.store.errors import StoreError
+from terminal.store.field import FieldRecords
 from terminal.store.held_carts import HeldCarts
 from terminal.store.master import MasterData
 from terminal.store.members import Members
@@ -116,6 +117,7 @@ class Store:
         self.audit_log = AuditLog(self)
         self.prepaid = Prepaid(self)
         self.provider_charges = ProviderCharges(self)
+        self.field = FieldRecords(self)
         self._owner = threading.get_ident()
         self._depth = 0
         self._checkpointer: _Checkpointer | None = None
