@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, ColumnElement, Date, DateTime, Table, any_, bindparam, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 
@@ -104,6 +104,8 @@ def insert_tuples(session: Session, table: Table, columns: Sequence[str], rows: 
     except psycopg.IntegrityError as exc:
         # the same exception a Core INSERT raises, so callers handle both paths alike
         raise IntegrityError(sql, None, exc) from exc
+    except psycopg.DataError as exc:  # a value a column cannot hold (NUL, too long, too large)
+        raise DataError(sql, None, exc) from exc
 
 
 def insert_returning_ids(session: Session, table: Table, columns: Sequence[str],
@@ -199,6 +201,8 @@ def pg_execute(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[
             return list(cursor.fetchall()) if cursor.description is not None else []
     except psycopg.IntegrityError as exc:
         raise IntegrityError(sql, None, exc) from exc
+    except psycopg.DataError as exc:
+        raise DataError(sql, None, exc) from exc
 
 
 def in_list(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:

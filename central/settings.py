@@ -72,3 +72,21 @@ def max_body_bytes(name: str | None = None, default: int = DEFAULT_MAX_BODY_BYTE
         return parse_size(env)
     except ValueError as exc:
         raise ValueError(f"{variable}: {exc}") from exc
+
+
+# ------------------------------------------------------------------ sync quarantine
+
+DEFAULT_QUARANTINE_PER_HOUR = 200
+"""Events one terminal may put in quarantine in an hour (`POS_QUARANTINE_PER_HOUR`). A till that
+works has none; a broken or hostile one is stopped here instead of filling central's disk: past
+the cap its refused events are answered `deferred` (`quarantine_full`) and stay on the till."""
+
+
+def quarantine_per_hour() -> int:
+    """The per-terminal hourly quarantine cap (`POS_QUARANTINE_PER_HOUR`, a positive integer)."""
+    env = os.environ.get("POS_QUARANTINE_PER_HOUR", "").strip()
+    if not env:
+        return DEFAULT_QUARANTINE_PER_HOUR
+    if not env.isdigit() or int(env) <= 0:
+        raise ValueError(f"POS_QUARANTINE_PER_HOUR: not a positive integer: {env!r}")
+    return int(env)

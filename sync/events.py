@@ -9,6 +9,10 @@ Identifiers: master data owned by central (stores, products, units, users, price
 promotions) is referenced by central's integer id; records a terminal creates offline (sales,
 returns, shifts, members made at the till, field orders, visit notes) carry a UUIDv7 string made
 on the terminal, so they are unique without the network.
+
+Ranges: every field is bounded by `sync.ranges` (amounts, quantities, points, ids, text without
+control characters, times around the receiver's clock), so a till that builds its events with
+these models never makes one central would refuse, and nothing reaches a column that cannot hold it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,24 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sync.field import CollectionMethod, CustomerType, ReturnKind
+from sync.ranges import (
+    Amount,
+    CentralId,
+    Code,
+    Count,
+    Cursor,
+    Denomination,
+    FieldId,
+    Line,
+    LineNo,
+    OfflineId,
+    Points,
+    SignedAmount,
+    Text,
+    UnitFactor,
+    WireQty,
+    WireTime,
+)
 
 Fen = int
 """Money in integer fen (分). Never float."""
@@ -101,82 +123,82 @@ class EventType(StrEnum):
 class SaleLinePayload(_Wire):
     """One priced line as the terminal sold it, with the per-line detail returns and margins need."""
 
-    line_no: int = Field(ge=1)
-    product_id: int
-    sku: str = Field(min_length=1, max_length=64)
-    name: str = Field(max_length=200)
-    unit_code: str = Field(min_length=1, max_length=16)
+    line_no: LineNo
+    product_id: CentralId
+    sku: Line = Field(min_length=1, max_length=64)
+    name: Line = Field(max_length=200)
+    unit_code: Line = Field(min_length=1, max_length=16)
     """The unit of sale (e.g. "pc", "box"); stock moves by qty × unit factor in base units."""
-    unit_factor: int = Field(ge=1)
-    qty: Qty
-    unit_price_fen: Fen = Field(ge=0)
+    unit_factor: UnitFactor
+    qty: WireQty
+    unit_price_fen: Amount
     """Price per unit before discounts, as the terminal's price rules resolved it."""
-    price_source: str = Field(max_length=32)
+    price_source: Line = Field(max_length=32)
     """Which rule gave the price: base, price_list, customer, member_level, override, scale."""
-    list_amount_fen: Fen = Field(ge=0)
+    list_amount_fen: Amount
     """Price × quantity before any discount."""
-    line_discount_fen: Fen = Field(ge=0)
+    line_discount_fen: Amount
     """Line-level discounts (promotions on the line, manual line discount)."""
-    order_discount_fen: Fen = Field(ge=0)
+    order_discount_fen: Amount
     """This line's share of order-level discounts (threshold promotions, order discount, points),
     allocated by largest remainder so lines sum exactly to the order."""
-    amount_fen: Fen = Field(ge=0)
+    amount_fen: Amount
     """What the customer pays for this line: list − line discount − order discount share."""
     tax_rate_bp: int = Field(ge=0, le=10000)
     """VAT rate in basis points (1300 = 13%). Prices include VAT."""
-    tax_fen: Fen = Field(ge=0)
-    promotion_ids: list[int] = Field(default_factory=list)
+    tax_fen: Amount
+    promotion_ids: list[CentralId] = Field(default_factory=list, max_length=50)
     is_gift: bool = False
     """A free gift line (绑赠 / buy X get Y): amount 0, stock still moves."""
-    unit_cost_fen: Fen | None = None
+    unit_cost_fen: Amount | None = None
 
 
 class PaymentPayload(_Wire):
     tender: Tender
-    amount_fen: Fen = Field(gt=0)
+    amount_fen: Amount = Field(gt=0)
     """Amount applied to the sale (for cash: not what was handed over)."""
-    tendered_fen: Fen | None = None
+    tendered_fen: Amount | None = None
     """Cash handed over; change = tendered − amount."""
-    reference: str | None = Field(default=None, max_length=128)
+    reference: Line | None = Field(default=None, max_length=128)
     """Card slip / WeChat / Alipay transaction reference."""
-    points: int | None = Field(default=None, ge=0)
+    points: Points | None = None
     """Points redeemed, for the points tender."""
 
 
 class SaleCompleted(_Wire):
     """A sale rung up and paid at a terminal (event `sale.completed`)."""
 
-    sale_id: str
-    receipt_no: str = Field(min_length=1, max_length=40)
-    store_id: int
-    terminal_id: int
-    shift_id: str
-    cashier_id: int | None = None
-    rep_id: int | None = None
-    customer_id: int | None = None
-    member_id: str | None = None
+    sale_id: OfflineId
+    receipt_no: Line = Field(min_length=1, max_length=40)
+    store_id: CentralId
+    terminal_id: CentralId
+    shift_id: OfflineId
+    cashier_id: CentralId | None = None
+    rep_id: CentralId | None = None
+    customer_id: CentralId | None = None
+    member_id: OfflineId | None = None
     """Members may be created at the till offline, so their id is a UUID string."""
-    member_level: str | None = None
-    sold_at: datetime
+    member_level: Line | None = Field(default=None, max_length=16)
+    sold_at: WireTime
     """The terminal's clock (UTC), kept as reported; central orders by its own receipt time."""
     lines: list[SaleLinePayload] = Field(min_length=1)
     payments: list[PaymentPayload] = Field(default_factory=list)
-    subtotal_fen: Fen = Field(ge=0)
+    subtotal_fen: Amount
     """Sum of list amounts."""
-    discount_fen: Fen = Field(ge=0)
+    discount_fen: Amount
     """All discounts (line + order), excluding points and rounding."""
-    rounding_fen: Fen
+    rounding_fen: SignedAmount
     """抹零: amount due after rounding minus before (≤ 0 when rounding down)."""
-    total_fen: Fen = Field(ge=0)
+    total_fen: Amount
     """Amount due = Σ line amounts + rounding."""
-    change_fen: Fen = Field(ge=0, default=0)
-    tax_fen: Fen = Field(ge=0)
-    points_earned: int = Field(ge=0, default=0)
-    points_redeemed: int = Field(ge=0, default=0)
-    price_version: int = 0
+    change_fen: Amount = 0
+    tax_fen: Amount
+    points_earned: Points = 0
+    points_redeemed: Points = 0
+    price_version: Cursor = 0
     """The catalog/price change-feed cursor the terminal priced with."""
-    promotion_ids: list[int] = Field(default_factory=list)
-    note: str | None = Field(default=None, max_length=500)
+    promotion_ids: list[CentralId] = Field(default_factory=list, max_length=50)
+    note: Text | None = Field(default=None, max_length=500)
 
     @field_validator("sold_at")
     @classmethod
@@ -185,42 +207,42 @@ class SaleCompleted(_Wire):
 
 
 class ReturnLinePayload(_Wire):
-    original_line_no: int = Field(ge=1)
-    product_id: int
-    sku: str
-    unit_code: str
-    unit_factor: int = Field(ge=1)
-    qty: Qty
+    original_line_no: LineNo
+    product_id: CentralId
+    sku: Line = Field(min_length=1, max_length=64)
+    unit_code: Line = Field(min_length=1, max_length=16)
+    unit_factor: UnitFactor
+    qty: WireQty
     """Returned quantity (positive)."""
-    amount_fen: Fen = Field(ge=0)
+    amount_fen: Amount
     """Refund for this line, from the original line's allocated amount."""
-    tax_fen: Fen = Field(ge=0)
+    tax_fen: Amount
     restock: bool = True
 
 
 class SaleReturned(_Wire):
     """A return against an original sale (event `sale.returned`)."""
 
-    return_id: str
-    receipt_no: str
-    original_sale_id: str
-    original_receipt_no: str
-    store_id: int
-    terminal_id: int
-    shift_id: str
-    cashier_id: int | None = None
-    approved_by: int | None = None
-    member_id: str | None = None
-    returned_at: datetime
+    return_id: OfflineId
+    receipt_no: Line = Field(min_length=1, max_length=40)
+    original_sale_id: OfflineId
+    original_receipt_no: Line = Field(min_length=1, max_length=40)
+    store_id: CentralId
+    terminal_id: CentralId
+    shift_id: OfflineId
+    cashier_id: CentralId | None = None
+    approved_by: CentralId | None = None
+    member_id: OfflineId | None = None
+    returned_at: WireTime
     lines: list[ReturnLinePayload] = Field(min_length=1)
     refunds: list[PaymentPayload] = Field(min_length=1)
-    total_fen: Fen = Field(ge=0)
-    tax_fen: Fen = Field(ge=0)
-    points_reversed: int = Field(ge=0, default=0)
+    total_fen: Amount
+    tax_fen: Amount
+    points_reversed: Points = 0
     """Points earned on the returned part, taken back."""
-    points_refunded: int = Field(ge=0, default=0)
+    points_refunded: Points = 0
     """Points that paid for the returned part, given back."""
-    reason: str | None = Field(default=None, max_length=200)
+    reason: Line | None = Field(default=None, max_length=200)
 
     @field_validator("returned_at")
     @classmethod
@@ -231,101 +253,100 @@ class SaleReturned(_Wire):
 class SaleCancelled(_Wire):
     """A cart abandoned before payment; recorded for loss-prevention audit."""
 
-    cart_id: str
-    store_id: int
-    terminal_id: int
-    shift_id: str | None = None
-    cashier_id: int | None = None
-    cancelled_at: datetime
-    line_count: int = Field(ge=0)
-    amount_fen: Fen = Field(ge=0)
-    reason: str | None = Field(default=None, max_length=200)
+    cart_id: OfflineId
+    store_id: CentralId
+    terminal_id: CentralId
+    shift_id: OfflineId | None = None
+    cashier_id: CentralId | None = None
+    cancelled_at: WireTime
+    line_count: Count
+    amount_fen: Amount
+    reason: Line | None = Field(default=None, max_length=200)
 
 
 # ---------------------------------------------------------------------------- shifts
 
 
 class ShiftOpened(_Wire):
-    shift_id: str
-    store_id: int
-    terminal_id: int
-    cashier_id: int
-    opened_at: datetime
-    opening_float_fen: Fen = Field(ge=0)
+    shift_id: OfflineId
+    store_id: CentralId
+    terminal_id: CentralId
+    cashier_id: CentralId
+    opened_at: WireTime
+    opening_float_fen: Amount
 
 
 class ShiftClosed(_Wire):
-    shift_id: str
-    store_id: int
-    terminal_id: int
-    cashier_id: int
-    closed_at: datetime
-    counted_cash_fen: Fen = Field(ge=0)
-    denominations: dict[str, int] = Field(default_factory=dict)
+    shift_id: OfflineId
+    store_id: CentralId
+    terminal_id: CentralId
+    cashier_id: CentralId
+    closed_at: WireTime
+    counted_cash_fen: Amount
+    denominations: dict[Denomination, Count] = Field(default_factory=dict, max_length=30)
     """Count by denomination in fen → number of notes/coins, e.g. {"10000": 3, "50": 4}."""
-    expected_cash_fen: Fen
+    expected_cash_fen: SignedAmount
     """What the terminal expected in the drawer from the sales it knew of."""
-    sales_count: int = Field(ge=0)
-    returns_count: int = Field(ge=0)
-    totals_by_tender: dict[str, Fen] = Field(default_factory=dict)
+    sales_count: Count
+    returns_count: Count
+    totals_by_tender: dict[Code, SignedAmount] = Field(default_factory=dict, max_length=20)
 
 
 class DrawerOpened(_Wire):
     """A drawer opened without a sale (no-sale), for audit."""
 
-    store_id: int
-    terminal_id: int
-    shift_id: str | None = None
-    cashier_id: int | None = None
-    approved_by: int | None = None
-    opened_at: datetime
-    reason: str = Field(max_length=200)
+    store_id: CentralId
+    terminal_id: CentralId
+    shift_id: OfflineId | None = None
+    cashier_id: CentralId | None = None
+    approved_by: CentralId | None = None
+    opened_at: WireTime
+    reason: Line = Field(max_length=200)
 
 
 # ---------------------------------------------------------------------------- members & customers
 
 
 class MemberCreated(_Wire):
-    member_id: str
-    card_no: str = Field(min_length=1, max_length=32)
-    phone: str | None = Field(default=None, max_length=20)
-    name: str | None = Field(default=None, max_length=100)
-    birthday: str | None = None
-    level: str = "normal"
-    store_id: int
-    created_at: datetime
+    member_id: OfflineId
+    card_no: Line = Field(min_length=1, max_length=32)
+    phone: Line | None = Field(default=None, max_length=20)
+    name: Line | None = Field(default=None, max_length=100)
+    birthday: Line | None = Field(default=None, max_length=10)
+    level: Line = Field(default="normal", min_length=1, max_length=16)
+    store_id: CentralId
+    created_at: WireTime
 
 
 class FieldOrderLine(_Wire):
     """One line of a rep's order, priced on the tablet with the `sync.pricing` contract."""
 
-    product_id: int
-    sku: str = Field(max_length=64)
-    unit_code: str = Field(min_length=1, max_length=16)
+    product_id: CentralId
+    sku: Line = Field(max_length=64)
+    unit_code: Line = Field(min_length=1, max_length=16)
     """The unit ordered (e.g. "pc", "box"): stock moves by qty × unit factor in base units."""
-    unit_factor: int = Field(ge=1)
-    qty: Qty
-    unit_price_fen: Fen = Field(ge=0)
+    unit_factor: UnitFactor
+    qty: WireQty
+    unit_price_fen: Amount
     """Price per unit before discounts, from the customer's price list / discount rate."""
-    amount_fen: Fen = Field(ge=0)
+    amount_fen: Amount
     """What the customer pays for the line, after its discounts (0 for a gift)."""
-    name: str = Field(default="", max_length=200)
+    name: Line = Field(default="", max_length=200)
     is_gift: bool = False
     """A free gift line (赠品): amount 0, stock still moves."""
-    discount_fen: Fen = Field(default=0, ge=0)
+    discount_fen: Amount = 0
     """Line and order discounts on this line (promotions, the rep's discount)."""
-    promotion_ids: list[int] = Field(default_factory=list, max_length=20)
+    promotion_ids: list[CentralId] = Field(default_factory=list, max_length=20)
 
 
-_OFFLINE_ID = Field(default=None, min_length=1, max_length=40)
 
 
 class _ForCustomer(_Wire):
     """An event about a customer: central's id, or the tablet's id of a customer created offline
     (`customer.created`) that central may not have numbered yet. Exactly one of them."""
 
-    customer_id: int | None = None
-    new_customer_id: str | None = _OFFLINE_ID
+    customer_id: CentralId | None = None
+    new_customer_id: FieldId | None = None
     """The `customer_id` of this tablet's `customer.created` event (a UUIDv7), before central's id
     is known; central maps it (the customer entity carries it back as `client_id`)."""
 
@@ -342,27 +363,27 @@ class FieldOrderCreated(_ForCustomer):
     Central checks it again (`sync.field.check_order`) whatever the tablet decided; `held` and
     `hold_reasons` are the tablet's verdict, kept beside central's."""
 
-    order_id: str
-    order_no: str = Field(min_length=1, max_length=40)
-    rep_id: int
-    terminal_id: int
-    ordered_at: datetime
+    order_id: FieldId
+    order_no: Line = Field(min_length=1, max_length=40)
+    rep_id: CentralId
+    terminal_id: CentralId
+    ordered_at: WireTime
     lines: list[FieldOrderLine] = Field(min_length=1, max_length=500)
-    total_fen: Fen = Field(ge=0)
+    total_fen: Amount
     on_credit: bool = True
     """On account (the customer pays by its credit days); False: cash on delivery."""
-    note: str | None = Field(default=None, max_length=500)
-    store_id: int | None = None
+    note: Text | None = Field(default=None, max_length=500)
+    store_id: CentralId | None = None
     requested_date: date | None = None
     """The delivery date the customer asked for."""
-    warehouse_id: int | None = None
+    warehouse_id: CentralId | None = None
     """The warehouse the rep asked to ship from; central may split by stock (see FIELD.md)."""
     held: bool = False
-    hold_reasons: list[str] = Field(default_factory=list, max_length=10)
+    hold_reasons: list[Code] = Field(default_factory=list, max_length=10)
     """The tablet's `sync.field.HoldReason` codes (its offline check)."""
-    visit_id: str | None = _OFFLINE_ID
+    visit_id: FieldId | None = None
     """The visit during which the order was taken, if any."""
-    price_version: int = 0
+    price_version: Cursor = 0
     """The feed cursor the tablet priced with."""
 
     @field_validator("ordered_at")
@@ -372,22 +393,22 @@ class FieldOrderCreated(_ForCustomer):
 
 
 class VisitNoteCreated(_Wire):
-    note_id: str
-    customer_id: int
-    rep_id: int
-    terminal_id: int
-    visited_at: datetime
-    text: str = Field(min_length=1, max_length=2000)
+    note_id: OfflineId
+    customer_id: CentralId
+    rep_id: CentralId
+    terminal_id: CentralId
+    visited_at: WireTime
+    text: Text = Field(min_length=1, max_length=2000)
 
 
 class CustomerUpdated(_Wire):
     """Field-level edits a rep made offline; central merges field by field (later receipt wins)."""
 
-    customer_id: int
-    rep_id: int
-    terminal_id: int
-    edited_at: datetime
-    fields: dict[str, str | None]
+    customer_id: CentralId
+    rep_id: CentralId
+    terminal_id: CentralId
+    edited_at: WireTime
+    fields: dict[Code, Text | None] = Field(max_length=20)
     """Only fields a rep may edit: contact_name, contact_phone, address, notes."""
 
 
@@ -399,21 +420,21 @@ class StoredValueToppedUp(_Wire):
     """A member's stored value topped up at a till (储值充值): money taken into the drawer (or by
     card, payment code) and credited to the balance with the bonus the till's rules gave."""
 
-    topup_id: str
-    receipt_no: str = Field(min_length=1, max_length=40)
-    member_id: str
-    store_id: int
-    terminal_id: int
-    shift_id: str
-    cashier_id: int | None = None
+    topup_id: OfflineId
+    receipt_no: Line = Field(min_length=1, max_length=40)
+    member_id: OfflineId
+    store_id: CentralId
+    terminal_id: CentralId
+    shift_id: OfflineId
+    cashier_id: CentralId | None = None
     amount_fen: Fen = Field(gt=0, le=500_000)
     """Money paid in (`sync.stored_value.MAX_TOPUP_FEN` at most)."""
     bonus_fen: Fen = Field(ge=0, le=500_000)
     """The bonus the till's rules gave (central credits what its own rules give, and flags a difference)."""
-    bonus_rule_id: int | None = None
+    bonus_rule_id: CentralId | None = None
     payments: list[PaymentPayload] = Field(min_length=1, max_length=10)
     """How the top-up was paid; they add up to `amount_fen` (never stored value or vouchers)."""
-    topped_up_at: datetime
+    topped_up_at: WireTime
 
     @field_validator("topped_up_at")
     @classmethod
@@ -426,16 +447,16 @@ class StoredValuePaid(_Wire):
     recorded in the same transaction as the sale, after it. Offline, two stores can overdraw a
     balance: central applies the payment and flags it."""
 
-    movement_id: str
-    member_id: str
-    store_id: int
-    terminal_id: int
-    sale_id: str
-    receipt_no: str = Field(min_length=1, max_length=40)
+    movement_id: OfflineId
+    member_id: OfflineId
+    store_id: CentralId
+    terminal_id: CentralId
+    sale_id: OfflineId
+    receipt_no: Line = Field(min_length=1, max_length=40)
     amount_fen: Fen = Field(gt=0, le=10**10)
     balance_seen_fen: Fen | None = Field(default=None, le=10**10)
     """The balance the till believed the member had (shown on the review list if overdrawn)."""
-    paid_at: datetime
+    paid_at: WireTime
 
     @field_validator("paid_at")
     @classmethod
@@ -446,15 +467,15 @@ class StoredValuePaid(_Wire):
 class StoredValueRefunded(_Wire):
     """A return refunded to the member's stored value (the sale was paid with it)."""
 
-    movement_id: str
-    member_id: str
-    store_id: int
-    terminal_id: int
-    return_id: str
-    receipt_no: str = Field(min_length=1, max_length=40)
-    original_sale_id: str
+    movement_id: OfflineId
+    member_id: OfflineId
+    store_id: CentralId
+    terminal_id: CentralId
+    return_id: OfflineId
+    receipt_no: Line = Field(min_length=1, max_length=40)
+    original_sale_id: OfflineId
     amount_fen: Fen = Field(gt=0, le=10**10)
-    refunded_at: datetime
+    refunded_at: WireTime
 
     @field_validator("refunded_at")
     @classmethod
@@ -465,18 +486,18 @@ class StoredValueRefunded(_Wire):
 class VoucherRedeemed(_Wire):
     """A voucher redeemed on a sale (tender `voucher`, `reference` = the code), recorded with the sale."""
 
-    redemption_id: str
-    code: str = Field(min_length=1, max_length=32)
-    store_id: int
-    terminal_id: int
-    sale_id: str
-    receipt_no: str = Field(min_length=1, max_length=40)
-    member_id: str | None = None
+    redemption_id: OfflineId
+    code: Line = Field(min_length=1, max_length=32)
+    store_id: CentralId
+    terminal_id: CentralId
+    sale_id: OfflineId
+    receipt_no: Line = Field(min_length=1, max_length=40)
+    member_id: OfflineId | None = None
     amount_fen: Fen = Field(ge=0, le=10**10)
     """What the voucher paid of the sale."""
     due_fen: Fen = Field(ge=0, le=10**12)
     """What was due when it was applied (for the minimum spend and percentage checks)."""
-    redeemed_at: datetime
+    redeemed_at: WireTime
 
     @field_validator("redeemed_at")
     @classmethod
@@ -485,24 +506,24 @@ class VoucherRedeemed(_Wire):
 
 
 class VoucherSoldItem(_Wire):
-    code: str = Field(min_length=1, max_length=32)
+    code: Line = Field(min_length=1, max_length=32)
     price_fen: Fen = Field(ge=0, le=10**10)
 
 
 class VoucherSold(_Wire):
     """Pre-sold vouchers (代金券销售) sold at a till: paid now, redeemed for goods later."""
 
-    sale_id: str
-    receipt_no: str = Field(min_length=1, max_length=40)
-    store_id: int
-    terminal_id: int
-    shift_id: str
-    cashier_id: int | None = None
-    member_id: str | None = None
+    sale_id: OfflineId
+    receipt_no: Line = Field(min_length=1, max_length=40)
+    store_id: CentralId
+    terminal_id: CentralId
+    shift_id: OfflineId
+    cashier_id: CentralId | None = None
+    member_id: OfflineId | None = None
     items: list[VoucherSoldItem] = Field(min_length=1, max_length=100)
     total_fen: Fen = Field(ge=0, le=10**12)
     payments: list[PaymentPayload] = Field(min_length=1, max_length=10)
-    sold_at: datetime
+    sold_at: WireTime
 
     @field_validator("sold_at")
     @classmethod
@@ -513,12 +534,12 @@ class VoucherSold(_Wire):
 class VoucherRestored(_Wire):
     """A voucher given back to the customer because the sale it paid for was returned whole."""
 
-    code: str = Field(min_length=1, max_length=32)
-    store_id: int
-    terminal_id: int
-    return_id: str
-    original_sale_id: str
-    restored_at: datetime
+    code: Line = Field(min_length=1, max_length=32)
+    store_id: CentralId
+    terminal_id: CentralId
+    return_id: OfflineId
+    original_sale_id: OfflineId
+    restored_at: WireTime
 
     @field_validator("restored_at")
     @classmethod
@@ -534,20 +555,20 @@ class CustomerCreated(_Wire):
     """A new customer a rep created offline: central records it *pending* (cash on delivery only)
     until head office reviews it and sets its credit."""
 
-    customer_id: str = Field(min_length=1, max_length=40)
+    customer_id: FieldId
     """A UUIDv7 made on the tablet; orders, visits and collections name it as `new_customer_id`."""
-    rep_id: int
-    terminal_id: int
-    store_id: int | None = None
-    created_at: datetime
-    name: str = Field(min_length=1, max_length=100)
+    rep_id: CentralId
+    terminal_id: CentralId
+    store_id: CentralId | None = None
+    created_at: WireTime
+    name: Line = Field(min_length=1, max_length=100)
     customer_type: CustomerType = CustomerType.DIRECT
-    contact_name: str | None = Field(default=None, max_length=50)
-    contact_phone: str | None = Field(default=None, max_length=20)
-    address: str | None = Field(default=None, max_length=200)
-    region: str | None = Field(default=None, max_length=50)
-    notes: str | None = Field(default=None, max_length=2000)
-    parent_customer_id: int | None = None
+    contact_name: Line | None = Field(default=None, max_length=50)
+    contact_phone: Line | None = Field(default=None, max_length=20)
+    address: Text | None = Field(default=None, max_length=200)
+    region: Line | None = Field(default=None, max_length=50)
+    notes: Text | None = Field(default=None, max_length=2000)
+    parent_customer_id: CentralId | None = None
     """For a branch (总分店): its head office's central id."""
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
@@ -562,26 +583,26 @@ class Location(_Wire):
 
 
 class StockCount(_Wire):
-    product_id: int
-    unit_code: str = Field(min_length=1, max_length=16)
-    qty: Qty
+    product_id: CentralId
+    unit_code: Line = Field(min_length=1, max_length=16)
+    qty: WireQty
 
 
 class CompetitorPrice(_Wire):
-    product: str = Field(min_length=1, max_length=100)
+    product: Line = Field(min_length=1, max_length=100)
     """What was seen, in the rep's words (e.g. "百事可乐 330ml")."""
-    price_fen: Fen = Field(ge=0)
-    brand: str | None = Field(default=None, max_length=50)
-    product_id: int | None = None
+    price_fen: Amount
+    brand: Line | None = Field(default=None, max_length=50)
+    product_id: CentralId | None = None
     """Our product it competes with, when the rep picked one."""
 
 
 class VisitStepDone(_Wire):
     """One visit step (`sync.field.VisitStep` code) as the rep did it."""
 
-    step: str = Field(min_length=1, max_length=32)
+    step: Line = Field(min_length=1, max_length=32)
     done: bool = True
-    note: str | None = Field(default=None, max_length=500)
+    note: Text | None = Field(default=None, max_length=500)
     stock_counts: list[StockCount] = Field(default_factory=list, max_length=500)
     competitor_prices: list[CompetitorPrice] = Field(default_factory=list, max_length=100)
 
@@ -601,26 +622,26 @@ class AttachmentRef(_Wire):
     sha256: str = Field(pattern=SHA256_HEX)
     size: int = Field(ge=1, le=ATTACHMENT_MAX_BYTES)
     content_type: str = Field(pattern="^(" + "|".join(ATTACHMENT_TYPES) + ")$")
-    step: str | None = Field(default=None, max_length=32)
+    step: Line | None = Field(default=None, max_length=32)
     """The visit step it documents (e.g. shelf_check), if any."""
-    taken_at: datetime | None = None
+    taken_at: WireTime | None = None
 
 
 class FollowUp(_Wire):
     due_date: date
-    text: str = Field(min_length=1, max_length=500)
+    text: Text = Field(min_length=1, max_length=500)
 
 
 class VisitRecorded(_ForCustomer):
     """A customer visit (拜访), sent at check-out: times, where, notes, the steps done, photos."""
 
-    visit_id: str = Field(min_length=1, max_length=40)
-    rep_id: int
-    terminal_id: int
-    checked_in_at: datetime
-    checked_out_at: datetime | None = None
+    visit_id: FieldId
+    rep_id: CentralId
+    terminal_id: CentralId
+    checked_in_at: WireTime
+    checked_out_at: WireTime | None = None
     location: Location | None = None
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: Text | None = Field(default=None, max_length=2000)
     steps: list[VisitStepDone] = Field(default_factory=list, max_length=20)
     photos: list[AttachmentRef] = Field(default_factory=list, max_length=30)
     follow_up: FollowUp | None = None
@@ -638,19 +659,19 @@ class CollectionRecorded(_ForCustomer):
     """A payment a rep collected from a customer (收款); central allocates it to the oldest open
     receivables, never beyond what is open (the rest waits as an advance, 预收)."""
 
-    collection_id: str = Field(min_length=1, max_length=40)
-    receipt_no: str = Field(min_length=1, max_length=40)
-    rep_id: int
-    terminal_id: int
-    store_id: int | None = None
-    collected_at: datetime
+    collection_id: FieldId
+    receipt_no: Line = Field(min_length=1, max_length=40)
+    rep_id: CentralId
+    terminal_id: CentralId
+    store_id: CentralId | None = None
+    collected_at: WireTime
     amount_fen: Fen = Field(gt=0, le=10**12)
     method: CollectionMethod
-    reference: str | None = Field(default=None, max_length=64)
+    reference: Line | None = Field(default=None, max_length=64)
     """Transfer / WeChat / Alipay reference, cheque number."""
-    order_id: str | None = _OFFLINE_ID
+    order_id: FieldId | None = None
     """The order paid on delivery, when the payment is for one."""
-    note: str | None = Field(default=None, max_length=200)
+    note: Text | None = Field(default=None, max_length=200)
 
     @field_validator("collected_at")
     @classmethod
@@ -659,10 +680,10 @@ class CollectionRecorded(_ForCustomer):
 
 
 class OrderReturnLine(_Wire):
-    order_line_no: int = Field(ge=1)
+    order_line_no: LineNo
     """The line of the original order (as central numbers them: 1, 2, … in the order's line order)."""
-    product_id: int
-    qty: Qty
+    product_id: CentralId
+    qty: WireQty
     """In the order line's unit."""
     restock: bool = True
     """False: damaged, written off on arrival."""
@@ -673,14 +694,14 @@ class OrderReturnRecorded(_Wire):
     quantity stays as it was, the return is a document of its own. Central prices it from the
     order's lines (the tablet sends quantities only)."""
 
-    return_id: str = Field(min_length=1, max_length=40)
-    return_no: str = Field(min_length=1, max_length=40)
-    order_id: str = Field(min_length=1, max_length=40)
-    rep_id: int
-    terminal_id: int
-    returned_at: datetime
+    return_id: FieldId
+    return_no: Line = Field(min_length=1, max_length=40)
+    order_id: FieldId
+    rep_id: CentralId
+    terminal_id: CentralId
+    returned_at: WireTime
     kind: ReturnKind = ReturnKind.RETURNED
-    reason: str | None = Field(default=None, max_length=200)
+    reason: Line | None = Field(default=None, max_length=200)
     lines: list[OrderReturnLine] = Field(min_length=1, max_length=500)
 
     @field_validator("returned_at")
@@ -728,9 +749,10 @@ class EventEnvelope(_Wire):
     payload_hash: str = ""
     """sha256 of the canonical payload JSON; a repeat with a different hash is a conflict."""
 
-    def parsed(self) -> BaseModel:
-        """The payload validated against its event type's model (raises pydantic.ValidationError)."""
-        return PAYLOAD_TYPES[self.type].model_validate(self.payload)
+    def parsed(self, now: datetime | None = None) -> BaseModel:
+        """The payload validated against its event type's model (raises pydantic.ValidationError);
+        its times must lie in `sync.ranges.time_window(now)` (default: this machine's clock)."""
+        return PAYLOAD_TYPES[self.type].model_validate(self.payload, context={"now": now} if now else None)
 
 
 def canonical_json(payload: dict[str, Any]) -> str:

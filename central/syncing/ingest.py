@@ -14,13 +14,13 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from central.bulk import JsonText, copy_unless_conflict, pg_execute, recordset_sql
@@ -33,6 +33,7 @@ from central.syncing.handlers import BATCH_HANDLERS, HANDLERS, STORE_STOCK_HANDL
 from central.syncing.models import SyncEvent, SyncQuarantine
 from sync.events import EventEnvelope, EventType, canonical_bytes, canonical_json
 from sync.protocol import EventResult, EventStatus, PushRequest, PushResponse
+from sync.ranges import describe
 
 REP_EVENTS = frozenset({EventType.FIELD_ORDER_CREATED, EventType.VISIT_NOTE_CREATED, EventType.CUSTOMER_UPDATED,
                         EventType.CUSTOMER_CREATED, EventType.VISIT_RECORDED, EventType.COLLECTION_RECORDED,
@@ -94,22 +95,19 @@ def check_scope(device: Device, env: EventEnvelope, payload: BaseModel) -> None:
         raise Rejection("forbidden_rep", "事件属于其他业务员", "event belongs to another sales rep")
 
 
-def parse(env: EventEnvelope, texts: dict[str, str] | None = None) -> BaseModel:
-    """The event's payload, validated; `texts` (when given) gets its canonical JSON text, which the
-    hash was checked over and which the event log stores as the payload (one encoding, not two)."""
+def parse(env: EventEnvelope, texts: dict[str, str] | None = None, now: datetime | None = None) -> BaseModel:
+    """The event's payload, validated with the wire contract's ranges (`sync.ranges`, times around
+    `now`); `texts` (when given) gets its canonical JSON text, which the hash was checked over and
+    which the event log stores as the payload (one encoding, not two)."""
     text = _canonical(env)
     if text is None:
         raise Rejection("hash_mismatch", "事件校验值不符", "payload hash does not match the payload")
     if texts is not None:
         texts[env.event_id] = text
     try:
-        return env.parsed()
+        return env.parsed(now)
     except ValidationError as exc:
-        errors = exc.errors()
-        where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
-        msg = errors[0]["msg"] if errors else ""
-        raise Rejection("invalid_payload", f"事件内容无效：{where} {msg}".strip(),
-                        f"invalid event payload: {where} {msg}".strip()) from exc
+        raise Rejection(*describe(exc.errors())) from exc
 
 
 def _canonical(env: EventEnvelope) -> str | None:
@@ -142,7 +140,7 @@ def push(session: Session, device: Device, request: PushRequest,
             continue  # the same event twice in one batch: answered once below
         seen.add(env.event_id)
         try:
-            payload = parse(env, texts)
+            payload = parse(env, texts, now)
             check_scope(device, env, payload)
         except Rejection as rej:
             results[env.event_id] = _refuse(session, device, env, rej, now)
@@ -208,6 +206,11 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
                 _forget_caches(session)
                 refused[env.event_id] = _clash(err)
                 continue
+            except UNSTORABLE as err:
+                inner.rollback()
+                _forget_caches(session)
+                refused[env.event_id] = _unstorable(err)
+                continue
             except BaseException:
                 if inner.is_active:
                     inner.rollback()
@@ -215,9 +218,10 @@ def _apply_batch(session: Session, device: Device, ready: list[tuple[EventEnvelo
             inner.commit()
         answers = _settle(session, device, [env for env, _p, _h in todo if env.event_id in refused], refused, now)
         session.flush()
-    except (DomainError, IntegrityError):
+    except (DomainError, IntegrityError, DataError, OverflowError):  # UNSTORABLE too
         savepoint.rollback()
         _forget_caches(session)
+        session.info.pop(_ROOM, None)  # what the rolled-back refusals took is free again
         return {env.event_id: _one(session, device, env, now) for env, _p, _h in ready}
     except BaseException:
         if savepoint.is_active:
@@ -253,6 +257,20 @@ def _runs(todo: list[tuple[EventEnvelope, BaseModel, Handler]]
         i = j
 
 
+UNSTORABLE: tuple[type[Exception], ...] = (DataError, OverflowError)
+"""What a database says of a value it cannot hold (a NUL byte in PostgreSQL text, a string longer
+than its column, a number too large for it; SQLite's driver raises OverflowError for an integer
+beyond 64 bits). The wire contract's ranges (`sync.ranges`) keep such values out; should one still
+get through, the event that carries it is quarantined, not the batch refused."""
+
+
+def _unstorable(err: Exception) -> DomainError:
+    orig = getattr(err, "orig", None) or err
+    detail = str(orig).splitlines()[0][:200] if str(orig) else type(orig).__name__
+    return DomainError(f"总部数据库无法保存此事件的某个值：{detail}",
+                       f"central's database cannot hold a value of this event: {detail}", code="unstorable")
+
+
 def _clash(err: IntegrityError) -> DomainError:
     detail = str(err.orig)[:200] if err.orig is not None else ""
     return DomainError(f"与总部已有数据冲突：{detail}", f"clashes with data central holds: {detail}",
@@ -271,6 +289,9 @@ def _settle(session: Session, device: Device, envs: list[EventEnvelope], refused
             deferred.append(env.event_id)
             answers[env.event_id] = EventResult(event_id=env.event_id, status=EventStatus.DEFERRED, code=err.code,
                                                 message=err.message, message_en=err.message_en)
+        elif not _take_room(session, device, now):
+            deferred.append(env.event_id)
+            answers[env.event_id] = _quarantine_full(env)
         else:
             rejected.append(env)
             answers[env.event_id] = EventResult(event_id=env.event_id, status=EventStatus.REJECTED, code=err.code,
@@ -290,6 +311,8 @@ def _settle(session: Session, device: Device, envs: list[EventEnvelope], refused
 def _refuse(session: Session, device: Device, env: EventEnvelope, rej: Rejection, now: datetime) -> EventResult:
     if rej.code.startswith("forbidden"):
         # not logged under the event id: a forged event must not block the real one
+        if not _take_room(session, device, now):
+            return _quarantine_full(env)
         _quarantine(session, device, env, "rejected", rej.code, rej.message, rej.message_en, now)
         return EventResult(event_id=env.event_id, status=EventStatus.REJECTED, code=rej.code,
                            message=rej.message, message_en=rej.message_en)
@@ -298,7 +321,7 @@ def _refuse(session: Session, device: Device, env: EventEnvelope, rej: Rejection
 
 def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) -> EventResult:
     try:
-        payload = parse(env)
+        payload = parse(env, now=now)
         check_scope(device, env, payload)
     except Rejection as rej:
         return _refuse(session, device, env, rej, now)
@@ -331,6 +354,11 @@ def _one(session: Session, device: Device, env: EventEnvelope, now: datetime) ->
         detail = str(err.orig)[:200] if err.orig is not None else ""
         return _reject(session, device, env, "integrity_conflict", f"与总部已有数据冲突：{detail}",
                        f"clashes with data central holds: {detail}", now)
+    except UNSTORABLE as err:
+        savepoint.rollback()
+        _forget_caches(session)
+        why = _unstorable(err)
+        return _reject(session, device, env, why.code, why.message, why.message_en, now)
     except BaseException:
         if savepoint.is_active:
             savepoint.rollback()
@@ -372,7 +400,7 @@ def _forget_caches(session: Session) -> None:
     stale, so drop them all (the feed's own bookkeeping stays)."""
     from central.syncing.feed import _TOUCHED
 
-    for key in [k for k in session.info if k != _TOUCHED]:
+    for key in [k for k in session.info if k not in (_TOUCHED, _ROOM)]:
         del session.info[key]
 
 
@@ -488,6 +516,8 @@ def _repeat(session: Session, device: Device, env: EventEnvelope, now: datetime)
 def _conflict(session: Session, device: Device, env: EventEnvelope, now: datetime) -> EventResult:
     msg = "同一事件编号收到了不同内容，已隔离待总部处理"
     msg_en = "the same event id arrived with a different payload; quarantined for head office"
+    if not _take_room(session, device, now):
+        return _quarantine_full(env)
     _quarantine(session, device, env, "conflict", "payload_conflict", msg, msg_en, now)
     return EventResult(event_id=env.event_id, status=EventStatus.CONFLICT, code="payload_conflict",
                        message=msg, message_en=msg_en)
@@ -495,6 +525,8 @@ def _conflict(session: Session, device: Device, env: EventEnvelope, now: datetim
 
 def _reject(session: Session, device: Device, env: EventEnvelope, code: str, message: str,
             message_en: str, now: datetime) -> EventResult:
+    if not _take_room(session, device, now):
+        return _quarantine_full(env)
     won = insert_ignore(session, SyncEvent.__table__, [_log_row(device, env, now, "rejected")],
                         ["event_id"], returning=SyncEvent.__table__.c.event_id).first()
     if won is None:
@@ -512,3 +544,42 @@ def _quarantine(session: Session, device: Device, env: EventEnvelope, kind: str,
         "seq": env.seq, "code": code[:64], "message": message, "message_en": message_en,
         "envelope": env.model_dump(mode="json"), "received_at": now,
     }], ["event_id", "payload_hash"])
+
+
+_ROOM = "sync_quarantine_room"
+"""`session.info` key: quarantine rows this push may still add for its terminal (counted once)."""
+
+
+def _take_room(session: Session, device: Device, now: datetime) -> bool:
+    """Whether this terminal may put one more event in quarantine this hour (and count it if so).
+
+    The cap (`central.settings.quarantine_per_hour`) bounds what one device can make central store
+    about events it refuses; the count is read once per push, on the first refusal only, so the
+    push of a working till never pays for it."""
+    from central.settings import quarantine_per_hour
+
+    room = session.info.get(_ROOM)
+    if room is None:
+        cap = quarantine_per_hour()
+        q = SyncQuarantine.__table__.c
+        recent = select(q.id).where(q.terminal_id == device.terminal_id,
+                                    q.received_at > now - timedelta(hours=1)).limit(cap).subquery()
+        room = cap - int(session.execute(select(func.count()).select_from(recent)).scalar_one())
+    if room <= 0:
+        session.info[_ROOM] = 0
+        return False
+    session.info[_ROOM] = room - 1
+    return True
+
+
+def _quarantine_full(env: EventEnvelope) -> EventResult:
+    """The answer for a refused event that finds this terminal's quarantine full: nothing stored,
+    the till keeps the event and sends it again later."""
+    from central.settings import quarantine_per_hour
+
+    cap = quarantine_per_hour()
+    return EventResult(
+        event_id=env.event_id, status=EventStatus.DEFERRED, code="quarantine_full",
+        message=f"本终端一小时内被总部拒收的事件已达上限（{cap} 条），此事件暂留终端，稍后再传；请联系总部检查终端",
+        message_en=f"this terminal has had {cap} events refused by central in the last hour; this one stays on "
+                   "the terminal and is sent again later. Ask head office to check the terminal")

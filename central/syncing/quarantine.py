@@ -57,8 +57,9 @@ def resolve(session: Session, item_id: int, *, action: str, note: str | None = N
     # the rejected log row is what made repeats answer "rejected": remove it, then apply afresh
     session.execute(delete(SyncEvent).where(SyncEvent.event_id == q.event_id, SyncEvent.status == "rejected"))
     session.flush()
+    rep_id = env.payload.get("rep_id")  # the payload may be what was refused: not parsed here
     device = DeviceScope(terminal_id=q.terminal_id, store_id=q.store_id or 0,
-                         rep_id=getattr(env.parsed(), "rep_id", None))
+                         rep_id=rep_id if type(rep_id) is int else None)
     result = _one(session, device, env, utcnow())
     if result.status == EventStatus.APPLIED:
         q.resolved_at, q.resolution, q.note, q.resolved_by = utcnow(), "reapplied", note, user_id
