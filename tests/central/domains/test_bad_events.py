@@ -22,6 +22,7 @@ from central.errors import Invalid
 from central.members.models import Member
 from central.sales.models import Sale
 from central.syncing import ingest, quarantine
+from central.syncing.handlers import HANDLERS
 from central.syncing.ingest import DeviceScope
 from central.syncing.models import SyncEvent, SyncQuarantine
 from sync.events import (
@@ -113,10 +114,10 @@ def _raise_unstorable(session: Session, payload: Any, **_kw: Any) -> None:
 
 
 @pytest.fixture
-def unstorable_drawer() -> Iterator[None]:
-    ingest._handler_cache[EventType.DRAWER_OPENED] = _raise_unstorable
-    yield
-    ingest._handler_cache.pop(EventType.DRAWER_OPENED, None)
+def unstorable_drawer(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    with monkeypatch.context() as patch:
+        patch.setitem(HANDLERS, EventType.DRAWER_OPENED, _raise_unstorable)
+        yield patch
 
 
 def _drawer(w: World) -> DrawerOpened:
@@ -124,7 +125,7 @@ def _drawer(w: World) -> DrawerOpened:
 
 
 def test_an_event_the_database_cannot_store_is_quarantined_then_retried_after_the_fix(
-        engine: Engine, world: World, unstorable_drawer: None) -> None:
+        engine: Engine, world: World, unstorable_drawer: pytest.MonkeyPatch) -> None:
     w = world
     opened = make_event(terminal_id=w.terminal, seq=1, payload=shift_opened(w))
     drawer = make_event(terminal_id=w.terminal, seq=2, payload=_drawer(w))
@@ -143,7 +144,7 @@ def test_an_event_the_database_cannot_store_is_quarantined_then_retried_after_th
         quarantine.resolve(s, item.id, action="retry")
     assert refused.value.code == "retry_failed"
     # fixed (here: the domain's real service back), retried: applied once, resolved
-    ingest._handler_cache.pop(EventType.DRAWER_OPENED, None)
+    unstorable_drawer.undo()
     with session_scope(engine) as s:
         assert quarantine.resolve(s, item.id, action="retry")["resolution"] == "reapplied"
     with Session(engine) as s:
