@@ -93,12 +93,25 @@ def tender_of(auth_code: str) -> Tender:
     return WALLET_TENDERS[wallet]
 
 
-def charge(store: Store, provider: PaymentProvider, *, doc_id: str, auth_code: str, amount_fen: int,
-           description: str, patience: flow.Patience = flow.Patience(),
-           on_progress: Callable[[ChargeResult], None] | None = None,
-           give_up: Callable[[], bool] | None = None, sleep: Callable[[float], None] = time.sleep) -> CodeCharge:
-    """Charge `amount_fen` from the scanned code for document `doc_id` and return the definite
-    outcome (or UNKNOWN `unresolved` when even the cancel got no answer: the till settles it later)."""
+@dataclass(frozen=True)
+class PreparedCharge:
+    """A charge journalled and ready to send (`prepare`), or already settled by an earlier attempt."""
+
+    order_no: str
+    tender: Tender
+    amount_fen: int
+    auth_code: str
+    description: str
+    settled: ChargeResult | None = None
+    """An earlier unresolved attempt of the same document turned out paid: nothing more to send."""
+
+
+def prepare(store: Store, provider: PaymentProvider, *, doc_id: str, auth_code: str, amount_fen: int,
+            description: str, patience: flow.Patience = flow.Patience(),
+            sleep: Callable[[float], None] = time.sleep) -> PreparedCharge:
+    """Check the code and the amount, settle an earlier unresolved attempt of `doc_id` (a charge is
+    never sent twice for one document while one is in doubt), and journal the new order number —
+    committed before anything is sent. Runs where the store is (the UI thread)."""
     tender = tender_of(auth_code)
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise PaymentError("金额必须是正整数分", "amounts are positive integers of fen", code="bad_amount")
@@ -107,7 +120,8 @@ def charge(store: Store, provider: PaymentProvider, *, doc_id: str, auth_code: s
         # an earlier attempt was never settled (lost answer, restart): settle it before a new one
         settled = settle_one(store, provider, last.order_no, patience=patience, sleep=sleep)
         if settled.status is ChargeStatus.PAID:
-            return CodeCharge(settled, Tender(last.tender), last.amount_fen)
+            return PreparedCharge(last.order_no, Tender(last.tender), last.amount_fen, auth_code, description,
+                                  settled=settled)
         if not settled.definite:
             raise PaymentError(settled.message or "上一笔付款码支付结果未知，暂不能再次收款",
                                settled.message_en or "the previous payment is still unresolved", code="unresolved")
@@ -118,11 +132,38 @@ def charge(store: Store, provider: PaymentProvider, *, doc_id: str, auth_code: s
     order_no = order_number(doc_id, attempt)
     store.provider_charges.add_sending(order_no=order_no, doc_id=doc_id, attempt=attempt, provider=provider.name,
                                        tender=tender.value, amount_fen=amount_fen, at=utcnow())
-    result = flow.collect(provider, order_no=order_no, auth_code=auth_code, amount_fen=amount_fen,
-                          description=description, patience=patience, on_progress=on_progress, give_up=give_up,
-                          sleep=sleep)
+    return PreparedCharge(order_no, tender, amount_fen, auth_code, description)
+
+
+def send(provider: PaymentProvider, prepared: PreparedCharge, *, patience: flow.Patience = flow.Patience(),
+         on_progress: Callable[[ChargeResult], None] | None = None, give_up: Callable[[], bool] | None = None,
+         sleep: Callable[[float], None] = time.sleep) -> ChargeResult:
+    """Charge → wait → query → cancel until definite. Network only, no database: may run on a worker
+    thread while the cashier watches (the customer confirming on the phone takes seconds)."""
+    if prepared.settled is not None:
+        return prepared.settled
+    return flow.collect(provider, order_no=prepared.order_no, auth_code=prepared.auth_code,
+                        amount_fen=prepared.amount_fen, description=prepared.description, patience=patience,
+                        on_progress=on_progress, give_up=give_up, sleep=sleep)
+
+
+def finish(store: Store, prepared: PreparedCharge, result: ChargeResult) -> CodeCharge:
+    """Journal what the provider said (back where the store is)."""
     _remember(store, result)
-    return CodeCharge(result, tender, amount_fen)
+    return CodeCharge(result, prepared.tender, prepared.amount_fen)
+
+
+def charge(store: Store, provider: PaymentProvider, *, doc_id: str, auth_code: str, amount_fen: int,
+           description: str, patience: flow.Patience = flow.Patience(),
+           on_progress: Callable[[ChargeResult], None] | None = None,
+           give_up: Callable[[], bool] | None = None, sleep: Callable[[float], None] = time.sleep) -> CodeCharge:
+    """Charge `amount_fen` from the scanned code for document `doc_id` and return the definite
+    outcome (or UNKNOWN `unresolved` when even the cancel got no answer: the till settles it later).
+    `prepare`, `send` and `finish` in one go."""
+    prepared = prepare(store, provider, doc_id=doc_id, auth_code=auth_code, amount_fen=amount_fen,
+                       description=description, patience=patience, sleep=sleep)
+    result = send(provider, prepared, patience=patience, on_progress=on_progress, give_up=give_up, sleep=sleep)
+    return finish(store, prepared, result)
 
 
 def _remember(store: Store, result: ChargeResult) -> None:

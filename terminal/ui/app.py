@@ -123,8 +123,18 @@ class PosApp(App):  # type: ignore[misc]
         # once started (the cashier is on the sign-in screen): collect, then freeze what lives for the
         # whole day so full collections stop landing on scans and sales (terminal/runtime.py)
         Clock.schedule_once(lambda _dt: settle_after_startup(), 1.0)
+        Clock.schedule_once(lambda _dt: self._settle_code_payments(), 0.6)
         self._start_scanner()
         return root
+
+    def _settle_code_payments(self) -> None:
+        """付款码 charges the till left unsettled when it stopped are settled before the first sale."""
+
+        def settled(count: int) -> None:
+            if count:
+                self.notify(i18n.tr("code_settled", count=count))
+
+        self.call(self.till.settle_open_charges, on_ok=settled)
 
     def _start_scanner(self) -> None:
         port = self.till.devices.scanner_port()

@@ -85,6 +85,13 @@ class PaymentState:
     """Member's points that could still be redeemed (0 without a member)."""
     quick_cash_fen: tuple[int, ...] = ()
     """Quick cash buttons (exact, then the next round notes), as the checkout suggests them."""
+    code_ok: bool = False
+    """The 付款码 tender can be used now (a provider is configured and the till is online)."""
+    code_reason: str = ""
+    """Why not, in the cashier's words (shown under the greyed-out tender)."""
+    code_reason_en: str = ""
+    stored_value_fen: int | None = None
+    """The member's stored value the till knows (None without a member)."""
 
 
 @dataclass(frozen=True)

@@ -1412,3 +1412,108 @@ def others_shift(d: Driver) -> Step:
     yield from d.no_dialog()
     yield from d.wait_for(lambda: d.app.manager.current == "shift_close", "the shift-close screen")
     d.facts["closing"] = d.app.manager.current
+
+
+# ---------------------------------------------------------------------------- payments (#15)
+
+
+def return_whole(d: Driver, receipt_no: str, shot: str) -> Step:
+    """Return a one-line sale whole, refunded the way it was paid (原路退回), with a manager's PIN."""
+    yield d.tap(d.w("sale", "returns"))
+    screen = d.screen("returns")
+    yield from d.wait_for(lambda: screen.ids.find.focus, "the receipt field has focus")
+    yield d.type(f"RECEIPT:{receipt_no}", enter=True)
+    d.check(screen.sale is not None and screen.sale.receipt_no == receipt_no, f"sale {receipt_no} found")
+    row = next(r for r in screen.ids.lines.children if r.line_no == 1)
+    yield d.tap(row.ids.qty)
+    yield d.type("1")
+    yield d.tap(screen.ids.refund_original)
+    yield from d.wait_for(lambda: screen.preview_fen > 0, "refund preview shown")
+    d.facts[f"{shot}_preview"] = screen.preview_text
+    yield from d.shot(shot)
+    yield d.tap(screen.ids.do_refund)
+    yield from manager_approves(d)
+    yield from d.wait_for(lambda: screen.refunded_fen > 0, "refund made")
+    d.facts[f"{shot}_fen"] = screen.refunded_fen
+    yield from d.shot(f"{shot}_done")
+    yield d.tap(d.popup().ids.ok)
+    yield from d.no_dialog()
+    yield from d.wait_for(lambda: not d.app.printing, "return slip printed")
+    yield d.tap(screen.ids.back)
+
+
+def finish_sale(d: Driver, key: str) -> Step:
+    pay = d.screen("payment")
+    yield d.tap(pay.ids.complete)
+    yield from d.wait_for(lambda: d.app.manager.current == "done", "done screen")
+    d.facts[key] = d.screen("done").result.receipt_no
+    yield from d.wait_for(lambda: d.screen("done").outcome is not None, "receipt printed")
+    yield d.tap(d.w("done", "next_sale"))
+
+
+def till_payments(d: Driver) -> Step:
+    """付款码 against the provider simulator (the customer confirms on the phone), stored value
+    (the till is not connected to central: offline), a voucher, then each refunded."""
+    from tests.ui import terminal_data as td
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    # 1. 付款码: noodles 4.50; the code's last digits make the simulator ask the customer to confirm
+    yield from scan(d, td.NOODLES)
+    yield d.tap(d.w("sale", "pay"))
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: pay.state is not None, "payment state shown")
+    d.check(pay.state.code_ok, f"付款码 offered: {pay.state.code_reason}")
+    yield d.tap(pay.ids.tender_code)
+    yield d.tap(pay.ids.reference)
+    yield d.type("134567890123456722", enter=True)
+    yield from d.wait_for(lambda: pay.charging, "the charge went out", timeout=5)
+    yield from d.shot("code_charging")
+    yield from d.wait_for(lambda: not pay.charging and pay.state.remaining_fen == 0, "charged by 付款码", timeout=20)
+    d.check(pay.state.payments[0].tender == "wechat", f"paid by WeChat: {pay.state.payments}")
+    yield from d.shot("code_paid")
+    yield from finish_sale(d, "code_receipt")
+    # 2. stored value, offline: bread for the member, paid from the balance
+    yield from scan(d, td.BREAD)
+    yield from member(d, td.MEMBER_CARD)
+    yield d.tap(d.w("sale", "pay"))
+    yield from d.wait_for(lambda: pay.state is not None and pay.state.stored_value_fen == td.MEMBER_STORED_VALUE_FEN,
+                          "the member's stored value shown")
+    yield d.tap(pay.ids.tender_store_credit)
+    yield d.tap(pay.ids.add)
+    d.check(pay.state.remaining_fen == 0, f"paid from stored value, {pay.state.remaining_fen} left")
+    d.facts["stored_value_paid_fen"] = pay.state.payments[-1].amount_fen
+    yield from d.shot("stored_value_paid")
+    yield from finish_sale(d, "stored_value_receipt")
+    # 3. a ¥5 voucher (minimum spend ¥10) on detergent, the rest in cash
+    yield from scan(d, td.DETERGENT)
+    yield d.tap(d.w("sale", "pay"))
+    yield from d.wait_for(lambda: pay.state is not None and pay.state.remaining_fen > 0, "payment screen")
+    yield d.tap(pay.ids.tender_voucher)
+    yield d.tap(pay.ids.reference)
+    yield d.type(td.VOUCHER_CODE, enter=True)
+    d.check(pay.state.paid_fen == 500, f"voucher took 5.00 off, paid {pay.state.paid_fen}")
+    yield d.tap(pay.ids.tender_cash)
+    yield d.tap(pay.ids.quick0)
+    d.check(pay.state.remaining_fen == 0, "fully paid")
+    yield from d.shot("voucher_paid")
+    yield from finish_sale(d, "voucher_receipt")
+    # 4. each refunded the way it was paid
+    for key in ("code_receipt", "stored_value_receipt", "voucher_receipt"):
+        yield from return_whole(d, d.facts[key], key.replace("_receipt", "_refund"))
+
+
+def code_offline(d: Driver) -> Step:
+    """A till enrolled with central but cut off: the 付款码 tender is greyed out and says why."""
+    from tests.ui import terminal_data as td
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    yield from scan(d, td.NOODLES)
+    yield d.tap(d.w("sale", "pay"))
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: pay.state is not None, "payment state shown")
+    d.check(not pay.state.code_ok, "付款码 not offered offline")
+    d.check(pay.ids.tender_code.disabled, "the 付款码 button is greyed out")
+    d.facts["note"] = pay.ids.tender_note.text
+    yield from d.shot("code_offline")

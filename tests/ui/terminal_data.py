@@ -16,6 +16,7 @@ from sync.barcodes import with_check_digit
 from sync.catalog import MemberLevel, Product, SaleUnit
 from sync.master import Entity, MemberInfo, StoreSettings, TerminalInfo, UserInfo
 from sync.promotions import Promotion, PromotionKind
+from sync.vouchers import VoucherBatch, VoucherInfo, VoucherKind, VoucherStatus
 from terminal.session import hash_pin
 from terminal.store import open_store
 
@@ -25,6 +26,10 @@ CASHIER2 = ("1002", "2468")
 """A second cashier, for the next shift (交接班)."""
 MEMBER_CARD = "88000001"
 MEMBER_PHONE = "13800138000"
+MEMBER_STORED_VALUE_FEN = 5000
+"""The member's stored value (储值) at central's last sync."""
+VOUCHER_CODE = "VC2026120700015"
+"""A ¥5 代金券 (minimum spend ¥10) head office issued, active."""
 
 # EAN-13 codes with valid check digits
 COLA_PC = with_check_digit("690123456789")
@@ -85,8 +90,13 @@ def make_terminal_data(data_dir: Path, *, rounding_mode: str = "jiao_down",
     for level in (MemberLevel("normal", "普通会员"), MemberLevel("gold", "金卡会员", points_per_yuan=Decimal(2))):
         rows.append((Entity.MEMBER_LEVEL, level.code, level.to_dict()))
     rows.append((Entity.MEMBER, "m-1", MemberInfo(id="m-1", card_no=MEMBER_CARD, phone=MEMBER_PHONE,
-                                                  name="李华", level="gold",
-                                                  points_balance=1200).model_dump(mode="json")))
+                                                  name="李华", level="gold", points_balance=1200,
+                                                  stored_value_fen=MEMBER_STORED_VALUE_FEN).model_dump(mode="json")))
+    rows.append((Entity.VOUCHER_BATCH, "31", VoucherBatch(id=31, code="NEW5", name="新店开业 5 元券",
+                                                          kind=VoucherKind.VALUE, value_fen=500,
+                                                          min_spend_fen=1000).model_dump(mode="json")))
+    rows.append((Entity.VOUCHER, VOUCHER_CODE, VoucherInfo(code=VOUCHER_CODE, batch_id=31,
+                                                           status=VoucherStatus.ACTIVE).model_dump(mode="json")))
     for product in PRODUCTS:
         rows.append((Entity.PRODUCT, str(product.id), product.to_dict()))
     for promo in _promotions(now):

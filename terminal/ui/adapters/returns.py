@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drivers.payments.provider import PaymentProvider
 from terminal import returns as returns_service
 from terminal.catalog import Catalog
 from terminal.returns import RefundPreview
@@ -16,10 +17,13 @@ from terminal.ui.views import ReturnableLine, ReturnableSale, ReturnDone
 
 
 class ReturnsArea:
-    def __init__(self, store: Store, catalog: Catalog, session: Session) -> None:
+    def __init__(self, store: Store, catalog: Catalog, session: Session,
+                 provider: PaymentProvider | None = None) -> None:
         self._store = store
         self._catalog = catalog
         self._session = session
+        self._provider = provider
+        """付款码 refunds go back through it (原路退回)."""
 
     def find_sale(self, text: str) -> ReturnableSale:
         found = returns_service.find_sale(self._store, text)
@@ -41,7 +45,8 @@ class ReturnsArea:
                     approval: ManagerPin | None = None) -> ReturnDone:
         done = returns_service.return_sale(self._store, self._session, receipt_no, quantities, refund_to=refund_to,
                                            reason=reason or None,
-                                           approval=approval_for(self._session, Action.REFUND, approval))
+                                           approval=approval_for(self._session, Action.REFUND, approval),
+                                           provider=self._provider)
         return ReturnDone(return_id=done.return_id, receipt_no=done.receipt_no, total_fen=done.payload.total_fen,
                           cash=done.cash_fen > 0,
                           refunds=tuple((r.tender.value, r.amount_fen) for r in done.payload.refunds))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from terminal import code_payments
 from terminal.catalog import Catalog
 from terminal.checkout import Checkout
 from terminal.devices import device_config
+from terminal.payment_settings import open_till_provider
 from terminal.session import Session
 from terminal.store import Store, open_store
 from terminal.ui.adapters.devices import DevicesArea
@@ -37,10 +39,20 @@ class Till:
         self.shift = ShiftArea(self.store, self.session, self.customer_screen, self.sync)
         self.sale = SaleArea(self.checkout, self.catalog, self.session, self.customer_screen)
         self.members = MembersArea(self.store, self.catalog, self.session, self.checkout, self.sale)
-        self.payment = PaymentArea(self.checkout, self.sale, self.customer_screen, self.sync)
-        self.returns = ReturnsArea(self.store, self.catalog, self.session)
+        self.provider, problem = open_till_provider(self.store)
+        self.payment = PaymentArea(self.checkout, self.sale, self.customer_screen, self.sync, self.provider, problem)
+        self.returns = ReturnsArea(self.store, self.catalog, self.session, self.provider)
+
+    def settle_open_charges(self) -> int:
+        """Give back 付款码 charges left without a committed sale (the till stopped mid-payment):
+        run at start, before the first sale; how many were settled."""
+        if self.provider is None or not self.store.provider_charges.open():
+            return 0
+        return len(code_payments.settle_open_charges(self.store, self.provider, keep=frozenset({self.checkout.cart_id})))
 
     def close(self) -> None:
+        if self.provider is not None:
+            self.provider.close()
         self.sync.close()
         self.customer_screen.close()
         self.store.close()

@@ -8,14 +8,16 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import ListProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from terminal.ui import format as fmt
 from terminal.ui import i18n
 from terminal.ui.views import PaymentState, PrintOutcome, SaleDone
 
-TENDERS: tuple[str, ...] = ("cash", "bank_card", "wechat", "alipay")
+TENDERS: tuple[str, ...] = ("cash", "bank_card", "wechat", "alipay", "code", "store_credit", "voucher")
+REFERENCE_TENDERS = frozenset({"bank_card", "wechat", "alipay", "code", "voucher"})
+"""Tenders whose reference field is used: a card slip, a payment code, a voucher code."""
 QUICK_BUTTONS = 4
 SUB_GREY = (0.35, 0.38, 0.42, 1)
 
@@ -24,6 +26,9 @@ class PaymentScreen(Screen):  # type: ignore[misc]
     state = ObjectProperty(None, allownone=True, rebind=True)
     tender = StringProperty("cash")
     quick = ListProperty([])
+    charging = BooleanProperty(False)
+    """A 付款码 charge is out at the provider: nothing else may change the sale until it is known."""
+    progress = StringProperty("")
 
     def on_enter(self, *_args: Any) -> None:
         app = App.get_running_app()
@@ -35,7 +40,7 @@ class PaymentScreen(Screen):  # type: ignore[misc]
         app = App.get_running_app()
         if app.popup_open or app.manager.current != self.name:
             return
-        field = self.ids.reference if self.tender != "cash" else self.ids.amount
+        field = self.ids.reference if self.tender in REFERENCE_TENDERS else self.ids.amount
         field.focus = True
 
     def show(self, state: PaymentState) -> None:
@@ -65,11 +70,15 @@ class PaymentScreen(Screen):  # type: ignore[misc]
 
     def scanned(self, code: str) -> None:
         """A customer's payment code scanned: it is the reference of the card / WeChat / Alipay tender."""
-        if self.tender == "cash":
+        if self.tender not in REFERENCE_TENDERS:
             App.get_running_app().notify(i18n.tr("need_reference"))
             return
         self.ids.reference.text = code
         self.add()
+
+    def reference_hint(self, tender: str, *_deps: Any) -> str:
+        """What the reference field asks for with this tender."""
+        return i18n.tr({"code": "code_hint", "voucher": "voucher_hint"}.get(tender, "reference"))
 
     def choose(self, tender: str) -> None:
         self.tender = tender
@@ -77,14 +86,52 @@ class PaymentScreen(Screen):  # type: ignore[misc]
 
     def add(self) -> None:
         app = App.get_running_app()
+        if self.charging:
+            return
         reference = self.ids.reference.text.strip()
-        if self.tender != "cash" and not reference:
+        if self.tender in REFERENCE_TENDERS and not reference:
             app.notify(i18n.tr("need_reference"))
             self.ids.reference.focus = True
             return
         text, tender = self.ids.amount.text.strip(), self.tender
-        app.call(lambda: app.till.payment.add_payment(tender, fmt.parse_yuan(text) if text else None, reference),
-                 on_ok=self.show)
+        amount = fmt.parse_yuan(text) if text else None
+        payment = app.till.payment
+        if tender == "code":
+            app.call(payment.prepare_code, reference, amount, on_ok=self._send_code)
+        elif tender == "store_credit":
+            app.call(payment.pay_stored_value, amount, on_ok=self.show)
+        elif tender == "voucher":
+            app.call(payment.apply_voucher, reference, on_ok=self.show)
+        else:
+            app.call(lambda: payment.add_payment(tender, amount, reference), on_ok=self.show)
+
+    def _send_code(self, prepared: Any) -> None:
+        """The charge goes out on a worker thread; the screen shows its progress and takes the answer
+        back on the UI thread (only a paid charge becomes a payment)."""
+        app = App.get_running_app()
+        self.charging = True
+        self.progress = i18n.tr("charging")
+        self.ids.reference.text = ""
+
+        def heard(result: Any) -> None:
+            message = result.message if i18n.get_language() == "zh_CN" else result.message_en
+            Clock.schedule_once(lambda _dt: setattr(self, "progress", i18n.tr("charging_progress", message=message)))
+
+        def done(result: Any) -> None:
+            self.charging = False
+            self.progress = ""
+            app.call(app.till.payment.finish_code, prepared, result, on_ok=self._charged)
+
+        def failed(exc: BaseException) -> None:
+            self.charging = False
+            self.progress = ""
+            app.error(exc)
+
+        app.in_background(lambda: app.till.payment.send_code(prepared, heard), done, failed)
+
+    def _charged(self, state: PaymentState) -> None:
+        App.get_running_app().notify(i18n.tr("charged", amount=fmt.money(state.payments[-1].amount_fen)))
+        self.show(state)
 
     def quick_cash(self, fen: int) -> None:
         app = App.get_running_app()
@@ -96,14 +143,20 @@ class PaymentScreen(Screen):  # type: ignore[misc]
                 lambda v: app.call(lambda: app.till.payment.redeem_points(fmt.parse_whole(v)), on_ok=self.show))
 
     def _remove_payment(self, row: Any) -> None:
+        if self.charging:
+            return
         app = App.get_running_app()
         app.call(app.till.payment.remove_payment, row.key, on_ok=self.show)
 
     def back(self) -> None:
+        if self.charging:
+            return
         app = App.get_running_app()
         app.call(app.till.payment.leave_payment, on_ok=lambda _c: app.go("sale"))
 
     def complete(self) -> None:
+        if self.charging:
+            return
         app = App.get_running_app()
 
         def done(result: SaleDone) -> None:

@@ -140,7 +140,9 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
         """The refund, then where each part goes: back to the WeChat / card … it came from, and the
         cash the cashier hands over (the message gave the total only: ¥1.33 of which ¥0.73 was cash)."""
         lines = [i18n.tr("refund_done", no=result.receipt_no, amount=fmt.money(result.total_fen))]
-        others = [i18n.tr("refund_back_to", tender=i18n.tr(f"tender_{tender}"), amount=fmt.money(fen))
+        keys = {"store_credit": "refund_to_stored_value", "voucher": "refund_voucher_back"}
+        others = [i18n.tr(keys.get(tender, "refund_back_to"), tender=i18n.tr(f"tender_{tender}"),
+                          amount=fmt.money(fen))
                   for tender, fen in result.refunds if tender != "cash" and fen]
         if others:
             lines.append("  ·  ".join(others))
