@@ -1,5 +1,5 @@
 """Which payment provider this till charges 付款码 through: its settings, kept in the till's own
-settings table (set by `pos-terminal pay-setup` or the enrolment), else from the environment
+settings table (set by `pos-terminal pay-setup`), else from the environment
 (`POS_PAY_*`, see `drivers.payments.settings`). The API key is only ever held as a `Secret`: it is
 never logged, shown or audited."""
 

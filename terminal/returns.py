@@ -509,7 +509,13 @@ def _refunds(sale: SaleCompleted, past: list[PastReturn], total: int, refund_to:
         raise ReturnError("退款金额为零（赠品请随主商品一起退）", "nothing to refund (return gifts with their item)",
                           code="zero_refund")
     if refund_to == "cash":
-        return [PaymentPayload(tender=Tender.CASH, amount_fen=total)]
+        if not any(p.tender is Tender.VOUCHER for p in sale.payments):
+            return [PaymentPayload(tender=Tender.CASH, amount_fen=total)]
+        # a voucher's share is never paid out in cash: only the money part becomes cash
+        split = _refunds(sale, past, total, "original")
+        kept = [r for r in split if r.tender is Tender.VOUCHER]
+        cash = total - sum(r.amount_fen for r in kept)
+        return [*kept, *([PaymentPayload(tender=Tender.CASH, amount_fen=cash)] if cash else [])]
     per, _, _ = _already(past)
     left_by_payment: list[tuple[Tender, int, str | None]] = []
     for p in sale.payments:

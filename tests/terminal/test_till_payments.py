@@ -375,3 +375,15 @@ def test_pre_sold_goods_voucher_is_sold_then_redeemed_against_the_goods(
     assert till.apply_voucher(code).amount_fen == 5990  # the rice, at today's price
     till.add_payment(Tender.CASH, tendered_fen=300)
     till.complete()
+
+
+def test_a_cash_refund_never_pays_out_a_vouchers_share(store: Store, till: Checkout, session: Session) -> None:
+    put_batch(store, 12, kind="value", value_fen=1000)
+    code = put_voucher(store, 12)
+    till.scan(RICE)  # 59.90
+    till.apply_voucher(code)
+    till.add_payment(Tender.CASH, tendered_fen=5000)
+    sale = till.complete()
+    ret = return_sale(store, session, sale.receipt_no, {1: 1}, refund_to="cash", approval=manager(session))
+    assert sorted((r.tender.value, r.amount_fen) for r in ret.payload.refunds) == [("cash", 4990), ("voucher", 1000)]
+    assert ret.cash_fen == 4990
