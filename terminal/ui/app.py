@@ -70,6 +70,8 @@ class PosApp(App):  # type: ignore[misc]
 
     lang = StringProperty(i18n.DEFAULT_LANGUAGE)
     cashier = StringProperty("")
+    person_key = StringProperty("cashier_label")
+    """How the status bar names who is signed in (收银员 on a till; the rep app says 业务员)."""
     is_manager = BooleanProperty(False)
     online = BooleanProperty(False)
     pending = NumericProperty(0)

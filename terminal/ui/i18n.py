@@ -276,3 +276,16 @@ def error_text(exc: BaseException) -> str:
         return message
     text = str(exc)
     return text if text else type(exc).__name__
+
+
+def _with_rep_messages() -> None:
+    """The rep app's words (`terminal/ui/rep/messages.py`) live beside the cashier's in one table."""
+    from terminal.ui.rep.messages import REP_MESSAGES
+
+    clash = set(REP_MESSAGES) & set(MESSAGES)
+    if clash:
+        raise RuntimeError(f"rep messages redefine cashier messages: {sorted(clash)}")
+    MESSAGES.update(REP_MESSAGES)
+
+
+_with_rep_messages()

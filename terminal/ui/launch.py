@@ -128,14 +128,33 @@ def quiet_http_client_logs() -> None:
 
 
 def build_app(options: LaunchOptions) -> object:
-    """Configure Kivy, open the terminal's data and return the (not yet running) app."""
+    """Configure Kivy, open the terminal's data and return the (not yet running) app: the rep app on a
+    rep tablet, the cashier app on a till."""
     from terminal.ui.fonts import find_cjk_font
 
     find_cjk_font()  # fail with the install hint before a window opens
     fit_window = configure_kivy(options.size, options.fullscreen)
     quiet_http_client_logs()
+    if is_rep_tablet(options.data_dir):
+        from terminal.ui.rep.adapters.tablet import Tablet
+        from terminal.ui.rep.app import RepApp
+
+        return RepApp(Tablet(options.data_dir), lang=options.lang, fit_window=fit_window)
     from terminal.ui.adapters.till import Till
     from terminal.ui.app import PosApp
 
     return PosApp(Till(options.data_dir, display_url=options.display_url), lang=options.lang,
                   fit_window=fit_window)
+
+
+def is_rep_tablet(data_dir: Path) -> bool:
+    """Enrolled as a sales rep's tablet (`pos-central enroll-code --kind rep`): the rep app opens
+    instead of the cashier app."""
+    from terminal.field.mode import is_rep_tablet as enrolled_as_rep
+    from terminal.store import open_store
+
+    store = open_store(data_dir)
+    try:
+        return enrolled_as_rep(store)
+    finally:
+        store.close()

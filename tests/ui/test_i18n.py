@@ -42,7 +42,7 @@ def test_unknown_language_is_refused() -> None:
 
 def test_every_key_the_layouts_and_screens_use_exists() -> None:
     used: set[str] = set()
-    for path in list(UI_DIR.glob("kv/*.kv")) + list(UI_DIR.glob("**/*.py")):
+    for path in list(UI_DIR.glob("**/*.kv")) + list(UI_DIR.glob("**/*.py")):
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""(?:app\.t|i18n\.tr|\btr)\(\s*['"]([a-z_0-9]+)['"]\s*[,)]""", text))
     missing = sorted(k for k in used if k not in i18n.MESSAGES)
@@ -73,7 +73,7 @@ def test_no_ascii_colon_joins_a_label_on_the_chinese_screens() -> None:
     # "会员: 李华", "促销: …", "等级: 金卡会员" on a Chinese screen: labels are joined by the
     # translated "labelled" text (full-width "：" in Chinese)
     joined = re.compile(r"""(\+\s*['"]: ['"])|(\}: \{)""")
-    offenders = [f"{path.name}:{n}" for path in list(UI_DIR.glob("kv/*.kv")) + list(UI_DIR.glob("screens/*.py"))
+    offenders = [f"{path.name}:{n}" for path in list(UI_DIR.glob("**/*.kv")) + list(UI_DIR.glob("screens/*.py"))
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
                  if joined.search(line)]
     assert not offenders, offenders
