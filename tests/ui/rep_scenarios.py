@@ -48,6 +48,7 @@ def sign_in(d: Driver) -> Step:
     screen = d.screen("signin")
     yield from d.wait_for(lambda: bool(screen.rep_code), "the rep's name on the sign-in screen")
     d.facts["rep_text"] = screen.rep_text
+    yield from settled(d, screen.ids.submit)
     yield from d.shot("rep-signin")
     _check_layout(d, "signin")
     for digit in "1111":  # a wrong PIN first: refused with the service's words
@@ -158,6 +159,35 @@ def rep_day(d: Driver) -> Step:
     yield from d.shot("rep-customer")
     _check_layout(d, "customer", {"results": customers.ids.results, "card": customers.ids.card_scroll,
                                   "take_order": customers.ids.take_order, "edit": customers.ids.edit})
+    yield from open_customer(d, "客户1-0")
+
+    # the rep corrects the contact (sent field by field) and adds a shop met on the way (pending, COD)
+    yield d.tap(customers.ids.edit)
+    yield from _top_dialog(d, "CustomerFormPopup")
+    form = d.dialogs()[0]
+    form.ids.contact_name.text = ""
+    yield d.tap(form.ids.contact_name)
+    yield d.type("王老板")
+    yield from d.shot("rep-edit-contact")
+    _check_layout(d, "edit contact")
+    yield d.tap(form.ids.save)
+    yield from _closed(d, form)
+    yield from d.wait_for(lambda: "王老板" in customers.card_contact, "the new contact on the card")
+    yield d.tap(customers.ids.new_customer)
+    yield from _top_dialog(d, "CustomerFormPopup")
+    form = d.dialogs()[0]
+    form.ids.name.text = ""
+    yield d.tap(form.ids.name)
+    yield d.type("路口新开小卖部")
+    yield d.tap(form.ids.type_consignment)
+    yield d.tap(form.ids.contact_phone)
+    yield d.type("13912345678")
+    yield from d.shot("rep-new-customer")
+    _check_layout(d, "new customer")
+    yield d.tap(form.ids.save)
+    yield from _closed(d, form)
+    yield from d.wait_for(lambda: customers.card is not None and customers.card.name == "路口新开小卖部", "new card")
+    d.facts["new_customer"] = customers.card_subtitle
     yield from open_customer(d, "客户1-0")
 
     # visit: check in, a step, a photo from the camera driver and one picked from the files
@@ -279,3 +309,60 @@ def rep_after_sync(d: Driver) -> Step:
     d.facts["statuses"] = [f"{r.text_left} | {r.text_mid} | {r.text_sub}" for r in _rows(orders.ids.orders.box)]
     yield from d.shot("rep-orders-synced")
     _check_layout(d, "orders synced")
+    # the lock button: only the rep's PIN opens the tablet again
+    yield d.tap(d.app.root.ids.status.ids.lock)
+    signin = d.screen("signin")
+    yield from d.wait_for(lambda: d.app.manager.current == "signin" and signin.locked, "locked")
+    for digit in PIN:
+        yield d.tap(_key(signin.ids.pad, digit))
+    yield d.tap(signin.ids.submit)
+    yield from d.wait_for(lambda: d.app.manager.current == "today", "unlocked")
+    d.facts["unlocked"] = True
+
+
+def rep_demo_shots(d: Driver) -> Step:
+    """On a tablet enrolled with `pos-central demo`'s rep01 (README screenshots): Today, then an order
+    for the first customer of the route with a box line, two piece lines and a gift."""
+    screen = d.screen("signin")
+    yield from d.wait_for(lambda: bool(screen.rep_code), "the rep's name")
+    yield from settled(d, screen.ids.submit)
+    for digit in os.environ.get("POS_TEST_PIN", "1234"):
+        yield d.tap(_key(screen.ids.pad, digit))
+    yield d.tap(screen.ids.submit)
+    today = d.screen("today")
+    yield from d.wait_for(lambda: d.app.manager.current == "today" and today.stop_count > 0, "today's route")
+    yield 0.5
+    yield from d.shot("rep-today")
+    _check_layout(d, "demo today")
+    yield d.tap(_rows(today.ids.stops.box)[0])
+    customers = d.screen("customers")
+    yield from d.wait_for(lambda: customers.card is not None, "the card")
+    yield from d.shot("rep-customer")
+    yield d.tap(customers.ids.take_order)
+    order = d.screen("order")
+    yield from d.wait_for(lambda: d.app.manager.current == "order", "order screen")
+    for n, query in enumerate(("可乐", "牛奶", "奶糖", "汽水")):
+        yield d.tap(order.ids.search)
+        order.ids.search.text = ""
+        yield d.type(query)
+        yield 0.6  # the search runs once typing pauses (SEARCH_DELAY_S): the rows shown now are replaced
+        yield from d.wait_for(lambda q=query: any(q in r.text_left for r in _rows(order.ids.hits.box)), query)
+        hits = _rows(order.ids.hits.box)
+        named = [h for h in hits if query in h.text_left]
+        hit = next((h for h in named if len(h.key.units) > 1), named[0]) if n == 0 else named[0]
+        yield from settled(d, hit)
+        yield d.tap(hit)
+        yield from _top_dialog(d, "AddLinePopup")
+        popup = d.dialogs()[0]
+        if n == 0 and len(hit.key.units) > 1:
+            yield d.tap(next(b for b in popup.ids.units.children if b.code == hit.key.units[-1][0]))
+        yield d.tap(_key(popup.ids.pad, "←"))
+        yield d.tap(_key(popup.ids.pad, str(n + 2)))
+        if n == 3:
+            yield d.tap(popup.ids.gift)
+        yield d.tap(popup.ids.add)
+        yield from _closed(d, popup)
+    yield from d.wait_for(lambda: order.draft is not None and len(order.draft.lines) >= 4, "four lines")
+    yield 0.5
+    yield from d.shot("rep-order")
+    _check_layout(d, "demo order")

@@ -86,6 +86,7 @@ def _sync_in_process(root: Path) -> dict[str, object]:
 
     from central.app import create_app
     from central.attachments.models import Attachment
+    from central.customers.models import Customer
     from central.db import dispose_engine, get_engine, session_scope
     from central.field.models import Collection, Visit
     from central.orders.models import SalesOrder
@@ -110,9 +111,11 @@ def _sync_in_process(root: Path) -> dict[str, object]:
         visits = [(len(v.photos or []), v.notes) for v in s.scalars(select(Visit))]
         collections = [(c.amount_fen, c.method, c.reference) for c in s.scalars(select(Collection))]
         attachments = [a.complete for a in s.scalars(select(Attachment))]
+        customers = {c.name: (c.status, c.contact_name) for c in s.scalars(select(Customer))}
     dispose_engine(url)
     return {"orders": orders, "visits": visits, "collections": collections, "attachments": attachments,
-            "uploaded": uploads.uploaded, "pending": pending}
+            "uploaded": uploads.uploaded, "pending": pending,
+            "customers": customers}
 
 
 def test_a_reps_day_offline_then_sync(rep_world: Path, run_scenario: ScenarioRunner,
@@ -141,7 +144,8 @@ def test_a_reps_day_offline_then_sync(rep_world: Path, run_scenario: ScenarioRun
     assert "超出信用额度" in facts["hold_warning"]
     assert "银行转账 ¥200.00" in facts["collection"]
     assert facts["online"] is False
-    assert facts["pending"] == 4  # two orders, the visit, the collection: all waiting
+    assert facts["pending"] == 6  # the contact edit, the new customer, two orders, the visit, the collection
+    assert "待审核" in facts["new_customer"] and "专柜" in facts["new_customer"]
     assert any("超出信用额度" in s and "未上传" in s for s in facts["statuses"])
     assert all("not synced yet" in s for s in facts["statuses_en"])
     # the receipt (and the confirmations) reached the portable printer
@@ -165,6 +169,8 @@ def test_a_reps_day_offline_then_sync(rep_world: Path, run_scenario: ScenarioRun
     assert [o[1] for o in synced["orders"] if o[1] != "held"] == ["approved"]
     assert synced["visits"] == [(2, "货架缺货两个品种")]
     assert synced["collections"] == [(20_000, "bank_transfer", "TR20261207001")]
+    assert synced["customers"]["客户1-0"][1] == "王老板"
+    assert synced["customers"]["路口新开小卖部"][0] == "pending"
     assert synced["uploaded"] == 2
     assert synced["attachments"] == [True, True]
     # and the app shows central's statuses

@@ -241,7 +241,7 @@ class CustomersScreen(RepScreen):
     def edit_customer(self) -> None:
         if self.card is None:
             return
-        popup = Factory.CustomerFormPopup(creating=False, key=self.card.key, when_saved=self.show)
+        popup = Factory.CustomerFormPopup(creating=False, customer_key=self.card.key, when_saved=self.show)
         for field in ("contact_name", "contact_phone", "address", "notes"):
             popup.ids[field].text = getattr(self.card, field) or ""
         _app().open_popup(popup)
@@ -261,7 +261,8 @@ class CustomerFormPopup(PosPopup):
     the contact fields and notes (sent field by field)."""
 
     creating = BooleanProperty(False)
-    key = StringProperty("")
+    customer_key = StringProperty("")
+    """The customer edited (not `key`: a `key` property would fire the dialog's `on_key`)."""
     customer_type = StringProperty("direct")
     when_saved = ObjectProperty(None, allownone=True)
 
@@ -281,7 +282,7 @@ class CustomerFormPopup(PosPopup):
         if self.creating:
             app.call(app.tablet.customers.create, self.ids.name.text.strip(), self.customer_type, fields, on_ok=saved)
         else:
-            app.call(app.tablet.customers.edit, self.key, fields, on_ok=saved)
+            app.call(app.tablet.customers.edit, self.customer_key, fields, on_ok=saved)
 
 
 # ---------------------------------------------------------------------------- field order

@@ -139,6 +139,8 @@ class DraftView:
     total_fen: int
     discount_fen: int
     available_fen: int
+    credit_text: str
+    """"可用额度 ¥…" for a customer on account, "货到付款" for cash on delivery."""
     hold_text: str
     """Why the order would be held for approval as it stands (empty: it passes)."""
     blocked: bool = False

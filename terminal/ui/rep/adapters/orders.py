@@ -70,6 +70,8 @@ class OrdersArea:
         hold = pick(priced.hold_message) if priced is not None and priced.held else ""
         return DraftView(customer=card.name, lines=tuple(lines), total_fen=priced.total_fen if priced else 0,
                          discount_fen=priced.discount_fen if priced else 0, available_fen=card.available_fen,
+                         credit_text=(i18n.tr("available_short", amount=money(card.available_fen))
+                                      if card.on_credit_allowed else i18n.tr("terms_cod")),
                          hold_text=(i18n.tr("would_block", reasons=hold) if priced is not None and priced.blocked
                                     else i18n.tr("would_hold", reasons=hold) if hold else ""),
                          blocked=bool(priced and priced.blocked))
