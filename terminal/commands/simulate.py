@@ -1,4 +1,5 @@
-"""`pos-terminal simulate --sales N [--seed S] [--data DIR]`: ring up realistic sales offline.
+"""`pos-terminal simulate --sales N [--seed S] [--data DIR]`: ring up realistic sales offline
+(on a rep tablet, `--orders N`: field orders, visits and collections, see terminal/field/simulate.py).
 
 Every sale goes through the very same `terminal.checkout.Checkout` the cashier screens call:
 random carts from the local catalog (scanned by barcode, boxes, weighed fresh food), members,
@@ -31,7 +32,10 @@ from terminal.store.seed import seed_demo
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sales", type=int, required=True, metavar="N", help="how many sales to ring up")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--sales", type=int, metavar="N", help="how many sales to ring up (a till)")
+    what.add_argument("--orders", type=int, metavar="N",
+                      help="how many field orders to take, with visits and collections (a rep tablet)")
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="random seed (same seed, same carts)")
     parser.add_argument("--return-rate", type=float, default=0.05, metavar="R",
                         help="share of sales followed by a return of an earlier sale (default 0.05)")
@@ -177,6 +181,10 @@ class Simulator:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.orders is not None:
+        from terminal.field.simulate_command import run_orders
+
+        return run_orders(args, data_dir(args))
     if args.sales < 0:
         print("--sales must be ≥ 0", file=sys.stderr)
         return 2

@@ -29,7 +29,6 @@ from sync.events import (
     CollectionRecorded,
     EventEnvelope,
     FieldOrderCreated,
-    FieldOrderLine,
     PaymentPayload,
     ReturnLinePayload,
     SaleCompleted,
@@ -232,41 +231,47 @@ def seed_rep(engine: Engine, store_id: int, customers: int = 3) -> tuple[int, li
 
 @dataclass
 class Tablet(Till):
-    """A rep's tablet: field orders, visits and collections appended to its outbox as the rep app does."""
+    """A rep's tablet: field orders, visits and collections made by the rep app's own services
+    (`terminal.field`), so the exactly-once tests cover what a rep really sends."""
 
     rep_id: int = 0
     orders: dict[str, FieldOrderCreated] = field(default_factory=dict)
     visits: dict[str, VisitRecorded] = field(default_factory=dict)
     collections: dict[str, CollectionRecorded] = field(default_factory=dict)
+    _app: Any = None
+
+    @property
+    def app(self) -> Any:
+        """The tablet's `terminal.field.app.FieldApp`, its rep signed in (as `simulate` does)."""
+        if self._app is None:
+            from terminal.field.app import FieldApp
+
+            self._app = FieldApp(self.store)
+            self._app.session.sign_in_as_rep(reason="tests")
+        return self._app
 
     def take_order(self, customer_id: int, products: list[int], qty: int = 2, on_credit: bool = True
                    ) -> FieldOrderCreated:
-        lines = [FieldOrderLine(product_id=pid, sku=f"SKU{pid:05d}", unit_code="pc", unit_factor=1, qty=Decimal(qty),
-                                unit_price_fen=self._price(pid), amount_fen=self._price(pid) * qty) for pid in products]
-        oid = uuid7()
-        order = FieldOrderCreated(order_id=oid, order_no=f"R{self.terminal_id}-{self.rng.randrange(10**9)}",
-                                  customer_id=customer_id, rep_id=self.rep_id, terminal_id=self.terminal_id,
-                                  ordered_at=datetime.now(UTC), lines=lines, total_fen=sum(ln.amount_fen for ln in lines),
-                                  on_credit=on_credit)
-        with self.store.transaction():
-            self.store.outbox.append(order)
-        self.orders[oid] = order
+        from terminal.field.orders import OrderDraft, OrderLineInput
+
+        app = self.app
+        draft = OrderDraft(customer_key=str(customer_id), lines=[OrderLineInput(pid, "pc", qty) for pid in products],
+                           on_credit=on_credit)
+        order = app.orders.submit(app.session, draft).order
+        self.orders[order.order_id] = order
         return order
 
     def visit(self, customer_id: int) -> VisitRecorded:
-        v = VisitRecorded(visit_id=uuid7(), customer_id=customer_id, rep_id=self.rep_id, terminal_id=self.terminal_id,
-                          checked_in_at=datetime.now(UTC), notes="巡店")
-        with self.store.transaction():
-            self.store.outbox.append(v)
-        self.visits[v.visit_id] = v
-        return v
+        app = self.app
+        v = app.visits.check_in(app.session, str(customer_id))
+        app.visits.set_notes(v.visit_id, "巡店")
+        visit = app.visits.check_out(app.session, v.visit_id)
+        self.visits[visit.visit_id] = visit
+        return visit
 
     def collect(self, customer_id: int, amount_fen: int) -> CollectionRecorded:
-        c = CollectionRecorded(collection_id=uuid7(), receipt_no=f"RC{self.terminal_id}-{self.rng.randrange(10**9)}",
-                               customer_id=customer_id, rep_id=self.rep_id, terminal_id=self.terminal_id,
-                               collected_at=datetime.now(UTC), amount_fen=amount_fen, method=CollectionMethod.CASH)
-        with self.store.transaction():
-            self.store.outbox.append(c)
+        app = self.app
+        c = app.collections.record(app.session, str(customer_id), amount_fen, CollectionMethod.CASH)
         self.collections[c.collection_id] = c
         return c
 
