@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -163,15 +164,28 @@ def test_rule6_rep_edits_merge_field_by_field_later_receipt_wins_history_kept_an
 def test_rule7_a_wrong_till_clock_is_kept_as_reported_and_central_orders_by_receipt(
         central_engine: Engine, api: TestClient, seeded: Seeded, tmp_path: Path) -> None:
     (a,) = tills(central_engine, api, seeded, tmp_path, n=1)
-    future = datetime(2031, 5, 1, 8, 0, tzinfo=UTC)
-    sale = a.sell([seeded.product_ids[0]], sold_at=future)
+    # within the contract's window (2000-01-01 .. receiver's clock + 2 days) a wrong clock is kept
+    years_behind = datetime(2019, 5, 1, 8, 0, tzinfo=UTC)
+    a_day_ahead = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    sales = [a.sell([seeded.product_ids[0]], sold_at=when) for when in (years_behind, a_day_ahead)]
     before = datetime.now(UTC)
     assert a.sync_client().sync_round().push.rejected == 0
     with session_scope(central_engine, write=False) as s:
-        got = s.get(Sale, sale.sale_id)
-        assert got is not None
-        assert got.sold_at == future
-        assert before - timedelta(seconds=5) <= got.received_at <= datetime.now(UTC) + timedelta(seconds=5)
+        for sale, when in zip(sales, (years_behind, a_day_ahead), strict=True):
+            got = s.get(Sale, sale.sale_id)
+            assert got is not None
+            assert got.sold_at == when
+            assert before - timedelta(seconds=5) <= got.received_at <= datetime.now(UTC) + timedelta(seconds=5)
+
+
+def test_rule7_a_clock_years_ahead_is_refused_at_the_till_before_a_sale_is_made(
+        central_engine: Engine, api: TestClient, seeded: Seeded, tmp_path: Path) -> None:
+    (a,) = tills(central_engine, api, seeded, tmp_path, n=1)
+    a.open_shift()
+    events_before = a.store.scalar("SELECT count(*) FROM outbox")
+    with pytest.raises(ValidationError, match="clock is wrong"):
+        a.sell([seeded.product_ids[0]], sold_at=datetime(2031, 5, 1, 8, 0, tzinfo=UTC))
+    assert a.store.scalar("SELECT count(*) FROM outbox") == events_before
 
 
 def test_rule8_a_sale_arriving_after_its_shift_closed_is_posted_to_that_shift_and_flagged(
