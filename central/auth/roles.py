@@ -40,8 +40,12 @@ class Permission(StrEnum):
     PRICING_WRITE = "pricing.write"
     MEMBERS_READ = "members.read"
     MEMBERS_WRITE = "members.write"
+    """Sign members up and change their contact fields (name, phone, birthday); store-scoped roles only
+    for members of their own store (`central.members.service.CONTACT_FIELDS`)."""
+    MEMBERS_MANAGE = "members.manage"
+    """Change a member's card number, level or active flag (store managers: members of their store)."""
     MEMBERS_ADJUST_POINTS = "members.adjust_points"
-    """Correct a member's points by hand (with a reason): head office and store managers, not cashiers."""
+    """Correct a member's points by hand (with a reason, audited): a head-office action (admin, finance)."""
     CUSTOMERS_READ = "customers.read"
     CUSTOMERS_WRITE = "customers.write"
     INVENTORY_READ = "inventory.read"
@@ -91,7 +95,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(p for p in Permission if p is not P.SYNC),
     Role.STORE_MANAGER: frozenset({
         P.ORG_READ, P.TERMINALS_MANAGE, P.USERS_READ, P.USERS_WRITE, P.CATALOG_READ, P.PRICING_READ,
-        P.MEMBERS_READ, P.MEMBERS_WRITE, P.MEMBERS_ADJUST_POINTS, P.CUSTOMERS_READ, P.INVENTORY_READ,
+        P.MEMBERS_READ, P.MEMBERS_WRITE, P.MEMBERS_MANAGE, P.CUSTOMERS_READ, P.INVENTORY_READ,
         P.INVENTORY_WRITE, P.SALES_READ, P.REPORTS_READ, P.REVIEW_READ, P.STORED_VALUE_READ, P.VOUCHERS_READ,
         P.PURCHASING_READ, P.ORDERS_READ, P.ORDERS_WRITE, P.ORDERS_APPROVE, P.DELIVERIES_WRITE,
     }),
@@ -106,8 +110,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.PURCHASING_READ, P.PURCHASING_WRITE, P.COSTS_READ, P.ORDERS_READ, P.DELIVERIES_WRITE,
     }),
     Role.FINANCE: frozenset({
-        P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.CUSTOMERS_READ, P.SALES_READ,
-        P.RECEIVABLES_READ, P.RECEIVABLES_WRITE, P.REPORTS_READ, P.INVENTORY_READ, P.REVIEW_READ,
+        P.ORG_READ, P.CATALOG_READ, P.PRICING_READ, P.MEMBERS_READ, P.MEMBERS_ADJUST_POINTS, P.CUSTOMERS_READ,
+        P.SALES_READ, P.RECEIVABLES_READ, P.RECEIVABLES_WRITE, P.REPORTS_READ, P.INVENTORY_READ, P.REVIEW_READ,
         P.REVIEW_RESOLVE, P.STORED_VALUE_READ, P.STORED_VALUE_WRITE, P.VOUCHERS_READ,
         P.PURCHASING_READ, P.PURCHASING_APPROVE, P.COSTS_READ, P.ORDERS_READ, P.ORDERS_APPROVE,
     }),
@@ -127,3 +131,13 @@ DEVICE_PERMISSIONS: dict[DeviceKind, frozenset[Permission]] = {
     DeviceKind.REP: frozenset({P.SYNC, P.CATALOG_READ, P.PRICING_READ, P.CUSTOMERS_READ, P.ORG_READ,
                                P.ORDERS_READ}),
 }
+
+
+def roles_table_markdown() -> str:
+    """The role → permission table as Markdown (docs/roles.md holds it; a test keeps the two equal)."""
+    roles = list(Role)
+    head = "| permission | " + " | ".join(f"{ROLE_NAMES_ZH[r]} {r.value}" for r in roles) + " |"
+    rule = "|---|" + "---|" * len(roles)
+    rows = [f"| `{p.value}` | " + " | ".join("✔" if p in ROLE_PERMISSIONS[r] else "" for r in roles) + " |"
+            for p in Permission if p is not Permission.SYNC]
+    return "\n".join([head, rule, *rows]) + "\n"

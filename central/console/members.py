@@ -1,7 +1,7 @@
 """Members (会员): search by name, phone, card or pinyin initials; a member's points ledger and purchase
 history; edits (`MemberPatch`); points adjustments with a reason, for the roles that may make them
-(`members.adjust_points`: head office and store managers, not cashiers). Same services as
-`/api/v1/members`; every change audited on the member."""
+(`members.adjust_points`: head office, not store staff). Same services as `/api/v1/members`, which
+decide who may change what (`central.members.service.authorize_change`) and audit every change."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from central.api.deps import SessionDep
 from central.api.types import changes_of
 from central.auth.roles import Permission as P
-from central.console.audit_view import record_change, trail
+from central.console.audit_view import trail
 from central.console.i18n import register
 from central.console.labels import POINT_KINDS, label
 from central.console.listing import Listing, Sort
@@ -33,7 +33,7 @@ from central.console.web import (
     page,
     render,
 )
-from central.errors import DomainError
+from central.errors import DomainError, Forbidden
 from central.excel import Column, Kind, Sheet, xlsx_response
 from central.members import service
 from central.members.models import Member, PointsEntry
@@ -115,11 +115,13 @@ def _member_page(request: Request, viewer: Viewer, session: Session, member: Mem
         .join(Store, Store.id == Sale.store_id).where(Sale.member_id == member.id)
         .order_by(Sale.sold_at.desc()).limit(20)).all()
     store = session.get(Store, member.home_store_id) if member.home_store_id else None
+    mine = viewer.principal.may_see_store(member.home_store_id)  # store staff change their store's members only
     return render(request, viewer, "members/detail.html", member=member, ledger=ledger, purchases=purchases,
                   home_store=store, levels=_levels(session), errors=errors or FormErrors(), values=values or {},
                   flash_ok=flash, kind_label=lambda k: label(viewer.locale, POINT_KINDS, k),
-                  trail=trail(session, "member", member.id), can_adjust=viewer.can(P.MEMBERS_ADJUST_POINTS),
-                  can_write=viewer.can(P.MEMBERS_WRITE))
+                  trail=trail(session, "member", member.id),
+                  can_adjust=viewer.can(P.MEMBERS_ADJUST_POINTS) and mine,
+                  can_write=viewer.can(P.MEMBERS_WRITE) and mine, can_manage=viewer.can(P.MEMBERS_MANAGE))
 
 
 @router.get("/members/{member_id}")
@@ -142,11 +144,16 @@ async def edit_member(request: Request, member_id: MemberId, viewer: Writer, ses
     data: dict[str, Any] = {k: (str(form.get(k) or "").strip() or None)
                             for k in ("card_no", "name", "phone", "birthday", "level")}
     data["active"] = form.get("active") == "on"
+    if not viewer.can(P.MEMBERS_MANAGE):  # their form has no card, level or active fields
+        data = {k: v for k, v in data.items() if k not in service.MANAGED_FIELDS}
     try:
         body = MemberPatch.model_validate(data)
-        service.update_member(session, found, changes_of(body, required=("card_no", "level", "active")))
-        record_change(session, viewer, request, action="member.update", entity_type="member", entity_id=found.id,
-                      before=before, after=_image(found))
+        # only what the form really changes (the service refuses what this viewer may not change)
+        changes = {k: v for k, v in changes_of(body, required=("card_no", "level", "active")).items()
+                   if before.get(k) != v}
+        service.update_member(session, found, changes, viewer.principal)
+    except Forbidden:
+        raise  # not a form mistake: the 403 page
     except (ValidationError, DomainError) as exc:
         session.rollback()
         found = service.get_member(session, member_id)
@@ -159,14 +166,12 @@ async def adjust(request: Request, member_id: MemberId, viewer: Adjuster, sessio
     form = await request.form()
     found = service.get_member(session, member_id)
     values = {"points": str(form.get("points") or "").strip(), "note": str(form.get("note") or "").strip()}
-    before = found.points_balance
     try:
         body = PointsAdjustIn.model_validate({"points": values["points"] or "x", "note": values["note"] or None})
-        entry = service.adjust_points(session, found, points=body.points, note=body.note or "",
-                                      user_id=viewer.user_id)
-        record_change(session, viewer, request, action="member.points_adjust", entity_type="member",
-                      entity_id=found.id, before={"points_balance": before},
-                      after={"points_balance": entry.balance_after, "points": body.points}, reason=body.note)
+        service.adjust_points(session, found, points=body.points, note=body.note or "", user_id=viewer.user_id,
+                              who=viewer.principal)
+    except Forbidden:
+        raise
     except (ValidationError, DomainError) as exc:
         session.rollback()
         found = service.get_member(session, member_id)

@@ -92,7 +92,7 @@ class MemberImporter:
             savepoint = session.begin_nested()
             try:
                 if member is None:
-                    made = service.create_member(session, card_no=card, **fields)
+                    made = service.create_member(session, self.who, audited=False, card_no=card, **fields)
                     out.created.append(made.id)
                     changes.append((made.id, None, {"card_no": card, **fields}))
                 else:
@@ -102,12 +102,13 @@ class MemberImporter:
                         out.unchanged += 1
                         savepoint.commit()
                         continue
-                    service.update_member(session, member, changed)
+                    service.update_member(session, member, changed, self.who, audited=False)
                     out.updated.append(member.id)
                     changes.append((member.id, {k: before[k] for k in changed}, changed))
             except DomainError as exc:
                 savepoint.rollback()
-                column = {"card_no": "card_no", "phone": "phone", "level": "level"}.get(exc.field or "", None)
+                column = {"card_no": "card_no", "phone": "phone", "level": "level", "active": "active",
+                          "home_store_id": "home_store"}.get(exc.field or "", None)
                 report.error(number, column, exc)
                 continue
             if write and not report.bad:

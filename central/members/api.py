@@ -38,11 +38,7 @@ def list_members(session: SessionDep, _who: Reader, page: PageDep,
 
 @router.post("/members", response_model=MemberOut, status_code=201, summary="新会员 / sign up a member")
 def create_member(body: MemberIn, session: SessionDep, who: Writer) -> object:
-    fields = body.model_dump()
-    if who.store_id is not None:
-        who.check_store(fields["home_store_id"] or who.store_id, "home_store_id")
-        fields["home_store_id"] = fields["home_store_id"] or who.store_id
-    return service.create_member(session, **fields)
+    return service.create_member(session, who, **body.model_dump())
 
 
 @router.get("/members/{member_id}", response_model=MemberOut, summary="会员详情")
@@ -50,10 +46,11 @@ def get_member(member_id: MemberId, session: SessionDep, _who: Reader) -> object
     return service.get_member(session, member_id)
 
 
-@router.patch("/members/{member_id}", response_model=MemberOut, summary="修改会员")
-def patch_member(member_id: MemberId, body: MemberPatch, session: SessionDep, _who: Writer) -> object:
+@router.patch("/members/{member_id}", response_model=MemberOut,
+              summary="修改会员 / edit a member (contact fields: members.write; card, level, active: members.manage)")
+def patch_member(member_id: MemberId, body: MemberPatch, session: SessionDep, who: Writer) -> object:
     member = service.get_member(session, member_id)
-    return service.update_member(session, member, changes_of(body, required=("card_no", "level", "active")))
+    return service.update_member(session, member, changes_of(body, required=("card_no", "level", "active")), who)
 
 
 @router.get("/members/{member_id}/points", response_model=Page[PointsEntryOut], summary="积分流水 / points ledger")
@@ -66,6 +63,7 @@ def points_ledger(member_id: MemberId, session: SessionDep, _who: Reader, page: 
 @router.post("/members/{member_id}/points/adjustments", response_model=PointsEntryOut, status_code=201,
              summary="积分调整 / adjust points (head office)")
 def adjust_points(member_id: MemberId, body: PointsAdjustIn, session: SessionDep, user: CurrentUser,
-                  _who: Annotated[Principal, require(P.MEMBERS_ADJUST_POINTS, devices=False)]) -> object:
+                  who: Annotated[Principal, require(P.MEMBERS_ADJUST_POINTS, devices=False)]) -> object:
     member = service.get_member(session, member_id)
-    return service.adjust_points(session, member, points=body.points, note=body.note or "", user_id=user.user_id)
+    return service.adjust_points(session, member, points=body.points, note=body.note or "", user_id=user.user_id,
+                                 who=who)

@@ -22,6 +22,7 @@ def test_member_search_and_points_adjustment_by_role(client: TestClient, engine:
     store = make_store("S01")
     make_user("cash", role="cashier", store_id=store)
     make_user("mgr", role="store_manager", store_id=store)
+    make_user("fin", role="finance")
     with session_scope(engine) as s:
         zhang = members.create_member(s, card_no="M001", phone="13800000001", name="张伟", home_store_id=store).id
         members.create_member(s, card_no="M002", phone="13800000002", name="李娜", home_store_id=store)
@@ -37,7 +38,9 @@ def test_member_search_and_points_adjustment_by_role(client: TestClient, engine:
     api = client.post(f"/api/v1/members/{zhang}/points/adjustments", headers=login("cash"),
                       json={"points": 500, "note": "送"})
     assert api.status_code == 403  # the same permission guards the API
-    csrf = console_login("mgr")
+    csrf = console_login("mgr")  # a head-office action: not the store manager's either
+    assert client.post(f"/members/{zhang}/points", data={"csrf": csrf, "points": "500", "note": "送"}).status_code == 403
+    csrf = console_login("fin")
     no_reason = client.post(f"/members/{zhang}/points", data={"csrf": csrf, "points": "500", "note": ""})
     assert no_reason.status_code == 200
     assert "原因" in no_reason.text
@@ -49,7 +52,7 @@ def test_member_search_and_points_adjustment_by_role(client: TestClient, engine:
         entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "member.points_adjust"))
         assert entry is not None
         assert entry.reason == "开业活动补送"
-        assert entry.actor_label == "mgr"
+        assert entry.actor_label == "fin"
         assert entry.before is not None
         assert entry.before["points_balance"] == 0
         assert entry.after == {"points_balance": 500, "points": 500}

@@ -1,0 +1,3 @@
+"""The roles tests use the console's sign-in helper too."""
+
+from tests.central.console.conftest import console_login  # noqa: F401 - a fixture
