@@ -26,12 +26,12 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import Table
 
 from bench import _sync_common as common
+from sync.store_time import STORE_TZ
 
 SALES = int(os.environ.get("POS_BENCH_CONSOLE_SALES", "1000000"))
 PRODUCTS = int(os.environ.get("POS_BENCH_CONSOLE_PRODUCTS", "200000"))
@@ -40,7 +40,7 @@ STORES = 10
 DAYS = 400
 CHUNK = 20_000
 REQUESTS = 30
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = STORE_TZ
 
 BRANDS = ["康师傅", "统一", "农夫山泉", "可口可乐", "百事", "娃哈哈", "蒙牛", "伊利", "光明", "旺旺", "达利园", "乐事",
           "好丽友", "雀巢", "立白", "蓝月亮", "海天", "李锦记", "金龙鱼", "鲁花", "五粮液", "青岛", "雪花", "燕京",

@@ -59,7 +59,7 @@ def _bench(url: str) -> list[tuple[str, str]]:
     from central.org.models import Warehouse
     from central.purchasing.reorder import reorder
     from central.reporting.stock_summary import stock_summary
-    from central.sales.dates import business_date
+    from sync.store_time import business_date
 
     rows: list[tuple[str, str]] = []
     engine = get_engine(url)

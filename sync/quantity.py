@@ -6,7 +6,7 @@ no Decimal arithmetic appears in the hot path; `to_milli` is the only conversion
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final
 
 from sync.errors import QuantityError
@@ -54,9 +54,23 @@ def normalize_qty(value: int | str | Decimal, *, weighed: bool) -> Decimal:
     return q
 
 
-def to_milli(qty: Decimal) -> int:
-    """A normalised quantity in integer thousandths (1.5 → 1500, 3 → 3000)."""
-    return int(qty.scaleb(3))
+def to_milli(qty: Decimal | int | str) -> int:
+    """A quantity in integer thousandths (1.5 → 1500, 3 → 3000, "1.255" → 1255).
+
+    The one conversion both ends use (the till's pricing and returns, central's stock ledger, orders,
+    purchasing, counts). Beyond 3 places it rounds half up (1.2345 → 1235, 0.0005 → 1): quantities
+    that reached the wire or a form are already bounded to 3 places, so this only matters for a
+    computed quantity such as a box split. Floats and bools are refused like `normalize_qty` does.
+    """
+    if type(qty) is int:  # the common whole-piece case, exact and fast
+        return qty * 1000
+    if isinstance(qty, bool | float) or not isinstance(qty, int | str | Decimal):
+        raise TypeError(f"to_milli takes an int, a decimal string or a Decimal, not {type(qty).__name__}")
+    d = qty if isinstance(qty, Decimal) else Decimal(str(qty).strip() if isinstance(qty, str) else qty)
+    exponent = d.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -3:  # at most 3 places: exact, no rounding needed
+        return int(d.scaleb(3))
+    return int(d.scaleb(3).quantize(_ONE, rounding=ROUND_HALF_UP))
 
 
 def from_milli(milli: int, *, weighed: bool) -> Decimal:

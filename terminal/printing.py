@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from drivers.errors import DeviceError
 from drivers.layout import return_slip, sale_receipt, shift_report
 from drivers.printer import CashDrawer, ReceiptPrinter
 from drivers.receipt import (
-    DEFAULT_TIMEZONE,
     ReceiptData,
     ReceiptLine,
     ReceiptMember,
@@ -38,6 +36,7 @@ from drivers.receipt import (
 from sync.events import PaymentPayload, SaleCompleted, StoredValueToppedUp, Tender, VoucherSold
 from sync.master import Entity
 from sync.promotions import PromotionKind
+from sync.store_time import STORE_TIMEZONE, business_date, day_start_utc
 from terminal.catalog import Catalog, Lang
 from terminal.checkout import TENDER_NAMES_ZH
 from terminal.errors import NotFound
@@ -164,7 +163,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
                       *footer)
         except NotFound:
             pass
-    return ReceiptData(
+    return ReceiptData(timezone=STORE_TIMEZONE,
         header=header, receipt_no=sale.receipt_no, issued_at=sale.sold_at,
         cashier=_user_name(catalog, sale.cashier_id), lines=tuple(lines), subtotal_fen=sale.subtotal_fen,
         discount_fen=sale.discount_fen, rounding_fen=sale.rounding_fen, total_fen=sale.total_fen + points_value,
@@ -238,7 +237,7 @@ def return_slip_data(store: Store, return_id: str, *, catalog: Catalog | None = 
     original = store.sales.load(ret.original_sale_id)
     names = {} if original is None else {ln.line_no: ln.name for ln in original.lines}
     header, footer = _header(store, catalog)
-    return ReturnSlipData(
+    return ReturnSlipData(timezone=STORE_TIMEZONE,
         header=header, return_no=ret.receipt_no, original_receipt_no=ret.original_receipt_no,
         issued_at=ret.returned_at, cashier=_user_name(catalog, ret.cashier_id),
         lines=tuple(ReturnSlipLine(name=names.get(ln.original_line_no, ln.sku), quantity=ln.qty,
@@ -271,9 +270,8 @@ def print_return(store: Store, printer: ReceiptPrinter, return_id: str, *, catal
 def shift_label(store: Store, shift: Shift, lang: Lang = "zh") -> str:
     """The name a person knows a shift by: the till, the store's local date it opened, and which
     shift of that day it was ("S01-POS01 2026-03-01 第2班" / "S01-POS01 2026-03-01 shift 2")."""
-    zone = ZoneInfo(DEFAULT_TIMEZONE)
-    day = shift.opened_at.astimezone(zone).date()
-    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    day = business_date(shift.opened_at)
+    start = day_start_utc(day)
     number = store.shifts.number_in_day(shift, start, start + timedelta(days=1))
     till = store.get_setting("terminal_code") or f"T{shift.terminal_id:02d}"
     return f"{till} {day.isoformat()} " + (f"第{number}班" if lang == "zh" else f"shift {number}")
@@ -303,7 +301,7 @@ def shift_report_data(store: Store, report: ShiftReport, *, catalog: Catalog | N
                       f"{report.voucher_sales_fen / 100:.2f}"))
     for tender, amount in sorted(report.prepaid_by_tender.items()):
         extra.append((("预收·" if zh else "Prepaid in ") + tender_name(tender, lang), f"{amount / 100:.2f}"))
-    return ShiftReportData(
+    return ShiftReportData(timezone=STORE_TIMEZONE,
         header=header, kind="Z" if report.kind == "Z" else "X", shift_no=shift_label(store, shift, lang),
         cashier=_user_name(catalog, report.cashier_id), opened_at=report.opened_at, printed_at=report.printed_at,
         sales_count=report.sales_count, sales_total_fen=report.sales_total_fen,
@@ -371,7 +369,7 @@ def topup_receipt_data(store: Store, topup_id: str, *, catalog: Catalog | None =
     change = sum((p.tendered_fen - p.amount_fen) for p in payments if p.tendered_fen is not None)
     line = ReceiptLine(name="储值充值" if zh else "Stored value top-up", quantity=1, unit_price_fen=t.amount_fen,
                        list_amount_fen=t.amount_fen)
-    return ReceiptData(header=header, receipt_no=t.receipt_no, issued_at=t.topped_up_at,
+    return ReceiptData(timezone=STORE_TIMEZONE, header=header, receipt_no=t.receipt_no, issued_at=t.topped_up_at,
                        cashier=_user_name(catalog, t.cashier_id), lines=(line,), subtotal_fen=t.amount_fen,
                        discount_fen=0, rounding_fen=0, total_fen=t.amount_fen, payments=payments, change_fen=change,
                        footer=(*notes, *footer), qr_payload=t.receipt_no)
@@ -397,7 +395,7 @@ def voucher_sale_receipt_data(store: Store, sale_id: str, *, catalog: Catalog | 
     payments = _taken(store, v.payments, lang)
     change = sum((p.tendered_fen - p.amount_fen) for p in payments if p.tendered_fen is not None)
     note = "凭券提货，请妥善保管" if lang == "zh" else "Keep the voucher: it is exchanged for goods"
-    return ReceiptData(header=header, receipt_no=v.receipt_no, issued_at=v.sold_at,
+    return ReceiptData(timezone=STORE_TIMEZONE, header=header, receipt_no=v.receipt_no, issued_at=v.sold_at,
                        cashier=_user_name(catalog, v.cashier_id), lines=tuple(lines), subtotal_fen=v.total_fen,
                        discount_fen=0, rounding_fen=0, total_fen=v.total_fen, payments=payments, change_fen=change,
                        footer=(note, *footer), qr_payload=v.receipt_no)

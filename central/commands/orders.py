@@ -79,11 +79,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _act(session: Any, args: argparse.Namespace) -> Any:
-    from central.inventory.quantities import to_milli
     from central.orders import delivery, returns, service
     from central.orders.api import order_detail as detail
     from central.orders.models import SalesOrder
     from central.orders.schemas import OrderDetail
+    from sync.quantity import to_milli
 
     def order_detail(session: Any, order: Any) -> dict[str, Any]:
         return OrderDetail.model_validate(detail(session, order)).model_dump(mode="json")

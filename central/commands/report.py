@@ -93,7 +93,7 @@ def _ageing(args: argparse.Namespace) -> int:
     from central.db import utcnow
     from central.finance.ageing import BUCKETS
     from central.finance.receivables import ageing_report
-    from central.sales.dates import business_date
+    from sync.store_time import business_date
 
     engine = get_engine(resolve_db_url(args.db))
     try:

@@ -77,8 +77,8 @@ def _member(session: Session, text: str) -> object:
 
 
 def _rule_add(session: Session, args: argparse.Namespace) -> int:
-    from central.sales.dates import day_start_utc
     from central.stored_value import service
+    from sync.store_time import day_start_utc
 
     rule = service.create_rule(
         session, actor=None, name=args.name, min_topup_fen=parse_yuan(args.min), bonus_fen=parse_yuan(args.bonus),

@@ -93,8 +93,8 @@ def store_ids(session: Session, codes: list[str]) -> list[int]:
 
 def _batch_add(session: Session, args: argparse.Namespace) -> int:
     from central.catalog.models import Product
-    from central.sales.dates import day_start_utc
     from central.vouchers import service
+    from sync.store_time import day_start_utc
 
     product_id = None
     if args.product:

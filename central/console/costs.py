@@ -25,7 +25,7 @@ from central.org.models import Store, Warehouse
 from central.reporting.margin import GROUPINGS, margin_report
 from central.reporting.stock_reports import stock_warnings
 from central.reporting.stock_summary import stock_summary
-from central.sales.dates import business_date
+from sync.store_time import business_date
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV.append(NavItem("/reports/margin", "毛利分析", (P.REPORTS_READ, P.COSTS_READ)))

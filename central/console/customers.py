@@ -45,9 +45,9 @@ from central.finance.api import PaymentIn
 from central.finance.models import ReceivableAccount, ReceivableEntry
 from central.finance.receivables import PAYMENT_METHODS, ageing_report, record_payment
 from central.pricing.models import CustomerGroup, PriceList
-from central.sales.dates import business_date
 from central.sales.models import Sale
 from central.users.models import User
+from sync.store_time import business_date
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV.append(NavItem("/customers", "客户|nav", (P.CUSTOMERS_READ,), order=50))

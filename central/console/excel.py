@@ -29,7 +29,7 @@ from central.excel import uploads
 from central.excel.importing import authorize
 from central.excel.kinds import EXPORTS, IMPORTERS
 from central.excel.writer import xlsx_response
-from central.sales.dates import STORE_TZ
+from sync.store_time import STORE_TZ
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV.append(NavItem("/excel", "导入/导出", ()))

@@ -46,9 +46,9 @@ from central.pricing import service
 from central.pricing.models import MemberLevel, Promotion, PromotionStore
 from central.pricing.quote import preview_promotion
 from central.pricing.schemas import PromotionIn, PromotionPatch
-from central.sales.dates import STORE_TZ
 from sync import promotions as contract
 from sync.errors import ContractError
+from sync.store_time import STORE_TZ
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV.append(NavItem("/promotions", "促销|nav", (P.PRICING_READ,), order=30))

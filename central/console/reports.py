@@ -26,7 +26,7 @@ from central.finance.ageing import BUCKETS
 from central.finance.receivables import ageing_report
 from central.org.models import Store
 from central.reporting.analysis import DIMENSIONS, PERIODS, SalesAnalysis, sales_analysis
-from central.sales.dates import business_date
+from sync.store_time import business_date
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV.append(NavItem("/reports/sales", "报表|nav", (P.REPORTS_READ,), prefix="/reports", order=15))

@@ -27,11 +27,11 @@ from central.errors import Invalid, not_found
 from central.excel import Column, Kind, Sheet, xlsx_response
 from central.members.models import Member
 from central.org.models import Store, Terminal
-from central.sales.dates import business_date
 from central.sales.ingest import shift_tender_totals
 from central.sales.models import ReturnLine, ReturnRefund, Sale, SaleLine, SalePayment, SaleReturn, Shift
 from central.sales.receipt import sale_receipt
 from central.users.models import User
+from sync.store_time import business_date
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV.append(NavItem("/sales", "销售|nav", (P.SALES_READ,), order=60))

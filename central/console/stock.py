@@ -27,7 +27,7 @@ from central.errors import not_found
 from central.excel import Column, Kind, Sheet, xlsx_response
 from central.inventory.models import StockLevel, StockMovement, StockOnHand
 from central.org.models import Warehouse
-from central.sales.dates import business_date, day_start_utc
+from sync.store_time import business_date, day_start_utc
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV.append(NavItem("/stock", "库存|nav", (P.INVENTORY_READ,), order=70))

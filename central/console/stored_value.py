@@ -34,10 +34,10 @@ from central.console.web import (
 from central.errors import Invalid, NotFound
 from central.members.models import Member
 from central.org.models import Store
-from central.sales.dates import day_start_utc
 from central.stored_value import service
 from central.stored_value.models import StoredValueEntry, StoredValueRule
 from central.stored_value.schemas import AdjustIn, RuleIn
+from sync.store_time import day_start_utc
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV.append(NavItem("/stored-value", "储值卡", (P.STORED_VALUE_READ,)))

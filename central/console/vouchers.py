@@ -36,10 +36,10 @@ from central.errors import Forbidden, Invalid, NotFound
 from central.members.models import Member
 from central.org.models import Store
 from central.review.models import ReviewFlag
-from central.sales.dates import day_start_utc
 from central.vouchers import service
 from central.vouchers.models import Voucher, VoucherBatch
 from central.vouchers.schemas import BatchIn, IssueIn, VoidIn
+from sync.store_time import day_start_utc
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV.append(NavItem("/vouchers", "代金券", (P.VOUCHERS_READ,)))

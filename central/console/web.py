@@ -48,9 +48,9 @@ from central.console.i18n import DEFAULT_LOCALE, Locale, parse_locale, pick, t
 from central.console.models import ConsolePreference
 from central.errors import DomainError, Forbidden, Unauthorized
 from central.org.models import Store
-from central.sales.dates import STORE_TZ
 from central.users.models import User
 from sync.errors import ContractError
+from sync.store_time import STORE_TZ
 
 log = logging.getLogger("central.console")
 

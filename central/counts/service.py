@@ -30,8 +30,8 @@ from central.db import utcnow
 from central.errors import Conflict, Invalid, not_found
 from central.inventory.ledger import Movement, NegativeStock, post
 from central.inventory.models import StockMovement, StockOnHand
-from central.inventory.quantities import to_milli
 from central.org.models import Warehouse
+from sync.quantity import to_milli
 
 MAX_ENTRIES = 20_000
 SOURCES = ("scanner", "tablet", "excel", "manual")

@@ -28,10 +28,10 @@ from central.orders.models import ProductDefaultWarehouse
 from central.orders.service import LineIn, OrderIn, approve, reject, take_order
 from central.org.models import Store, Warehouse
 from central.pricing.models import FloorPrice
-from central.sales.dates import STORE_TZ
 from central.users.models import User
 from sync.events import uuid7
 from sync.field import CustomerStatus, CustomerType, ReturnKind
+from sync.store_time import STORE_TZ
 
 TYPE_BY_INDUSTRY = {"食堂": CustomerType.DELIVERY_ONLY, "办公": CustomerType.DELIVERY_ONLY}
 

@@ -34,7 +34,6 @@ from central.members.models import Member
 from central.org.models import Store
 from central.org.service import default_warehouse_id, enroll, make_enrolment_code
 from central.pricing.quote import build_context
-from central.sales.dates import STORE_TZ
 from central.sales.models import Sale
 from central.syncing.contacts import record_contact
 from central.syncing.ingest import DeviceScope, push
@@ -53,6 +52,7 @@ from sync.events import (
 )
 from sync.pricing import Cart, CartLine, PricedCart, PricingContext, price_cart
 from sync.protocol import PROTOCOL_VERSION, PushRequest
+from sync.store_time import STORE_TZ
 
 TERMINALS_PER_STORE = 2
 POOL_SIZE = 400

@@ -42,11 +42,11 @@ from central.pricing.models import (
     Promotion,
     PromotionStore,
 )
-from central.sales.dates import STORE_TZ
 from central.users.models import User
 from sync.events import uuid7
 from sync.promotions import Promotion as PromotionRule
 from sync.promotions import PromotionKind
+from sync.store_time import STORE_TZ
 
 ORG_NAME = "上海邻里鲜商贸有限公司"
 STORES = [

@@ -28,7 +28,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from central.excel.columns import Column, Kind, as_column
-from central.sales.dates import STORE_TZ
+from sync.store_time import STORE_TZ
 
 MAX_TEXT = 32_767
 """Excel's limit on one cell's text."""

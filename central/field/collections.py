@@ -19,8 +19,8 @@ from central.db import utcnow
 from central.errors import Conflict, Invalid
 from central.field.models import Collection, CollectionAllocation
 from central.finance.receivables import open_charges, post_receivable
-from central.sales.dates import business_date
 from sync.field import CollectionMethod
+from sync.store_time import business_date
 
 
 def record_collection(session: Session, *, collection_id: str, receipt_no: str, customer: Customer, amount_fen: int,

@@ -17,10 +17,10 @@ from central.errors import Conflict
 from central.field.collections import record_collection
 from central.field.models import Collection, Visit
 from central.field.visits import missing_steps, required_steps
-from central.sales.dates import business_date
 from central.syncing import feed
 from sync.events import CollectionRecorded, VisitRecorded
 from sync.master import Entity
+from sync.store_time import business_date
 
 
 def apply_visit_recorded(session: Session, ev: VisitRecorded, *, terminal_id: int, received_at: datetime,

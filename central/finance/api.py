@@ -24,7 +24,7 @@ from central.db import utcnow
 from central.finance.ageing import BUCKETS
 from central.finance.models import ReceivableAccount, ReceivableEntry
 from central.finance.receivables import PAYMENT_METHODS, ageing_report, record_payment
-from central.sales.dates import business_date
+from sync.store_time import business_date
 
 router = APIRouter(tags=["receivables 应收"])
 

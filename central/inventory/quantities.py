@@ -1,16 +1,14 @@
-"""Quantities as integer thousandths ("milli units"): exact on every database."""
+"""Quantities as integer thousandths ("milli units"): exact on every database.
+
+The conversion into thousandths is `sync.quantity.to_milli` (one rule for the till and central);
+this module only holds central's ways of showing a stored thousandths value again.
+"""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 MILLI = 1000
-
-
-def to_milli(qty: Decimal | int | str) -> int:
-    """Decimal quantity → integer thousandths (1.255 → 1255); more than 3 places is rounded."""
-    value = Decimal(qty) * MILLI
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def from_milli(qty_m: int) -> Decimal:

@@ -21,9 +21,9 @@ from central.db import utcnow
 from central.errors import Invalid, not_found
 from central.inventory.ledger import Movement, NegativeStock, lock, post
 from central.inventory.models import StockOnHand
-from central.inventory.quantities import to_milli
 from central.org.models import Warehouse
 from sync.events import uuid7
+from sync.quantity import to_milli
 
 
 @dataclass(frozen=True)

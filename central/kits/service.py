@@ -26,9 +26,10 @@ from central.costing.average import allocate, round_div
 from central.db import utcnow
 from central.errors import Conflict, Invalid, not_found
 from central.inventory.ledger import Movement, NegativeStock, cost_state, lock, post
-from central.inventory.quantities import MILLI, to_milli
+from central.inventory.quantities import MILLI
 from central.kits.models import KitComponent, KitDocument, KitTemplate
 from central.org.models import Warehouse
+from sync.quantity import to_milli
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,11 @@ from central.db import utcnow
 from central.errors import Conflict, Invalid, not_found
 from central.inventory.ledger import Movement, NegativeStock, back_to_batches, post
 from central.inventory.models import StockMovement
-from central.inventory.quantities import from_milli, to_milli
+from central.inventory.quantities import from_milli
 from central.loans.models import Loan, LoanEvent, LoanLine
 from central.org.models import Warehouse
 from central.users.models import User
+from sync.quantity import to_milli
 
 PARTY_TYPES = ("staff", "customer", "supplier", "other")
 

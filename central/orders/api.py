@@ -22,7 +22,6 @@ from central.auth.roles import Permission as P
 from central.customers.models import Customer
 from central.db import utcnow
 from central.errors import Invalid, NotFound, not_found
-from central.inventory.quantities import to_milli
 from central.orders import delivery as deliveries
 from central.orders import entry, returns, service
 from central.orders.models import (
@@ -58,6 +57,7 @@ from central.orders.schemas import (
 from central.org.models import Warehouse
 from sync.events import uuid7
 from sync.field import ReturnKind, hold_message
+from sync.quantity import to_milli
 
 router = APIRouter(tags=["orders 订单"])
 

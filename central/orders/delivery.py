@@ -32,9 +32,9 @@ from central.orders.models import (
 from central.orders.service import get_order, log, share, touch
 from central.orders.split import LineToShip, plan_split
 from central.org.models import Warehouse
-from central.sales.dates import business_date
 from sync.events import uuid7
 from sync.field import OrderStatus
+from sync.store_time import business_date
 
 S = OrderStatus
 

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from central.customers.ingest import rep_customer
 from central.customers.models import Customer
 from central.errors import DomainError
-from central.inventory.quantities import to_milli
 from central.orders.models import SalesOrder
 from central.orders.returns import ReturnLineIn, record_return
 from central.orders.service import LineIn, OrderIn, take_order
 from sync.events import FieldOrderCreated, OrderReturnRecorded
+from sync.quantity import to_milli
 
 
 def apply_field_order_created(session: Session, ev: FieldOrderCreated, *, terminal_id: int,

@@ -24,9 +24,9 @@ from central.inventory.ledger import Movement, NegativeStock, post_movements
 from central.orders.delivery import delivered_by_warehouse, note_lines
 from central.orders.models import DeliveryNote, OrderReturn, OrderReturnLine, SalesOrder, SalesOrderLine
 from central.orders.service import log, share, touch
-from central.sales.dates import business_date
 from central.sales.errors import ReturnExceedsSale
 from sync.field import ReturnKind
+from sync.store_time import business_date
 
 
 @dataclass(frozen=True)

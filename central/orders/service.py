@@ -23,11 +23,10 @@ from central.customers.models import Customer
 from central.db import utcnow
 from central.errors import Conflict, Invalid, not_found
 from central.finance.receivables import balance_of, open_charges
-from central.inventory.quantities import from_milli, to_milli
+from central.inventory.quantities import from_milli
 from central.orders.models import SalesOrder, SalesOrderEvent, SalesOrderLine
 from central.org.models import Store, Warehouse
 from central.pricing.models import FloorPrice
-from central.sales.dates import business_date
 from central.sales.errors import InconsistentDocument
 from central.syncing import feed
 from sync.field import (
@@ -43,6 +42,8 @@ from sync.field import (
     check_order,
     hold_message,
 )
+from sync.quantity import to_milli
+from sync.store_time import business_date
 
 S = OrderStatus
 

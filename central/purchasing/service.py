@@ -24,7 +24,7 @@ from central.costing.average import allocate, round_div
 from central.db import utcnow
 from central.errors import Conflict, Forbidden, Invalid, not_found
 from central.inventory.ledger import Movement, NegativeStock, cost_state, post
-from central.inventory.quantities import MILLI, from_milli, to_milli
+from central.inventory.quantities import MILLI, from_milli
 from central.org.models import Warehouse
 from central.purchasing.models import (
     OPEN_STATUSES,
@@ -39,6 +39,7 @@ from central.purchasing.models import (
     SupplierReturn,
     SupplierReturnLine,
 )
+from sync.quantity import to_milli
 
 MAX_LINES = 2000
 

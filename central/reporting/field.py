@@ -24,9 +24,9 @@ from central.field.models import Collection, Visit
 from central.inventory.quantities import display_qty
 from central.orders.models import SalesOrder, SalesOrderLine
 from central.orders.service import share
-from central.sales.dates import day_start_utc
 from central.users.models import User
 from sync.field import OrderStatus
+from sync.store_time import day_start_utc
 
 FIELD_KEYS = ("orders", "order_total_fen", "visits", "collections_fen", "held_for_approval")
 

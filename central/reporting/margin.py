@@ -30,9 +30,9 @@ from central.customers.models import Customer
 from central.errors import Invalid, NotFound
 from central.org.models import Store
 from central.purchasing.models import CostCorrection
-from central.sales.dates import day_start_utc
 from central.sales.models import ReturnLine, Sale, SaleLine, SaleReturn
 from central.users.models import User
+from sync.store_time import STORE_TIMEZONE, day_start_utc
 
 GROUPINGS = ("product", "category", "store", "customer", "rep")
 MAX_DAYS = 366 * 2
@@ -93,7 +93,7 @@ class MarginReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(), "by": self.by, "store": self.store,
-                "timezone": "Asia/Shanghai", "currency": "CNY", **asdict(self.totals),
+                "timezone": STORE_TIMEZONE, "currency": "CNY", **asdict(self.totals),
                 "cost_corrections_fen": self.cost_corrections_fen,
                 "rows": [{"key": key, "name": name, **asdict(m)} for key, name, m in self.rows]}
 

@@ -27,7 +27,7 @@ from central.purchasing.models import (
     PurchaseReceiptLine,
     SupplierReturn,
 )
-from central.sales.dates import business_date, day_start_utc
+from sync.store_time import business_date, day_start_utc
 
 MAX_DAYS = 366 * 2
 

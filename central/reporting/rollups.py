@@ -40,8 +40,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from central.db import session_scope, utcnow
 from central.reporting.models import RollupDay, RollupMark, RollupProductDay, RollupSalesHour, RollupTenderDay
-from central.sales.dates import STORE_TZ
 from central.sales.models import ReturnLine, ReturnRefund, Sale, SaleLine, SalePayment, SaleReturn
+from sync.store_time import STORE_TZ
 
 Query = Select[*tuple[Any, ...]]
 """A select of any columns (SQLAlchemy's Select is generic over its row's column types)."""

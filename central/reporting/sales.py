@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from central.errors import Invalid, NotFound
 from central.org.models import Store
 from central.sales.models import Sale, SaleReturn
+from sync.store_time import STORE_TIMEZONE
 
 MAX_DAYS = 366 * 5
 
@@ -58,7 +59,7 @@ class SalesReport:
         """The JSON shape of the CLI and the API: totals at the top level, breakdowns beside them."""
         return {
             "from": self.date_from.isoformat(), "to": self.date_to.isoformat(), "store": self.store,
-            "timezone": "Asia/Shanghai", "currency": "CNY", **asdict(self.totals),
+            "timezone": STORE_TIMEZONE, "currency": "CNY", **asdict(self.totals),
             "by_store": [{"store": code, **asdict(f)} for code, f in sorted(self.by_store.items())],
             "by_day": [{"date": d.isoformat(), **asdict(f)} for d, f in sorted(self.by_day.items())],
             "by_store_day": [{"store": code, "date": d.isoformat(), **asdict(f)} for code, d, f in self.rows],

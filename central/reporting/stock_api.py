@@ -25,7 +25,7 @@ from central.reporting.margin import margin_report
 from central.reporting.purchase_analysis import purchase_analysis
 from central.reporting.stock_reports import available_stock, batch_trace, stock_warnings
 from central.reporting.stock_summary import stock_summary
-from central.sales.dates import business_date
+from sync.store_time import business_date
 
 router = APIRouter(tags=["reports 报表"])
 

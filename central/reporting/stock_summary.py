@@ -30,7 +30,7 @@ from central.errors import Invalid, NotFound
 from central.inventory.models import StockMovement, StockOnHand
 from central.inventory.quantities import from_milli
 from central.org.models import Warehouse
-from central.sales.dates import day_start_utc
+from sync.store_time import STORE_TIMEZONE, day_start_utc
 
 MAX_DAYS = 366 * 2
 
@@ -91,7 +91,7 @@ class StockSummary:
     def to_json(self) -> dict[str, Any]:
         """The JSON of `pos-central report stock-summary --json` and `GET /reports/stock-summary`."""
         return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(), "warehouse": self.warehouse,
-                "timezone": "Asia/Shanghai", "currency": "CNY", **self.totals(),
+                "timezone": STORE_TIMEZONE, "currency": "CNY", **self.totals(),
                 "products": [self.line_json(ln) for ln in self.lines]}
 
     def line_json(self, ln: Line) -> dict[str, Any]:

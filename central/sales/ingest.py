@@ -29,11 +29,9 @@ from central.errors import DomainError, Invalid, not_found
 from central.finance.receivables import post_receivable
 from central.inventory.ledger import Movement, NegativeStock, back_to_batches, post, post_movements
 from central.inventory.models import StockMovement
-from central.inventory.quantities import to_milli
 from central.members.models import Member
 from central.members.points import PointsPosting, post_points, post_points_many
 from central.org.models import Warehouse
-from central.sales.dates import business_date
 from central.sales.errors import (
     DuplicateDocument,
     InconsistentDocument,
@@ -61,6 +59,8 @@ from sync.events import (
     ShiftOpened,
     Tender,
 )
+from sync.quantity import to_milli
+from sync.store_time import business_date
 
 
 def _t(model: type[Any]) -> Table:

@@ -25,9 +25,9 @@ from central.api.deps import SessionDep
 from central.auth.deps import CurrentDevice
 from central.catalog.models import Product
 from central.errors import NotFound
-from central.inventory.quantities import from_milli
 from central.sales.models import ReturnLine, ReturnRefund, Sale, SaleLine, SalePayment, SaleReturn
 from sync.events import PaymentPayload, SaleCompleted, SaleLinePayload, Tender
+from sync.quantity import from_milli
 
 router = APIRouter(tags=["sales 销售"])
 
@@ -81,8 +81,7 @@ def _unknown(receipt_no: str) -> NotFound:
 
 def _qty(qty_m: int, weighed: bool) -> Decimal:
     """Pieces as whole numbers ("2"), weights with 3 places ("2.000"), as the tills write them."""
-    value = from_milli(qty_m)
-    return value if weighed else value.to_integral_value()
+    return from_milli(qty_m, weighed=weighed)
 
 
 @router.get("/sales/by-receipt/{receipt_no}", response_model=ReceiptLookup)

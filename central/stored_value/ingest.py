@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central.review.service import flag
-from central.sales.dates import business_date
 from central.sales.errors import DuplicateDocument, InconsistentDocument, WrongScope
 from central.sales.ingest import post_takings
 from central.sales.models import Sale, SalePayment
@@ -30,6 +29,7 @@ from central.stored_value import ledger
 from central.stored_value.models import StoredValueEntry, StoredValueTopup
 from central.stored_value.service import active_rules, get_member
 from sync.events import PaymentPayload, StoredValuePaid, StoredValueRefunded, StoredValueToppedUp, Tender
+from sync.store_time import business_date
 from sync.stored_value import bonus_for
 
 TAKINGS_TENDERS = frozenset({Tender.CASH, Tender.BANK_CARD, Tender.WECHAT, Tender.ALIPAY})

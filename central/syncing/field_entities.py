@@ -62,7 +62,7 @@ def load_customers(session: Session, ids: Sequence[str]) -> Loaded:
     from central.finance.receivables import open_charges
     from central.orders.models import SalesOrder
     from central.orders.service import advances_of, open_orders_fen
-    from central.sales.dates import business_date
+    from sync.store_time import business_date
 
     wanted = _ints(ids)
     if not wanted:

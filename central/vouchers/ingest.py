@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from central.org.models import Store
 from central.review.service import flag
-from central.sales.dates import business_date
 from central.sales.errors import DuplicateDocument, InconsistentDocument
 from central.sales.ingest import post_takings
 from central.stored_value.ingest import check_scope, check_takings
 from central.vouchers.models import Voucher, VoucherBatch, VoucherRedemption, VoucherSale
 from central.vouchers.service import batch_to_wire, voucher_to_wire
 from sync.events import VoucherRedeemed, VoucherRestored, VoucherSold
+from sync.store_time import business_date
 from sync.vouchers import VoucherKind, VoucherStatus, check_redemption
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sync.store_time import business_date
 from terminal.catalog import Catalog
-from terminal.field.clock import local_date
 from terminal.field.collections import FieldCollections
 from terminal.field.customers import Customers
 from terminal.field.mode import TerminalMode, terminal_mode
@@ -37,4 +37,4 @@ class FieldApp:
     @staticmethod
     def today_date(at: datetime | None = None) -> date:
         """The store's date now (Asia/Shanghai): what "today" means on every screen."""
-        return local_date(at or datetime.now(UTC))
+        return business_date(at or datetime.now(UTC))

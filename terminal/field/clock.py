@@ -1,23 +1,12 @@
-"""The tablet's calendar: times are stored in UTC, days are the store's (Asia/Shanghai), as central's
-`business_date` counts them — a visit at 07:30 in Shanghai belongs to that Shanghai day."""
+"""The tablet's calendar ranges. The store's zone and days (`business_date`, `day_start_utc`) live in
+`sync.store_time`, the one rule central counts days by too — a visit at 07:30 in Shanghai belongs to
+that Shanghai day."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from drivers.receipt import DEFAULT_TIMEZONE
-
-STORE_TZ = ZoneInfo(DEFAULT_TIMEZONE)
-
-
-def local_date(at: datetime) -> date:
-    return at.astimezone(STORE_TZ).date()
-
-
-def day_start_utc(day: date) -> datetime:
-    """The first instant of a store day, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=STORE_TZ).astimezone(UTC)
+from sync.store_time import day_start_utc
 
 
 def day_range_iso(first: date, last: date) -> tuple[str, str]:

@@ -18,9 +18,9 @@ from drivers.money import format_fen
 from drivers.printer import ReceiptPrinter
 from sync.events import CollectionRecorded, utcnow, uuid7
 from sync.field import CollectionMethod
+from sync.store_time import STORE_TZ, business_date
 from terminal.catalog import Catalog
 from terminal.errors import NotFound, TerminalError
-from terminal.field.clock import STORE_TZ, local_date
 from terminal.field.customers import Customers
 from terminal.field.rep_session import RepSession
 from terminal.receipt_numbers import receipt_prefix
@@ -124,4 +124,4 @@ class FieldCollections:
 
 
 def _today(at: datetime | None) -> date:
-    return local_date(at or utcnow())
+    return business_date(at or utcnow())

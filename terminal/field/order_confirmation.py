@@ -8,9 +8,9 @@ from __future__ import annotations
 from drivers.document import Blank, Block, Columns, Cut, Document, Rule, Text
 from sync.field import hold_message
 from sync.money import format_fen
+from sync.store_time import STORE_TZ
 from terminal.catalog import Catalog
 from terminal.errors import NotFound
-from terminal.field.clock import STORE_TZ
 from terminal.field.customers import Customers
 from terminal.store import Store
 

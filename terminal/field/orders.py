@@ -24,9 +24,9 @@ from sync.events import FieldOrderCreated, FieldOrderLine, utcnow, uuid7
 from sync.field import CreditPolicy, OrderLineCheck, Verdict, check_order, hold_message
 from sync.master import Entity
 from sync.pricing import AppliedPromotion, Cart, CartLine, price_cart
+from sync.store_time import business_date
 from terminal.catalog import Catalog
 from terminal.errors import CartError, NotFound, TerminalError
-from terminal.field.clock import local_date
 from terminal.field.customers import CustomerCard, Customers
 from terminal.field.rep_session import RepSession
 from terminal.receipt_numbers import receipt_prefix
@@ -156,7 +156,7 @@ class FieldOrders:
             raise OrderError("订单没有商品", "the order has no lines", code="empty_order")
         if len(draft.lines) > MAX_LINES:
             raise OrderError(f"订单最多 {MAX_LINES} 行", f"at most {MAX_LINES} lines", code="too_many_lines")
-        card = card or self.customers.card(draft.customer_key, local_date(at))
+        card = card or self.customers.card(draft.customer_key, business_date(at))
         ctx = self.catalog.pricing_context(at)
         sold = [(i, ln) for i, ln in enumerate(draft.lines) if not ln.gift]
         terms = None
@@ -190,7 +190,7 @@ class FieldOrders:
             total_fen=total, on_credit=on_credit,
             lines=[OrderLineCheck(ln.product_id, ln.unit_code, ln.qty, ln.amount_fen, ln.is_gift) for ln in priced_lines],
             credit=card.credit_state(), floor_prices=floors, allowed_overdue_days=settings.allowed_overdue_days,
-            today=local_date(at))
+            today=business_date(at))
         return PricedOrder(lines=tuple(priced_lines), total_fen=total,
                            list_total_fen=int(sum(Decimal(ln.unit_price_fen) * ln.qty for ln in priced_lines)),
                            discount_fen=sum(ln.discount_fen for ln in priced_lines), applied=applied,

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sync.master import Entity, RepTargetInfo, VisitPlanInfo
-from terminal.field.clock import STORE_TZ, day_range_iso, local_date, month_range
+from sync.store_time import business_date
+from terminal.field.clock import day_range_iso, month_range
 from terminal.field.customers import CustomerCard, Customers
 from terminal.field.mode import tablet_rep_id
 from terminal.store import Store
@@ -157,7 +158,7 @@ class Today:
 def _day(text: str) -> date:
     if "T" not in text:
         return date.fromisoformat(text[:10])
-    return local_date(datetime.fromisoformat(text))
+    return business_date(datetime.fromisoformat(text))
 
 
-__all__ = ["STORE_TZ", "PlanStop", "Reminder", "TargetProgress", "Today", "TodayView"]
+__all__ = ["PlanStop", "Reminder", "TargetProgress", "Today", "TodayView"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from sync.store_time import local_time as store_local_time
 from terminal.errors import CartError
 
 
@@ -47,11 +48,7 @@ def parse_whole(text: str) -> int:
 
 
 def local_time(when: datetime) -> str:
-    """A stored UTC time shown to the minute in the store's time zone, the one its receipts print
-    in (`drivers.receipt.DEFAULT_TIMEZONE`), whatever zone the till's clock is set to: a till
-    running in UTC showed a sale as 09:58 on the returns screen that its receipt said was 17:58."""
-    from zoneinfo import ZoneInfo
-
-    from drivers.receipt import DEFAULT_TIMEZONE
-
-    return when.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).strftime("%m-%d %H:%M")
+    """A stored UTC time shown to the minute in the store's time zone (`sync.store_time`, the one its
+    receipts print in), whatever zone the till's clock is set to: a till running in UTC showed a
+    sale as 09:58 on the returns screen that its receipt said was 17:58."""
+    return store_local_time(when).strftime("%m-%d %H:%M")

@@ -22,8 +22,8 @@ from sqlalchemy import Engine
 
 from central.auth.roles import DeviceKind
 from central.db import get_engine, session_scope
+from sync.store_time import business_date
 from terminal.field.app import FieldApp
-from terminal.field.clock import local_date
 from terminal.store import Store, open_store
 from terminal.sync_client import setup
 from terminal.sync_client.client import SyncClient
@@ -75,7 +75,7 @@ def seed_field(engine: Engine, store_id: int, product_ids: list[int]) -> tuple[i
     from central.pricing.models import FloorPrice, PriceList, PriceListItem
     from central.users.models import User
 
-    today = local_date(datetime.now(UTC))
+    today = business_date(datetime.now(UTC))
     with session_scope(engine) as s:
         rep = User(username="rep01", display_name="业务员张三", role="sales_rep", store_id=store_id,
                    staff_code="0150", pin_hash=hash_pin(PIN))
@@ -143,4 +143,4 @@ def open_world(root: Path) -> FieldWorld:
 
 
 def today() -> date:
-    return local_date(datetime.now(UTC))
+    return business_date(datetime.now(UTC))

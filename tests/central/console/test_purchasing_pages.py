@@ -22,7 +22,7 @@ from central.inventory.models import StockBatch, StockLevel
 from central.purchasing import service
 from central.purchasing.models import PurchaseOrder
 from central.sales import ingest
-from central.sales.dates import business_date
+from sync.store_time import business_date
 from tests.central.console.conftest import console_login  # noqa: F401  (the fixture)
 from tests.central.domains.conftest import World, line, sale, world  # noqa: F401  (the fixture)
 

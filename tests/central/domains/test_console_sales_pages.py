@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 
 from central.db import session_scope
 from central.reporting.sales import sales_report
-from central.sales.dates import business_date
 from central.syncing.ingest import DeviceScope, push
 from sync.events import Tender, make_event
 from sync.protocol import PROTOCOL_VERSION, PushRequest
+from sync.store_time import business_date
 from tests.central.console.conftest import console_login  # noqa: F401  (fixture)
 
 from .conftest import World, line, return_of, sale, shift_opened

@@ -11,10 +11,10 @@ from central.db import session_scope
 from central.reporting import rollups
 from central.reporting.models import RollupDay, RollupProductDay
 from central.reporting.sales import sales_report
-from central.sales.dates import STORE_TZ
 from central.syncing.ingest import DeviceScope, push
 from sync.events import Tender, make_event
 from sync.protocol import PROTOCOL_VERSION, PushRequest
+from sync.store_time import STORE_TZ
 
 from .conftest import World, line, return_of, sale, shift_opened
 

@@ -25,7 +25,7 @@ from central.reporting.margin import margin_report
 from central.reporting.sales import sales_report
 from central.reporting.stock_reports import stock_warnings
 from central.reporting.stock_summary import stock_summary
-from central.sales.dates import business_date
+from sync.store_time import business_date
 
 HISTORY_DAYS = 6
 

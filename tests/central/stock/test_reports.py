@@ -25,7 +25,7 @@ from central.reporting.margin import margin_report
 from central.reporting.sales import sales_report
 from central.reporting.stock_summary import stock_summary
 from central.sales import ingest
-from central.sales.dates import business_date
+from sync.store_time import business_date
 from tests.central.domains.conftest import World, line, return_of, sale
 
 DAY1 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

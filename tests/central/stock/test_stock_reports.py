@@ -17,7 +17,7 @@ from central.inventory import service as stock
 from central.inventory.models import ExpiryRule, StockLevel
 from central.purchasing import service as purchasing
 from central.sales import ingest
-from central.sales.dates import business_date
+from sync.store_time import business_date
 from tests.central.domains.conftest import World, line, sale
 
 
