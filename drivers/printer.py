@@ -168,7 +168,7 @@ def open_for_append(path: str) -> Any:
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
     if not under_dev:
         flags |= os.O_CREAT
-    fd = os.open(path, flags, 0o644)
+    fd = os.open(path, flags, 0o600)  # receipts name members and amounts: owner only
     try:
         if under_dev and stat.S_ISREG(os.fstat(fd).st_mode):
             raise FileNotFoundError(f"{path} is a regular file, not a printer device (printer unplugged?)")

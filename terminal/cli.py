@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+from terminal.store.errors import DataFolderError
+
+DATA_FOLDER_EXIT = 4
+"""Exit status when the data folder cannot be used (database missing or damaged, disk full)."""
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("terminal.commands.run", "open the cashier / rep app"),
@@ -48,7 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     if module is None:
         print(f"pos-terminal {args.command}: not available in this build", file=sys.stderr)
         return 2
-    return int(module.run(args) or 0)
+    previous_umask = os.umask(0o077)  # what the till writes (database, backups, receipts, logs): owner only
+    try:
+        return int(module.run(args) or 0)
+    except DataFolderError as exc:
+        print(f"pos-terminal {args.command}: {exc.message}\n{exc.message_en}", file=sys.stderr)
+        return DATA_FOLDER_EXIT
+    finally:
+        os.umask(previous_umask)  # (tests call main() in their own process)
 
 
 if __name__ == "__main__":

@@ -97,3 +97,9 @@ class StoreBusy(TerminalError):
     """Another writer (e.g. a long sync) held the database past the wait: nothing was saved."""
 
     code = "db_busy"
+
+
+class StoreFull(TerminalError):
+    """The disk under the till's database is full: nothing was saved, the cart is kept."""
+
+    code = "disk_full"

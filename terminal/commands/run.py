@@ -43,4 +43,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"pos-terminal run: {exc}", file=sys.stderr)
         return 3
     app.run()  # type: ignore[attr-defined]
-    return 0
+    return int(getattr(app, "exit_code", 0))  # the start-up refusal window says 4

@@ -35,8 +35,9 @@ from typing import Any
 
 import sqlite_utils
 
+from terminal.store import data_folder
 from terminal.store.audit_log import AuditLog
-from terminal.store.errors import StoreError
+from terminal.store.errors import DataFolderError, StoreError
 from terminal.store.field import FieldRecords
 from terminal.store.held_carts import HeldCarts
 from terminal.store.master import MasterData
@@ -234,6 +235,17 @@ class Store:
     def enrolled(self) -> bool:
         """True when the till has a server and a credential (it may still be offline)."""
         return bool(self.get_setting("server_url") and self.get_setting("credential"))
+
+    def mark_enrolled(self) -> None:
+        """Write the enrolment marker beside the database (`data_folder`): from now on a missing or
+        empty database is refused instead of silently replaced by a new one."""
+        data_folder.write_marker(self.path.parent, self.settings())
+
+    def integrity_problems(self, limit: int = 5) -> list[str]:
+        """SQLite's `PRAGMA quick_check` (every page and record readable and well formed, without
+        the slower index cross-check of `integrity_check`): [] when the database is sound."""
+        rows = [str(r[0]) for r in self.conn.execute(f"PRAGMA quick_check({int(limit)})").fetchall()]
+        return [] if rows == ["ok"] else rows
 
     def settings(self) -> dict[str, str]:
         """Every setting at once (one query; the table holds a handful of rows)."""
@@ -439,17 +451,82 @@ def _split_sql(sql: str) -> list[str]:
     return statements
 
 
-def open_store(data_dir: str | Path, *, migrate_schema: bool = True) -> Store:
-    """Open (creating if needed) the terminal database in `data_dir` and upgrade its schema."""
+def open_store(data_dir: str | Path, *, migrate_schema: bool = True, check_integrity: bool = False) -> Store:
+    """Open (creating if needed) the terminal database in `data_dir` and upgrade its schema.
+
+    Refuses with a `DataFolderError` (what happened, what to do, zh + en) instead of a traceback or
+    a silent new database: an enrolled folder (marker present, `data_folder`) whose database is
+    missing or empty, a file SQLite cannot read, a full disk, and with `check_integrity` (the app's
+    start, `pos-terminal recover`) a database that fails SQLite's quick check.
+    """
     directory = Path(data_dir)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        data_folder.make_private_folder(directory)
+    except OSError as exc:
+        if data_folder.is_disk_full(exc):
+            raise data_folder.disk_full(directory, str(exc)) from exc
+        raise
     path = directory / DB_FILENAME
-    store = Store(path, connect(path))
-    if migrate_schema:
-        try:
+    enrolled_before = data_folder.read_marker(directory) is not None
+    if enrolled_before and (not path.exists() or path.stat().st_size == 0):
+        raise data_folder.database_missing(directory, path)  # (an enrolled database is never 0 bytes)
+    try:
+        data_folder.make_private_file(path)
+        conn = connect(path)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        error = _data_folder_error(directory, path, exc)
+        if error is None:
+            raise
+        raise error from exc
+    store = Store(path, conn)
+    try:
+        if enrolled_before and store.schema_version == 0:
+            raise data_folder.database_missing(directory, path)
+        if check_integrity:
+            problems = store.integrity_problems()
+            if problems:
+                raise data_folder.database_unreadable(directory, path, "; ".join(problems)[:300])
+        if migrate_schema:
             migrate(store)
             store.master.restore_dropped_indexes()
-        except BaseException:
-            store.close()
+            if not enrolled_before and store.enrolled():
+                store.mark_enrolled()  # a till enrolled before markers existed gets one now
+    except (sqlite3.DatabaseError, OSError) as exc:
+        store.close()
+        error = _data_folder_error(directory, path, exc)
+        if error is None:
             raise
+        raise error from exc
+    except BaseException:
+        store.close()
+        raise
     return store
+
+
+def _data_folder_error(directory: Path, path: Path, exc: BaseException) -> DataFolderError | None:
+    """The plain-words refusal for an error opening the database; None for others (a lock, a bug),
+    which are raised as they are."""
+    if data_folder.is_disk_full(exc):
+        return data_folder.disk_full(directory, str(exc))
+    if data_folder.is_unreadable(exc) or isinstance(exc, OSError):
+        return data_folder.database_unreadable(directory, path, str(exc))
+    return None
+
+
+START_SETTING = "last_started_at"
+
+
+def check_at_start(data_dir: str | Path) -> None:
+    """What the app checks before it opens the till: the database is there (or the folder was
+    never enrolled), SQLite's quick check passes, and one small write commits (a full disk shows
+    here, with a clear message, not in the middle of the first sale). Raises `DataFolderError`."""
+    store = open_store(data_dir, check_integrity=True)
+    try:
+        store.set_setting(START_SETTING, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    except sqlite3.DatabaseError as exc:
+        error = _data_folder_error(store.path.parent, store.path, exc)
+        if error is None:
+            raise
+        raise error from exc
+    finally:
+        store.close()

@@ -66,6 +66,7 @@ def enroll(store: Store, server: str, code: str, *, name: str | None = None, for
             store.set_setting(key, value)
         store.set_setting("rep_id", str(answer["rep_id"]) if answer.get("rep_id") else None)
         store.set_setting(NONCE_SETTING, None)  # enrolled: the nonce has done its job
+    store.mark_enrolled()  # from now on a missing database is refused, never silently recreated
     return {k: v for k, v in settings.items() if k != "credential"}
 
 

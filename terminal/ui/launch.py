@@ -11,6 +11,10 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from terminal.store.errors import DataFolderError
 
 SIZE_PATTERN = re.compile(r"^(\d{3,5})x(\d{3,5})$")
 
@@ -135,6 +139,14 @@ def build_app(options: LaunchOptions) -> object:
     find_cjk_font()  # fail with the install hint before a window opens
     fit_window = configure_kivy(options.size, options.fullscreen)
     quiet_http_client_logs()
+    problem = data_folder_problem(options.data_dir)
+    if problem is not None:  # database missing or damaged, disk full: say so, open nothing
+        import sys
+
+        from terminal.ui.startup_problem import StartupProblemApp
+
+        print(f"{problem.message}\n{problem.message_en}", file=sys.stderr)
+        return StartupProblemApp(problem, lang=options.lang)
     if is_rep_tablet(options.data_dir):
         from terminal.ui.rep.adapters.tablet import Tablet
         from terminal.ui.rep.app import RepApp
@@ -145,6 +157,19 @@ def build_app(options: LaunchOptions) -> object:
 
     return PosApp(Till(options.data_dir, display_url=options.display_url), lang=options.lang,
                   fit_window=fit_window)
+
+
+def data_folder_problem(data_dir: Path) -> DataFolderError | None:
+    """Why the till must not start on this data folder (`terminal.store.db.check_at_start`: marker
+    without database, quick check, a write), or None when it may."""
+    from terminal.store.db import check_at_start
+    from terminal.store.errors import DataFolderError
+
+    try:
+        check_at_start(data_dir)
+    except DataFolderError as problem:
+        return problem
+    return None
 
 
 def is_rep_tablet(data_dir: Path) -> bool:
