@@ -8,18 +8,17 @@ is usable at once and travels to central as `member.created`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sync.events import MemberCreated, utcnow, uuid7
 from sync.master import MemberInfo
+from sync.phones import is_member_phone
 from terminal.catalog import Catalog
 from terminal.errors import MemberError, NotFound
 from terminal.receipt_numbers import receipt_prefix
 from terminal.session import Session, audit
 from terminal.store import Store
 
-_PHONE = re.compile(r"^1\d{10}$")
 _QR_PREFIXES = ("MEMBER:", "M:", "member:", "pos-member:")
 MEMBER_SEQ = "member_card"
 
@@ -80,7 +79,7 @@ def create_member(store: Store, catalog: Catalog, session: Session, *, phone: st
     """Enrol a new member at the till (offline); the card number is made here when none is given."""
     user = session.user
     phone = (phone or "").strip() or None
-    if phone is not None and not _PHONE.match(phone):
+    if phone is not None and not is_member_phone(phone):
         raise MemberError("手机号格式不正确（11 位，以 1 开头）", "a phone number has 11 digits starting with 1",
                           code="bad_phone")
     card_no = (card_no or "").strip() or None

@@ -8,14 +8,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from central.api.types import Code, Fen, Name, OptLong, RefId, Strict, text
+from sync.phones import ContactPhone
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=20, pattern=r"^\+?[0-9-]+$")]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
 
 class ContactIn(Strict):
     name: text(50)  # type: ignore[valid-type]
-    phone: Phone | None = None
+    phone: ContactPhone | None = None
     role: text(20) | None = None  # type: ignore[valid-type]
 
 
@@ -26,7 +26,7 @@ class CustomerIn(Strict):
     code: Code
     name: Name
     contact_name: text(50) | None = None  # type: ignore[valid-type]
-    contact_phone: Phone | None = None
+    contact_phone: ContactPhone | None = None
     address: OptLong = None
     region: text(50) | None = None  # type: ignore[valid-type]
     industry: text(50) | None = None  # type: ignore[valid-type]
@@ -50,7 +50,7 @@ class CustomerPatch(Strict):
     code: Code | None = None
     name: Name | None = None
     contact_name: text(50) | None = None  # type: ignore[valid-type]
-    contact_phone: Phone | None = None
+    contact_phone: ContactPhone | None = None
     address: OptLong = None
     region: text(50) | None = None  # type: ignore[valid-type]
     industry: text(50) | None = None  # type: ignore[valid-type]

@@ -8,15 +8,15 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from central.api.types import OptLong, RefId, Strict, text
+from sync.phones import MemberPhone
 
 CardNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[0-9A-Za-z-]+$")]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=20, pattern=r"^\+?[0-9-]+$")]
 Level = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
 
 
 class MemberIn(Strict):
     card_no: CardNo
-    phone: Phone | None = None
+    phone: MemberPhone | None = None
     name: text(100) | None = None  # type: ignore[valid-type]
     birthday: date | None = None
     level: Level = "normal"
@@ -25,7 +25,7 @@ class MemberIn(Strict):
 
 class MemberPatch(Strict):
     card_no: CardNo | None = None
-    phone: Phone | None = None
+    phone: MemberPhone | None = None
     name: text(100) | None = None  # type: ignore[valid-type]
     birthday: date | None = None
     level: Level | None = None

@@ -89,3 +89,58 @@ def test_the_store_time_zone_has_one_home() -> None:
             text = path.read_text(encoding="utf-8")
             assert "DEFAULT_TIMEZONE" not in text, path
             assert 'ZoneInfo("' not in text, path
+
+
+# ---------------------------------------------------------------------------- phones
+
+
+@pytest.mark.parametrize(("text", "member", "contact"), [
+    ("13800138000", True, True), ("19912345678", True, True),
+    ("23800138000", False, True), ("1380013800", False, True), ("138001380001", False, True),
+    ("021-50001234", False, True), ("+852-2345-6789", False, True),
+    ("138 0013 8000", False, False), ("abc", False, False), ("1234", False, False), ("+", False, False),
+    ("１３８００１３８０００", False, False),  # full-width digits are not digits on the wire
+    ("13800138000\n", False, False), ("1" * 21, False, False),
+])
+def test_phone_rules(text: str, member: bool, contact: bool) -> None:
+    from sync.phones import is_contact_phone, is_member_phone
+
+    assert is_member_phone(text) is member
+    assert is_contact_phone(text) is contact
+
+
+def test_the_till_and_central_accept_the_same_member_phones() -> None:
+    """The till's offline member form and central's members API (and console, Excel import) take
+    exactly the phones `sync.phones` calls a member's; customers take contact phones."""
+    from pydantic import ValidationError
+
+    from central.customers.schemas import CustomerIn
+    from central.members.schemas import MemberIn
+    from sync.phones import is_contact_phone, is_member_phone
+
+    def central_member(phone: str) -> bool:
+        try:
+            MemberIn.model_validate({"card_no": "M1", "phone": phone})
+        except ValidationError:
+            return False
+        return True
+
+    def central_contact(phone: str) -> bool:
+        try:
+            CustomerIn.model_validate({"code": "C1", "name": "客户", "contact_phone": phone})
+        except ValidationError:
+            return False
+        return True
+
+    for phone in ("13800138000", "23800138000", "021-50001234", "1380013800", "abc", "+8613800138000"):
+        assert central_member(phone) is is_member_phone(phone), phone
+        assert central_contact(phone) is is_contact_phone(phone), phone
+    assert central_member("  13800138000 ")  # blanks around are stripped, as at the till
+
+
+def test_phone_patterns_have_one_home() -> None:
+    """No module of the till or central writes a phone pattern of its own (the till checks with
+    `sync.phones.is_member_phone`: tests/terminal/test_checkout.py creates members with it)."""
+    copies = [str(f.relative_to(ROOT)) for room in ("terminal", "central") for f in (ROOT / room).rglob("*.py")
+              if any(p in f.read_text(encoding="utf-8") for p in ("1\\d{10}", "1[0-9]{10}", "[0-9-]+$"))]
+    assert copies == []

@@ -193,6 +193,8 @@ def test_create_member_at_till(till: Checkout) -> None:
         till.create_member(phone="13900001111")
     with pytest.raises(Exception, match="phone"):
         till.create_member(phone="12345")
+    with pytest.raises(Exception, match="phone"):  # 11 digits, but not a mobile number (sync.phones)
+        till.create_member(phone="23900001111")
     (ev,) = [e for e in till.store.outbox.unacked() if e.type is EventType.MEMBER_CREATED]
     assert ev.payload["phone"] == "13900001111"
 
