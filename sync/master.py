@@ -324,6 +324,10 @@ class StoreSettings(_Master):
     """`sync.field.CreditPolicy`: what a rep tablet does with an order that fails the credit check."""
     allowed_overdue_days: int = 0
     """Receivables overdue up to this many days do not hold an order (`sync.field.check_order`)."""
+    chain_returns: bool = False
+    """跨店退货: the till may take back a receipt of another store (head office's setting; central
+    flags such a return when the store does not allow it). Off by default, and for a till whose
+    central predates the setting."""
     extra: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -49,10 +49,15 @@ def fetch_receipt(store: Store, receipt_no: str, *, timeout: float = LOOKUP_TIME
     if response.status_code >= 500:
         raise Offline(f"HTTP {response.status_code}")
     if response.status_code >= 400 or not isinstance(answer, dict):
-        raise ServerRejected(_message(answer) or f"HTTP {response.status_code}", status=response.status_code)
+        raise ServerRejected(_message(answer) or f"HTTP {response.status_code}", status=response.status_code,
+                             code=_error(answer).get("code"), detail_en=str(_error(answer).get("message_en", "")))
     return answer
 
 
-def _message(answer: Any) -> str:
+def _error(answer: Any) -> dict[str, Any]:
     error = answer.get("error") if isinstance(answer, dict) else None
-    return str(error.get("message", "")) if isinstance(error, dict) else ""
+    return error if isinstance(error, dict) else {}
+
+
+def _message(answer: Any) -> str:
+    return str(_error(answer).get("message", ""))

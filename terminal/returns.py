@@ -9,7 +9,11 @@ that paid for it given back. One `sale.returned` event carries it all to central
 
 A receipt of another till of the store is looked up online (`terminal.online_lookup`) and kept as
 a read-only copy (`remote_sales`) with central's list of returns already made against it, so the
-same rules run on it. Online, our own sales are refreshed the same way (another till may have
+same rules run on it. A receipt of another store is taken back only when head office allows
+chain-wide returns at this store (`StoreSettings.chain_returns`, 跨店退货, pulled with the store's
+settings); otherwise it is refused with a plain message (code `other_store_receipt`), at lookup and
+again when the return is made. The return is this store's (its `store_id`), its goods come back
+into this store's stock; central follows the same setting and flags such a return when it is off. Online, our own sales are refreshed the same way (another till may have
 returned part of them). Two tills can still each refund what they saw; the guarantee that together
 they never return more than was sold lives at central: `central.sales.ingest.apply_sale_returned`
 refuses (quarantines) a return beyond the sale's quantities or money.
@@ -45,6 +49,7 @@ from sync.events import (
 from sync.money import Rounding, div_round
 from sync.quantity import to_milli
 from terminal import code_payments, online_lookup
+from terminal.catalog import Catalog
 from terminal.errors import NotFound, ReturnError
 from terminal.receipt_numbers import next_return_receipt_no, own_receipt_no
 from terminal.session import Action, Approval, Session, audit
@@ -52,7 +57,7 @@ from terminal.shift import require_own_shift
 from terminal.store import Store
 from terminal.store.errors import busy_as_error
 from terminal.store.returns import PastReturn
-from terminal.sync_client.transport import Offline, SyncError
+from terminal.sync_client.transport import Offline, ServerRejected, SyncError
 
 _QR_PREFIXES = ("RECEIPT:", "R:", "pos-receipt:")
 
@@ -181,6 +186,13 @@ def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | No
                 raise NotFound(f"该小票不在本机，联网后可查询（{receipt_no}）",
                                f"receipt {receipt_no} is not on this terminal; it can be looked up when online",
                                code="receipt_offline") from None
+        except ServerRejected as exc:
+            if exc.code == "return_other_store":  # central's copy of the setting says no
+                raise _other_store_refusal(receipt_no) from None
+            if local is None:
+                raise NotFound(f"联网查询小票失败：{exc.detail or receipt_no}",
+                               f"online receipt lookup failed: {exc.detail_en or exc.detail or receipt_no}",
+                               code="lookup_failed") from None
         except SyncError as exc:
             if local is None:
                 raise NotFound(f"联网查询小票失败：{exc.detail or receipt_no}",
@@ -197,7 +209,27 @@ def find_sale(store: Store, text: str, *, online: bool = True, fetch: Fetch | No
         raise NotFound(f"本机没有小票 {receipt_no}（其他收银台的小票请联网查询）",
                        f"receipt {receipt_no} is not on this terminal (look it up online)", code="no_receipt")
     sale_id, sale, remote = local
+    _check_store_of(store, sale)
     return _returnable(sale, _past_returns(store, sale_id), remote=remote)
+
+
+def chain_returns_allowed(store: Store) -> bool:
+    """Head office lets this store take back other stores' receipts (跨店退货; off until it says so)."""
+    return Catalog(store).store_settings().chain_returns
+
+
+def _other_store_refusal(receipt_no: str) -> NotFound:
+    return NotFound(f"小票 {receipt_no} 是其他门店的小票，本店未开通跨店退货，请到原门店办理退货",
+                    f"receipt {receipt_no} was sold by another store and this store does not take back other "
+                    "stores' receipts (chain-wide returns are off): return it at the store that sold it",
+                    code="other_store_receipt")
+
+
+def _check_store_of(store: Store, sale: SaleCompleted) -> None:
+    """A sale of another store is taken back only when head office allows chain-wide returns here."""
+    here = store.get_setting("store_id")
+    if here is not None and sale.store_id != int(here) and not chain_returns_allowed(store):
+        raise _other_store_refusal(sale.receipt_no)
 
 
 def _local_sale(store: Store, receipt_no: str) -> tuple[str, SaleCompleted, bool] | None:
@@ -214,17 +246,14 @@ def _local_sale(store: Store, receipt_no: str) -> tuple[str, SaleCompleted, bool
 def import_remote_sale(store: Store, answer: Mapping[str, Any]) -> SaleCompleted:
     """Keep central's answer for a receipt as a read-only copy (refreshing the returns it lists; for
     our own sales only those returns matter: other tills may have returned part of them). Refuses a
-    sale of another store or an answer that does not parse."""
+    sale of another store (unless chain-wide returns are allowed here) or an answer that does not parse."""
     try:
         sale = SaleCompleted.model_validate(answer["sale"])
         returns = [_CentralReturn.model_validate(r) for r in answer.get("returns") or []]
     except (KeyError, TypeError, ValidationError) as exc:
         raise NotFound("总部返回的小票无法识别", f"central's answer is not a sale ({exc})",
                        code="bad_lookup") from None
-    store_id = store.get_setting("store_id")
-    if store_id is not None and sale.store_id != int(store_id):
-        raise NotFound(f"小票 {sale.receipt_no} 不是本门店的小票", f"receipt {sale.receipt_no} is not of this store",
-                       code="no_receipt")
+    _check_store_of(store, sale)
     store.remote_sales.keep(sale, json.dumps([r.model_dump(mode="json") for r in returns]))
     return sale
 
@@ -380,7 +409,7 @@ def return_sale(store: Store, session: Session, receipt: str, lines: Mapping[int
         receipt_no = next_return_receipt_no(store)
         payload = SaleReturned(
             return_id=return_id, receipt_no=receipt_no, original_sale_id=sale.sale_id,
-            original_receipt_no=sale.receipt_no, store_id=sale.store_id,
+            original_receipt_no=sale.receipt_no, store_id=store.store_id(),  # ours, also for a chain-wide return
             terminal_id=store.terminal_id(),  # the till giving the money back (not always the seller)
             shift_id=shift.id, cashier_id=user.id, approved_by=approved_by, member_id=sale.member_id,
             returned_at=now,

@@ -12,6 +12,7 @@ from central.api.deps import IdPath, IdQuery, SessionDep
 from central.api.gate import body_limit
 from central.api.pagination import Page, PageDep, paginate
 from central.api.types import changes_of
+from central.audit import service as audit
 from central.auth.deps import CurrentDevice, require
 from central.auth.principal import Principal
 from central.auth.roles import Permission as P
@@ -62,8 +63,11 @@ def list_stores(session: SessionDep, who: Reader, page: PageDep,
 
 
 @router.post("/stores", response_model=StoreOut, status_code=201, summary="新建门店 (含默认仓库)")
-def create_store(body: StoreIn, session: SessionDep, _who: Writer) -> object:
-    return service.create_store(session, **body.model_dump())
+def create_store(body: StoreIn, session: SessionDep, who: Writer) -> object:
+    store = service.create_store(session, **body.model_dump())
+    audit.record(session, actor=who, action="store.create", entity_type="store", entity_id=store.id,
+                 after=service.store_settings_image(store))
+    return store
 
 
 @router.get("/stores/{store_id}", response_model=StoreOut, summary="门店详情")
@@ -73,10 +77,18 @@ def get_store(store_id: IdPath, session: SessionDep, who: Reader) -> object:
 
 @router.patch("/stores/{store_id}", response_model=StoreOut, summary="修改门店")
 def patch_store(store_id: IdPath, body: StorePatch, session: SessionDep, who: Writer) -> object:
+    """Changes only the fields the body names; audited (who, before, after), e.g. turning on
+    `chain_returns` (跨店退货) for the store's tills."""
     store = service.get_store(session, store_id, who)
-    return service.update_store(session, store, **changes_of(
+    before = service.store_settings_image(store)
+    service.update_store(session, store, **changes_of(
         body, required=("code", "name", "rounding_mode", "receipt_language", "active", "credit_policy",
-                        "allowed_overdue_days")))
+                        "allowed_overdue_days", "chain_returns")))
+    old, new = audit.changed_fields(before, service.store_settings_image(store))
+    if new:
+        audit.record(session, actor=who, action="store.update", entity_type="store", entity_id=store.id,
+                     before=old, after=new)
+    return store
 
 
 @router.get("/warehouses", response_model=Page[WarehouseOut], summary="仓库列表 / warehouses")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db import Base, utcnow
@@ -50,6 +50,10 @@ class Store(Base):
     refused on the tablet and at head office (`block`)."""
     allowed_overdue_days: Mapped[int] = mapped_column(default=0, server_default="0")
     """Receivables overdue by up to this many days do not hold an order."""
+    chain_returns: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """跨店退货: the store's tills may take back receipts of other stores (head office's decision).
+    Off: a till refuses another store's receipt and central flags such a return if one arrives.
+    Shipped to the store's tills as `StoreSettings.chain_returns`."""
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

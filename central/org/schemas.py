@@ -75,6 +75,9 @@ class StoreIn(Strict):
     """An order failing the credit check: `hold` it for approval, or `block` it (`sync.field.CreditPolicy`)."""
     allowed_overdue_days: int = Field(default=0, ge=0, le=365)
     """Receivables overdue up to this many days do not hold an order."""
+    chain_returns: bool = False
+    """跨店退货: the store's tills may take back other stores' receipts (off: refused at the till,
+    flagged at central)."""
     warehouse_code: Code | None = None
 
 
@@ -92,6 +95,7 @@ class StorePatch(Strict):
     """The whole layout (omitted fields take their defaults); null goes back to the default layout."""
     credit_policy: CreditPolicyName | None = None
     allowed_overdue_days: int | None = Field(default=None, ge=0, le=365)
+    chain_returns: bool | None = None
     active: bool | None = None
 
 
@@ -110,6 +114,8 @@ class StoreOut(Out):
     """None: the default layout (weight-embedded, prefixes 20–29, 2 + 5 + 5 digits)."""
     credit_policy: str
     allowed_overdue_days: int
+    chain_returns: bool
+    """跨店退货 allowed at this store's tills."""
     active: bool
 
 

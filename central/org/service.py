@@ -75,6 +75,16 @@ def check_scale_layout(layout: dict[str, Any] | None) -> dict[str, Any] | None:
                       field="scale_layout") from e
 
 
+STORE_SETTINGS: tuple[str, ...] = (
+    "code", "name", "name_en", "address", "phone", "rounding_mode", "receipt_header", "receipt_footer",
+    "receipt_language", "scale_layout", "credit_policy", "allowed_overdue_days", "chain_returns", "active")
+"""A store's settings as the audit trail shows them (before/after of a change)."""
+
+
+def store_settings_image(store: Store) -> dict[str, Any]:
+    return {name: getattr(store, name) for name in STORE_SETTINGS}
+
+
 def get_store(session: Session, store_id: int, who: Principal | None = None) -> Store:
     """The store, or 404 (also when the principal is confined to another store)."""
     store = session.get(Store, store_id)

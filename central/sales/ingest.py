@@ -32,6 +32,7 @@ from central.inventory.models import StockMovement
 from central.members.models import Member
 from central.members.points import PointsPosting, post_points, post_points_many
 from central.org.models import Warehouse
+from central.sales import scope_checks
 from central.sales.errors import (
     DuplicateDocument,
     InconsistentDocument,
@@ -542,6 +543,8 @@ def apply_sale_returned(session: Session, ev: SaleReturned, *, terminal_id: int,
         post_receivable(session, customer=customer, kind="credit_note", amount_fen=-credit_fen,
                         doc_type="return", doc_id=ev.return_id, doc_no=ev.receipt_no, doc_date=day,
                         occurred_at=ev.returned_at, user_id=ev.cashier_id, recorded_at=received_at)
+    scope_checks.check_return(session, ev, sold_in_store_id=original.store_id, store_id=store_id,
+                              terminal_id=terminal_id)
     return warnings
 
 
@@ -607,6 +610,7 @@ def apply_shift_opened(session: Session, ev: ShiftOpened, *, terminal_id: int, s
     if shift.status == "unknown":
         shift.status = "open"
     session.flush()
+    scope_checks.check_shift_opened(session, ev, store_id=store_id, terminal_id=terminal_id)
     return shift
 
 

@@ -2,8 +2,10 @@
 
 A till can return offline only what it sold itself; a receipt from another till of the same store
 is fetched here (read-only) and the till runs its usual return rules on it. Devices only, and only
-their own store's receipts: another store's receipt answers exactly like an unknown one (404), so
-nothing about other stores leaks.
+their own store's receipts unless head office lets the store take back other stores' receipts
+(`stores.chain_returns`, 跨店退货): otherwise another store's receipt is refused with 403
+`return_other_store` saying just that (no sale content), so the cashier can send the customer to
+the store that sold it.
 
 Over-refunding across tills is refused by central, not here: `central.sales.ingest.
 apply_sale_returned` rejects (→ quarantine) a `sale.returned` whose quantities exceed what was sold
@@ -24,7 +26,8 @@ from sqlalchemy import select
 from central.api.deps import SessionDep
 from central.auth.deps import CurrentDevice
 from central.catalog.models import Product
-from central.errors import NotFound
+from central.errors import Forbidden, NotFound
+from central.org.models import Store
 from central.sales.models import ReturnLine, ReturnRefund, Sale, SaleLine, SalePayment, SaleReturn
 from sync.events import PaymentPayload, SaleCompleted, SaleLinePayload, Tender
 from sync.quantity import from_milli
@@ -32,6 +35,10 @@ from sync.quantity import from_milli
 router = APIRouter(tags=["sales 销售"])
 
 ReceiptNo = Annotated[str, Path(min_length=1, max_length=40)]
+
+OTHER_STORE_ZH = "小票 {receipt} 是其他门店的小票，本店未开通跨店退货，请到原门店办理退货"
+OTHER_STORE_EN = ("receipt {receipt} was sold by another store and this store does not take back other stores' "
+                  "receipts (chain-wide returns are off): return it at the store that sold it")
 
 
 class LineReturned(BaseModel):
@@ -86,10 +93,16 @@ def _qty(qty_m: int, weighed: bool) -> Decimal:
 
 @router.get("/sales/by-receipt/{receipt_no}", response_model=ReceiptLookup)
 def sale_by_receipt(receipt_no: ReceiptNo, device: CurrentDevice, session: SessionDep) -> ReceiptLookup:
-    """The sale with this receipt number, if it belongs to the calling terminal's store."""
+    """The sale with this receipt number, if it belongs to the calling terminal's store (or to any
+    store, when head office allows chain-wide returns at the terminal's store)."""
     sale = session.scalar(select(Sale).where(Sale.receipt_no == receipt_no.strip()))
-    if sale is None or sale.store_id != device.store_id:
+    if sale is None or device.store_id is None:
         raise _unknown(receipt_no)
+    if sale.store_id != device.store_id and not session.scalar(
+            select(Store.chain_returns).where(Store.id == device.store_id)):
+        raise Forbidden(OTHER_STORE_ZH.format(receipt=sale.receipt_no),
+                        OTHER_STORE_EN.format(receipt=sale.receipt_no), code="return_other_store",
+                        field="receipt_no")
     rows = session.execute(
         select(SaleLine, Product.weighed).join(Product, Product.id == SaleLine.product_id)
         .where(SaleLine.sale_id == sale.id).order_by(SaleLine.line_no)).all()

@@ -34,8 +34,6 @@ log = logging.getLogger("central.syncing")
 
 Loaded = dict[str, tuple[dict[str, Any], list[Scope]]]
 
-TILL_ROLES = frozenset({"cashier", "store_manager", "sales_rep", "admin"})
-"""Roles that may sign in at a till or tablet (their PIN hash is shipped)."""
 
 
 def _int_ids(ids: Sequence[str]) -> list[int]:
@@ -183,6 +181,7 @@ def load_stores(session: Session, ids: Sequence[str]) -> Loaded:
             address=st.address, phone=st.phone,
             tax_id=org.tax_id if org else None, warehouse_id=warehouse_id,
             credit_policy=st.credit_policy or "hold", allowed_overdue_days=st.allowed_overdue_days or 0,
+            chain_returns=bool(st.chain_returns),
             # the till reads its scale labels with this layout (terminal.catalog.Catalog.scale_layout);
             # stored as ScaleLayout.to_dict(), checked when written; absent = the default layout
             extra={"scale_layout": dict(st.scale_layout)} if st.scale_layout else {},
@@ -206,6 +205,7 @@ def load_terminals(session: Session, ids: Sequence[str]) -> Loaded:
 
 def load_users(session: Session, ids: Sequence[str]) -> Loaded:
     from central.users.models import User
+    from central.users.till_staff import TILL_ROLES
 
     out: Loaded = {}
     for u in session.execute(select(User).where(User.id.in_(_int_ids(ids)))).scalars():

@@ -176,13 +176,13 @@ class Till:
         self.sales[sale.sale_id] = sale
         return sale
 
-    def give_back(self, sale: SaleCompleted) -> SaleReturned:
-        """Return the first line of one of this till's sales, in full, refunded in cash."""
+    def give_back(self, sale: SaleCompleted, *, cashier_id: int | None = None) -> SaleReturned:
+        """Return the first line of a sale (this till's, or any the test names), in full, refunded in cash."""
         line = sale.lines[0]
         ret = SaleReturned(
             return_id=uuid7(), receipt_no=f"R{self.terminal_id}-{self.rng.randrange(10**9)}",
             original_sale_id=sale.sale_id, original_receipt_no=sale.receipt_no, store_id=self.store_id,
-            terminal_id=self.terminal_id, shift_id=self.shift_id or sale.shift_id, member_id=None,
+            terminal_id=self.terminal_id, shift_id=self.shift_id or sale.shift_id, cashier_id=cashier_id, member_id=None,
             returned_at=datetime.now(UTC),
             lines=[ReturnLinePayload(original_line_no=line.line_no, product_id=line.product_id, sku=line.sku,
                                      unit_code=line.unit_code, unit_factor=line.unit_factor, qty=line.qty,
