@@ -173,9 +173,9 @@ def get_product(product_id: IdPath, session: SessionDep, _who: Reader) -> Produc
     return ProductOut.of(service.get_product(session, product_id))
 
 
-@router.patch("/products/{product_id}", response_model=ProductOut, summary="修改商品 (units 整体替换)")
-def patch_product(product_id: IdPath, body: ProductPatch, session: SessionDep, _who: Writer) -> ProductOut:
+@router.patch("/products/{product_id}", response_model=ProductOut, summary="修改商品 / change a product (only the fields given; a unit's price needs pricing.write)")
+def patch_product(product_id: IdPath, body: ProductPatch, session: SessionDep, who: Writer) -> ProductOut:
     product = service.get_product(session, product_id)
     changes = changes_of(body, required=("sku", "name", "tax_rate_bp", "weighed", "shelf_life_tracked", "active",
                                          "units"))
-    return ProductOut.of(service.update_product(session, product, changes))
+    return ProductOut.of(service.update_product(session, product, changes, who))

@@ -135,6 +135,17 @@ class ProductIn(Strict):
     units: list[UnitIn] = Field(min_length=1, max_length=10)
 
 
+class UnitPatch(Strict):
+    """A unit in a product PATCH, matched by code: a field left out (or null) keeps the unit's value —
+    its barcodes, name, factor, price; a new unit takes UnitIn's defaults and needs its price."""
+
+    code: UnitCode
+    name: UnitName | None = None
+    factor: int | None = Field(default=None, ge=1, le=100000)
+    price_fen: Fen | None = None
+    barcodes: list[BarcodeText] | None = Field(default=None, max_length=20)
+
+
 class ProductPatch(Strict):
     sku: Sku | None = None
     name: Name | None = None
@@ -148,8 +159,9 @@ class ProductPatch(Strict):
     shelf_life_tracked: bool | None = None
     shelf_life_days: int | None = Field(default=None, ge=1, le=36500)
     active: bool | None = None
-    units: list[UnitIn] | None = Field(default=None, min_length=1, max_length=10)
-    """When given, replaces the units (matched by code) and their barcodes."""
+    units: list[UnitPatch] | None = Field(default=None, min_length=1, max_length=10)
+    """When given, the product's units are these (matched by code; units not listed are removed); within a
+    unit only the fields given change."""
 
 
 class UnitOut(BaseModel):

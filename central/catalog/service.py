@@ -13,10 +13,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from central.auth.principal import Principal
+from central.auth.roles import Permission
 from central.catalog.lookup import normalised
 from central.catalog.models import Barcode, Brand, Category, Product, ProductUnit, Supplier
 from central.catalog.pinyin import pinyin_initials
-from central.errors import Conflict, Invalid, NotFound, not_found
+from central.errors import Conflict, Forbidden, Invalid, NotFound, not_found
 from central.unique import ensure_unique
 from sync import catalog as contract
 from sync.barcodes import normalize_barcode
@@ -268,8 +270,47 @@ def create_product(session: Session, *, sku: str, name: str, units: Sequence[dic
     return product
 
 
-def update_product(session: Session, product: Product, changes: dict[str, Any]) -> Product:
+def merged_units(product: Product, units: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A PATCH's units (`schemas.UnitPatch` dumps) over the product's: a field left out or null keeps the
+    stored unit's value (its barcodes above all); a new unit gets the defaults and must give a price."""
+    stored = {u.code: u for u in product.units}
+    out = []
+    for i, spec in enumerate(units):
+        old = stored.get(spec["code"])
+        if old is None and spec.get("price_fen") is None:
+            raise Invalid("新单位须填写价格", "a new unit needs its price", code="required", field=f"units.{i}.price_fen")
+
+        def given(key: str, kept: Any, spec: dict[str, Any] = spec) -> Any:
+            return spec[key] if spec.get(key) is not None else kept
+
+        out.append({"code": spec["code"], "name": given("name", old.name if old else ""),
+                    "factor": given("factor", old.factor if old else 1),
+                    "price_fen": given("price_fen", old.price_fen if old else None),
+                    "barcodes": given("barcodes", [b.barcode for b in old.barcodes] if old else [])})
+    return out
+
+
+def check_price_change(who: Principal | None, before: dict[str, int],
+                       after: Sequence[tuple[str, int | None]]) -> None:
+    """Forbidden unless `who` holds pricing.write when a unit's base price changes or a priced unit is added
+    (`before`: code → stored price; `after`: (code, price) in the order the caller names them, `units.N`).
+    catalog.write alone (the warehouse) keeps names, barcodes and units, not prices."""
+    if who is None or who.has(Permission.PRICING_WRITE):
+        return
+    for i, (code, price) in enumerate(after):
+        if before.get(code) != price:
+            raise Forbidden("修改商品价格需要定价权限（pricing.write）", "changing a product's price needs pricing.write",
+                            code="permission_denied", field=f"units.{i}.price_fen")
+
+
+def update_product(session: Session, product: Product, changes: dict[str, Any],
+                   who: Principal | None = None) -> Product:
+    """Apply a PATCH's `changes` (only the fields it names); a price change needs pricing.write."""
     units = changes.pop("units", None)
+    if units is not None:
+        units = merged_units(product, units)
+        check_price_change(who, {u.code: u.price_fen for u in product.units},
+                           [(u["code"], u["price_fen"]) for u in units])
     if "sku" in changes:
         ensure_unique(session, Product.sku, changes["sku"], "sku", exclude_id=product.id, what="商品编码")
     _check_refs(session, changes)

@@ -383,7 +383,7 @@ async def update_product(request: Request, product_id: int, viewer: Writer, sess
         body = ProductPatch.model_validate({**values, "units": units})
         changes = changes_of(body, required=("sku", "name", "tax_rate_bp", "weighed", "shelf_life_tracked",
                                              "active", "units"))
-        service.update_product(session, product, changes)
+        service.update_product(session, product, changes, viewer.principal)
         session.flush()
         session.refresh(product)
         record_change(session, viewer, request, action="product.update", entity_type="product", entity_id=product.id,

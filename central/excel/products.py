@@ -27,6 +27,7 @@ from central.auth.roles import Permission
 from central.catalog import importing as bulk
 from central.catalog.models import Barcode, Brand, Category, Product, ProductUnit, Supplier
 from central.catalog.schemas import ProductIn
+from central.catalog.service import check_price_change
 from central.errors import DomainError
 from central.excel import cells
 from central.excel.columns import Column, Kind
@@ -138,7 +139,7 @@ class ProductImporter:
     extra: Sequence[Column] = EXTRA_UNIT_COLUMNS
 
     def begin(self, session: Session, who: Principal | None, table: Table, report: Reporter) -> None:
-        self.table = table
+        self.table, self.who = table, who
         self.categories = dict(session.execute(select(Category.code, Category.id)).all())
         self.brands = dict(session.execute(select(Brand.name, Brand.id)).all())
         self.suppliers = dict(session.execute(select(Supplier.code, Supplier.id)).all())
@@ -252,8 +253,13 @@ class ProductImporter:
         stored = bulk.stored_products(session, [s.sku for s in records])
         good: list[bulk.ProductSpec] = []
         for spec in records:
+            old = stored.get(spec.sku)
             try:
-                bulk.check_spec(spec, stored.get(spec.sku))
+                bulk.check_spec(spec, old)
+                if old is not None:  # a new product's first price is the catalogue's; a change is pricing's
+                    prices = {code: u["price_fen"] for code, u in old.units.items()}
+                    check_price_change(self.who, prices, [(u["code"], u["price_fen"] if u.get("price_fen") is not None
+                                                           else prices.get(u["code"])) for u in spec.units])
             except (DomainError, ContractError) as exc:
                 report.error(spec.row, self._column_of(spec, exc.field), exc)
                 continue
