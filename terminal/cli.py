@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("terminal.commands.simulate", "ring up realistic sales offline, through the cashier code"),
     "printer-test": ("terminal.commands.printer_test", "print a demo receipt and pulse the drawer"),
     "pay-setup": ("terminal.commands.pay_setup", "set (or show, check) this till's 付款码 payment provider"),
+    "recover": ("terminal.commands.recover",
+                "restore a missing or damaged database from its newest good backup, and say what will be pushed again"),
     "receipts": ("terminal.commands.receipts", "show the receipts a file printer (data/receipts.bin) captured, as text"),
 }
 

@@ -6,6 +6,7 @@ terminal knows, and the same figures travel in `shift.closed` for central to com
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from sync.events import DrawerOpened, ShiftClosed, ShiftOpened, Tender, utcnow, 
 from terminal.errors import ShiftError
 from terminal.session import Action, Approval, Session, audit
 from terminal.store import Store
+from terminal.store.backup import BackupError
 from terminal.store.shifts import Shift
 
 DENOMINATIONS_FEN: tuple[int, ...] = (10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1)
@@ -215,7 +217,17 @@ def close_shift(store: Store, session: Session, denominations: dict[int | str, i
     report.counted_cash_fen = counted
     report.denominations = clean
     report.closed_at = now
+    _back_up_at_shift_close(store)
     return report
+
+
+def _back_up_at_shift_close(store: Store) -> None:
+    """A backup of the whole day's data as the drawer is counted (`terminal.store.backup`). The
+    shift is closed either way: a failed backup is logged and the sales stay in the database."""
+    try:
+        store.backup_now("shift")
+    except BackupError as exc:
+        logging.getLogger(__name__).warning("backup at shift close failed: %s", exc)
 
 
 def record_no_sale(store: Store, session: Session, reason: str, approval: Approval | None = None) -> None:

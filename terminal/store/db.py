@@ -35,7 +35,7 @@ from typing import Any
 
 import sqlite_utils
 
-from terminal.store import data_folder
+from terminal.store import backup, data_folder
 from terminal.store.audit_log import AuditLog
 from terminal.store.errors import DataFolderError, StoreError
 from terminal.store.field import FieldRecords
@@ -124,6 +124,10 @@ class Store:
         self._checkpointer: _Checkpointer | None = None
         self._commits_since_checkpoint = 0
         self._checkpoint_requested_at = time.monotonic()
+        self.sales_since_backup = 0
+        """Sales stored since the last backup (`terminal.store.backup`); `Sales.add` counts."""
+        self._backups: backup.BackgroundBackups | None = None
+        self._backup_policy: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ transactions
 
@@ -167,7 +171,15 @@ class Store:
         self._committed()
 
     def _committed(self) -> None:
-        """After a durable commit: every so often, have the WAL checkpointed in the background."""
+        """After a durable commit: every so often, have the WAL checkpointed in the background, and
+        every `backup_every_sales` sales, the database backed up in the background."""
+        if self.sales_since_backup:
+            every, keep = self.backup_policy()
+            if every and self.sales_since_backup >= every and self.path.name != ":memory:":
+                if self._backups is None:
+                    self._backups = backup.BackgroundBackups(self.path)
+                self._backups.start(reason="sales", keep=keep)
+                self.sales_since_backup = 0
         self._commits_since_checkpoint += 1
         if (self._commits_since_checkpoint >= CHECKPOINT_EVERY_COMMITS
                 or time.monotonic() - self._checkpoint_requested_at >= CHECKPOINT_AFTER_S):
@@ -182,6 +194,36 @@ class Store:
         self._commits_since_checkpoint = 0
         self._checkpoint_requested_at = time.monotonic()
         self._checkpointer.poke()
+
+    def backup_policy(self) -> tuple[int, int]:
+        """(back up every N sales, keep K backups) from the settings, read once per open store."""
+        if self._backup_policy is None:
+            def number(key: str, default: int) -> int:
+                try:
+                    return max(0, int(self.get_setting(key) or default))
+                except ValueError:
+                    return default
+
+            self._backup_policy = (number(backup.EVERY_SALES_SETTING, backup.DEFAULT_EVERY_SALES),
+                                   number(backup.KEEP_SETTING, backup.DEFAULT_KEEP))
+        return self._backup_policy
+
+    def backup_now(self, reason: str) -> Path:
+        """Back the database up now and wait (shift close, tests); raises `backup.BackupError`."""
+        self.wait_backups()
+        made = backup.backup_database(self.path, reason=reason, keep=self.backup_policy()[1])
+        self.sales_since_backup = 0
+        return made
+
+    def wait_backups(self, timeout: float = 60.0) -> None:
+        """Wait for a background backup under way (closing, tests)."""
+        if self._backups is not None:
+            self._backups.wait(timeout)
+
+    @property
+    def last_backup_error(self) -> str | None:
+        """Why the last background backup failed (None when it did not, or none ran)."""
+        return None if self._backups is None else self._backups.last_error
 
     @property
     def in_transaction(self) -> bool:
@@ -306,6 +348,7 @@ class Store:
         return self.wait_checkpointed(timeout)
 
     def close(self) -> None:
+        self.wait_backups()
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None

@@ -168,6 +168,13 @@ class Outbox:
         """Events waiting for central's acknowledgement (what the status bar shows)."""
         return int(self._store.scalar(f"SELECT count(*) FROM outbox o WHERE {_UNACKED}"))
 
+    def waiting(self) -> list[dict[str, Any]]:
+        """Every event not acknowledged yet (seq, event id, type, when), oldest first: what the
+        next push sends (`pos-terminal recover` lists them)."""
+        return [dict(r) for r in self._store.all(
+            f"SELECT o.seq, o.event_id, o.type, o.occurred_at, o.status FROM outbox o WHERE {_UNACKED} "
+            "ORDER BY o.seq")]
+
     def mark_sending(self, seqs: Iterable[int]) -> None:
         """pending → sending before a push (kept as sending if the push is lost; resent later)."""
         self._store.execute(

@@ -53,6 +53,7 @@ class Sales:
             [(p.sale_id, i, pay.tender.value, pay.amount_fen, pay.tendered_fen, pay.reference, pay.points)
              for i, pay in enumerate(p.payments)],
         )
+        store.sales_since_backup += 1  # (a rolled-back sale counts too: the backup comes a sale early)
 
     # ------------------------------------------------------------------ reading a sale
 
