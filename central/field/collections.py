@@ -9,6 +9,7 @@ amount is a `payment` entry in the receivable ledger plus allocation rows saying
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,8 +19,9 @@ from central.customers.models import Customer
 from central.db import utcnow
 from central.errors import Conflict, Invalid
 from central.field.models import Collection, CollectionAllocation
-from central.finance.receivables import open_charges, post_receivable
-from sync.field import CollectionMethod
+from central.finance.receivables import balance_of, open_charges, post_receivable
+from central.review.service import flag
+from sync.field import CollectionMethod, OrderStatus
 from sync.store_time import business_date
 
 
@@ -51,6 +53,63 @@ def record_collection(session: Session, *, collection_id: str, receipt_no: str, 
     session.flush()
     _allocate(session, customer, collection, at=now)
     return collection
+
+
+@dataclass(frozen=True)
+class Collectable:
+    """What a collection may pay, as central knows it before the collection: the customer's debt, the
+    undelivered value of their committed orders (and of the order the collection names, paid on
+    delivery), less the advances already waiting."""
+
+    owed_fen: int
+    orders_fen: int
+    advances_fen: int
+
+    @property
+    def total_fen(self) -> int:
+        return max(0, self.owed_fen + self.orders_fen - self.advances_fen)
+
+
+def collectable(session: Session, customer: Customer, *, order_id: str | None = None) -> Collectable:
+    from central.orders.models import SalesOrder
+    from central.orders.service import advances_of, open_orders_fen
+
+    orders = open_orders_fen(session, customer.id, exclude=order_id)
+    order = session.get(SalesOrder, order_id) if order_id else None
+    if order is not None and order.customer_id == customer.id and order.status not in _FINISHED:
+        orders += open_orders_fen(session, customer.id, only=order.id)
+    return Collectable(owed_fen=max(0, balance_of(session, customer.id)), orders_fen=orders,
+                       advances_fen=advances_of(session, customer.id))
+
+
+_FINISHED = frozenset({OrderStatus.REJECTED.value, OrderStatus.CANCELLED.value, OrderStatus.CLOSED.value})
+
+
+def flag_excess(session: Session, collection: Collection, before: Collectable, *, store_id: int | None,
+                terminal_id: int | None) -> None:
+    """A collection beyond what it can pay (`before`): applied as far as it holds, the rest waiting as an
+    advance (预收) like any collection; put on the review list so head office checks the excess."""
+    excess = collection.amount_fen - before.total_fen
+    if excess <= 0:
+        return
+    flag(session, kind="collection_exceeds", store_id=store_id, terminal_id=terminal_id, event_id=None,
+         subject=collection.receipt_no,
+         claimed={"collection_id": collection.id, "customer_id": collection.customer_id,
+                  "amount_fen": collection.amount_fen, "order_id": collection.order_id},
+         computed={"collectable_fen": before.total_fen, "owed_fen": before.owed_fen,
+                   "open_orders_fen": before.orders_fen, "advances_fen": before.advances_fen,
+                   "applied_fen": collection.applied_fen, "advance_fen": collection.unapplied_fen,
+                   "excess_fen": excess},
+         message_zh=f"收款单 {collection.receipt_no} 收了 ¥{collection.amount_fen / 100:,.2f}，超过客户应付的 "
+                    f"¥{before.total_fen / 100:,.2f}（欠款 ¥{before.owed_fen / 100:,.2f} + 未送达订单 "
+                    f"¥{before.orders_fen / 100:,.2f} − 已有预收 ¥{before.advances_fen / 100:,.2f}）。已冲抵欠款 "
+                    f"¥{collection.applied_fen / 100:,.2f}，其余 ¥{collection.unapplied_fen / 100:,.2f} 作为预收款，"
+                    "请核实",
+         message_en=f"collection {collection.receipt_no} took ¥{collection.amount_fen / 100:,.2f}, more than the "
+                    f"customer could pay (¥{before.total_fen / 100:,.2f}: owed ¥{before.owed_fen / 100:,.2f} + "
+                    f"undelivered orders ¥{before.orders_fen / 100:,.2f} − advances ¥{before.advances_fen / 100:,.2f}). "
+                    f"¥{collection.applied_fen / 100:,.2f} settled what was owed, ¥{collection.unapplied_fen / 100:,.2f} "
+                    "waits as an advance; please check")
 
 
 def _allocate(session: Session, customer: Customer, collection: Collection, *, at: datetime) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from central.attachments.models import AttachmentRef
 from central.customers.ingest import rep_customer
 from central.errors import Conflict
-from central.field.collections import record_collection
+from central.field.collections import collectable, flag_excess, record_collection
 from central.field.models import Collection, Visit
 from central.field.visits import missing_steps, required_steps
 from central.syncing import feed
@@ -60,7 +60,11 @@ def apply_collection_recorded(session: Session, ev: CollectionRecorded, *, termi
                               store_id: int | None = None) -> Collection:
     customer = rep_customer(session, customer_id=ev.customer_id, new_customer_id=ev.new_customer_id,
                             ev_rep_id=ev.rep_id, ev_terminal_id=ev.terminal_id, terminal_id=terminal_id, rep_id=rep_id)
-    return record_collection(
+    before = collectable(session, customer, order_id=ev.order_id)
+    collection = record_collection(
         session, collection_id=ev.collection_id, receipt_no=ev.receipt_no, customer=customer,
         amount_fen=ev.amount_fen, method=ev.method.value, collected_at=ev.collected_at, received_at=received_at,
         rep_id=ev.rep_id, terminal_id=terminal_id, reference=ev.reference, note=ev.note, order_id=ev.order_id)
+    # the money was taken: it is applied as far as it holds (the rest an advance) and an excess flagged
+    flag_excess(session, collection, before, store_id=store_id, terminal_id=terminal_id)
+    return collection

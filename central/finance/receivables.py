@@ -65,7 +65,12 @@ def post_receivable(session: Session, *, customer: Customer, kind: str, amount_f
 def record_payment(session: Session, *, customer_id: int, amount_fen: int, method: str,
                    paid_on: date, reference: str | None = None, user_id: int | None = None,
                    note: str | None = None) -> ReceivableEntry:
-    """A customer paid `amount_fen` against their account (finance clerk's entry)."""
+    """A customer paid `amount_fen` against their account (finance clerk's entry).
+
+    A payment never exceeds what it pays: the customer's balance owed, read under a row lock so two
+    clerks cannot both take the same debt. More is refused (422 `payment_exceeds_balance`, nothing
+    written); money paid before anything is owed comes in as a rep's collection, whose excess waits
+    as an advance (预收, `central.field.collections`)."""
     if amount_fen <= 0:
         raise Invalid("收款金额必须大于零", "payment amount must be positive", code="amount",
                       field="amount_fen")
@@ -75,6 +80,13 @@ def record_payment(session: Session, *, customer_id: int, amount_fen: int, metho
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise not_found("客户", "customer", "customer_id", customer_id)
+    owed = max(0, int(session.scalar(select(ReceivableAccount.balance_fen).where(
+        ReceivableAccount.customer_id == customer_id).with_for_update()) or 0))
+    if amount_fen > owed:
+        raise Invalid(f"收款 ¥{amount_fen / 100:,.2f} 超过客户 {customer.name} 的欠款 ¥{owed / 100:,.2f}，未入账",
+                      f"the payment of ¥{amount_fen / 100:,.2f} exceeds what {customer.name} owes "
+                      f"(¥{owed / 100:,.2f}); nothing was recorded", code="payment_exceeds_balance",
+                      field="amount_fen")
     now = utcnow()
     entry = post_receivable(
         session, customer=customer, kind="payment", amount_fen=-amount_fen, doc_type="payment",

@@ -201,13 +201,18 @@ def _checked_lines(session: Session, data: OrderIn) -> _Checked:
     return _Checked(extra)
 
 
-def open_orders_fen(session: Session, customer_id: int, *, exclude: str | None = None) -> int:
-    """Undelivered value of the customer's approved orders (what they will owe when delivered)."""
+def open_orders_fen(session: Session, customer_id: int, *, exclude: str | None = None,
+                    only: str | None = None) -> int:
+    """Undelivered value of the customer's approved orders (what they will owe when delivered);
+    `only`: of that one order, whatever its status."""
     stmt = (select(SalesOrderLine.amount_fen, SalesOrderLine.qty_m, SalesOrderLine.delivered_qty_m,
                    SalesOrderLine.cancelled_qty_m)
             .join(SalesOrder, SalesOrder.id == SalesOrderLine.order_id)
-            .where(SalesOrder.customer_id == customer_id,
-                   SalesOrder.status.in_([s.value for s in COMMITTED_ORDER_STATUSES])))
+            .where(SalesOrder.customer_id == customer_id))
+    if only is not None:
+        stmt = stmt.where(SalesOrder.id == only)
+    else:
+        stmt = stmt.where(SalesOrder.status.in_([s.value for s in COMMITTED_ORDER_STATUSES]))
     if exclude is not None:
         stmt = stmt.where(SalesOrder.id != exclude)
     total = 0

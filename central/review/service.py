@@ -29,6 +29,7 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "cashier_not_of_store": ("收银员不属于本店", "cashier not of this store"),
     "shift_opener_not_of_store": ("开班人不属于本店", "shift opener not of this store"),
     "return_other_store": ("退了其他门店的小票", "return of another store's sale"),
+    "collection_exceeds": ("收款超过应收", "collection exceeds what the customer owes"),
     "till_clock": ("收银机时钟不准", "till clock is off"),
     "voucher_double_use": ("券重复使用", "voucher used twice"),
     "stored_value_overdraw": ("储值透支", "stored value overdrawn"),

@@ -221,3 +221,42 @@ def test_foreign_shift_opener_and_return_cashier_are_flagged_not_dropped(
     cashiers = _flags(engine, "cashier_not_of_store")
     assert [(f.subject, f.computed["reason"]) for f in cashiers
             if f.subject == ret.receipt_no] == [(ret.receipt_no, "other_store")]
+
+
+def test_a_rep_collection_beyond_what_is_owed_is_kept_as_an_advance_and_flagged(
+        central_engine: Engine, api: TestClient, tmp_path: Path) -> None:
+    from datetime import date
+
+    from central.customers.models import Customer
+    from central.db import utcnow
+    from central.field.models import Collection
+    from central.finance.receivables import balance_of, post_receivable
+
+    from .world import enrol_tablet, seed_rep
+
+    engine = central_engine
+    seeded = seed(engine, products=2, members=0, stores=("S01",))
+    s01 = seeded.store_ids["S01"]
+    rep_id, customers = seed_rep(engine, s01)
+    with session_scope(engine) as s:  # the customer owes ¥100.00 for a delivery
+        customer = s.get(Customer, customers[0])
+        assert customer is not None
+        post_receivable(s, customer=customer, kind="charge", amount_fen=10_000, doc_type="manual", doc_id="D1",
+                        doc_no="D1", doc_date=date(2026, 11, 1), occurred_at=utcnow())
+    tablet = enrol_tablet(engine, tmp_path / "tab", s01, rep_id, SERVER, api)
+    # the rep collects ¥60.00 (within the debt), then ¥90.00 (¥50.00 more than is left), offline
+    fine = tablet.collect(customers[0], 6_000)
+    over = tablet.collect(customers[0], 9_000)
+    _push_ok(tablet)
+    with session_scope(engine, write=False) as s:
+        got = {c.id: (c.applied_fen, c.unapplied_fen) for c in s.scalars(select(Collection))}
+        owed = balance_of(s, customers[0])
+    # both are applied as far as they hold; the excess waits as an advance (预收), nothing lost
+    assert got == {fine.collection_id: (6_000, 0), over.collection_id: (4_000, 5_000)}
+    assert owed == 0
+    # and only the excess is flagged, with what central worked out
+    flags = _flags(engine, "collection_exceeds")
+    assert [(f.subject, f.store_id, f.computed["excess_fen"], f.computed["collectable_fen"]) for f in flags] == [
+        (over.receipt_no, s01, 5_000, 4_000)]
+    assert "预收" in flags[0].message_zh
+    assert "advance" in flags[0].message_en

@@ -108,3 +108,10 @@ def test_customers_by_rep_history_and_payments(client: TestClient, engine: Engin
     with session_scope(engine, write=False) as s:
         assert s.get(ReceivableAccount, mine_id).balance_fen == 30_000  # type: ignore[union-attr]
     assert "¥300.00" in client.get(f"/customers/{mine_id}").text
+    # more than is owed: refused in the form, nothing recorded (#10 §2)
+    over = client.post(f"/customers/{mine_id}/payments", data={"csrf": csrf, "amount": "300.01", "method": "cash"},
+                       follow_redirects=False)
+    assert over.status_code == 200
+    assert "超过" in over.text
+    with session_scope(engine, write=False) as s:
+        assert s.get(ReceivableAccount, mine_id).balance_fen == 30_000  # type: ignore[union-attr]
