@@ -151,6 +151,9 @@ class SaleLinePayload(_Wire):
     is_gift: bool = False
     """A free gift line (绑赠 / buy X get Y): amount 0, stock still moves."""
     unit_cost_fen: Amount | None = None
+    approved_by: CentralId | None = None
+    """For `price_source` "override": the manager who approved the price at the till (central flags
+    an override that names no manager of the store). Optional: tills before it never send it."""
 
 
 class PaymentPayload(_Wire):

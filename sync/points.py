@@ -98,6 +98,24 @@ def earn_points(paid_fen: int, earn_milli: int, cap: int | None = None) -> int:
     return pts if cap is None else min(pts, cap)
 
 
+def sale_points_earned(due_fen: int, earn_milli: int | None, policy: PointsPolicy) -> int:
+    """The points a sale earns: `earn_points` on what is due in money before 抹零 (Σ line amounts,
+    after every discount and the points-paid share) at the member level's rate, capped by the
+    policy. No level (None), no points. `price_cart` at the till and central's check of a pushed
+    sale both call this, so they can never disagree."""
+    if earn_milli is None:
+        return 0
+    return earn_points(due_fen, earn_milli, policy.max_earn_per_sale)
+
+
+def points_for_value(value_fen: int, policy: PointsPolicy) -> int:
+    """The points whose value is `value_fen` (the inverse of `PointsPolicy.value_fen`), rounded up
+    when the value is not a whole number of points: what paying `value_fen` with points costs."""
+    if value_fen <= 0:
+        return 0
+    return -div_round(-value_fen * policy.redeem_points_per_yuan, 100, Rounding.DOWN)  # rounded up
+
+
 class PointsEntryKind(StrEnum):
     EARN = "earn"
     """Earned on a sale (+)."""

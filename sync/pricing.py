@@ -35,7 +35,7 @@ from sync.catalog import (
 )
 from sync.errors import ContractError, PricingError
 from sync.money import MAX_FEN, Rounding, check_fen, div_round
-from sync.points import PointsPolicy, earn_points
+from sync.points import PointsPolicy, sale_points_earned
 from sync.promotions import Promotion, PromotionKind
 from sync.quantity import normalize_qty, to_milli
 from sync.rounding import RoundingPolicy, round_due
@@ -436,37 +436,58 @@ def _first_valid(cands: list[_Cand] | None, at: datetime) -> _Cand | None:
     return None
 
 
-def _unit_price(ctx: PricingContext, cart: Cart, level: MemberLevel | None, product: Product,
-                unit: SaleUnit) -> tuple[int, str]:
-    """Price precedence (PRICING.md §1): customer list > group list (× customer rate) > member > base."""
-    idx = ctx._index
-    at = ctx.at
-    customer = cart.customer
+def unit_price_rule(base_fen: int, *, customer: CustomerTerms | None = None, customer_price_fen: int | None = None,
+                    group_price_fen: int | None = None, level: MemberLevel | None = None,
+                    member_price_fen: int | None = None) -> tuple[int, str]:
+    """Price precedence (PRICING.md §1): customer list > group list (× customer rate) > member > base.
+
+    The inputs are what is in force for this line at the sale's time: the unit's base price, the
+    customer's own list price and group list price (each the first valid one by priority), the
+    member level and its 会员价. Returns (unit price, price source). The till (through
+    `price_cart`) and central (checking a pushed sale's unit prices) both call this one rule.
+    """
     if customer is not None:
-        own = _first_valid(idx.customer.get((customer.customer_id, product.id, unit.code)), at)
-        if own is not None:
-            return own[1], SOURCE_CUSTOMER
-        price, source = unit.price_fen, SOURCE_BASE
-        if customer.group_id is not None:
-            grp = _first_valid(idx.group.get((customer.group_id, product.id, unit.code)), at)
-            if grp is not None:
-                price, source = grp[1], SOURCE_PRICE_LIST
+        if customer_price_fen is not None:
+            return customer_price_fen, SOURCE_CUSTOMER
+        price, source = base_fen, SOURCE_BASE
+        if group_price_fen is not None:
+            price, source = group_price_fen, SOURCE_PRICE_LIST
         if customer.percent_off_bp:
             return div_round(price * (10000 - customer.percent_off_bp), 10000), SOURCE_CUSTOMER
         if source != SOURCE_BASE:
             return price, source
-    base = unit.price_fen
     if level is not None:
-        best = base
+        best = base_fen
         if level.percent_off_bp:
-            best = div_round(base * (10000 - level.percent_off_bp), 10000)
+            best = div_round(base_fen * (10000 - level.percent_off_bp), 10000)
+        if member_price_fen is not None:
+            best = min(best, member_price_fen)
+        if best < base_fen:
+            return best, SOURCE_MEMBER_LEVEL
+    return base_fen, SOURCE_BASE
+
+
+def _unit_price(ctx: PricingContext, cart: Cart, level: MemberLevel | None, product: Product,
+                unit: SaleUnit) -> tuple[int, str]:
+    """`unit_price_rule` with this context's price lists and member prices valid at `ctx.at`."""
+    idx = ctx._index
+    at = ctx.at
+    customer = cart.customer
+    own = grp = None
+    if customer is not None:
+        hit = _first_valid(idx.customer.get((customer.customer_id, product.id, unit.code)), at)
+        own = hit[1] if hit is not None else None
+        if own is None and customer.group_id is not None:
+            hit = _first_valid(idx.group.get((customer.group_id, product.id, unit.code)), at)
+            grp = hit[1] if hit is not None else None
+    member_price = None
+    if level is not None:
         for mp in idx.member.get((level.code, product.id, unit.code), ()):
             if in_window(at, mp.valid_from, mp.valid_to):
-                best = min(best, mp.price_fen)
+                member_price = mp.price_fen
                 break
-        if best < base:
-            return best, SOURCE_MEMBER_LEVEL
-    return base, SOURCE_BASE
+    return unit_price_rule(unit.price_fen, customer=customer, customer_price_fen=own, group_price_fen=grp,
+                           level=level, member_price_fen=member_price)
 
 
 _QTY_CACHE: dict[tuple[Decimal, bool], tuple[Decimal, int]] = {}
@@ -844,9 +865,7 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
 
     discount -= points_value
     rounding = round_due(due, ctx.rounding)
-    earned = 0
-    if level is not None:
-        earned = earn_points(due, level.earn_milli, ctx.points.max_earn_per_sale)
+    earned = sale_points_earned(due, level.earn_milli if level is not None else None, ctx.points)
     return PricedCart(
         lines=tuple(out), subtotal_fen=subtotal, discount_fen=discount, points_value_fen=points_value,
         due_before_rounding_fen=due, rounding_fen=rounding, total_fen=due + rounding,
@@ -865,5 +884,5 @@ def price_lines(lines: Iterable[CartLine], context: PricingContext, **cart: Any)
 __all__ = [
     "SOURCE_BASE", "SOURCE_CUSTOMER", "SOURCE_GIFT", "SOURCE_MEMBER_LEVEL", "SOURCE_OVERRIDE",
     "SOURCE_PRICE_LIST", "SOURCE_SCALE", "AppliedPromotion", "Cart", "CartLine", "PricedCart", "PricedLine",
-    "PricingContext", "Rounding", "price_cart", "price_lines",
+    "PricingContext", "Rounding", "price_cart", "price_lines", "unit_price_rule",
 ]

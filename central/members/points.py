@@ -76,7 +76,7 @@ class PointsPosting:
 
 
 def post_points_many(session: Session, postings: Sequence[PointsPosting],
-                     *, recorded_at: datetime | None = None) -> None:
+                     *, recorded_at: datetime | None = None) -> list[tuple[PointsPosting, int]]:
     """`post_points` for many postings at once (a push batch): each member's balance moves once by
     the sum of its postings, and the ledger rows go in with one statement, each with the running
     balance it left behind and the overdraw flag, exactly as if posted one by one in order.
@@ -85,6 +85,8 @@ def post_points_many(session: Session, postings: Sequence[PointsPosting],
     members queue instead of deadlocking), then one `UPDATE … FROM json_to_recordset(…) RETURNING`. The lock
     is `FOR NO KEY UPDATE`, the one an UPDATE of a non-key column takes: it does not conflict with
     the key-share locks other transactions' sale rows (foreign keys to the member) hold.
+
+    Returns the postings that overdrew a balance, each with the balance it left (for the review list).
     """
     postings = [p for p in postings if p.points != 0]
     for p in postings:
@@ -92,7 +94,7 @@ def post_points_many(session: Session, postings: Sequence[PointsPosting],
             raise Invalid(f"未知的积分类型 {p.kind}", f"unknown points kind {p.kind}", code="points_kind",
                           field="kind")
     if not postings:
-        return
+        return []
     totals: dict[str, int] = defaultdict(int)
     for p in postings:
         totals[p.member_id] += p.points
@@ -129,12 +131,16 @@ def post_points_many(session: Session, postings: Sequence[PointsPosting],
     now = recorded_at or utcnow()
     running = {m: after[m] - totals[m] for m in ids}
     rows = []
+    overdrawn: list[tuple[PointsPosting, int]] = []
     for p in postings:
         running[p.member_id] += p.points
         balance = running[p.member_id]
+        if balance < 0 and p.points < 0:
+            overdrawn.append((p, balance))
         rows.append({
             "member_id": p.member_id, "kind": p.kind, "points": p.points, "balance_after": balance,
             "overdrawn": balance < 0 and p.points < 0, "source_type": p.source_type, "source_id": p.source_id,
             "store_id": p.store_id, "occurred_at": p.occurred_at, "recorded_at": now, "user_id": p.user_id,
             "note": p.note})
     insert_rows(session, PointsEntry.__table__, rows)  # type: ignore[arg-type]
+    return overdrawn

@@ -25,6 +25,7 @@ _TABLE = cast(Table, ReviewFlag.__table__)
 KIND_NAMES: dict[str, tuple[str, str]] = {
     "points_mismatch": ("积分与规则不符", "points do not match the rules"),
     "points_member_other_store": ("其他门店的会员", "a member of another store"),
+    "points_overdrawn": ("积分透支", "points redeemed beyond the balance"),
     "price_unverified": ("价格无法核实", "price not verified"),
     "cashier_not_of_store": ("收银员不属于本店", "cashier not of this store"),
     "shift_opener_not_of_store": ("开班人不属于本店", "shift opener not of this store"),

@@ -33,6 +33,7 @@ from central.members.models import Member
 from central.members.points import PointsPosting, post_points, post_points_many
 from central.org.models import Warehouse
 from central.sales import scope_checks
+from central.sales.claims import check_sale_claims, flag_overdrawn
 from central.sales.errors import (
     DuplicateDocument,
     InconsistentDocument,
@@ -322,6 +323,9 @@ def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
     if not events:
         return []
     warehouse_id = store_warehouse(session, store_id)
+    # the till's points, prices and cashier are claims: central checks them (flags what does not
+    # hold) and credits its own points figures, which the sale rows keep
+    points = check_sale_claims(session, events, store_id=store_id, terminal_id=terminal_id)
     status: dict[str, str] = {}
     figures: dict[str, list[int]] = {}  # shift → [sales, fen, cash]
     for ev in events:
@@ -339,7 +343,8 @@ def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
         ev.sale_id, ev.receipt_no, store_id, terminal_id, ev.shift_id, warehouse_id, ev.cashier_id, ev.rep_id,
         ev.customer_id, ev.member_id, ev.member_level, ev.sold_at, received_at, business_date(ev.sold_at),
         ev.subtotal_fen, ev.discount_fen, ev.rounding_fen, ev.total_fen, ev.change_fen, ev.tax_fen,
-        ev.points_earned, ev.points_redeemed, ev.price_version, ev.promotion_ids, ev.note,
+        points[ev.sale_id].earned if ev.sale_id in points else 0,
+        points[ev.sale_id].redeemed if ev.sale_id in points else 0, ev.price_version, ev.promotion_ids, ev.note,
         status[ev.shift_id] == "closed", 0,
     ) for ev in events])
     milli: dict[Any, int] = {}  # Decimal qty → thousandths, once per distinct quantity (mostly 1)
@@ -376,11 +381,15 @@ def write_sales_completed(session: Session, events: Sequence[SaleCompleted], *, 
                 ln.amount_fen, ln.tax_rate_bp, ln.tax_fen, ln.promotion_ids, ln.is_gift, unit_cost, cost, 0, 0, 0))
     insert_tuples(session, _t(SaleLine), _LINE_COLUMNS, rows)
     warnings = posting.warnings
-    post_points_many(session, [
-        PointsPosting(member_id=ev.member_id, points=points, kind=kind, source_type="sale", source_id=ev.sale_id,
+    overdrawn = post_points_many(session, [
+        PointsPosting(member_id=ev.member_id, points=n, kind=kind, source_type="sale", source_id=ev.sale_id,
                       occurred_at=ev.sold_at, store_id=store_id)
         for ev in events if ev.member_id is not None
-        for kind, points in (("redeem", -ev.points_redeemed), ("earn", ev.points_earned))], recorded_at=received_at)
+        for kind, n in (("redeem", -points[ev.sale_id].redeemed), ("earn", points[ev.sale_id].earned))],
+        recorded_at=received_at)
+    if overdrawn:
+        flag_overdrawn(session, [(p.source_id, p.member_id, -p.points, balance) for p, balance in overdrawn],
+                       {ev.sale_id: ev.receipt_no for ev in events}, store_id=store_id, terminal_id=terminal_id)
     for ev in events:
         credit = sum(p.amount_fen for p in ev.payments if p.tender == Tender.CREDIT)
         if credit and ev.customer_id is not None:

@@ -17,6 +17,7 @@ from central.customers.models import Customer
 from central.db import session_scope
 from central.members.models import Member
 from central.org.models import Terminal
+from central.pricing.models import MemberLevel
 from sync.events import (
     PaymentPayload,
     ReturnLinePayload,
@@ -49,6 +50,8 @@ class World:
     rice: int
     apples: int
     """Weighed, per kg."""
+    version: int = 0
+    """The change feed's version once the world is built: the price version its sales cite."""
 
 
 @pytest.fixture
@@ -77,13 +80,24 @@ def world(engine: Engine, make_store: Callable[..., int], make_user: Callable[..
         c1 = Customer(code="C0001", name="好邻居便利店", rep_id=rep, credit_limit_fen=100_000, credit_days=30,
                       tags=[])
         c2 = Customer(code="C0002", name="老王餐馆", rep_id=other_rep, tags=[])
+        # the member's level earns 1 point a yuan: central recomputes every sale's points with it
+        gold = MemberLevel(code="gold", name="金卡", points_per_yuan=Decimal(1))
+        s.add(gold)
+        s.flush()
         member = Member(id=uuid7(), card_no="M0001", phone="13800000001", name="张三", level="gold",
                         home_store_id=s1, points_balance=500)
         s.add_all([c1, c2, member])
         s.flush()
-        return World(store=s1, store2=s2, warehouse=wh or 0, terminal=t1.id, terminal2=t2.id, cashier=cashier,
-                     rep=rep, other_rep=other_rep, customer=c1.id, other_customer=c2.id, member=member.id,
-                     cola=cola.id, rice=rice.id, apples=apples.id)
+        world = World(store=s1, store2=s2, warehouse=wh or 0, terminal=t1.id, terminal2=t2.id, cashier=cashier,
+                      rep=rep, other_rep=other_rep, customer=c1.id, other_customer=c2.id, member=member.id,
+                      cola=cola.id, rice=rice.id, apples=apples.id)
+    with session_scope(engine) as s:
+        from sqlalchemy import func, select
+
+        from central.syncing.models import SyncFeed
+
+        world.version = int(s.scalar(select(func.max(SyncFeed.seq))) or 0)
+    return world
 
 
 def line(no: int, product_id: int, qty: str | int, price_fen: int, *, unit: str = "pc", factor: int = 1,
@@ -105,6 +119,7 @@ def sale(w: World, lines: list[SaleLinePayload], *, shift_id: str = "shift-1", t
     payments = [PaymentPayload(tender=t, amount_fen=a) for t, a in (tenders or [(Tender.CASH, total)])]
     sale_id = uuid7()
     extra.setdefault("cashier_id", w.cashier)
+    extra.setdefault("price_version", w.version)
     return SaleCompleted(
         sale_id=sale_id, receipt_no=receipt_no or f"S01-01-{sale_id[-8:]}", store_id=w.store,
         terminal_id=w.terminal, shift_id=shift_id, sold_at=sold_at, lines=lines,

@@ -22,6 +22,7 @@ from central.finance.models import ReceivableAccount, ReceivableEntry
 from central.inventory.check import check_stock
 from central.inventory.models import StockMovement, StockOnHand
 from central.members.models import Member, PointsEntry
+from central.review.models import ReviewFlag
 from central.sales.models import ReturnLine, ReturnRefund, Sale, SaleLine, SalePayment, SaleReturn, Shift
 from central.syncing import ingest
 from central.syncing.ingest import DeviceScope
@@ -34,7 +35,8 @@ from .conftest import T0, World, line, return_of, sale, shift_opened
 NOW = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
 
 TABLES: list[Any] = [Sale, SaleLine, SalePayment, SaleReturn, ReturnLine, ReturnRefund, Shift, StockMovement,
-                     StockOnHand, Member, PointsEntry, ReceivableAccount, ReceivableEntry, SyncEvent, SyncQuarantine]
+                     StockOnHand, Member, PointsEntry, ReceivableAccount, ReceivableEntry, SyncEvent, SyncQuarantine,
+                     ReviewFlag]
 NATURAL_IDS = {"sales", "sale_returns", "shifts", "members"}
 """Tables whose `id` is the document's own; elsewhere `id` is auto-numbered (compared without it)."""
 
@@ -50,7 +52,8 @@ def _state(s: Session) -> dict[str, list[tuple[str, ...]]]:
     for model in TABLES:
         table: Table = model.__table__
         keep = [c for c in table.columns if not (c.name == "id" and table.name not in NATURAL_IDS)
-                and c.name != "updated_at"]  # members' is the wall clock of the write
+                and c.name not in ("updated_at", "created_at" if table.name == "review_flags" else "")]
+        # members' updated_at and a flag's created_at are the wall clock of the write
         rows = s.execute(select(*keep)).all()
         state[table.name] = sorted(tuple(_norm(v) for v in row) for row in rows)
     return state
@@ -68,7 +71,7 @@ def _events(w: World) -> tuple[list[EventEnvelope], list[EventEnvelope], dict[st
         return make_event(terminal_id=t, seq=next(seq), payload=payload)
 
     a = sale(w, [line(1, w.cola, 3, 300), line(2, w.rice, 1, 5990, tax_bp=900)], member_id=w.member,
-             points_earned=69, points_redeemed=100, tenders=[(Tender.POINTS, 100), (Tender.CASH, 6_790)],
+             points_earned=67, points_redeemed=100, tenders=[(Tender.POINTS, 100), (Tender.CASH, 6_790)],
              shift_id="shift-2")
     bad_figures = sale(w, [line(1, w.cola, 1, 300)], shift_id="shift-2").model_copy(update={"total_fen": 1})
     forged = ev(sale(w, [line(1, w.cola, 1, 300)], shift_id="shift-2"))
@@ -85,8 +88,8 @@ def _events(w: World) -> tuple[list[EventEnvelope], list[EventEnvelope], dict[st
         (ev(a), "applied"),
         (ev(sale(w, [line(1, 999_999, 1, 100)], shift_id="shift-2")), "rejected"),  # unknown product
         (ev(sale(w, [line(1, w.cola, 1, 300)], shift_id="shift-2", receipt_no=a.receipt_no)), "rejected"),
-        (ev(sale(w, [line(1, w.apples, 2, 450)], shift_id="shift-2", customer_id=w.customer,
-                 tenders=[(Tender.CREDIT, 900)])), "applied"),
+        (ev(sale(w, [line(1, w.apples, "0.5", 1280, unit="kg")], shift_id="shift-2", customer_id=w.customer,
+                 tenders=[(Tender.CREDIT, 640)])), "applied"),
         (earlier, "duplicate"),
         (conflicting, "conflict"),
         (ev(sale(w, [line(1, w.cola, 1, 300)], shift_id="shift-2")), "applied"),
@@ -98,8 +101,10 @@ def _events(w: World) -> tuple[list[EventEnvelope], list[EventEnvelope], dict[st
          "deferred"),  # a member central has not received yet
         (ev(closed), "applied"),
         (ev(sale(w, [line(1, w.rice, 2, 5990, tax_bp=900)], shift_id="shift-2")), "applied"),  # late
-        (ev(sale(w, [line(1, w.cola, 1, 300)], shift_id="shift-2", member_id=w.member, points_redeemed=10_000,
-                 tenders=[(Tender.POINTS, 100), (Tender.CASH, 200)])), "applied"),  # overdraws the points
+        (ev(sale(w, [line(1, w.cola, 4, 300)], shift_id="shift-2", member_id=w.member, points_redeemed=1_000,
+                 tenders=[(Tender.POINTS, 1_000), (Tender.CASH, 200)], points_earned=2)), "applied"),  # overdraws
+        (ev(sale(w, [line(1, w.cola, 1, 250)], shift_id="shift-2", member_id=w.member, points_earned=5_000_000,
+                 )), "applied"),  # minted points and a wrong price: applied, credited by the rules, flagged
         (ev(sale(w, [line(1, w.cola, 1, 300)], shift_id="shift-2").model_copy(
             update={"sale_id": a.sale_id})), "rejected"),  # a sale id central holds
     ]
@@ -138,10 +143,15 @@ def test_bulk_push_equals_one_by_one(engine: Engine, world: World) -> None:
         assert _state(s) == single_state
         assert check_stock(s).ok
         late = s.scalars(select(Sale).where(Sale.late.is_(True))).all()
-        assert len(late) == 2  # both sales after the close were posted to the closed shift, flagged
+        assert len(late) == 3  # the sales after the close were posted to the closed shift, flagged
         shift = s.get(Shift, "shift-2")
         assert shift is not None
-        assert shift.late_postings == 2
+        assert shift.late_postings == 3
         assert s.scalars(select(PointsEntry).where(PointsEntry.overdrawn.is_(True))).all()
+        flags = sorted((f.kind, f.message_en.rsplit(" (", 1)[0]) for f in s.scalars(select(ReviewFlag)))
+        assert flags == [
+            ("points_mismatch", "credited 2 points, not 5,000,000"),
+            ("points_overdrawn", "redeemed 1,000 points beyond the member's balance: the balance is now -536"),
+            ("price_unverified", f"line 1 (SKU{world.cola}) sold at ¥2.50, central's price is ¥3.00")]
         quarantined = {q.event_id for q in s.scalars(select(SyncQuarantine))}
         assert quarantined == {e for e, st in expected.items() if st in ("rejected", "conflict")}

@@ -38,7 +38,7 @@ def _count(s: Session, model: Any) -> int:
 
 def test_a_repeated_and_reordered_push_applies_each_event_once(engine: Engine, world: World) -> None:
     first = sale(world, [line(1, world.cola, 3, 300), line(2, world.rice, 1, 5990, tax_bp=900)],
-                 member_id=world.member, points_earned=69, points_redeemed=100,
+                 member_id=world.member, points_earned=67, points_redeemed=100,
                  tenders=[(Tender.POINTS, 100), (Tender.CASH, 6_790)])
     second = sale(world, [line(1, world.cola, 2, 300)])
     ret = return_of(world, first, [(1, "1")], points_reversed=3)
@@ -62,7 +62,7 @@ def test_a_repeated_and_reordered_push_applies_each_event_once(engine: Engine, w
         assert check_stock(s).ok
         member = s.get(Member, world.member)
         assert member is not None
-        assert member.points_balance == 500 - 100 + 69 - 3
+        assert member.points_balance == 500 - 100 + 67 - 3
         assert _count(s, PointsEntry) == 3
 
 

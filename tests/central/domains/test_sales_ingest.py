@@ -20,6 +20,7 @@ from central.inventory.check import check_stock
 from central.inventory.ledger import on_hand
 from central.inventory.models import StockMovement
 from central.members.models import Member, PointsEntry
+from central.review.models import ReviewFlag
 from central.sales import ingest
 from central.sales.errors import (
     DuplicateDocument,
@@ -94,15 +95,15 @@ def test_late_evening_sale_belongs_to_the_next_local_day(engine: Engine, world: 
 
 
 def test_member_points_earned_and_redeemed_keep_the_balance(engine: Engine, world: World) -> None:
-    ev = sale(world, [line(1, world.rice, 2, 5990, tax_bp=900)], member_id=world.member, points_earned=119,
+    ev = sale(world, [line(1, world.rice, 2, 5990, tax_bp=900)], member_id=world.member, points_earned=116,
               points_redeemed=300, tenders=[(Tender.POINTS, 300), (Tender.WECHAT, 11_680)])
     apply(engine, world, ingest.apply_sale_completed, ev)
     with Session(engine) as s:
         member = s.get(Member, world.member)
         assert member is not None
-        assert member.points_balance == 500 - 300 + 119
+        assert member.points_balance == 500 - 300 + 116  # ¥116.80 paid in money at 1 point a yuan
         entries = s.scalars(select(PointsEntry).order_by(PointsEntry.id)).all()
-        assert [(e.kind, e.points, e.balance_after) for e in entries] == [("redeem", -300, 200), ("earn", 119, 319)]
+        assert [(e.kind, e.points, e.balance_after) for e in entries] == [("redeem", -300, 200), ("earn", 116, 316)]
         ledger_sum = s.scalar(select(func.sum(PointsEntry.points)))
         assert 500 + int(ledger_sum or 0) == member.points_balance
 
@@ -111,14 +112,18 @@ def test_offline_redemption_overdraw_is_applied_and_flagged(engine: Engine, worl
     # two stores redeemed 400 points each while offline; the member had 500
     for _ in range(2):
         ev = sale(world, [line(1, world.rice, 1, 5990, tax_bp=900)], member_id=world.member, points_redeemed=400,
-                  tenders=[(Tender.POINTS, 400), (Tender.CASH, 5590)])
+                  points_earned=55, tenders=[(Tender.POINTS, 400), (Tender.CASH, 5590)])
         apply(engine, world, ingest.apply_sale_completed, ev)
     with Session(engine) as s:
         member = s.get(Member, world.member)
         assert member is not None
-        assert member.points_balance == -300
-        flags = [e.overdrawn for e in s.scalars(select(PointsEntry).order_by(PointsEntry.id))]
-        assert flags == [False, True]
+        assert member.points_balance == 500 - 400 + 55 - 400 + 55
+        flags = [(e.kind, e.overdrawn) for e in s.scalars(select(PointsEntry).order_by(PointsEntry.id))]
+        assert flags == [("redeem", False), ("earn", False), ("redeem", True), ("earn", False)]
+        review = s.scalars(select(ReviewFlag)).all()
+        assert [(f.kind, f.claimed["points_redeemed"], f.computed["balance_after"]) for f in review] == [
+            ("points_overdrawn", 400, -245)]
+        assert "beyond the member's balance" in review[0].message_en
 
 
 def test_credit_sale_books_a_receivable_due_after_the_credit_days(engine: Engine, world: World) -> None:
@@ -316,7 +321,7 @@ def test_concurrent_sales_of_the_same_products_lose_nothing_and_never_deadlock(e
                 if k % 2:
                     lines = [line(1, world.rice, 2, 5990, tax_bp=900), line(2, world.cola, 1, 300)]
                 ev = sale(world, lines, shift_id=f"shift-{k}", member_id=world.member, points_redeemed=10,
-                          tenders=[(Tender.POINTS, 10), (Tender.CASH, 12_270)])
+                          points_earned=122, tenders=[(Tender.POINTS, 10), (Tender.CASH, 12_270)])
                 with session_scope(engine) as s:
                     ingest.apply_sale_completed(s, ev, terminal_id=world.terminal, store_id=world.store,
                                                 received_at=NOW)
@@ -338,8 +343,8 @@ def test_concurrent_sales_of_the_same_products_lose_nothing_and_never_deadlock(e
         assert check_stock(s).ok
         member = s.get(Member, world.member)
         assert member is not None
-        assert member.points_balance == 500 - 320
-        assert s.scalar(select(func.min(PointsEntry.balance_after))) == 500 - 320
+        assert member.points_balance == 500 - 320 + 32 * 122
+        assert s.scalar(select(func.count()).select_from(PointsEntry)) == 64
 
 
 def test_a_sale_with_a_member_publishes_the_new_balance_to_the_change_feed(engine: Engine, world: World) -> None:
