@@ -14,8 +14,8 @@ What central does not take on the till's word:
   that store, customer, member level and time (base price, customer and group price lists, member
   level discount and 会员价), or a manager-approved override naming the approving manager (the
   line's `approved_by`). Anything else is flagged.
-- The cashier. The sale's cashier must be an active user of the till's store (or a chain-wide
-  admin) with a role that may use a till.
+- The cashier. The sale's cashier must be till staff of the till's store (`central.users.till_staff`,
+  the same check as a return's cashier and a shift's opener).
 
 Versions: a sale cites the change-feed cursor it was priced with (`price_version`). Central keeps
 only the current state of its master data (the feed is compacted), so when the member level, the
@@ -45,6 +45,7 @@ from central.pricing.models import MemberLevel, MemberLevelPrice, PriceList, Pri
 from central.review.service import flag
 from central.syncing.models import SyncFeed
 from central.users.models import User
+from central.users.till_staff import flag_not_till_staff, not_till_staff
 from sync.catalog import CustomerTerms, in_window
 from sync.catalog import MemberLevel as LevelRule
 from sync.events import SaleCompleted, Tender
@@ -52,10 +53,6 @@ from sync.master import Entity
 from sync.points import PointsPolicy, points_for_value, sale_points_earned
 from sync.pricing import SOURCE_GIFT, SOURCE_OVERRIDE, unit_price_rule
 
-TILL_ROLES = frozenset({"cashier", "store_manager", "sales_rep", "admin"})
-"""Roles that may sign in at a till (as `central.syncing.entities` ships their PINs)."""
-CHAIN_WIDE_ROLES = frozenset({"admin"})
-"""Till roles a user without a store holds for every store."""
 APPROVER_ROLES = frozenset({"store_manager", "admin"})
 """Who may approve a price override at the till (`terminal.session.MANAGER_ROLES`)."""
 
@@ -240,39 +237,17 @@ def flag_overdrawn(session: Session, overdrawn: Sequence[tuple[str, str, int, in
 
 
 def check_cashiers(session: Session, events: Sequence[SaleCompleted], *, store_id: int, terminal_id: int) -> None:
-    """Flag sales whose cashier is not an active user of this store (or a chain-wide admin) with a till role."""
-    users = _users(session, {ev.cashier_id for ev in events if ev.cashier_id is not None})
+    """Flag sales whose cashier is not till staff of this store (`central.users.till_staff`: an
+    active user of the store with a till role, or a head-office admin); one query for the run."""
+    problems = not_till_staff(session, (ev.cashier_id for ev in events if ev.cashier_id is not None), store_id)
+    if not problems:
+        return
     for ev in events:
-        problem = _not_a_cashier_here(users.get(ev.cashier_id) if ev.cashier_id is not None else None,
-                                      ev.cashier_id, store_id)
-        if problem is None:
-            continue
-        zh, en = problem
-        row = users.get(ev.cashier_id) if ev.cashier_id is not None else None
-        flag(session, kind="cashier_not_of_store", store_id=store_id, terminal_id=terminal_id, event_id=None,
-             subject=ev.receipt_no, claimed={"cashier_id": ev.cashier_id},
-             computed={"user_store_id": row[0] if row else None, "role": row[1] if row else None,
-                       "active": row[2] if row else None},
-             message_zh=f"收银员 {ev.cashier_id} {zh}（销售已入账，请核查）",
-             message_en=f"cashier {ev.cashier_id} {en} (the sale is applied; please check)")
-
-
-def _not_a_cashier_here(row: tuple[int | None, str, bool] | None, user_id: int | None,
-                        store_id: int) -> tuple[str, str] | None:
-    if user_id is None:
-        return "未填写", "not named on the sale"
-    if row is None:
-        return "不存在", "is not a user central knows"
-    user_store, role, active = row
-    if not active:
-        return "已停用", "is disabled"
-    if role not in TILL_ROLES:
-        return f"的角色 {role} 不能使用收银机", f"has role {role}, which may not use a till"
-    if user_store is None and role not in CHAIN_WIDE_ROLES:
-        return "不属于任何门店", "belongs to no store"
-    if user_store is not None and user_store != store_id:
-        return f"属于门店 {user_store}，不是本店 {store_id}", f"belongs to store {user_store}, not this till's store {store_id}"
-    return None
+        problem = problems.get(ev.cashier_id) if ev.cashier_id is not None else None
+        if problem is not None:
+            flag_not_till_staff(session, problem, kind="cashier_not_of_store", terminal_id=terminal_id,
+                                event_id=None, subject=ev.receipt_no, doing_zh=f"收款（小票 {ev.receipt_no}）",
+                                doing_en=f"rang up sale {ev.receipt_no}")
 
 
 # ---------------------------------------------------------------------------- unit prices

@@ -171,8 +171,10 @@ def test_the_cashier_must_be_a_till_user_of_the_store(client: TestClient, engine
                                                            ("cashier_not_of_store", not_till.receipt_no)]
     assert flags[0]["kind_name"] == "收银员不属于本店"
     assert flags[0]["message_en"].startswith(
-        f"cashier {foreign} belongs to store {world.store2}, not this till's store {world.store}")
-    assert "may not use a till" in flags[1]["message_en"]
+        f"the person who rang up sale {other_store.receipt_no} is not till staff of this store: ")
+    assert f"belongs to store {world.store2}, not store {world.store}" in flags[0]["message_en"]
+    assert "不是本店收银人员" in flags[0]["message_zh"]
+    assert "may not sign in at a till" in flags[1]["message_en"]
     with Session(engine) as s:
         assert s.scalar(select(Sale.cashier_id).where(Sale.id == other_store.sale_id)) == foreign
         assert s.scalars(select(ReviewFlag.store_id)).all() == [world.store, world.store]
