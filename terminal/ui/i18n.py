@@ -224,7 +224,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "refund_total": ("退款合计", "Refund total"),
     "refund_preview": ("预计退款", "Refund preview"),
     "preview_none": ("选择商品和数量后显示退款金额", "Choose lines and quantities to see the refund"),
-    "preview_points": ("扣回积分 {rev}，退回积分 {back}", "points taken back {rev}, given back {back}"),
+    "preview_points_back": ("扣回积分 {points}", "points taken back {points}"),
+    "preview_points_returned": ("退回积分 {points}", "points given back {points}"),
     "lines_chosen": ("已选商品行", "Lines chosen"),
     "last_refund": ("本次退款", "Refunded"),
     "refund_to": ("退款方式", "Refund by"),
@@ -238,6 +239,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "Voucher part {amount}: no cash back (the voucher is usable again on a whole return)"),
     "refund_hand_cash": ("请从钱箱取 {amount} 现金交给顾客", "Hand the customer {amount} in cash from the drawer"),
     "nothing_to_return": ("请选择要退的商品", "Choose what to return"),
+    "nothing_to_return_body": ("还没有选择要退的商品。\n请在左边的商品行输入退货数量（或点“全退”），核对退款金额后再点“确认退款”。",
+                               "Nothing is chosen to return yet.\nType the quantity to return on a line at the "
+                               "left (or tap \"All\"), check the refund, then tap \"Refund\"."),
+    "refund_needs_sale": ("请先扫描小票二维码或输入小票号，找到原销售单。",
+                          "First scan the receipt's QR code or type the receipt number to find the sale."),
     "return_reason": ("退货原因", "Reason"),
 }
 

@@ -43,6 +43,23 @@ class PosButton(Button):  # type: ignore[misc]
         self.base_color = PALETTE[value]
 
 
+class GuardedButton(PosButton):
+    """A button that is disabled (greyed, its action not run) until what it needs is there, and that
+    says why when tapped while disabled: `on_blocked` is fired instead of nothing happening (a new
+    cashier tapping a grey button learns what to do first)."""
+
+    __events__ = ("on_blocked",)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.disabled and self.collide_point(*touch.pos):
+            self.dispatch("on_blocked")
+            return True
+        return bool(super().on_touch_down(touch))
+
+    def on_blocked(self) -> None:
+        """Handlers are bound in kv (`on_blocked: root.explain()`)."""
+
+
 class PosLabel(Label):  # type: ignore[misc]
     """Dark text on the light background, wrapping inside its width."""
 

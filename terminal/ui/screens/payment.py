@@ -89,6 +89,11 @@ class PaymentScreen(Screen):  # type: ignore[misc]
         if self.charging:
             return
         reference = self.ids.reference.text.strip()
+        if self.paid_in_full() and not self.ids.amount.text.strip() and not reference:
+            # Enter with nothing typed once the sale is paid means "done" (it said 错误 已付清): a
+            # keyboard-only cashier completes the sale as the 完成 button does
+            self.complete()
+            return
         if self.tender in REFERENCE_TENDERS and not reference:
             app.notify(i18n.tr("need_reference"))
             self.ids.reference.focus = True
@@ -153,6 +158,10 @@ class PaymentScreen(Screen):  # type: ignore[misc]
             return
         app = App.get_running_app()
         app.call(app.till.payment.leave_payment, on_ok=lambda _c: app.go("sale"))
+
+    def paid_in_full(self) -> bool:
+        """The payments cover what is due: the sale can be completed (the 完成 button is enabled)."""
+        return bool(self.state and self.state.remaining_fen == 0 and self.state.payments)
 
     def complete(self) -> None:
         if self.charging:

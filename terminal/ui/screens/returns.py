@@ -99,9 +99,12 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
             return
         self.preview_fen = preview.total_fen
         parts = [f"{i18n.tr('tender_' + r.tender.value)} {fmt.money(r.amount_fen)}" for r in preview.refunds]
-        if preview.points_reversed or preview.points_refunded:
-            parts.append(i18n.tr("preview_points", rev=preview.points_reversed, back=preview.points_refunded))
-        self.preview_text = "  ·  ".join(parts)
+        if preview.points_reversed:
+            parts.append(i18n.tr("preview_points_back", points=preview.points_reversed))
+        if preview.points_refunded:
+            parts.append(i18n.tr("preview_points_returned", points=preview.points_refunded))
+        # one phrase a line: the narrow panel wrapped "扣回积分 / 26，退回积分 0" in the middle
+        self.preview_text = "\n".join(parts)
 
     def refund(self) -> None:
         app = App.get_running_app()
@@ -109,7 +112,7 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
             return
         chosen = self.quantities()
         if not chosen:
-            app.notify(i18n.tr("nothing_to_return"))
+            self.explain_nothing_chosen()
             return
 
         def printed(outcome: PrintOutcome) -> None:
@@ -134,6 +137,16 @@ class ReturnsScreen(Screen):  # type: ignore[misc]
 
         app.call(make_return, on_ok=done)
 
+    def explain_nothing_chosen(self) -> None:
+        """确认退款 tapped while it is grey: say what to do in a dialog (it was grey text in the bar)."""
+        app = App.get_running_app()
+        if self.sale is None:
+            body = i18n.tr("refund_needs_sale")
+        elif self.chosen and self.preview_fen < 0:
+            body = self.preview_text  # the choice cannot be refunded: the preview says why
+        else:
+            body = i18n.tr("nothing_to_return_body")
+        app.message(body, title=i18n.tr("nothing_to_return"))
 
     @staticmethod
     def refund_message(result: ReturnDone) -> str:

@@ -1,0 +1,113 @@
+"""UI scenarios for the rough edges a new cashier hit (#15): each drives the real app with touches
+and keys and checks what the cashier sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.ui import terminal_data as td
+from tests.ui.harness import Driver, Step
+from tests.ui.scenarios import member, open_shift, scan, sign_in
+
+
+def popup_named(d: Driver, name: str) -> Any:
+    views = [v for v in d.dialogs() if type(v).__name__ == name]
+    return views[0] if views else None
+
+
+def touch_even_if_disabled(widget: Any) -> float:
+    """A finger on a greyed-out button (`Driver.tap` refuses one): what a new cashier does."""
+    from kivy.tests.common import UnitTestTouch
+
+    touch = UnitTestTouch(*widget.to_window(*widget.center))
+    touch.touch_down()
+    touch.touch_up()
+    return 0.1
+
+
+def keyboard_pay(d: Driver) -> Step:
+    """Cash typed at the keyboard: the amount and Enter pays, Enter again completes the sale (it said
+    错误 已付清 and the cashier had to reach for the mouse to tap 完成)."""
+    yield from sign_in(d)
+    yield from open_shift(d)
+    yield from scan(d, td.COLA_PC)
+    yield from scan(d, td.WATER)
+    yield d.tap(d.w("sale", "pay"))
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: pay.state is not None and pay.ids.amount.focus, "the amount field has the keyboard")
+    yield d.type("20", enter=True)
+    yield from d.wait_for(lambda: pay.state.remaining_fen == 0 and pay.state.payments, "¥20 cash taken")
+    d.facts["change_fen"] = pay.state.change_fen
+    yield from d.wait_for(lambda: pay.ids.amount.focus, "the amount field keeps the keyboard after the payment")
+    yield from d.shot("keyboard_paid")
+    yield d.type("", enter=True)
+    yield 0.2
+    error = popup_named(d, "MessagePopup")
+    d.check(error is None, f"Enter after paying in full showed a message: {getattr(error, 'body', '')!r}")
+    yield from d.wait_for(lambda: d.app.manager.current == "done", "Enter completed the sale")
+    done = d.screen("done")
+    d.facts["receipt_no"] = done.result.receipt_no
+    d.facts["done_change_fen"] = done.result.change_fen
+    yield from d.wait_for(lambda: done.outcome is not None, "the receipt printed (or failed)")
+    yield from d.shot("keyboard_done")
+
+
+def _sell_for_return(d: Driver) -> Step:
+    """Two colas and a water for the gold member (points earned), paid exactly in cash."""
+    for code in (td.COLA_PC, td.COLA_PC, td.WATER):
+        yield from scan(d, code)
+    yield from member(d, td.MEMBER_CARD)
+    yield d.tap(d.w("sale", "pay"))
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
+    yield d.tap(pay.ids.quick0)
+    yield d.tap(pay.ids.complete)
+    yield from d.wait_for(lambda: d.app.manager.current == "done", "done screen")
+    d.facts["receipt_no"] = d.screen("done").result.receipt_no
+    yield from d.wait_for(lambda: d.screen("done").outcome is not None, "receipt printed (or failed)")
+    yield d.tap(d.w("done", "next_sale"))
+
+
+def returns_guard(d: Driver) -> Step:
+    """确认退款 is grey (not red) and does nothing but explain, in a dialog, while nothing is chosen;
+    the refund preview keeps each phrase on one line."""
+    from tests.ui.scenarios import cut_off
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    yield from _sell_for_return(d)
+    yield d.tap(d.w("sale", "returns"))
+    screen = d.screen("returns")
+    button = screen.ids.do_refund
+    d.check(button.disabled and button.kind != "danger", "no sale found yet: 确认退款 is grey")
+    yield from d.wait_for(lambda: screen.ids.find.focus, "the receipt field has the keyboard")
+    yield d.type(d.facts["receipt_no"], enter=True)
+    yield from d.wait_for(lambda: screen.sale is not None, "the sale is found")
+    d.facts["nothing_chosen"] = {"disabled": button.disabled, "kind": button.kind}
+    d.check(button.disabled, "nothing chosen: 确认退款 is disabled")
+    d.check(button.kind != "danger", f"nothing chosen: 确认退款 is not red ({button.kind})")
+    yield from d.shot("returns_nothing_chosen")
+    before = d.app.till.store.all("SELECT COUNT(*) FROM returns")[0][0]
+    yield touch_even_if_disabled(button)
+    yield from d.wait_for(lambda: popup_named(d, "MessagePopup") is not None, "a dialog explains what to do")
+    dialog = popup_named(d, "MessagePopup")
+    d.facts["explained"] = dialog.body
+    d.check("退货数量" in dialog.body, f"the dialog says to choose a quantity: {dialog.body!r}")
+    d.check(d.app.toast == "", f"nothing in the status bar: {d.app.toast!r}")
+    yield from d.shot("returns_explained")
+    yield d.tap(dialog.ids.ok)
+    yield from d.no_dialog()
+    d.check(d.app.till.store.all("SELECT COUNT(*) FROM returns")[0][0] == before, "nothing was returned")
+    row = next(r for r in screen.ids.lines.children if r.line_no == 1)
+    yield d.tap(row.ids.qty)
+    yield d.type("1")
+    yield from d.wait_for(lambda: screen.preview_fen > 0, "the refund is previewed")
+    d.check(not button.disabled and button.kind == "danger", "a line chosen: 确认退款 is red and enabled")
+    label = screen.ids.preview_detail
+    d.facts["preview_text"] = screen.preview_text
+    d.check("扣回积分" in screen.preview_text, f"the points taken back are previewed: {screen.preview_text!r}")
+    for phrase in screen.preview_text.split("\n"):
+        probe = type("Probe", (), {"text": phrase, "font_size": label.font_size, "font_name": label.font_name,
+                                   "bold": label.bold, "width": label.width})()
+        d.check(not cut_off(probe), f"preview phrase {phrase!r} wraps in a {label.width:.0f} px label")
+    yield from d.shot("returns_preview")
