@@ -142,6 +142,8 @@ def _sale_line(line: ReceiptLine, t: _Labels) -> list[Block]:
     if line.discount_fen:
         label = f"  {t['line_discount']} {line.discount_label}".rstrip()
         blocks.append(Columns(label, format_fen(-line.discount_fen)))
+    if line.share_fen:
+        blocks.append(Columns(f"  {line.share_label}".rstrip(), format_fen(-line.share_fen)))
     return blocks
 
 

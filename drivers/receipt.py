@@ -86,6 +86,10 @@ class ReceiptLine:
     is_gift: bool = False
     code: str = ""
     """SKU or barcode, printed small under the name when given."""
+    share_fen: int = 0
+    """The line's share of an order-level discount (满减, 整单优惠), printed under the line with
+    `share_label`, so each line's amount is what the customer pays for it."""
+    share_label: str = ""
 
     def __post_init__(self) -> None:
         _text("line.name", self.name)
@@ -93,12 +97,13 @@ class ReceiptLine:
         _fen("line.unit_price_fen", self.unit_price_fen)
         _fen("line.list_amount_fen", self.list_amount_fen)
         _fen("line.discount_fen", self.discount_fen)
-        if self.discount_fen > self.list_amount_fen:
+        _fen("line.share_fen", self.share_fen)
+        if self.discount_fen + self.share_fen > self.list_amount_fen:
             raise ReceiptDataError("line.discount_fen", "折扣超过行金额", "discount exceeds the line amount")
 
     @property
     def amount_fen(self) -> int:
-        return self.list_amount_fen - self.discount_fen
+        return self.list_amount_fen - self.discount_fen - self.share_fen
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,8 @@ class ReceiptData:
             raise ReceiptDataError("qr_payload", "二维码内容只能是 ASCII", "QR payload must be ASCII")
         if self.subtotal_fen != sum(line.list_amount_fen for line in self.lines):
             raise ReceiptDataError("subtotal_fen", "小计与商品金额合计不符", "subtotal is not the sum of line amounts")
-        discounts = sum(line.discount_fen for line in self.lines) + sum(p.amount_fen for p in self.promotions)
+        discounts = (sum(line.discount_fen + line.share_fen for line in self.lines)
+                     + sum(p.amount_fen for p in self.promotions))
         if self.discount_fen != discounts:
             raise ReceiptDataError(
                 "discount_fen", "优惠合计与明细不符", "discount is not the sum of line discounts and promotions"

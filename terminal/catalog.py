@@ -142,6 +142,8 @@ class Catalog:
         self._verified: set[int] = set()
         self._stamps: dict[str, tuple[int, int]] = {}
         self._has_master: bool | None = None
+        self._english: dict[int, tuple[int, str]] = {}
+        """product id → (master row version, English name or ""), filled as rows are parsed."""
 
     def refresh(self) -> None:
         """Notice master-data changes since the last call (another connection's commit moves
@@ -183,8 +185,10 @@ class Catalog:
             self._products.move_to_end(pid)
             self._verified.add(pid)
             return cached[1]
-        product = Product.from_dict(json.loads(data))
+        row = json.loads(data)
+        product = Product.from_dict(row)
         self._products[pid] = (version, product)
+        self._english[pid] = (version, str(row.get("name_en") or "").strip())
         self._verified.add(pid)
         if len(self._products) > _CACHE_SIZE:
             self._products.popitem(last=False)
@@ -200,6 +204,18 @@ class Catalog:
             raise NotFound(f"商品不存在：{pid}", f"no such product: {pid}", code="no_product")
         product = self._product_from_row(pid, version, data)
         return product, product.unit(unit_code)
+
+    def name_in(self, product_id: int, name: str, lang: str) -> str:
+        """A product's name for a screen in `lang`: its English name from head office (the row's
+        `name_en`) in English when it has one, else `name` (the Chinese name, as sold)."""
+        if not lang.startswith("en"):
+            return name
+        try:
+            self.product(product_id)
+        except NotFound:
+            return name
+        english = self._english.get(int(product_id))
+        return english[1] if english and english[1] else name
 
     def unit_name(self, product_id: int, unit_code: str) -> str:
         """A unit as people read it (个, 箱, 千克); its code when the product or unit is gone from the

@@ -25,7 +25,6 @@ from drivers.receipt import (
     ReceiptLine,
     ReceiptMember,
     ReceiptPayment,
-    ReceiptPromotion,
     ReturnSlipData,
     ReturnSlipLine,
     ShiftReportData,
@@ -33,6 +32,7 @@ from drivers.receipt import (
     ShopHeader,
     mask_card,
 )
+from sync.allocation import allocate
 from sync.events import PaymentPayload, SaleCompleted, StoredValueToppedUp, Tender, VoucherSold
 from sync.master import Entity
 from sync.promotions import PromotionKind
@@ -93,6 +93,20 @@ def points_value_fen(sale: SaleCompleted) -> int:
     return sum(ln.line_discount_fen + ln.order_discount_fen for ln in sale.lines) - sale.discount_fen
 
 
+def order_shares(sale: SaleCompleted, points_value: int) -> list[int]:
+    """Each line's share of the order-level discounts (满减, 整单优惠) without the points, which
+    the receipt lists as a tender: the pricing allocated both into the lines' `order_discount_fen`.
+    Without points that is the share itself; with points, the order-level amount is split again in
+    proportion to those per-line figures (the parts add up exactly; a line may differ by a fen from
+    the pricing's own split, which the wire does not carry)."""
+    order_level = sum(ln.order_discount_fen for ln in sale.lines) - points_value
+    if not points_value:
+        return [ln.order_discount_fen for ln in sale.lines]
+    if order_level <= 0:
+        return [0 for _ in sale.lines]
+    return allocate(order_level, [ln.order_discount_fen for ln in sale.lines])
+
+
 def _paper_reference(store: Store, tender: Tender, reference: str | None) -> str:
     """What a payment's reference prints as: a 付款码 payment's provider transaction number (what
     the customer's wallet shows), else the reference itself; a stored-value card number masked."""
@@ -116,8 +130,12 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
         d = catalog.entity(Entity.PROMOTION.value, pid)
         if d:
             promo_names[pid] = (str(d.get("name") or pid), str(d.get("kind") or ""))
+    points_value = points_value_fen(sale)
+    shares = order_shares(sale, points_value)
+    threshold_names = [n for n, kind in promo_names.values() if kind == PromotionKind.THRESHOLD.value]
+    share_label = "、".join(threshold_names) if threshold_names else ("整单优惠" if lang == "zh" else "Order discount")
     lines = []
-    for ln in sale.lines:
+    for ln, share in zip(sale.lines, shares, strict=True):
         label = next((promo_names[p][0] for p in ln.promotion_ids
                       if p in promo_names and promo_names[p][1] != PromotionKind.THRESHOLD.value), "")
         if not label and ln.line_discount_fen and not ln.is_gift:
@@ -127,15 +145,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
         lines.append(ReceiptLine(name=ln.name, quantity=qty, unit_price_fen=ln.unit_price_fen,
                                  list_amount_fen=ln.list_amount_fen, discount_fen=ln.line_discount_fen,
                                  discount_label=label, unit=catalog.unit_name(ln.product_id, ln.unit_code),
-                                 is_gift=ln.is_gift, code=ln.sku))
-    points_value = points_value_fen(sale)
-    order_level = sum(ln.order_discount_fen for ln in sale.lines) - points_value
-    promotions: list[ReceiptPromotion] = []
-    if order_level > 0:
-        names = [n for n, kind in promo_names.values() if kind == PromotionKind.THRESHOLD.value]
-        promotions.append(ReceiptPromotion(
-            name="、".join(names) if names else ("整单优惠" if lang == "zh" else "Order discount"),
-            amount_fen=order_level))
+                                 is_gift=ln.is_gift, code=ln.sku, share_fen=share, share_label=share_label))
     payments = tuple(
         ReceiptPayment(method=tender_name(p.tender, lang), amount_fen=p.amount_fen, tendered_fen=p.tendered_fen,
                        reference=_paper_reference(store, p.tender, p.reference))
@@ -167,7 +177,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
         header=header, receipt_no=sale.receipt_no, issued_at=sale.sold_at,
         cashier=_user_name(catalog, sale.cashier_id), lines=tuple(lines), subtotal_fen=sale.subtotal_fen,
         discount_fen=sale.discount_fen, rounding_fen=sale.rounding_fen, total_fen=sale.total_fen + points_value,
-        payments=payments, change_fen=sale.change_fen, promotions=tuple(promotions), tax_fen=sale.tax_fen,
+        payments=payments, change_fen=sale.change_fen, tax_fen=sale.tax_fen,
         member=member, footer=footer, reprint=reprint, qr_payload=sale.receipt_no,
     )
 

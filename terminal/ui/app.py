@@ -180,6 +180,9 @@ class PosApp(App):  # type: ignore[misc]
         self.lang = lang
         self.title = i18n.tr("app_title")
         self.refresh_status()
+        if self.root is not None and self.manager.has_screen("sale") and self.till.signin.current_user():
+            # the cart's lines are drawn from the adapter (product names follow the language)
+            self.screen("sale").refresh()
 
     def toggle_language(self) -> None:
         self.set_language("en" if self.lang == "zh_CN" else "zh_CN")

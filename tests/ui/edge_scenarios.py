@@ -111,3 +111,52 @@ def returns_guard(d: Driver) -> Step:
                                    "bold": label.bold, "width": label.width})()
         d.check(not cut_off(probe), f"preview phrase {phrase!r} wraps in a {label.width:.0f} px label")
     yield from d.shot("returns_preview")
+
+
+def threshold_lines(d: Driver) -> Step:
+    """满减 on the lines: each line's amount is after its share, the lines add up to what is due (the
+    满减 showed only in the 优惠 total); the receipt prints each line's share; in English the lines
+    read the English names head office gave."""
+    from terminal.printing import receipt_data
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    for code in (td.DETERGENT, td.NOODLES, td.COLA_PC):
+        yield from scan(d, code)
+    sale = d.screen("sale")
+    cart = sale.cart
+    shares = [ln.discount_fen for ln in cart.lines]
+    d.facts["line_amounts"] = [ln.amount_fen for ln in cart.lines]
+    d.facts["discount_fen"] = cart.discount_fen
+    d.facts["total_fen"] = cart.total_fen
+    d.check(all(s > 0 for s in shares), f"every line shows its share of the 满减: {shares}")
+    d.check(sum(ln.amount_fen for ln in cart.lines) + cart.rounding_fen == cart.total_fen,
+            f"lines {d.facts['line_amounts']} + 抹零 {cart.rounding_fen} = due {cart.total_fen}")
+    rows = {r.key: r for r in sale.ids.lines.children}
+    for line in cart.lines:
+        row = rows[line.index + 1]
+        d.check(row.text_right == d.app.money(line.amount_fen), f"row shows {row.text_right}, line {line.amount_fen}")
+        d.check(f"-{d.app.money(line.discount_fen)}" in row.text_sub and "满20减3" in row.text_sub,
+                f"the share and the 满减 under the line: {row.text_sub!r}")
+    yield from d.shot("threshold_lines")
+    yield d.tap(d.app.root.ids.status.ids.language)
+    yield from d.wait_for(lambda: d.app.lang == "en", "English")
+    yield from d.wait_for(lambda: sale.cart.lines and sale.cart.lines[0].name != cart.lines[0].name,
+                          "the lines redrawn in English")
+    d.facts["english_names"] = [ln.name for ln in sale.cart.lines]
+    d.facts["english_rows"] = sorted(r.text_left for r in sale.ids.lines.children)
+    yield from d.shot("threshold_lines_en")
+    yield d.tap(d.app.root.ids.status.ids.language)
+    yield from d.wait_for(lambda: d.app.lang == "zh_CN", "Chinese again")
+    yield d.tap(d.w("sale", "pay"))
+    pay = d.screen("payment")
+    yield from d.wait_for(lambda: bool(pay.quick), "quick cash amounts shown")
+    yield d.tap(pay.ids.quick0)
+    yield d.tap(pay.ids.complete)
+    yield from d.wait_for(lambda: d.app.manager.current == "done", "done screen")
+    receipt = receipt_data(d.app.till.store, d.screen("done").result.sale_id, lang="zh")
+    d.facts["receipt_lines"] = [(ln.name, ln.amount_fen, ln.share_fen, ln.share_label) for ln in receipt.lines]
+    d.facts["receipt_promotions"] = len(receipt.promotions)
+    d.check(sum(ln.amount_fen for ln in receipt.lines) + receipt.rounding_fen == receipt.total_fen,
+            "the receipt's lines add up to what was due")
+    yield from d.wait_for(lambda: d.screen("done").outcome is not None, "receipt printed (or failed)")

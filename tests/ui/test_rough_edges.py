@@ -38,3 +38,47 @@ def test_refund_button_is_grey_and_explains_until_a_line_is_chosen(terminal_dir:
     assert "扣回积分 7" in lines
     for shot in shots(result).values():
         assert_real_screen(shot)
+
+
+ENGLISH_NAMES = {3: "Master Kong Braised Beef Noodles", 5: "Blue Moon Laundry Liquid 2 kg"}
+
+
+def add_threshold_and_english_names(data_dir: Path) -> None:
+    """满20减3 on the packaged goods, and English names head office gave two products (the cola has
+    none), in the till's master data as sync writes them."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from sync.master import Entity
+    from sync.promotions import Promotion, PromotionKind
+    from terminal.store import open_store
+
+    now = datetime.now(UTC)
+    promo = Promotion(id=14, name="满20减3", kind=PromotionKind.THRESHOLD, starts_at=now - timedelta(days=1),
+                      ends_at=now + timedelta(days=30), product_ids=frozenset({1, 2, 3, 4, 5}),
+                      threshold_fen=2000, amount_off_fen=300)
+    store = open_store(data_dir)
+    try:
+        with store.transaction():
+            store.execute("INSERT INTO master(entity, id, version, data) VALUES (?, ?, ?, ?)",
+                          (str(Entity.PROMOTION), "14", 200, json.dumps(promo.to_dict(), ensure_ascii=False)))
+            for pid, name in ENGLISH_NAMES.items():
+                store.execute("UPDATE master SET data=json_set(data, '$.name_en', ?), version=version+1000 "
+                              "WHERE entity='product' AND id=?", (name, str(pid)))
+    finally:
+        store.close()
+
+
+def test_threshold_discount_sits_on_the_lines_and_english_names_show(terminal_dir: Path,
+                                                                    run_scenario: ScenarioRunner) -> None:
+    add_threshold_and_english_names(terminal_dir)
+    result = run_scenario("threshold_lines", terminal_dir)
+    facts = result["facts"]
+    assert facts["discount_fen"] == 300
+    assert sum(facts["line_amounts"]) == facts["total_fen"] == 3990 + 450 + 350 - 300
+    assert facts["english_names"] == [ENGLISH_NAMES[5], ENGLISH_NAMES[3], "可口可乐 330ml"]
+    assert facts["receipt_promotions"] == 0  # the 满减 is printed on the lines, not again below them
+    assert sum(share for _n, _a, share, _l in facts["receipt_lines"]) == 300
+    assert {label for *_x, label in facts["receipt_lines"]} == {"满20减3"}
+    for shot in shots(result).values():
+        assert_real_screen(shot)

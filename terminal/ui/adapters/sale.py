@@ -12,6 +12,7 @@ from terminal.session import Action, Session
 from terminal.ui.adapters.approval import ManagerPin, approval_for
 from terminal.ui.adapters.display import CustomerScreen
 from terminal.ui.format import local_time
+from terminal.ui.i18n import get_language
 from terminal.ui.views import CartView, HeldView, LineView, MemberView, ProductHit
 
 
@@ -45,11 +46,16 @@ class SaleArea:
             return CartView(member=member_view(co.member), held_count=held)
         priced = co.priced
         names = {a.promotion_id: a.name for a in priced.applied}
+        lang = get_language()
+        # a line's amount is after its share of the 满减 and of the whole-order discount (the pricing
+        # allocates both to the lines), so the lines add up to what is due; only the points redeemed
+        # at payment (a tender) and 抹零 come after them
         lines = tuple(
-            LineView(line_no=ln.line_no, index=ln.cart_index, name=ln.name, sku=ln.sku,
-                     unit=self._catalog.unit_name(ln.product_id, ln.unit_code), qty=str(ln.qty),
+            LineView(line_no=ln.line_no, index=ln.cart_index, name=self._catalog.name_in(ln.product_id, ln.name, lang),
+                     sku=ln.sku, unit=self._catalog.unit_name(ln.product_id, ln.unit_code), qty=str(ln.qty),
                      unit_price_fen=ln.unit_price_fen, list_amount_fen=ln.list_amount_fen,
-                     discount_fen=ln.line_discount_fen, amount_fen=ln.list_amount_fen - ln.line_discount_fen,
+                     discount_fen=ln.line_discount_fen + ln.order_discount_fen - ln.points_fen,
+                     amount_fen=ln.amount_fen + ln.points_fen,
                      promotions=tuple(names.get(pid, str(pid)) for pid in ln.promotion_ids), is_gift=ln.is_gift)
             for ln in priced.lines)
         return CartView(lines=lines, subtotal_fen=priced.subtotal_fen, discount_fen=priced.discount_fen,
@@ -69,7 +75,8 @@ class SaleArea:
         """A product's name and its base unit's price (e.g. what a weighed item costs a kilo)."""
         product = self._catalog.product(product_id)
         unit = product.base_unit
-        return ProductHit(product_id=product.id, sku=product.sku, name=product.name, unit=unit.code,
+        return ProductHit(product_id=product.id, sku=product.sku,
+                          name=self._catalog.name_in(product.id, product.name, get_language()), unit=unit.code,
                           unit_name=unit.name or unit.code, price_fen=unit.price_fen)
 
     def add_product(self, product_id: int, unit_code: str) -> CartView:
