@@ -137,6 +137,25 @@ class HeldCart:
     """The same in English: the cashier's note, else "Held sale: 3 lines"."""
 
 
+@dataclass(frozen=True)
+class PriceChange:
+    """A held line whose price changed while it was parked (shown when the sale is resumed)."""
+
+    product_id: int
+    name: str
+    old_unit_price_fen: int
+    new_unit_price_fen: int
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A held sale brought back, re-priced now: what changed against the prices it was held at."""
+
+    changes: tuple[PriceChange, ...] = ()
+    old_total_fen: int = 0
+    new_total_fen: int = 0
+
+
 _OLD_AUTO_LABEL = re.compile(r"挂单 \d+ 件")
 """The label held carts got before it said what it counts (it counted lines as 件, pieces)."""
 
@@ -670,7 +689,9 @@ class Checkout:
         zh, en = held_labels(note, len(self._s.items))
         held = HeldCart(id=self._s.cart_id, label=zh, label_en=en, held_at=self.clock(),
                         line_count=len(self._s.items), total_fen=self.total_fen)
-        data = {"items": [i.to_dict() for i in self._s.items], "total_fen": held.total_fen,
+        prices = {ln.cart_index: ln.unit_price_fen for ln in self.priced.lines if ln.cart_index is not None}
+        items = [{**item.to_dict(), "held_unit_price_fen": prices.get(i)} for i, item in enumerate(self._s.items)]
+        data = {"items": items, "total_fen": held.total_fen,
                 "member_card": self._s.member.card_no if self._s.member else None,
                 "order_discount_fen": self._s.order_discount_fen, "redeem_points": self._s.redeem_points}
         with self.store.transaction():
@@ -687,8 +708,10 @@ class Checkout:
                                 line_count=len(r.data["items"]), total_fen=int(r.data.get("total_fen", 0))))
         return out
 
-    def resume(self, held_id: str) -> None:
-        """Bring a held cart back (current cart must be empty); re-priced at today's prices."""
+    def resume(self, held_id: str) -> Resumed:
+        """Bring a held cart back (current cart must be empty), re-priced at today's prices (master
+        data synced meanwhile included); returns the lines whose unit price changed since it was
+        held (a sale held before a price change came back at the old price, without a word)."""
         user = self.session.user
         if self._s.items:
             raise CartError("请先完成或挂起当前销售", "finish or hold the current sale first", code="cart_not_empty")
@@ -696,6 +719,7 @@ class Checkout:
         if row is None:
             raise NotFound("挂单不存在", "no such held cart", code="no_held_cart")
         data = row.data
+        self.catalog.refresh()  # prices synced while it was parked (another connection's commit)
         items: list[LineItem] = []
         for d in data["items"]:
             product = self.catalog.product(d["product_id"])
@@ -706,11 +730,29 @@ class Checkout:
         member = find_member(self.store, self.catalog, data["member_card"]) if data.get("member_card") else None
         state = _State(cart_id=row.id, items=items, member=member,
                        order_discount_fen=data.get("order_discount_fen", 0))
+        old = self._s
         self._s = state
         self._changed()
+        try:
+            priced = self.priced
+        except CartError:
+            self._s = old
+            self._changed()
+            raise
+        now_prices = {ln.cart_index: ln.unit_price_fen for ln in priced.lines if ln.cart_index is not None}
+        changes = tuple(
+            PriceChange(product_id=item.product.id, name=item.product.name, old_unit_price_fen=int(d["held_unit_price_fen"]),
+                        new_unit_price_fen=now_prices[i])
+            for i, (item, d) in enumerate(zip(items, data["items"], strict=True))
+            if d.get("held_unit_price_fen") is not None and now_prices.get(i) is not None
+            and int(d["held_unit_price_fen"]) != now_prices[i])
+        resumed = Resumed(changes=changes, old_total_fen=int(data.get("total_fen", 0)), new_total_fen=self.total_fen)
         with self.store.transaction():
             self.store.held_carts.remove(held_id)
-            audit(self.store, "resume", cashier_id=user.id, detail={"cart_id": held_id})
+            audit(self.store, "resume", cashier_id=user.id,
+                  detail={"cart_id": held_id, "old_total_fen": resumed.old_total_fen,
+                          "new_total_fen": resumed.new_total_fen, "price_changes": len(changes)})
+        return resumed
 
     def cancel(self, reason: str | None = None) -> None:
         """Abandon the sale; recorded (`sale.cancelled`) for loss prevention, then a fresh cart."""

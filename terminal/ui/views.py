@@ -133,6 +133,17 @@ class HeldView:
 
 
 @dataclass(frozen=True)
+class ResumedView:
+    """A held sale brought back: the cart re-priced now, and each line whose price changed while it
+    was held as (name, old unit price, new unit price)."""
+
+    cart: CartView
+    changes: tuple[tuple[str, int, int], ...] = ()
+    old_total_fen: int = 0
+    new_total_fen: int = 0
+
+
+@dataclass(frozen=True)
 class OthersShiftView:
     """An open shift another cashier opened and did not close (交接班 skipped)."""
 

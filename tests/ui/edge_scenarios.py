@@ -160,3 +160,68 @@ def threshold_lines(d: Driver) -> Step:
     d.check(sum(ln.amount_fen for ln in receipt.lines) + receipt.rounding_fen == receipt.total_fen,
             "the receipt's lines add up to what was due")
     yield from d.wait_for(lambda: d.screen("done").outcome is not None, "receipt printed (or failed)")
+
+
+def price_change_by_sync(data_dir: str, product_id: int, price_fen: int) -> None:
+    """Head office's new price arrives as sync writes it: the product's master row, from another
+    connection, while the sale is held."""
+    from pathlib import Path
+
+    from terminal.store import open_store
+
+    store = open_store(Path(data_dir))
+    try:
+        with store.transaction():
+            store.execute("UPDATE master SET data=json_set(data, '$.units[0].price_fen', ?), version=version+1000 "
+                          "WHERE entity='product' AND id=?", (price_fen, str(product_id)))
+    finally:
+        store.close()
+
+
+def held_sales(d: Driver) -> Step:
+    """A sale held, the cola's price changed by head office meanwhile: resumed, it is re-priced and a
+    dialog says what changed (old → new); a sale still held at shift close is listed before the close
+    question (held sales crossed shifts silently)."""
+    import os
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    for code in (td.COLA_PC, td.COLA_PC, td.BREAD):
+        yield from scan(d, code)
+    sale = d.screen("sale")
+    d.facts["held_total_fen"] = sale.cart.total_fen
+    yield d.tap(d.w("sale", "hold"))
+    d.check(not sale.cart.lines, "the sale is held")
+    price_change_by_sync(os.environ["POS_TEST_DATA_DIR"], 1, 380)
+    yield d.tap(d.w("sale", "resume"))
+    yield from d.wait_for(lambda: popup_named(d, "HeldPopup") is not None, "the held sales are listed")
+    yield d.tap(popup_named(d, "HeldPopup").ids.rows.children[0])
+    yield from d.wait_for(lambda: popup_named(d, "MessagePopup") is not None, "the price change is said")
+    notice = popup_named(d, "MessagePopup")
+    d.facts["resume_title"] = notice.title_text
+    d.facts["resume_notice"] = notice.body
+    d.facts["resumed_total_fen"] = sale.cart.total_fen
+    cola = next(ln for ln in sale.cart.lines if ln.sku == "100001")
+    d.facts["cola_unit_price_fen"] = cola.unit_price_fen
+    yield from d.shot("held_resumed_price_changed")
+    yield d.tap(notice.ids.ok)
+    yield from d.no_dialog()
+    yield d.tap(d.w("sale", "hold"))  # parked again: still held when the shift closes
+    yield d.tap(d.w("sale", "close_shift"))
+    yield from d.wait_for(lambda: d.app.manager.current == "shift_close", "shift close screen")
+    screen = d.screen("shift_close")
+    yield 0.3
+    yield d.tap(screen.ids.z_report)
+    yield from d.wait_for(lambda: popup_named(d, "ConfirmPopup") is not None, "a question before closing")
+    warning = popup_named(d, "ConfirmPopup")
+    d.facts["close_warning_title"] = warning.title_text
+    d.facts["close_warning"] = warning.body
+    yield from d.shot("held_at_shift_close")
+    yield d.tap(warning.ids.yes)
+    yield from d.wait_for(lambda: (popup_named(d, "ConfirmPopup") is not None
+                                   and popup_named(d, "ConfirmPopup") is not warning), "the close question")
+    question = popup_named(d, "ConfirmPopup")
+    d.facts["close_question"] = question.body
+    yield d.tap(question.ids.yes)
+    yield from d.no_dialog()
+    yield from d.wait_for(lambda: d.app.manager.current == "signin", "signed out after closing the shift")

@@ -82,3 +82,18 @@ def test_threshold_discount_sits_on_the_lines_and_english_names_show(terminal_di
     assert {label for *_x, label in facts["receipt_lines"]} == {"满20减3"}
     for shot in shots(result).values():
         assert_real_screen(shot)
+
+
+def test_held_sale_is_repriced_on_resume_and_listed_at_shift_close(terminal_dir: Path,
+                                                                   run_scenario: ScenarioRunner) -> None:
+    result = run_scenario("held_sales", terminal_dir, env={"POS_TEST_DATA_DIR": str(terminal_dir)})
+    facts = result["facts"]
+    assert facts["cola_unit_price_fen"] == 380
+    assert facts["resumed_total_fen"] == facts["held_total_fen"] + 2 * 30
+    assert "可口可乐 330ml：¥3.50 → ¥3.80" in facts["resume_notice"]
+    assert "全麦吐司面包" not in facts["resume_notice"]  # unchanged lines are not listed
+    assert facts["close_warning_title"] == "还有 1 笔挂单未结"
+    assert "挂单 2 行商品" in facts["close_warning"]
+    assert "交班" in facts["close_question"]
+    for shot in shots(result).values():
+        assert_real_screen(shot)

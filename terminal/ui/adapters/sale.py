@@ -12,8 +12,9 @@ from terminal.session import Action, Session
 from terminal.ui.adapters.approval import ManagerPin, approval_for
 from terminal.ui.adapters.display import CustomerScreen
 from terminal.ui.format import local_time
+from terminal.ui.format import money as fmt_money
 from terminal.ui.i18n import get_language
-from terminal.ui.views import CartView, HeldView, LineView, MemberView, ProductHit
+from terminal.ui.views import CartView, HeldView, LineView, MemberView, ProductHit, ResumedView
 
 
 def member_view(member: Member | None) -> MemberView | None:
@@ -125,9 +126,17 @@ class SaleArea:
                          total_fen=h.total_fen)
                 for h in self._checkout.held_carts()]
 
-    def resume(self, held_id: str) -> CartView:
-        self._checkout.resume(held_id)
-        return self.cart()
+    def resume(self, held_id: str) -> ResumedView:
+        """The held sale back in the cart at today's prices, with what changed since it was held."""
+        resumed = self._checkout.resume(held_id)
+        lang = get_language()
+        return ResumedView(cart=self.cart(), old_total_fen=resumed.old_total_fen, new_total_fen=resumed.new_total_fen,
+                           changes=tuple((self._catalog.name_in(c.product_id, c.name, lang), c.old_unit_price_fen,
+                                          c.new_unit_price_fen) for c in resumed.changes))
+
+    def held_texts(self) -> list[str]:
+        """The held sales, one line each (time, lines, amount): the warning at shift close lists them."""
+        return [f"{h.time_text}  {h.label}  {fmt_money(h.total_fen)}" for h in self.held()]
 
     def cancel_sale(self) -> CartView:
         self._checkout.cancel()

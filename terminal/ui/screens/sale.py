@@ -13,7 +13,7 @@ from kivy.uix.screenmanager import Screen
 from terminal.ui import format as fmt
 from terminal.ui import i18n
 from terminal.ui.adapters.approval import ManagerPin
-from terminal.ui.views import CartView, LineView
+from terminal.ui.views import CartView, LineView, ResumedView
 
 REFOCUS_DELAY_S = 0.15
 
@@ -232,9 +232,21 @@ class SaleScreen(Screen):  # type: ignore[misc]
     def resume(self) -> None:
         app = App.get_running_app()
         popup = Factory.HeldPopup(when_picked=lambda held: app.call(app.till.sale.resume, held.id,
-                                                                on_ok=self.show_cart))
+                                                                on_ok=self._resumed))
         popup.show(app.till.sale.held())
         app.open_popup(popup)
+
+    def _resumed(self, resumed: ResumedView) -> None:
+        """The held sale is back at today's prices; what changed while it was held is said at once."""
+        self.show_cart(resumed.cart)
+        if not resumed.changes:
+            return
+        app = App.get_running_app()
+        rows = [i18n.tr("price_changed_line", name=name, old=fmt.money(old), new=fmt.money(new))
+                for name, old, new in resumed.changes]
+        body = "\n".join([*rows, i18n.tr("price_changed_total", old=fmt.money(resumed.old_total_fen),
+                                           new=fmt.money(resumed.new_total_fen))])
+        app.message(body, title=i18n.tr("price_changed_title"))
 
     def cancel_sale(self) -> None:
         app = App.get_running_app()

@@ -15,6 +15,9 @@ from terminal.ui import format as fmt
 from terminal.ui import i18n
 from terminal.ui.views import PrintOutcome
 
+HELD_LISTED = 4
+"""Held sales listed by name in the shift-close warning (the rest are counted)."""
+
 
 class ShiftOpenScreen(Screen):  # type: ignore[misc]
     def on_enter(self, *_args: Any) -> None:
@@ -119,9 +122,20 @@ class ShiftCloseScreen(Screen):  # type: ignore[misc]
             app.print_job(lambda: app.till.devices.print_report(report), printed)
             app.sign_out()
 
-        app.confirm(self.close_question(),
-                    lambda: app.call(app.till.shift.close_shift, self.denominations(), on_ok=closed),
-                    title=i18n.tr("z_report"))
+        def ask_to_close() -> None:
+            app.confirm(self.close_question(),
+                        lambda: app.call(app.till.shift.close_shift, self.denominations(), on_ok=closed),
+                        title=i18n.tr("z_report"))
+
+        held = app.till.sale.held_texts()
+        if not held:
+            ask_to_close()
+            return
+        # held sales (挂单) crossed shifts without a word: the cashier sees them before closing
+        rows = held[:HELD_LISTED] + ([i18n.tr("held_more", n=len(held) - HELD_LISTED)] if len(held) > HELD_LISTED else [])
+        app.confirm(i18n.tr("held_at_close", rows="\n".join(rows)),
+                    lambda: Clock.schedule_once(lambda _dt: ask_to_close(), 0.1),
+                    title=i18n.tr("held_at_close_title", n=len(held)))
 
     def close_question(self) -> str:
         """What closing means, with the count it will record (the question only repeated the button's
