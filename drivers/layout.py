@@ -70,6 +70,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "net_total": ("净销售额", "Net sales"),
     "cancelled_count": ("取消单数", "Cancelled carts"),
     "no_sale_count": ("无销售开钱箱", "No-sale drawer opens"),
+    "voided_lines": ("删除商品行数", "Voided lines"),
     "by_tender": ("按支付方式", "By tender"),
     "tender_detail": ("销售 {sales}  退款 {refunds}", "sales {sales}  refunds {refunds}"),
     "opening_float": ("备用金", "Opening float"),
@@ -263,6 +264,7 @@ def shift_report(data: ShiftReportData, *, lang: Lang = "zh") -> Document:
         Columns(t["rounding"], format_fen(data.rounding_total_fen)),
         Columns(t["cancelled_count"], str(data.cancelled_count)),
         Columns(t["no_sale_count"], str(data.no_sale_count)),
+        Columns(t["voided_lines"], str(data.voided_lines)),
         Rule(),
         Text(t["by_tender"], bold=True),
     ]

@@ -344,6 +344,8 @@ class ShiftReportData:
     closed_at: datetime | None = None
     cancelled_count: int = 0
     no_sale_count: int = 0
+    voided_lines: int = 0
+    """Lines removed from sales (删除商品) in the shift."""
     """Drawer opened without a sale (audited by the terminal)."""
     reprint: bool = False
     timezone: str = DEFAULT_TIMEZONE
@@ -364,7 +366,7 @@ class ShiftReportData:
             _fen(name, getattr(self, name))
         _fen("rounding_total_fen", self.rounding_total_fen, allow_negative=True)
         _fen("expected_cash_fen", self.expected_cash_fen, allow_negative=True)
-        for name in ("sales_count", "returns_count", "cancelled_count", "no_sale_count"):
+        for name in ("sales_count", "returns_count", "cancelled_count", "no_sale_count", "voided_lines"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ReceiptDataError(name, "笔数必须是非负整数", "counts must be non-negative integers")

@@ -325,6 +325,9 @@ class StoreSettings(_Master):
     allowed_overdue_days: int = 0
     """Receivables overdue up to this many days do not hold an order (`sync.field.check_order`)."""
     chain_returns: bool = False
+    void_needs_manager: bool = False
+    """删除商品需店长授权: a till asks for a manager's PIN to void a line of a sale (head office's
+    loss-prevention setting). Off by default, and for a till whose central predates the setting."""
     """跨店退货: the till may take back a receipt of another store (head office's setting; central
     flags such a return when the store does not allow it). Off by default, and for a till whose
     central predates the setting."""

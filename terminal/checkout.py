@@ -472,17 +472,26 @@ class Checkout:
             raise CartError("折扣超过了金额", "the discount exceeds the amount", code="discount_exceeds_line")
         return value
 
-    def void_line(self, index: int) -> None:
-        """Remove a line (recorded in the audit log)."""
+    @property
+    def void_needs_manager(self) -> bool:
+        """The store's setting from head office: voiding a line needs a manager's PIN."""
+        return self.catalog.store_settings().void_needs_manager
+
+    def void_line(self, index: int, approval: Approval | None = None) -> None:
+        """Remove a line, with a manager's approval where the store asks for it (loss prevention);
+        recorded in the audit log (what, how many, its amount, who approved), counted on the X/Z."""
         self._editable()
         item = self._line(index)
+        manager = self.session.require(Action.VOID_LINE, approval) if self.void_needs_manager else None
+        amount = self.priced_line(index).amount_fen
         items = [x for i, x in enumerate(self._s.items) if i != index]
         changes: dict[str, object] = {}
         if not items:
             changes = {"order_discount_fen": 0, "redeem_points": 0}
         self._commit_edit(items, **changes)
-        audit(self.store, "void_line", cashier_id=self.session.user.id,
-              detail={"cart_id": self.cart_id, "sku": item.product.sku, "qty": str(item.qty)})
+        audit(self.store, "void_line", cashier_id=self.session.user.id, approved_by=manager,
+              detail={"cart_id": self.cart_id, "sku": item.product.sku, "name": item.product.name,
+                      "qty": str(item.qty), "amount_fen": amount})
 
     # ------------------------------------------------------------------ member and points
 

@@ -34,6 +34,7 @@ ACTION_NAMES: dict[str, tuple[str, str]] = {
     "no_sale": ("开钱箱", "open the drawer (no sale)"),
     "view_quarantine": ("查看异常事件", "view quarantined events"),
     "take_over_shift": ("接班收银", "sell in another cashier's open shift"),
+    "void_line": ("删除商品", "void a line"),
 }
 """Actions that need a manager's PIN (terminal.session.Action values): (zh-CN, English) names."""
 

@@ -319,7 +319,8 @@ def shift_report_data(store: Store, report: ShiftReport, *, catalog: Catalog | N
         discount_total_fen=report.discount_fen, rounding_total_fen=report.rounding_fen, tenders=tenders,
         opening_float_fen=report.opening_float_fen, expected_cash_fen=report.expected_cash_fen,
         counted_cash_fen=report.counted_cash_fen, closed_at=report.closed_at,
-        cancelled_count=report.cancelled_count, no_sale_count=report.no_sale_count, reprint=reprint,
+        cancelled_count=report.cancelled_count, no_sale_count=report.no_sale_count,
+        voided_lines=report.voided_lines, reprint=reprint,
         extra=tuple(extra),
     )
 

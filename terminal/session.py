@@ -40,6 +40,8 @@ class Action(StrEnum):
     NO_SALE = "no_sale"
     VIEW_QUARANTINE = "view_quarantine"
     """Open the list of events central refused (they may show amounts and members: manager only)."""
+    VOID_LINE = "void_line"
+    """Remove a line from a sale (删除商品), where the store's setting asks for a manager."""
     TAKE_OVER_SHIFT = "take_over_shift"
     """Sell in a shift another cashier opened and has not closed (交接班 skipped): the drawer's cash
     is then two people's, so a manager says so."""
@@ -48,6 +50,7 @@ class Action(StrEnum):
 ACTION_NAMES_ZH: dict[Action, str] = {
     Action.PRICE_OVERRIDE: "改价", Action.DISCOUNT: "折扣", Action.REFUND: "退货退款", Action.NO_SALE: "开钱箱",
     Action.VIEW_QUARANTINE: "查看异常事件", Action.TAKE_OVER_SHIFT: "接班收银",
+    Action.VOID_LINE: "删除商品",
 }
 
 _hasher = PasswordHasher()

@@ -48,6 +48,8 @@ class ShiftReport:
     points_redeemed_fen: int = 0
     cancelled_count: int = 0
     no_sale_count: int = 0
+    voided_lines: int = 0
+    """Lines removed from sales (删除商品) in the shift: loss prevention reads them on the X/Z report."""
     topups_count: int = 0
     topups_fen: int = 0
     """Stored value (储值) topped up in the shift: money taken, not sales."""
@@ -166,6 +168,7 @@ def shift_report(store: Store, shift_id: str, kind: str = "X") -> ShiftReport:
     report.sales_by_tender, report.refunds_by_tender = figures.sales_by_tender, figures.refunds_by_tender
     report.points_redeemed, report.points_redeemed_fen = figures.points_redeemed, figures.points_redeemed_fen
     report.cancelled_count, report.no_sale_count = figures.cancelled_count, figures.no_sale_count
+    report.voided_lines = figures.voided_lines
     prepaid = store.prepaid.shift_takings(shift.id)
     report.topups_count, report.topups_fen = prepaid["topups_count"], prepaid["topups_fen"]
     report.topup_bonus_fen = prepaid["bonus_fen"]

@@ -83,7 +83,7 @@ def patch_store(store_id: IdPath, body: StorePatch, session: SessionDep, who: Wr
     before = service.store_settings_image(store)
     service.update_store(session, store, **changes_of(
         body, required=("code", "name", "rounding_mode", "receipt_language", "active", "credit_policy",
-                        "allowed_overdue_days", "chain_returns")))
+                        "allowed_overdue_days", "chain_returns", "void_needs_manager")))
     old, new = audit.changed_fields(before, service.store_settings_image(store))
     if new:
         audit.record(session, actor=who, action="store.update", entity_type="store", entity_id=store.id,

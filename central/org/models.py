@@ -54,6 +54,9 @@ class Store(Base):
     """跨店退货: the store's tills may take back receipts of other stores (head office's decision).
     Off: a till refuses another store's receipt and central flags such a return if one arrives.
     Shipped to the store's tills as `StoreSettings.chain_returns`."""
+    void_needs_manager: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """删除商品需店长授权: voiding a line of a sale at the store's tills needs a manager's PIN (loss
+    prevention). Shipped to the tills as `StoreSettings.void_needs_manager`."""
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -76,6 +76,8 @@ class StoreIn(Strict):
     allowed_overdue_days: int = Field(default=0, ge=0, le=365)
     """Receivables overdue up to this many days do not hold an order."""
     chain_returns: bool = False
+    void_needs_manager: bool = False
+    """删除商品需店长授权 at this store's tills."""
     """跨店退货: the store's tills may take back other stores' receipts (off: refused at the till,
     flagged at central)."""
     warehouse_code: Code | None = None
@@ -96,6 +98,7 @@ class StorePatch(Strict):
     credit_policy: CreditPolicyName | None = None
     allowed_overdue_days: int | None = Field(default=None, ge=0, le=365)
     chain_returns: bool | None = None
+    void_needs_manager: bool | None = None
     active: bool | None = None
 
 
@@ -115,6 +118,7 @@ class StoreOut(Out):
     credit_policy: str
     allowed_overdue_days: int
     chain_returns: bool
+    void_needs_manager: bool
     """跨店退货 allowed at this store's tills."""
     active: bool
 

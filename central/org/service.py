@@ -77,7 +77,8 @@ def check_scale_layout(layout: dict[str, Any] | None) -> dict[str, Any] | None:
 
 STORE_SETTINGS: tuple[str, ...] = (
     "code", "name", "name_en", "address", "phone", "rounding_mode", "receipt_header", "receipt_footer",
-    "receipt_language", "scale_layout", "credit_policy", "allowed_overdue_days", "chain_returns", "active")
+    "receipt_language", "scale_layout", "credit_policy", "allowed_overdue_days", "chain_returns", "void_needs_manager",
+    "active")
 """A store's settings as the audit trail shows them (before/after of a change)."""
 
 

@@ -181,7 +181,7 @@ def load_stores(session: Session, ids: Sequence[str]) -> Loaded:
             address=st.address, phone=st.phone,
             tax_id=org.tax_id if org else None, warehouse_id=warehouse_id,
             credit_policy=st.credit_policy or "hold", allowed_overdue_days=st.allowed_overdue_days or 0,
-            chain_returns=bool(st.chain_returns),
+            chain_returns=bool(st.chain_returns), void_needs_manager=bool(st.void_needs_manager),
             # the till reads its scale labels with this layout (terminal.catalog.Catalog.scale_layout);
             # stored as ScaleLayout.to_dict(), checked when written; absent = the default layout
             extra={"scale_layout": dict(st.scale_layout)} if st.scale_layout else {},

@@ -44,6 +44,8 @@ class ShiftFigures:
     points_redeemed_fen: int = 0
     cancelled_count: int = 0
     no_sale_count: int = 0
+    voided_lines: int = 0
+    """Lines voided (删除商品) while the shift was open (the audit log's `void_line`)."""
 
 
 def _shift(r: sqlite3.Row) -> Shift:
@@ -137,8 +139,10 @@ class Shifts:
             out.refunds_by_tender[str(tender)] = int(amount)
         end = shift.closed_at.isoformat() if shift.closed_at else "9999"
         row = store.one(
-            "SELECT coalesce(sum(action='cancel_sale'), 0), coalesce(sum(action='no_sale'), 0) FROM audit_log "
-            "WHERE at >= ? AND at <= ? AND action IN ('cancel_sale', 'no_sale')", (shift.opened_at.isoformat(), end))
+            "SELECT coalesce(sum(action='cancel_sale'), 0), coalesce(sum(action='no_sale'), 0), "
+            "coalesce(sum(action='void_line'), 0) FROM audit_log "
+            "WHERE at >= ? AND at <= ? AND action IN ('cancel_sale', 'no_sale', 'void_line')",
+            (shift.opened_at.isoformat(), end))
         if row is not None:
-            out.cancelled_count, out.no_sale_count = int(row[0]), int(row[1])
+            out.cancelled_count, out.no_sale_count, out.voided_lines = int(row[0]), int(row[1]), int(row[2])
         return out

@@ -110,6 +110,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "line_discount": ("单品优惠", "Line discount"),
     "order_discount": ("整单优惠", "Order discount"),
     "void_line": ("删除商品", "Void line"),
+    "void_confirm": ("从本单删除这一行？\n{what}\n删除会记入审计日志和交班报表。",
+                     "Remove this line from the sale?\n{what}\nVoids are logged and counted on the shift report."),
     "hold": ("挂单", "Hold"),
     "resume": ("取单", "Resume"),
     "cancel_sale": ("取消交易", "Cancel sale"),

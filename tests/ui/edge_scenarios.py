@@ -225,3 +225,33 @@ def held_sales(d: Driver) -> Step:
     yield d.tap(question.ids.yes)
     yield from d.no_dialog()
     yield from d.wait_for(lambda: d.app.manager.current == "signin", "signed out after closing the shift")
+
+
+def void_with_manager(d: Driver) -> Step:
+    """删除商品: a question always (a stray tap removed the line at once), then a manager's PIN where
+    the store's setting asks for it; the void is in the audit log and on the X report."""
+    from tests.ui.scenarios import manager_approves
+
+    yield from sign_in(d)
+    yield from open_shift(d)
+    for code in (td.COLA_PC, td.WATER):
+        yield from scan(d, code)
+    sale = d.screen("sale")
+    yield d.tap(d.w("sale", "void_line"))
+    yield from d.wait_for(lambda: popup_named(d, "ConfirmPopup") is not None, "asked before voiding")
+    question = popup_named(d, "ConfirmPopup")
+    d.facts["void_question"] = question.body
+    yield from d.shot("void_question")
+    yield d.tap(question.ids.no)
+    yield from d.no_dialog()
+    d.check(len(sale.cart.lines) == 2, "否 keeps the line")
+    yield d.tap(d.w("sale", "void_line"))
+    yield from d.wait_for(lambda: popup_named(d, "ConfirmPopup") is not None, "asked again")
+    yield d.tap(popup_named(d, "ConfirmPopup").ids.yes)
+    yield from manager_approves(d)
+    yield from d.no_dialog()
+    d.facts["lines_left"] = [ln.sku for ln in sale.cart.lines]
+    rows = d.app.till.store.all("SELECT cashier_id, approved_by, detail FROM audit_log WHERE action='void_line'")
+    d.facts["void_audit"] = [(r[0], r[1], r[2]) for r in rows]
+    d.facts["x_voided_lines"] = d.app.till.shift.x_report().voided_lines
+    yield from d.shot("void_done")

@@ -97,3 +97,34 @@ def test_held_sale_is_repriced_on_resume_and_listed_at_shift_close(terminal_dir:
     assert "交班" in facts["close_question"]
     for shot in shots(result).values():
         assert_real_screen(shot)
+
+
+def store_voids_need_a_manager(data_dir: Path) -> None:
+    """Head office's loss-prevention setting, as sync writes the store's row."""
+    from terminal.store import open_store
+
+    store = open_store(data_dir)
+    try:
+        with store.transaction():
+            store.execute("UPDATE master SET data=json_set(data, '$.void_needs_manager', json('true')), "
+                          "version=version+1000 WHERE entity='store' AND id='1'")
+    finally:
+        store.close()
+
+
+def test_void_asks_always_and_needs_a_manager_where_the_store_says(terminal_dir: Path,
+                                                                   run_scenario: ScenarioRunner) -> None:
+    import json
+
+    store_voids_need_a_manager(terminal_dir)
+    result = run_scenario("void_with_manager", terminal_dir)
+    facts = result["facts"]
+    assert "删除" in facts["void_question"]
+    assert facts["approval_asked"]
+    assert len(facts["lines_left"]) == 1
+    ((cashier, approved_by, detail),) = facts["void_audit"]
+    assert (cashier, approved_by) == (1, 2)  # the cashier voided, the manager approved
+    assert json.loads(detail)["amount_fen"] > 0
+    assert facts["x_voided_lines"] == 1
+    for shot in shots(result).values():
+        assert_real_screen(shot)

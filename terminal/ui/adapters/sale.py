@@ -111,8 +111,10 @@ class SaleArea:
                                       approval=approval_for(self._session, Action.DISCOUNT, approval))
         return self.cart()
 
-    def void_line(self, index: int) -> CartView:
-        self._checkout.void_line(index)
+    def void_line(self, index: int, approval: ManagerPin | None = None) -> CartView:
+        """Remove a line; a manager approves where the store's setting asks for it."""
+        needs = self._checkout.void_needs_manager
+        self._checkout.void_line(index, approval_for(self._session, Action.VOID_LINE, approval) if needs else None)
         return self.cart()
 
     # ------------------------------------------------------------------ the whole sale

@@ -221,7 +221,16 @@ class SaleScreen(Screen):  # type: ignore[misc]
         if index is None:
             return
         app = App.get_running_app()
-        app.call(app.till.sale.void_line, index, on_ok=self.show_cart)
+        line = self._line(index)
+        what = (f"{line.name}  {line.qty} {line.unit}  {fmt.money(line.amount_fen)}" if line else str(index + 1))
+
+        def void(approval: ManagerPin | None = None) -> CartView:
+            result: CartView = app.till.sale.void_line(index, approval)
+            return result
+
+        # always asked (a stray tap removed the line at once); a manager's PIN follows where the store asks
+        app.confirm(i18n.tr("void_confirm", what=what), lambda: app.call(void, on_ok=self.show_cart),
+                    title=i18n.tr("void_line"))
 
     # ------------------------------------------------------------------ whole sale
 
