@@ -24,6 +24,7 @@ from central.commands import (
     revoke_terminal,
     serve,
     stored_value,
+    stores,
     vouchers,
 )
 
@@ -50,6 +51,7 @@ COMMANDS: dict[str, tuple[CommandModule, str]] = {
     "vouchers": (vouchers, "voucher batches and codes (代金券/优惠券/提货券): add, issue, show, void"),
     "stored-value": (stored_value, "stored value (储值): bonus rules, balances, adjustments"),
     "orders": (orders, "sales orders: approval queue, deliveries, leftovers"),
+    "stores": (stores, "stores' settings: list; set --chain-returns on|off (audited)"),
 }
 """Sub-command name → (its module, its help line)."""
 

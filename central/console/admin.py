@@ -56,6 +56,8 @@ register({
     "用户数": "Users", "终端数": "Terminals", "密码": "Password", "有": "set", "无密码": "none",
     "不抹零": "No rounding", "抹角（向下）": "Drop jiao (down)", "角四舍五入": "Round jiao", "抹元（向下）": "Drop yuan (down)",
     "元四舍五入": "Round yuan", "英文名": "English name",
+    "允许跨店退货（本店收银台可退其他门店的小票）": "Chain-wide returns (this store's tills take back other stores' receipts)",
+    "跨店退货": "Chain-wide returns",
 })
 ROUNDING_NAMES = {"none": "不抹零", "jiao_down": "抹角（向下）", "jiao_half_up": "角四舍五入", "yuan_down": "抹元（向下）",
                   "yuan_half_up": "元四舍五入"}
@@ -159,11 +161,11 @@ def stores(request: Request, viewer: Reader, session: SessionDep, edit: Optional
 
 def _store_values(session: Session, viewer: Viewer, edit: int | None) -> dict[str, Any]:
     if edit is None:
-        return {"rounding_mode": "none", "receipt_language": "zh-CN", "active": True}
+        return {"rounding_mode": "none", "receipt_language": "zh-CN", "chain_returns": False, "active": True}
     s = org.get_store(session, edit, viewer.principal)
     return {"id": s.id, "code": s.code, "name": s.name, "name_en": s.name_en, "address": s.address, "phone": s.phone,
             "rounding_mode": s.rounding_mode, "receipt_header": s.receipt_header, "receipt_footer": s.receipt_footer,
-            "receipt_language": s.receipt_language, "active": s.active}
+            "receipt_language": s.receipt_language, "chain_returns": s.chain_returns, "active": s.active}
 
 
 def _stores_page(request: Request, viewer: Viewer, session: Session, values: dict[str, Any],
@@ -191,23 +193,29 @@ async def save_store(request: Request, viewer: OrgWriter, session: SessionDep) -
     form = await request.form()
     data: dict[str, Any] = {k: (str(form.get(k) or "").strip() or None) for k in STORE_FIELDS}
     store_id = str(form.get("id") or "")
+    chain_returns = form.get("chain_returns") == "on"  # an unticked box is not sent: off
     try:
         if store_id.isdigit():
             store = org.get_store(session, int(store_id), viewer.principal)
-            before = {k: getattr(store, k) for k in (*STORE_FIELDS, "active")}
-            body = StorePatch.model_validate({**data, "active": form.get("active") == "on"})
+            before = {k: getattr(store, k) for k in (*STORE_FIELDS, "chain_returns", "active")}
+            body = StorePatch.model_validate({**data, "chain_returns": chain_returns,
+                                              "active": form.get("active") == "on"})
             org.update_store(session, store, **changes_of(body, required=("code", "name", "rounding_mode",
-                                                                          "receipt_language", "active")))
+                                                                          "receipt_language", "chain_returns",
+                                                                          "active")))
             record_change(session, viewer, request, action="store.update", entity_type="store", entity_id=store.id,
-                          before=before, after={k: getattr(store, k) for k in (*STORE_FIELDS, "active")})
+                          before=before,
+                          after={k: getattr(store, k) for k in (*STORE_FIELDS, "chain_returns", "active")})
         else:
-            body_in = StoreIn.model_validate({k: v for k, v in data.items() if v is not None})
+            body_in = StoreIn.model_validate({**{k: v for k, v in data.items() if v is not None},
+                                              "chain_returns": chain_returns})
             store = org.create_store(session, **body_in.model_dump())
             record_change(session, viewer, request, action="store.create", entity_type="store", entity_id=store.id,
                           before=None, after=body_in.model_dump())
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        return _stores_page(request, viewer, session, {**data, "id": int(store_id) if store_id.isdigit() else None},
+        return _stores_page(request, viewer, session, {**data, "chain_returns": chain_returns,
+                                                       "id": int(store_id) if store_id.isdigit() else None},
                             form_errors(viewer.locale, exc))
     return RedirectResponse("/admin/stores?saved=1", status_code=303)
 
