@@ -28,7 +28,15 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from sync.field import CollectionMethod, CustomerType, ReturnKind
 from sync.ranges import (
@@ -153,7 +161,16 @@ class SaleLinePayload(_Wire):
     unit_cost_fen: Amount | None = None
     approved_by: CentralId | None = None
     """For `price_source` "override": the manager who approved the price at the till (central flags
-    an override that names no manager of the store). Optional: tills before it never send it."""
+    an override that names no manager of the store). Left out of the wire form when None, so a sale
+    without an override is byte for byte what it was before the field (and what an older central
+    accepts); a sale with one needs a central that knows it."""
+
+    @model_serializer(mode="wrap")
+    def _omit_no_approver(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("approved_by", 0) is None:
+            del data["approved_by"]
+        return data
 
 
 class PaymentPayload(_Wire):

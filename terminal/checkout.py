@@ -35,7 +35,7 @@ from sync.events import (
     uuid7,
 )
 from sync.money import Rounding, div_round
-from sync.pricing import Cart, CartLine, PricedCart, PricedLine, price_cart
+from sync.pricing import SOURCE_OVERRIDE, Cart, CartLine, PricedCart, PricedLine, price_cart
 from sync.quantity import normalize_qty
 from terminal.catalog import Catalog, Scanned
 from terminal.code_payments import CodeCharge
@@ -72,6 +72,9 @@ class LineItem:
     scale_amount_fen: int | None = None
     price_override_fen: int | None = None
     manual_discount_fen: int = 0
+    override_approved_by: int | None = None
+    """The manager who approved `price_override_fen` (sent as the line's `approved_by`: central
+    flags an override that names no manager of the store)."""
 
     def cart_line(self) -> CartLine:
         return self._cart_line
@@ -85,7 +88,8 @@ class LineItem:
     def to_dict(self) -> dict[str, object]:
         return {"product_id": self.product.id, "unit_code": self.unit.code, "qty": str(self.qty),
                 "barcode": self.barcode, "scale_amount_fen": self.scale_amount_fen,
-                "price_override_fen": self.price_override_fen, "manual_discount_fen": self.manual_discount_fen}
+                "price_override_fen": self.price_override_fen, "manual_discount_fen": self.manual_discount_fen,
+                "override_approved_by": self.override_approved_by}
 
 
 @dataclass(frozen=True)
@@ -415,7 +419,8 @@ class Checkout:
             raise CartError("价格必须是非负整数分", "a price is a non-negative amount in fen", code="bad_price")
         manager = self.session.require(Action.PRICE_OVERRIDE, approval)
         items = list(self._s.items)
-        items[index] = replace(item, price_override_fen=unit_price_fen, scale_amount_fen=None)
+        items[index] = replace(item, price_override_fen=unit_price_fen, scale_amount_fen=None,
+                               override_approved_by=manager)
         old_price = self.priced_line(index).unit_price_fen
         self._commit_edit(items, approvals=[*self._s.approvals, manager or 0])
         audit(self.store, "price_override", cashier_id=self.session.user.id, approved_by=manager,
@@ -735,7 +740,8 @@ class Checkout:
             items.append(LineItem(product=product, unit=product.unit(d["unit_code"]), qty=Decimal(d["qty"]),
                                   barcode=d.get("barcode", ""), scale_amount_fen=d.get("scale_amount_fen"),
                                   price_override_fen=d.get("price_override_fen"),
-                                  manual_discount_fen=d.get("manual_discount_fen", 0)))
+                                  manual_discount_fen=d.get("manual_discount_fen", 0),
+                                  override_approved_by=d.get("override_approved_by")))
         member = find_member(self.store, self.catalog, data["member_card"]) if data.get("member_card") else None
         state = _State(cart_id=row.id, items=items, member=member,
                        order_discount_fen=data.get("order_discount_fen", 0))
@@ -792,6 +798,15 @@ class Checkout:
 
     # ------------------------------------------------------------------ completing
 
+    def _line_payload(self, line: PricedLine) -> dict[str, Any]:
+        """A priced line in wire form; an overridden price names the manager who approved it (the
+        key is only there on such lines, so every other sale's wire form is as before)."""
+        payload = line.to_payload_dict()
+        approver = _override_approver(self._s.items, line)
+        if approver:
+            payload["approved_by"] = approver
+        return payload
+
     def complete(self, *, note: str | None = None) -> CompletedSale:
         """Commit the paid sale: sale, lines, payments, points and the `sale.completed` outbox event
         in ONE transaction, before any printing. Then the till starts a new cart."""
@@ -818,7 +833,7 @@ class Checkout:
             "shift_id": shift.id, "cashier_id": user.id, "member_id": member.id if member else None,
             "member_level": member.level if member else None, "sold_at": now,
             # plain dicts: SaleCompleted validates the lines in the same (single) validation
-            "lines": [ln.to_payload_dict() for ln in priced.lines],
+            "lines": [self._line_payload(ln) for ln in priced.lines],
             "payments": [p.payload() for p in payments], "subtotal_fen": priced.subtotal_fen,
             "discount_fen": priced.discount_fen, "rounding_fen": priced.rounding_fen, "total_fen": priced.total_fen,
             "change_fen": change, "tax_fen": priced.tax_fen, "points_earned": priced.points_earned,
@@ -839,6 +854,13 @@ class Checkout:
         self._reset()
         return CompletedSale(sale_id=sale_id, receipt_no=receipt_no, payload=payload, event_seq=env.seq,
                              change_fen=change, cash_fen=cash, member=member)
+
+
+def _override_approver(items: list[LineItem], line: PricedLine) -> int | None:
+    """Who approved a price override on the cart line a priced line came from (None otherwise)."""
+    if line.price_source != SOURCE_OVERRIDE or line.cart_index is None:
+        return None
+    return items[line.cart_index].override_approved_by
 
 
 def record_sale(store: Store, payload: SaleCompleted, event_seq: int, payload_json: str) -> None:

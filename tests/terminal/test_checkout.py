@@ -113,6 +113,12 @@ def test_price_override_needs_manager_and_is_audited(till: Checkout, session: Se
     assert row is not None
     assert row["approved_by"] == 21
     assert json.loads(row["detail"])["from_fen"] == 300
+    # the sale names the approving manager on the overridden line (central checks it), only there
+    till.scan(CHIPS)
+    till.add_payment(Tender.CASH, tendered_fen=2000)
+    sale = till.complete()
+    assert [(ln.price_source, ln.approved_by) for ln in sale.payload.lines] == [("override", 21), ("base", None)]
+    assert "approved_by" not in json.loads(sale.payload.model_dump_json(exclude_unset=True))["lines"][1]
 
 
 def test_line_and_order_discounts(till: Checkout, session: Session) -> None:
