@@ -73,6 +73,28 @@ def find_member(store: Store, catalog: Catalog, text: str) -> Member:
     raise NotFound(f"未找到会员：{q}", f"no member with card or phone {q}", code="no_member")
 
 
+PHONE_END_DIGITS = 4
+"""A cashier may find a member by the last four digits of the phone (what customers say aloud)."""
+MAX_CHOICES = 8
+"""At most this many members are offered when several phones end with the same four digits."""
+
+
+def find_members(store: Store, catalog: Catalog, text: str) -> list[Member]:
+    """Members a cashier's search names: the one member of a card number, phone or QR; else, for
+    four digits, the active members whose phone ends with them (a short list to choose from when
+    several do). `NotFound` when none."""
+    q = (text or "").strip()
+    try:
+        return [find_member(store, catalog, q)]
+    except NotFound:
+        if not (len(q) == PHONE_END_DIGITS and q.isdigit()):
+            raise
+    found = [(info, here) for info, here in store.members.by_phone_end(q, MAX_CHOICES) if info.active]
+    if not found:
+        raise NotFound(f"未找到手机尾号为 {q} 的会员", f"no member's phone ends with {q}", code="no_member")
+    return [_view(store, catalog, info, created_here=here) for info, here in found]
+
+
 def create_member(store: Store, catalog: Catalog, session: Session, *, phone: str | None,
                   name: str | None = None, card_no: str | None = None, level: str = "normal",
                   birthday: str | None = None) -> Member:

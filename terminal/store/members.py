@@ -33,6 +33,25 @@ class Members:
                or store.one("SELECT data FROM master WHERE entity = ? AND id = ?", (Entity.MEMBER.value, text)))
         return None if row is None else MemberInfo.model_validate(json.loads(row[0]))
 
+    def by_phone_end(self, last4: str, limit: int) -> list[tuple[MemberInfo, bool]]:
+        """Members (central's, then this till's own: the flag says which) whose phone ends with
+        `last4`, at most `limit`.
+
+        A suffix cannot use the phone index: this reads the members' rows once (a shop's members,
+        not the chain's products), only when a cashier types four digits that name no card."""
+        store = self._store
+        out: list[tuple[MemberInfo, bool]] = []
+        if store.table_exists("master"):
+            for (data,) in store.all("SELECT data FROM master WHERE entity = 'member' "
+                                     "AND substr(json_extract(data, '$.phone'), -4) = ? "
+                                     "ORDER BY json_extract(data, '$.card_no') LIMIT ?", (last4, limit)):
+                out.append((MemberInfo.model_validate(json.loads(data)), False))
+        for row in store.all("SELECT * FROM local_members WHERE substr(phone, -4) = ? ORDER BY card_no LIMIT ?",
+                             (last4, limit)):
+            out.append((MemberInfo(id=row["id"], card_no=row["card_no"], phone=row["phone"], name=row["name"],
+                                   level=row["level"], points_balance=0), True))
+        return out[:limit]
+
     def created_here(self, text: str) -> MemberInfo | None:
         """A member created at this till whose card number, phone or id is `text` (balance 0: their
         points are all in `points_local`)."""

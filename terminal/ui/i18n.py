@@ -151,10 +151,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "added": ("已添加 {name}", "Added {name}"),
     # member
     "member_title": ("会员", "Member"),
-    "member_find_hint": ("会员卡号 / 手机号 / 扫会员码", "Card no. / phone / scan member QR"),
+    "member_find_hint": ("会员卡号 / 手机号或尾号4位 / 扫会员码", "Card no. / phone or its last 4 digits / scan QR"),
     "find": ("查找", "Find"),
     "member_level": ("等级", "Level"),
     "member_points": ("积分", "Points"),
+    "member_choice_title": ("手机尾号相同的会员：请选择", "Members whose phone ends with these digits: choose one"),
     "member_none": ("未找到会员", "No member found"),
     "attach": ("使用此会员", "Use this member"),
     "detach": ("移除会员", "Remove member"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -475,3 +476,27 @@ def test_member_price_shipped_by_central_is_used(till: Checkout) -> None:
     assert till.priced.lines[0].unit_price_fen == 5200
     assert till.priced.lines[0].price_source == "member_level"
     assert till.total_fen == 5200
+
+
+def test_members_by_the_last_four_digits_of_the_phone(tmp_path: Path) -> None:
+    """Four digits that name no card find the members whose phone ends with them (#15)."""
+    from sync.master import MemberInfo
+    from terminal.members import find_members
+    from terminal.store import open_store
+
+    store = open_store(tmp_path / "t")
+    with store.transaction():
+        for id_, card, phone, active in (("a", "C1", "13800001234", True), ("b", "C2", "13900001234", True),
+                                         ("c", "C3", "13700001234", False), ("d", "C4", "13600005678", True)):
+            info = MemberInfo(id=id_, card_no=card, phone=phone, level="normal", points_balance=0, active=active)
+            store.execute("INSERT INTO master(entity, id, version, data) VALUES (?, ?, 1, ?)",
+                          (str(Entity.MEMBER), id_, json.dumps(info.model_dump(mode="json"))))
+    catalog = Catalog(store)
+    assert [m.card_no for m in find_members(store, catalog, "1234")] == ["C1", "C2"]  # the inactive one left out
+    assert [m.card_no for m in find_members(store, catalog, "5678")] == ["C4"]
+    assert [m.card_no for m in find_members(store, catalog, "13600005678")] == ["C4"]
+    with pytest.raises(NotFound):
+        find_members(store, catalog, "0000")
+    with pytest.raises(NotFound):
+        find_members(store, catalog, "12345")  # five digits are no phone end
+    store.close()

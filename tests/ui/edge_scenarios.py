@@ -255,3 +255,36 @@ def void_with_manager(d: Driver) -> Step:
     d.facts["void_audit"] = [(r[0], r[1], r[2]) for r in rows]
     d.facts["x_voided_lines"] = d.app.till.shift.x_report().voided_lines
     yield from d.shot("void_done")
+
+
+def member_last_four(d: Driver) -> Step:
+    """会员 by the last four digits of the phone: one match is found at once; several are listed to
+    choose from (the till could only find the whole phone or card)."""
+    yield from sign_in(d)
+    yield from open_shift(d)
+    yield from scan(d, td.WATER)
+    sale = d.screen("sale")
+    yield d.tap(d.w("sale", "member"))
+    popup = d.popup()
+    yield from d.wait_for(lambda: popup.ids.query.focus, "the member search field has focus")
+    yield d.type("8000", enter=True)  # the demo member 13800138000 and one enrolled with the same end
+    yield from d.wait_for(lambda: popup_named(d, "MemberChoicePopup") is not None, "several members listed")
+    choice = popup_named(d, "MemberChoicePopup")
+    rows = list(reversed(choice.ids.rows.children))
+    d.facts["choices"] = [(r.text_left, r.text_mid) for r in rows]
+    yield from d.shot("member_choices")
+    yield d.tap(next(r for r in rows if r.key.card_no == td.MEMBER_CARD))
+    yield from d.wait_for(lambda: popup_named(d, "MemberChoicePopup") is None, "the list closed")
+    d.check(popup.found is not None and popup.found.card_no == td.MEMBER_CARD, "the chosen member is shown")
+    yield d.tap(popup.ids.attach)
+    yield from d.no_dialog()
+    d.check(sale.cart.member is not None and sale.cart.member.card_no == td.MEMBER_CARD, "member attached")
+    # one match: found at once, no list
+    yield d.tap(d.w("sale", "member"))
+    popup = d.popup()
+    yield from d.wait_for(lambda: popup.ids.query.focus, "the member search field has focus")
+    yield d.type("6677", enter=True)
+    yield from d.wait_for(lambda: popup.found is not None and popup.found.card_no == "88000077", "one member found")
+    d.check(popup_named(d, "MemberChoicePopup") is None, "no list for a single match")
+    d.facts["single"] = popup.found.phone
+    yield from d.shot("member_single")

@@ -128,3 +128,34 @@ def test_void_asks_always_and_needs_a_manager_where_the_store_says(terminal_dir:
     assert facts["x_voided_lines"] == 1
     for shot in shots(result).values():
         assert_real_screen(shot)
+
+
+def add_members_with_phones(data_dir: Path) -> None:
+    """Two more members in the till's master data: one whose phone ends like the demo member's."""
+    import json
+
+    from sync.master import Entity, MemberInfo
+    from terminal.store import open_store
+
+    store = open_store(data_dir)
+    try:
+        with store.transaction():
+            for id_, card, phone, name in (("m-2", "88000002", "13912348000", "王芳"),
+                                           ("m-3", "88000077", "13655556677", "赵强")):
+                info = MemberInfo(id=id_, card_no=card, phone=phone, name=name, level="normal", points_balance=10)
+                store.execute("INSERT INTO master(entity, id, version, data) VALUES (?, ?, ?, ?)",
+                              (str(Entity.MEMBER), id_, 300, json.dumps(info.model_dump(mode="json"),
+                                                                         ensure_ascii=False)))
+    finally:
+        store.close()
+
+
+def test_member_found_by_the_last_four_digits_of_the_phone(terminal_dir: Path,
+                                                           run_scenario: ScenarioRunner) -> None:
+    add_members_with_phones(terminal_dir)
+    result = run_scenario("member_last_four", terminal_dir)
+    facts = result["facts"]
+    assert sorted(facts["choices"]) == [["李华", "138****8000"], ["王芳", "139****8000"]]
+    assert facts["single"] == "136****6677"
+    for shot in shots(result).values():
+        assert_real_screen(shot)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from terminal.catalog import Catalog
 from terminal.checkout import Checkout
-from terminal.members import create_member, find_member
+from terminal.members import create_member, find_member, find_members
 from terminal.session import Session
 from terminal.store import Store
 from terminal.ui.adapters.sale import SaleArea, member_view
@@ -21,6 +21,10 @@ class MembersArea:
 
     def find_member(self, text: str) -> MemberView | None:
         return member_view(find_member(self._store, self._catalog, text))
+
+    def find_members(self, text: str) -> list[MemberView]:
+        """The member a search names, or the few whose phone ends with the four digits typed."""
+        return [v for v in (member_view(m) for m in find_members(self._store, self._catalog, text)) if v is not None]
 
     def attach_member(self, text: str) -> CartView:
         self._checkout.set_member(text)

@@ -311,7 +311,16 @@ class MemberPopup(PosPopup):
             self.not_found = member is None
             self._found_for = query if member is not None else ""
 
-        app.call(app.till.members.find_member, query, on_ok=shown)
+        def listed(members: list[MemberView]) -> None:
+            if len(members) == 1:
+                shown(members[0])
+                return
+            # several phones end with the four digits typed: the cashier picks the customer
+            choice = Factory.MemberChoicePopup(when_picked=shown)
+            choice.show(members)
+            app.open_popup(choice)
+
+        app.call(app.till.members.find_members, query, on_ok=listed)
 
     def attach(self) -> None:
         app = App.get_running_app()
@@ -360,6 +369,27 @@ class HeldPopup(PosPopup):
             box.add_widget(Factory.RowButton(
                 key=item, text_left=i18n.tr("held_at", time=item.time_text),
                 text_mid=i18n.tr("held_lines", n=item.line_count), text_right=fmt.money(item.total_fen),
+                on_release=self.pick))
+
+    def pick(self, row: Any) -> None:
+        self.dismiss()
+        if self.when_picked is not None:
+            self.when_picked(row.key)
+
+
+class MemberChoicePopup(PosPopup):
+    """Members whose phone ends with the four digits typed: name, phone (masked), card, level."""
+
+    when_picked = ObjectProperty(None, allownone=True)
+
+    def show(self, members: list[MemberView]) -> None:
+        box = self.ids.rows
+        box.clear_widgets()
+        for member in members:
+            box.add_widget(Factory.RowButton(
+                key=member, text_left=member.name or member.card_no, text_mid=member.phone,
+                text_sub=f"{member.card_no}  {member.level}", sub_color=(0.35, 0.38, 0.42, 1),
+                text_right=f"{i18n.tr('member_points')} {member.points}", hints=[0.4, 0.35, 0.25],
                 on_release=self.pick))
 
     def pick(self, row: Any) -> None:
