@@ -164,13 +164,37 @@ class SaleLinePayload(_Wire):
     an override that names no manager of the store). Left out of the wire form when None, so a sale
     without an override is byte for byte what it was before the field (and what an older central
     accepts); a sale with one needs a central that knows it."""
+    weighed: bool | None = None
+    """Sold by weight (the product's `weighed` as the till priced it): `qty` is kilograms with 3
+    places. Protocol 4; None only from older tills (and then left out of the wire form, like
+    `approved_by`) — ask `line_is_weighed`, never the Decimal."""
 
     @model_serializer(mode="wrap")
     def _omit_no_approver(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
-        if data.get("approved_by", 0) is None:
-            del data["approved_by"]
+        for optional in ("approved_by", "weighed"):
+            if data.get(optional, 0) is None:
+                del data[optional]
         return data
+
+    @model_validator(mode="after")
+    def _pieces_are_whole(self) -> SaleLinePayload:
+        if self.weighed is False and self.qty != self.qty.to_integral_value():
+            raise ValueError("a line of pieces (weighed false) has a whole quantity")
+        return self
+
+
+def line_is_weighed(line: SaleLinePayload) -> bool:
+    """Whether a sold line was weighed: the one answer for receipts, returns and reports.
+
+    Since protocol 4 the till says so (`weighed`). A line of an older till's sale carries no flag;
+    those tills wrote the stored form by the same rule (`sync.quantity.normalize_qty`: weights always
+    with 3 places, "2.000", pieces whole, "2"), so the form of its quantity is what it meant.
+    """
+    if line.weighed is not None:
+        return line.weighed
+    exponent = line.qty.as_tuple().exponent
+    return isinstance(exponent, int) and exponent < 0
 
 
 class PaymentPayload(_Wire):
@@ -215,15 +239,42 @@ class SaleCompleted(_Wire):
     tax_fen: Amount
     points_earned: Points = 0
     points_redeemed: Points = 0
+    points_value_fen: Amount | None = None
+    """The money value of `points_redeemed` (it pays inside the lines' `order_discount_fen`, so the
+    total is what remains to pay in money). Protocol 4; None only from older tills — ask
+    `sale_points_value_fen` (and then left out of the wire form)."""
     price_version: Cursor = 0
     """The catalog/price change-feed cursor the terminal priced with."""
     promotion_ids: list[CentralId] = Field(default_factory=list, max_length=50)
     note: Text | None = Field(default=None, max_length=500)
 
+    @model_serializer(mode="wrap")
+    def _omit_unknown_value(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("points_value_fen", 0) is None:
+            del data["points_value_fen"]
+        return data
+
     @field_validator("sold_at")
     @classmethod
     def _utc(cls, v: datetime) -> datetime:
         return _require_utc(v)
+
+
+def points_value_from_discounts(line_discounts_fen: int, order_discounts_fen: int, discount_fen: int) -> int:
+    """The value of redeemed points as a sale's figures imply it: points pay inside the lines'
+    discounts but are not counted in `discount_fen` (Σ line + Σ order discounts − discount). The
+    rule for sales recorded before protocol 4 carried the value itself."""
+    return line_discounts_fen + order_discounts_fen - discount_fen
+
+
+def sale_points_value_fen(sale: SaleCompleted) -> int:
+    """The money value of the points that paid part of a sale: what the sale event says (protocol 4),
+    else, for an older till's sale, what its figures imply (`points_value_from_discounts`)."""
+    if sale.points_value_fen is not None:
+        return sale.points_value_fen
+    return points_value_from_discounts(sum(ln.line_discount_fen for ln in sale.lines),
+                                       sum(ln.order_discount_fen for ln in sale.lines), sale.discount_fen)
 
 
 class ReturnLinePayload(_Wire):

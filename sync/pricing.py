@@ -321,6 +321,8 @@ class PricedLine:
     """The part of order_discount_fen paid with points (returns give these points back)."""
     cart_index: int | None = None
     """Index of the cart line this came from; None for a gift line the pricing added."""
+    weighed: bool = False
+    """Sold by weight (the product's `weighed`): the sale event's line says so (protocol 4)."""
 
     def to_payload_dict(self) -> dict[str, Any]:
         """The keyword arguments of `sync.events.SaleLinePayload` for this line."""
@@ -330,7 +332,7 @@ class PricedLine:
                 "list_amount_fen": self.list_amount_fen, "line_discount_fen": self.line_discount_fen,
                 "order_discount_fen": self.order_discount_fen, "amount_fen": self.amount_fen,
                 "tax_rate_bp": self.tax_rate_bp, "tax_fen": self.tax_fen,
-                "promotion_ids": list(self.promotion_ids), "is_gift": self.is_gift}
+                "promotion_ids": list(self.promotion_ids), "is_gift": self.is_gift, "weighed": self.weighed}
 
 
 def _slot_constructor(cls: type[PricedLine]) -> Callable[..., PricedLine]:
@@ -845,7 +847,7 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
         # positional, in field order (see _slot_constructor)
         out.append(_new_line(
             w.i + 1, product.id, product.sku, product.name, w.unit.code, w.factor, w.qty, w.price, w.source,
-            w.list, line_discount, w.order, amount, rate, line_tax, ids, False, w.points, w.i))
+            w.list, line_discount, w.order, amount, rate, line_tax, ids, False, w.points, w.i, product.weighed))
         subtotal += w.list
         due += amount
         discount += line_discount + w.order
@@ -859,7 +861,8 @@ def price_cart(cart: Cart, context: PricingContext) -> PricedCart:
             line_no=len(out) + 1, product_id=product.id, sku=product.sku, name=product.name,
             unit_code=unit.code, unit_factor=unit.factor, qty=Decimal(qty), unit_price_fen=unit.price_fen,
             price_source=SOURCE_GIFT, list_amount_fen=value, line_discount_fen=value, order_discount_fen=0,
-            amount_fen=0, tax_rate_bp=product.tax_rate_bp, tax_fen=0, promotion_ids=(p.id,), is_gift=True))
+            amount_fen=0, tax_rate_bp=product.tax_rate_bp, tax_fen=0, promotion_ids=(p.id,), is_gift=True,
+            weighed=product.weighed))
         subtotal += value
         discount += value
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sync.events import EventEnvelope
 from sync.master import Change
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 """Bumped when a request or answer changes incompatibly, or central learns events an older central
 would refuse.
 
@@ -33,7 +33,16 @@ attachment uploads. Central answers every sync request with its own version in t
 header: a terminal pushes events of version N only to a central answering N or more (an older
 central refuses a whole batch holding an event type it does not know).
 An older till never sends those and ignores what it does not know (unknown entities are kept in its
-master table, unknown fields ignored), so central serves it as before."""
+master table, unknown fields ignored), so central serves it as before.
+4: the sale says what its receipt needs instead of leaving it to be guessed — `sale.completed`
+carries `points_value_fen` (the money value of the points redeemed) and each line `weighed`. Both
+are optional with a default of None, so a till of protocol 1-3 still pushes its sales unchanged
+(`sync.events.line_is_weighed` and `sale_points_value_fen` answer for those from the stored form);
+central's `/sales/by-receipt` answers a till that says protocol < 4 in `X-POS-Protocol` without
+them, since an older till's `SaleCompleted` refuses fields it does not know."""
+
+SALE_FACTS_PROTOCOL = 4
+"""The protocol from which `sale.completed` carries `points_value_fen` and lines carry `weighed`."""
 
 MIN_PROTOCOL_VERSION = 1
 """The oldest terminal protocol central still serves; older ones get `upgrade_required`. Tills of

@@ -837,7 +837,8 @@ class Checkout:
             "payments": [p.payload() for p in payments], "subtotal_fen": priced.subtotal_fen,
             "discount_fen": priced.discount_fen, "rounding_fen": priced.rounding_fen, "total_fen": priced.total_fen,
             "change_fen": change, "tax_fen": priced.tax_fen, "points_earned": priced.points_earned,
-            "points_redeemed": priced.points_redeemed, "price_version": self.catalog.price_version(),
+            "points_redeemed": priced.points_redeemed, "points_value_fen": priced.points_value_fen,
+            "price_version": self.catalog.price_version(),
             "promotion_ids": list(priced.promotion_ids), "note": note,
         }
         # the prefix is read before BEGIN (settings, or the synced terminal row: not changed by a

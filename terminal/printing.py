@@ -33,7 +33,15 @@ from drivers.receipt import (
     mask_card,
 )
 from sync.allocation import allocate
-from sync.events import PaymentPayload, SaleCompleted, StoredValueToppedUp, Tender, VoucherSold
+from sync.events import (
+    PaymentPayload,
+    SaleCompleted,
+    StoredValueToppedUp,
+    Tender,
+    VoucherSold,
+    line_is_weighed,
+    sale_points_value_fen,
+)
 from sync.master import Entity
 from sync.promotions import PromotionKind
 from sync.store_time import STORE_TIMEZONE, business_date, day_start_utc
@@ -88,11 +96,6 @@ def _error_text(exc: DeviceError) -> str:
     return f"{exc.message}：{exc.detail}" if exc.detail else exc.message
 
 
-def points_value_fen(sale: SaleCompleted) -> int:
-    """The money value of the points that paid part of a sale (inside the lines' order discounts)."""
-    return sum(ln.line_discount_fen + ln.order_discount_fen for ln in sale.lines) - sale.discount_fen
-
-
 def order_shares(sale: SaleCompleted, points_value: int) -> list[int]:
     """Each line's share of the order-level discounts (满减, 整单优惠) without the points, which
     the receipt lists as a tender: the pricing allocated both into the lines' `order_discount_fen`.
@@ -130,7 +133,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
         d = catalog.entity(Entity.PROMOTION.value, pid)
         if d:
             promo_names[pid] = (str(d.get("name") or pid), str(d.get("kind") or ""))
-    points_value = points_value_fen(sale)
+    points_value = sale_points_value_fen(sale)
     shares = order_shares(sale, points_value)
     threshold_names = [n for n, kind in promo_names.values() if kind == PromotionKind.THRESHOLD.value]
     share_label = "、".join(threshold_names) if threshold_names else ("整单优惠" if lang == "zh" else "Order discount")
@@ -140,8 +143,7 @@ def receipt_data(store: Store, sale_id: str, *, catalog: Catalog | None = None, 
                       if p in promo_names and promo_names[p][1] != PromotionKind.THRESHOLD.value), "")
         if not label and ln.line_discount_fen and not ln.is_gift:
             label = "手工折扣" if lang == "zh" else "Discount"
-        whole = isinstance(ln.qty.as_tuple().exponent, int) and int(ln.qty.as_tuple().exponent) >= 0
-        qty: int | Decimal = int(ln.qty) if whole else ln.qty  # pieces print as "2", weights as "1.250"
+        qty: int | Decimal = ln.qty if line_is_weighed(ln) else int(ln.qty)  # pieces "2", weights "1.250"
         lines.append(ReceiptLine(name=ln.name, quantity=qty, unit_price_fen=ln.unit_price_fen,
                                  list_amount_fen=ln.list_amount_fen, discount_fen=ln.line_discount_fen,
                                  discount_label=label, unit=catalog.unit_name(ln.product_id, ln.unit_code),

@@ -43,6 +43,7 @@ from sync.events import (
     StoredValueRefunded,
     Tender,
     VoucherRestored,
+    line_is_weighed,
     utcnow,
     uuid7,
 )
@@ -331,8 +332,7 @@ def _plan(found: ReturnableSale, past: list[PastReturn], lines: Mapping[int, int
             raise ReturnError(f"原小票没有第 {line_no} 行", f"the receipt has no line {line_no}", code="no_line")
         qty = _qty(raw_qty)
         original = sold[line_no]
-        weighed = int(original.qty.as_tuple().exponent) < 0  # pieces are stored whole ("2"), weights "2.000"
-        if not weighed and qty != qty.to_integral_value():
+        if not line_is_weighed(original) and qty != qty.to_integral_value():
             raise ReturnError("计件商品只能整件退", "pieces are returned whole", code="fractional_pieces")
         if qty > ln.qty_left:
             raise ReturnError(f"{ln.name} 最多可退 {ln.qty_left}", f"{ln.name}: at most {ln.qty_left} can be returned",

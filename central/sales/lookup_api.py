@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from central.api.deps import SessionDep
 from central.auth.deps import CurrentDevice
@@ -29,7 +31,8 @@ from central.catalog.models import Product
 from central.errors import Forbidden, NotFound
 from central.org.models import Store
 from central.sales.models import ReturnLine, ReturnRefund, Sale, SaleLine, SalePayment, SaleReturn
-from sync.events import PaymentPayload, SaleCompleted, SaleLinePayload, Tender
+from sync.events import PaymentPayload, SaleCompleted, SaleLinePayload, Tender, points_value_from_discounts
+from sync.protocol import MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, SALE_FACTS_PROTOCOL
 from sync.quantity import from_milli
 
 router = APIRouter(tags=["sales 销售"])
@@ -91,15 +94,35 @@ def _qty(qty_m: int, weighed: bool) -> Decimal:
     return from_milli(qty_m, weighed=weighed)
 
 
+PROTOCOL_4_FIELDS: dict[str, Any] = {"sale": {"points_value_fen": True, "lines": {"__all__": {"weighed"}}}}
+"""What a till older than `SALE_FACTS_PROTOCOL` does not know: its `SaleCompleted` refuses unknown fields."""
+
+
+def _speaks(request: Request) -> int:
+    """The protocol the calling till says it speaks (`X-POS-Protocol`); a till that says nothing is
+    taken as the oldest, so it is never sent a field it could refuse."""
+    value = request.headers.get(PROTOCOL_HEADER, "")
+    return int(value) if value.isdigit() else MIN_PROTOCOL_VERSION
+
+
 @router.get("/sales/by-receipt/{receipt_no}", response_model=ReceiptLookup)
-def sale_by_receipt(receipt_no: ReceiptNo, device: CurrentDevice, session: SessionDep) -> ReceiptLookup:
+def sale_by_receipt(receipt_no: ReceiptNo, device: CurrentDevice, session: SessionDep,
+                    request: Request) -> ReceiptLookup | JSONResponse:
     """The sale with this receipt number, if it belongs to the calling terminal's store (or to any
-    store, when head office allows chain-wide returns at the terminal's store)."""
+    store, when head office allows chain-wide returns at the terminal's store), in the form the
+    calling till's protocol reads."""
+    found = _lookup(receipt_no, device.store_id, session)
+    if _speaks(request) < SALE_FACTS_PROTOCOL:
+        return JSONResponse(found.model_dump(mode="json", exclude=PROTOCOL_4_FIELDS))
+    return found
+
+
+def _lookup(receipt_no: str, store_id: int | None, session: Session) -> ReceiptLookup:
     sale = session.scalar(select(Sale).where(Sale.receipt_no == receipt_no.strip()))
-    if sale is None or device.store_id is None:
+    if sale is None or store_id is None:
         raise _unknown(receipt_no)
-    if sale.store_id != device.store_id and not session.scalar(
-            select(Store.chain_returns).where(Store.id == device.store_id)):
+    if sale.store_id != store_id and not session.scalar(
+            select(Store.chain_returns).where(Store.id == store_id)):
         raise Forbidden(OTHER_STORE_ZH.format(receipt=sale.receipt_no),
                         OTHER_STORE_EN.format(receipt=sale.receipt_no), code="return_other_store",
                         field="receipt_no")
@@ -113,7 +136,7 @@ def sale_by_receipt(receipt_no: ReceiptNo, device: CurrentDevice, session: Sessi
         price_source=ln.price_source, list_amount_fen=ln.list_amount_fen, line_discount_fen=ln.line_discount_fen,
         order_discount_fen=ln.order_discount_fen, amount_fen=ln.amount_fen, tax_rate_bp=ln.tax_rate_bp,
         tax_fen=ln.tax_fen, promotion_ids=list(ln.promotion_ids or []), is_gift=ln.is_gift,
-        unit_cost_fen=ln.unit_cost_fen) for ln, _ in rows]
+        unit_cost_fen=ln.unit_cost_fen, weighed=weighed[ln.line_no]) for ln, _ in rows]
     payments = [PaymentPayload(tender=Tender(p.tender), amount_fen=p.amount_fen, tendered_fen=p.tendered_fen,
                                reference=p.reference, points=p.points)
                 for p in session.scalars(select(SalePayment).where(SalePayment.sale_id == sale.id)
@@ -125,6 +148,8 @@ def sale_by_receipt(receipt_no: ReceiptNo, device: CurrentDevice, session: Sessi
         payments=payments, subtotal_fen=sale.subtotal_fen, discount_fen=sale.discount_fen,
         rounding_fen=sale.rounding_fen, total_fen=sale.total_fen, change_fen=sale.change_fen,
         tax_fen=sale.tax_fen, points_earned=sale.points_earned, points_redeemed=sale.points_redeemed,
+        points_value_fen=points_value_from_discounts(sum(ln.line_discount_fen for ln, _ in rows),
+                                                     sum(ln.order_discount_fen for ln, _ in rows), sale.discount_fen),
         price_version=sale.price_version, promotion_ids=list(sale.promotion_ids or []), note=sale.note)
     past: list[PastReturn] = []
     for ret in session.scalars(select(SaleReturn).where(SaleReturn.original_sale_id == sale.id)

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.catalog.models import ProductUnit
+from central.catalog.models import Product, ProductUnit
 from central.members.models import Member
 from central.org.models import Store, Terminal
 from central.pricing.models import Promotion
 from central.sales.models import Sale, SaleLine, SalePayment
 from central.users.models import User
+from sync.events import points_value_from_discounts
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,10 @@ def sale_receipt(session: Session, sale: Sale) -> ReceiptView:
                                      unit=units.get((ln.product_id, ln.unit_code)) or ln.unit_code,
                                      unit_price_fen=ln.unit_price_fen, list_amount_fen=ln.list_amount_fen,
                                      discount_fen=ln.line_discount_fen, discount_label=label, is_gift=ln.is_gift))
-    points_value = sum(ln.line_discount_fen + ln.order_discount_fen for ln in lines) - sale.discount_fen
+    points_value = points_value_from_discounts(sum(ln.line_discount_fen for ln in lines),
+                                               sum(ln.order_discount_fen for ln in lines), sale.discount_fen)
+    weighed = set(session.scalars(select(Product.id).where(Product.id.in_({ln.product_id for ln in lines}),
+                                                          Product.weighed.is_(True))))
     order_level = sum(ln.order_discount_fen for ln in lines) - points_value
     promotions: list[tuple[str, int]] = []
     if order_level > 0:
@@ -110,7 +114,7 @@ def sale_receipt(session: Session, sale: Sale) -> ReceiptView:
         shop_name=header, store_name=store.name if store else "", address=(store.address or "") if store else "",
         phone=(store.phone or "") if store else "", terminal_code=terminal.code if terminal else "",
         receipt_no=sale.receipt_no, cashier=cashier.display_name if cashier else "-", lines=views,
-        pieces=sum(ln.qty_m // 1000 if ln.qty_m % 1000 == 0 else 1 for ln in lines),
+        pieces=sum(1 if ln.product_id in weighed else ln.qty_m // 1000 for ln in lines),  # a weighed line is one item
         subtotal_fen=sale.subtotal_fen, promotions=promotions, discount_fen=sale.discount_fen,
         rounding_fen=sale.rounding_fen, total_fen=sale.total_fen + points_value, payments=pays,
         change_fen=sale.change_fen, tax_fen=sale.tax_fen,

@@ -94,3 +94,30 @@ def test_central_refuses_a_return_beyond_what_was_sold(engine: Engine, world: Wo
     _apply(engine, ingest.apply_sale_returned, return_of(world, ev, [(1, "2")]))
     with pytest.raises(DomainError):
         _apply(engine, ingest.apply_sale_returned, return_of(world, ev, [(1, "2")]))
+
+
+@pytest.mark.parametrize("speaks", [None, "1", "3"])
+def test_an_older_till_gets_the_sale_without_fields_it_does_not_know(
+        client: TestClient, admin: Headers, engine: Engine, world: World, speaks: str | None) -> None:
+    """A till of protocol < 4 parses the sale with a `SaleCompleted` that refuses unknown fields:
+    the answer leaves out `points_value_fen` and the lines' `weighed` (sync/protocol.py, 4)."""
+    ev = _sold(engine, world)
+    headers = _device(client, admin, world.store) | ({"X-POS-Protocol": speaks} if speaks else {})
+    r = client.get(f"/api/v1/sales/by-receipt/{ev.receipt_no}", headers=headers)
+    assert r.status_code == 200, r.text
+    sale_json = r.json()["sale"]
+    assert "points_value_fen" not in sale_json
+    assert all("weighed" not in ln for ln in sale_json["lines"])
+    assert set(sale_json) <= set(SaleCompleted.model_fields) - {"points_value_fen"}
+
+
+def test_a_protocol_4_till_is_told_which_lines_are_weighed_and_what_points_paid(
+        client: TestClient, admin: Headers, engine: Engine, world: World) -> None:
+    ev = _sold(engine, world)
+    headers = _device(client, admin, world.store) | {"X-POS-Protocol": "4"}
+    r = client.get(f"/api/v1/sales/by-receipt/{ev.receipt_no}", headers=headers)
+    assert r.status_code == 200, r.text
+    got = SaleCompleted.model_validate(r.json()["sale"])
+    # central's own product data says which is weighed, not the form of the quantity
+    assert [ln.weighed for ln in got.lines] == [False, True, False]
+    assert got.points_value_fen == 0

@@ -116,7 +116,7 @@ def test_fast_line_constructor_equals_the_dataclass_constructor() -> None:
 
     from sync.pricing import PricedLine, _new_line
 
-    values = (1, 2, "SKU", "名", "pc", 1, Decimal("2"), 350, "base", 700, 10, 5, 685, 1300, 79, (3,), False, 0, 0)
+    values = (1, 2, "SKU", "名", "pc", 1, Decimal("2"), 350, "base", 700, 10, 5, 685, 1300, 79, (3,), False, 0, 0, False)
     assert len(values) == len(fields(PricedLine))
     made = _new_line(*values)
     assert made == PricedLine(*values)

@@ -144,3 +144,97 @@ def test_phone_patterns_have_one_home() -> None:
     copies = [str(f.relative_to(ROOT)) for room in ("terminal", "central") for f in (ROOT / room).rglob("*.py")
               if any(p in f.read_text(encoding="utf-8") for p in ("1\\d{10}", "1[0-9]{10}", "[0-9-]+$"))]
     assert copies == []
+
+
+# ---------------------------------------------------------------------------- protocol 4: weighed, points value
+
+WIRE = ROOT / "tests" / "golden" / "wire"
+
+
+def _golden_sale() -> dict[str, object]:
+    import json
+
+    return dict(json.loads((WIRE / "event.sale.completed.json").read_text(encoding="utf-8"))["payload"])
+
+
+def test_the_protocol_is_4_and_names_the_sale_facts() -> None:
+    from sync.protocol import MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SALE_FACTS_PROTOCOL
+
+    assert PROTOCOL_VERSION >= SALE_FACTS_PROTOCOL == 4
+    assert MIN_PROTOCOL_VERSION == 1  # older tills are still served
+
+
+def test_a_line_is_weighed_when_the_till_says_so() -> None:
+    from sync.events import SaleCompleted, line_is_weighed
+
+    sale = SaleCompleted.model_validate(_golden_sale())
+    assert [line_is_weighed(ln) for ln in sale.lines] == [False, True]
+    # the flag decides, not the Decimal's form: a weighed line of exactly 2 kg written "2"
+    two_kg = sale.lines[1].model_copy(update={"qty": Decimal(2)})
+    assert line_is_weighed(two_kg)
+    assert not line_is_weighed(sale.lines[0].model_copy(update={"qty": Decimal("2.000")}))
+
+
+def test_an_older_tills_sale_still_parses_and_answers_the_same() -> None:
+    """A protocol-3 till sends no `weighed` and no `points_value_fen`: it still pushes, and the rules
+    answer from its stored form exactly as the receipt used to work them out."""
+    from sync.events import SaleCompleted, SaleLinePayload, line_is_weighed, sale_points_value_fen
+
+    old = _golden_sale()
+    del old["points_value_fen"]
+    old["lines"] = [{k: v for k, v in ln.items() if k != "weighed"} for ln in old["lines"]]  # type: ignore[attr-defined]
+    sale = SaleCompleted.model_validate(old)
+    assert sale.points_value_fen is None
+    assert [ln.weighed for ln in sale.lines] == [None, None]
+    assert [line_is_weighed(ln) for ln in sale.lines] == [False, True]  # "2" pieces, "1.250" kg
+    assert sale_points_value_fen(sale) == 500
+    assert isinstance(sale.lines[0], SaleLinePayload)
+
+
+def test_the_points_value_is_what_the_sale_says() -> None:
+    from sync.events import SaleCompleted, points_value_from_discounts, sale_points_value_fen
+
+    sale = SaleCompleted.model_validate(_golden_sale())
+    assert sale_points_value_fen(sale) == sale.points_value_fen == 500
+    # the event's own figure wins over the discounts' arithmetic (which only older sales need)
+    assert sale_points_value_fen(sale.model_copy(update={"points_value_fen": 0})) == 0
+    assert points_value_from_discounts(100, 500, 100) == 500
+
+
+def test_a_line_of_pieces_has_a_whole_quantity() -> None:
+    from pydantic import ValidationError
+
+    from sync.events import SaleCompleted
+
+    bad = _golden_sale()
+    bad["lines"] = [dict(bad["lines"][0], qty="1.5")]  # type: ignore[index]
+    with pytest.raises(ValidationError, match="whole quantity"):
+        SaleCompleted.model_validate(bad)
+
+
+def test_the_till_writes_both_facts_into_its_sale_event() -> None:
+    from sync.catalog import Product, SaleUnit
+    from sync.events import SaleLinePayload
+    from sync.pricing import Cart, CartLine, PricingContext, price_cart
+
+    apples = Product(2, "APL", "苹果", 900, True, 10, (SaleUnit("kg", 1, 1280),))
+    cola = Product(1, "COLA", "可乐", 1300, False, 10, (SaleUnit("pc", 1, 350),))
+    from datetime import UTC, datetime
+
+    ctx = PricingContext(at=datetime(2026, 3, 2, 2, 0, tzinfo=UTC), store_id=1, products={1: cola, 2: apples})
+    priced = price_cart(Cart(lines=(CartLine(1, "pc", 2), CartLine(2, "kg", Decimal("2.000")))), ctx)
+    lines = [SaleLinePayload.model_validate(ln.to_payload_dict()) for ln in priced.lines]
+    assert [ln.weighed for ln in lines] == [False, True]
+
+
+def test_no_one_guesses_weighed_from_a_decimal_or_derives_points_from_discounts() -> None:
+    offenders = []
+    for room in ("terminal", "central"):
+        for f in (ROOT / room).rglob("*.py"):
+            text = f.read_text(encoding="utf-8")
+            if "as_tuple().exponent" in text and ("qty" in text.split("as_tuple().exponent")[0][-40:]):
+                offenders.append(str(f.relative_to(ROOT)))
+            if "order_discount_fen for ln in" in text and "- sale.discount_fen" in text and \
+                    "points_value_from_discounts" not in text:
+                offenders.append(str(f.relative_to(ROOT)))
+    assert offenders == []
