@@ -62,6 +62,15 @@ class Forbidden(DomainError):
     default_code = "forbidden"
 
 
+class WrongScope(Forbidden):
+    """An event names another store, terminal or rep than the device that sent it. Every domain's
+    ingest (sales, members, customers, stored value) raises it, so it lives with the shared family
+    rather than in one domain that the others would have to import (`sales` ↔ `members`,
+    `sales` ↔ `customers` were import cycles through it)."""
+
+    default_code = "wrong_scope"
+
+
 def not_found(entity_zh: str, entity_en: str, field: str | None = None,
               value: object = None) -> NotFound:
     """A NotFound with the usual wording, e.g. not_found("商品", "product", "product_id", 7)."""

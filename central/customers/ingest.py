@@ -20,8 +20,7 @@ from central.customers.models import (
     CustomerType,
     VisitNote,
 )
-from central.errors import Conflict, DomainError, Invalid, not_found
-from central.sales.errors import WrongScope
+from central.errors import Conflict, DomainError, Invalid, WrongScope, not_found
 from sync.events import CustomerCreated, CustomerUpdated, VisitNoteCreated
 from sync.field import CustomerStatus
 

@@ -13,9 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from central.errors import Conflict, Invalid
+from central.errors import Conflict, Invalid, WrongScope
 from central.members.models import Member
-from central.sales.errors import WrongScope
 from sync.events import MemberCreated
 
 

@@ -9,13 +9,7 @@ deferred the same way.
 
 from __future__ import annotations
 
-from central.errors import Conflict, Forbidden, Invalid, NotFound
-
-
-class WrongScope(Forbidden):
-    """The event names another store or terminal than the device that sent it."""
-
-    default_code = "wrong_scope"
+from central.errors import Conflict, Invalid, NotFound
 
 
 class DuplicateDocument(Conflict):

@@ -25,7 +25,7 @@ from central import references
 from central.bulk import in_list, insert_tuples
 from central.costing.average import round_div
 from central.customers.models import Customer
-from central.errors import DomainError, Invalid, not_found
+from central.errors import DomainError, Invalid, WrongScope, not_found
 from central.finance.receivables import post_receivable
 from central.inventory.ledger import Movement, NegativeStock, back_to_batches, post, post_movements
 from central.inventory.models import StockMovement
@@ -39,7 +39,6 @@ from central.sales.errors import (
     InconsistentDocument,
     OriginalSaleNotReceived,
     ReturnExceedsSale,
-    WrongScope,
 )
 from central.sales.models import (
     CancelledCart,

@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from central.errors import WrongScope
 from central.review.service import flag
-from central.sales.errors import DuplicateDocument, InconsistentDocument, WrongScope
+from central.sales.errors import DuplicateDocument, InconsistentDocument
 from central.sales.ingest import post_takings
 from central.sales.models import Sale, SalePayment
 from central.stored_value import ledger
