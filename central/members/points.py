@@ -15,6 +15,7 @@ from central.bulk import insert_rows, json_rows, pg_execute
 from central.db import utcnow
 from central.errors import Invalid, not_found
 from central.members.models import Member, PointsEntry
+from sync.master import Entity
 
 POINT_KINDS = ("earn", "redeem", "reverse", "refund", "adjust")
 
@@ -55,7 +56,6 @@ def _publish_balance(session: Session, member_id: str) -> None:
     """Tell the change feed the member changed: the balance moved by SQL the session hooks don't see,
     and tills show the balance (the terminal-side redemption limit comes from it)."""
     from central.syncing.feed import touch
-    from sync.master import Entity
 
     touch(session, Entity.MEMBER, [member_id])
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from central.api.types import Fen, RefId, Strict, UtcDatetime, text
+from central.inventory.quantities import from_milli
 
 Qty = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
 QtyOrZero = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3)]
@@ -92,8 +93,6 @@ class Out(BaseModel):
 
 
 def _qty(qty_m: int) -> Decimal:
-    from central.inventory.quantities import from_milli
-
     return from_milli(qty_m)
 
 

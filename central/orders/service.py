@@ -42,6 +42,7 @@ from sync.field import (
     check_order,
     hold_message,
 )
+from sync.master import Entity
 from sync.quantity import to_milli
 from sync.store_time import business_date
 
@@ -362,8 +363,6 @@ def edit_quantities(session: Session, order: SalesOrder, changes: dict[int, Deci
 def touch(session: Session, order: SalesOrder) -> None:
     """Rewrite the order's feed rows (and its customer's, its rep's target) at commit, also when only
     lines or notes changed (those are tracked, but a status set by Core would not be)."""
-    from sync.master import Entity
-
     order.updated_at = utcnow()
     feed.touch(session, Entity.SALES_ORDER.value, [order.id])
 

@@ -12,6 +12,7 @@ from central.db import utcnow
 from central.errors import Invalid, not_found
 from central.members.models import Member
 from central.stored_value.models import StoredValueEntry
+from sync.master import Entity
 
 KINDS = ("topup", "bonus", "pay", "refund", "adjust")
 
@@ -56,6 +57,5 @@ def post(session: Session, *, member_id: str, amount_fen: int, kind: str, source
 def _publish_balance(session: Session, member_id: str) -> None:
     """Tell the change feed the member changed: tills show the balance and let members pay up to it."""
     from central.syncing.feed import touch
-    from sync.master import Entity
 
     touch(session, Entity.MEMBER, [member_id])

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.inventory.quantities import display_qty
 from central.syncing import feed
 from central.syncing.feed import EVERYWHERE, Scope
 from sync.field import OpenItem as WireOpenItem
@@ -31,6 +32,7 @@ from sync.master import (
     SalesOrderLineInfo,
     VisitPlanInfo,
 )
+from sync.store_time import business_date
 
 Loaded = dict[str, tuple[dict[str, Any], list[Scope]]]
 
@@ -47,8 +49,6 @@ def _iso(t: datetime | None) -> str | None:
 
 
 def _qty(qty_m: int) -> str:
-    from central.inventory.quantities import display_qty
-
     return display_qty(qty_m)
 
 
@@ -62,7 +62,6 @@ def load_customers(session: Session, ids: Sequence[str]) -> Loaded:
     from central.finance.receivables import open_charges
     from central.orders.models import SalesOrder
     from central.orders.service import advances_of, open_orders_fen
-    from sync.store_time import business_date
 
     wanted = _ints(ids)
     if not wanted:
