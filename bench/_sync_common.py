@@ -130,20 +130,24 @@ def enrol(url: str, store_id: int) -> tuple[int, str]:
 
 
 def stores(url: str, n: int) -> list[int]:
-    """`n` stores, and a cashier (id kept in CASHIER) for the shifts."""
+    """`n` stores, each with a cashier of its own (id kept in CASHIER by store) for its shifts and
+    sales: central checks that a sale's cashier is till staff of the till's store."""
     from central.db import get_engine, session_scope
     from central.org import service as org
     from central.users.models import User
 
     with session_scope(get_engine(url)) as s:
         ids = [org.create_store(s, code=f"B{i:02d}", name=f"压测门店{i}").id for i in range(n)]
-        user = User(username=f"bench{uuid.uuid4().hex[:6]}", display_name="压测收银员", role="cashier")
-        s.add(user)
-        s.flush()
-        CASHIER[0] = user.id
+        for store_id in ids:
+            user = User(username=f"bench{uuid.uuid4().hex[:6]}", display_name="压测收银员", role="cashier",
+                        store_id=store_id)
+            s.add(user)
+            s.flush()
+            CASHIER[store_id] = user.id
         return ids
 
 
-CASHIER = [1]
+CASHIER: dict[int, int] = {}
+"""Store id → its cashier's user id."""
 
 

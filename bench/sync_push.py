@@ -61,7 +61,7 @@ def _sale_events(terminal_id: int, store_id: int, products: list[int], sales: in
     shift = uuid7()
     now = datetime.now(UTC)
     events = [make_event(terminal_id=terminal_id, seq=1, payload=ShiftOpened(
-        shift_id=shift, store_id=store_id, terminal_id=terminal_id, cashier_id=common.CASHIER[0], opened_at=now,
+        shift_id=shift, store_id=store_id, terminal_id=terminal_id, cashier_id=common.CASHIER[store_id], opened_at=now,
         opening_float_fen=0)).model_dump(mode="json")]
     for n in range(sales):
         lines = []
@@ -75,7 +75,7 @@ def _sale_events(terminal_id: int, store_id: int, products: list[int], sales: in
         total = sum(x.amount_fen for x in lines)
         sale = SaleCompleted(
             sale_id=uuid7(), receipt_no=f"B{terminal_id}-{n}", store_id=store_id,
-            terminal_id=terminal_id, shift_id=shift, sold_at=now, lines=lines,
+            terminal_id=terminal_id, shift_id=shift, cashier_id=common.CASHIER[store_id], sold_at=now, lines=lines,
             payments=[PaymentPayload(tender=Tender.CASH, amount_fen=total)],
             subtotal_fen=total, discount_fen=0, rounding_fen=0, total_fen=total,
             tax_fen=sum(x.tax_fen for x in lines))
@@ -137,16 +137,20 @@ def _client_proc(base: str, jobs: list[tuple[int, str, list[dict[str, Any]]]], b
 
 
 def _central_check(url: str, terminal_ids: list[int]) -> tuple[int, bool]:
-    """Sales central holds for these terminals, and whether on-hand equals the stock ledger."""
+    """Sales central holds for these terminals, and whether on-hand equals the stock ledger and no
+    honest sale was flagged (central checks every sale's prices and cashier: a flag here would mean
+    the benchmark measured the flagging, not the checks)."""
     from sqlalchemy import func, select
 
     from central.db import get_engine, session_scope
     from central.inventory.check import check_stock
+    from central.review.models import ReviewFlag
     from central.sales.models import Sale
 
     with session_scope(get_engine(url), write=False) as s:
         held = int(s.scalar(select(func.count()).select_from(Sale).where(Sale.terminal_id.in_(terminal_ids))) or 0)
-        return held, check_stock(s).ok
+        flagged = int(s.scalar(select(func.count()).select_from(ReviewFlag)) or 0)
+        return held, check_stock(s).ok and flagged == 0
 
 
 def _bench_push(url: str) -> list[tuple[str, str]]:
