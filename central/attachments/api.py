@@ -25,7 +25,7 @@ from central.attachments.models import AttachmentRef
 from central.auth.deps import CurrentDevice, require
 from central.auth.principal import Principal
 from central.auth.roles import Permission as P
-from central.customers.models import Customer
+from central.customers.service import scope_customers, visible_customer_ids
 from central.errors import NotFound
 
 router = APIRouter(prefix="/attachments", tags=["attachments 附件"])
@@ -87,10 +87,9 @@ def upload(sha256: Sha, chunk: Chunk, session: SessionDep, device: CurrentDevice
             response_class=Response)
 def download(sha256: Sha, session: SessionDep,
              who: Annotated[Principal, require(P.CUSTOMERS_READ, devices=False)]) -> Response:
-    if who.rep_id is not None:
-        mine = session.scalar(select(AttachmentRef.sha256).where(
-            AttachmentRef.sha256 == sha256,
-            AttachmentRef.customer_id.in_(select(Customer.id).where(Customer.rep_id == who.rep_id))).limit(1))
+    if visible_customer_ids(who) is not None:  # a rep, a store manager: their customers' only
+        mine = session.scalar(scope_customers(select(AttachmentRef.sha256).where(
+            AttachmentRef.sha256 == sha256), who, AttachmentRef.customer_id).limit(1))
         if mine is None:
             raise NotFound("附件不存在", "no such attachment", code="attachment_not_found", field="sha256")
     data, content_type = service.read(session, sha256)

@@ -135,9 +135,9 @@ async def enrol(request: Request, viewer: Admin, session: SessionDep) -> Respons
             "store_id": values["store_id"] or None, "kind": values["kind"] or "pos",
             "rep_user_id": (values["rep_user_id"] or None) if values["kind"] == DeviceKind.REP.value else None,
             "ttl_hours": values["ttl_hours"] or "24"})
-        viewer.principal.check_store(body.store_id)
         code, row = service.make_enrolment_code(session, store_id=body.store_id, kind=body.kind,
-                                                rep_user_id=body.rep_user_id, ttl=timedelta(hours=body.ttl_hours))
+                                                rep_user_id=body.rep_user_id, ttl=timedelta(hours=body.ttl_hours),
+                                                who=viewer.principal)
         record_change(session, viewer, request, action="enrolment_code.create", entity_type="store",
                       entity_id=body.store_id, before=None,
                       after={"kind": row.kind, "rep_user_id": row.rep_user_id, "expires_at": row.expires_at})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -16,15 +16,15 @@ from central.pricing.models import CustomerGroup, PriceList
 from central.users.models import User
 from sync.field import CustomerStatus
 
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])  # any select, whatever its columns
+
 
 def search_customers(who: Principal, *, q: str | None = None, region: str | None = None, rep_id: int | None = None,
                      group_id: int | None = None, active: bool | None = None, status: str | None = None,
                      customer_type: str | None = None) -> Select[Customer]:
     """A select of the customers `who` may see matching the filters (a rep: their own only). `q` is an
     exact code, part of the name, contact or phone, or the name's pinyin initials (华联超市 → hlcs)."""
-    stmt = select(Customer)
-    if who.rep_id is not None:
-        stmt = stmt.where(Customer.rep_id == who.rep_id)
+    stmt = scope_customers(select(Customer), who, Customer.id)
     if q:
         like = f"%{q}%"
         stmt = stmt.where(or_(Customer.code == q, Customer.name.like(like), Customer.contact_name.like(like),
@@ -44,10 +44,42 @@ def search_customers(who: Principal, *, q: str | None = None, region: str | None
     return stmt
 
 
+def visible_customer_ids(who: Principal) -> Select[Any] | None:
+    """The ids of the customers `who` may see, or None for every customer.
+
+    A customer belongs to a store through its rep (the rep's home store): a rep (user or tablet) sees
+    their own customers; a store-scoped user (store manager) the customers of their store's reps;
+    head-office roles every customer."""
+    if who.rep_id is not None:
+        return select(Customer.id).where(Customer.rep_id == who.rep_id)
+    if who.store_id is not None:
+        return (select(Customer.id).join(User, User.id == Customer.rep_id)
+                .where(User.store_id == who.store_id))
+    return None
+
+
+def scope_customers(stmt: S, who: Principal, customer_column: Any) -> S:
+    """`stmt` limited to rows whose `customer_column` is a customer `who` may see."""
+    visible = visible_customer_ids(who)
+    return stmt if visible is None else stmt.where(customer_column.in_(visible))
+
+
+def rep_visible(session: Session, who: Principal, rep_id: int) -> bool:
+    """May `who` see this rep's work (route, targets, figures)? A rep: only their own; a store-scoped
+    user: their store's reps."""
+    if who.rep_id is not None:
+        return who.rep_id == rep_id
+    if who.store_id is not None:
+        return session.scalar(select(User.store_id).where(User.id == rep_id)) == who.store_id
+    return True
+
+
 def get_customer(session: Session, customer_id: int, who: Principal | None = None) -> Customer:
-    """The customer; a rep (user or tablet) only sees their own (others read as not found)."""
+    """The customer, if `who` may see it (`visible_customer_ids`); others read as not found."""
     customer = session.get(Customer, customer_id)
-    if customer is None or (who is not None and who.rep_id is not None and customer.rep_id != who.rep_id):
+    visible = visible_customer_ids(who) if who is not None else None
+    if customer is None or (visible is not None and session.scalar(
+            visible.where(Customer.id == customer_id)) is None):
         raise not_found("客户", "customer", "customer_id", customer_id)
     return customer
 

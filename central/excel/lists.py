@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from central.auth.principal import Principal
 from central.catalog.models import Product, ProductUnit
 from central.customers.models import Customer
+from central.customers.service import scope_customers
 from central.excel.columns import Column, Kind
 from central.excel.writer import Sheet
 from central.inventory.models import StockOnHand
@@ -74,13 +75,13 @@ def _stream(session: Session, stmt: Any) -> Iterator[Any]:
 
 
 def customer_sheets(session: Session, _f: date | None, _t: date | None, who: Principal | None) -> list[Sheet]:
-    """Every customer (a sales rep: their own)."""
+    """Every customer `who` may see (a sales rep: their own; a store manager: their store's reps')."""
     reps = dict(session.execute(select(User.id, User.username)).all())
     groups = dict(session.execute(select(CustomerGroup.id, CustomerGroup.code)).all())
     lists = dict(session.execute(select(PriceList.id, PriceList.code)).all())
     stmt = select(Customer).order_by(Customer.code)
-    if who is not None and who.rep_id is not None:
-        stmt = stmt.where(Customer.rep_id == who.rep_id)
+    if who is not None:
+        stmt = scope_customers(stmt, who, Customer.id)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for (c,) in _stream(session, stmt):

@@ -23,6 +23,7 @@ from central.auth.deps import require
 from central.auth.principal import Principal, UserPrincipal
 from central.auth.roles import Permission as P
 from central.customers.models import Customer, CustomerType
+from central.customers.service import rep_visible, scope_customers
 from central.errors import Invalid, not_found
 from central.field.collections import allocations
 from central.field.models import Collection, RepTarget, Visit, VisitPlanStop
@@ -44,13 +45,12 @@ DateTo = Annotated[date | None, Query(alias="to")]
 
 
 def _mine(stmt: Select[Any], who: Principal, customer_column: Any) -> Select[Any]:
-    if who.rep_id is not None:
-        stmt = stmt.where(customer_column.in_(select(Customer.id).where(Customer.rep_id == who.rep_id)))
-    return stmt
+    """Rows of customers `who` may see: a rep's own, a store manager's store's (`scope_customers`)."""
+    return scope_customers(stmt, who, customer_column)
 
 
-def _check_rep_visible(who: Principal, rep_id: int) -> None:
-    if who.rep_id is not None and who.rep_id != rep_id:
+def _check_rep_visible(session: Session, who: Principal, rep_id: int) -> None:
+    if not rep_visible(session, who, rep_id):
         raise not_found("业务员", "sales rep", "rep_id", rep_id)
 
 
@@ -190,7 +190,7 @@ def visit_plan(session: Session, rep_id: int) -> dict[str, list[int]]:
 
 @router.get("/reps/{rep_id}/visit-plan", response_model=VisitPlanOut, summary="拜访路线 / a rep's route by weekday")
 def get_visit_plan(rep_id: IdPath, session: SessionDep, who: Reader) -> object:
-    _check_rep_visible(who, rep_id)
+    _check_rep_visible(session, who, rep_id)
     _rep(session, rep_id)
     return {"rep_id": rep_id, "days": visit_plan(session, rep_id)}
 
@@ -248,11 +248,11 @@ def _target_out(session: Session, rep_id: int, month: str) -> TargetOut:
 def list_targets(session: SessionDep, who: Reader,
                  month: Annotated[str, Query(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")],
                  rep_id: IdQuery = None) -> object:
+    if rep_id is not None:
+        _check_rep_visible(session, who, rep_id)
     reps = [who.rep_id] if who.rep_id is not None else (
-        [rep_id] if rep_id is not None else list(session.scalars(
-            select(User.id).where(User.role == "sales_rep", User.active.is_(True)).order_by(User.id))))
-    if who.rep_id is not None and rep_id not in (None, who.rep_id):
-        raise not_found("业务员", "sales rep", "rep_id", rep_id)
+        [rep_id] if rep_id is not None else list(session.scalars(who.scope(
+            select(User.id).where(User.role == "sales_rep", User.active.is_(True)), User.store_id).order_by(User.id))))
     return [_target_out(session, r, month) for r in reps]
 
 

@@ -19,7 +19,7 @@ from central.auth.deps import require
 from central.auth.principal import Principal, UserPrincipal
 from central.auth.roles import Permission as P
 from central.customers.models import Customer
-from central.customers.service import get_customer
+from central.customers.service import get_customer, scope_customers
 from central.db import utcnow
 from central.finance.ageing import BUCKETS
 from central.finance.models import ReceivableAccount, ReceivableEntry
@@ -100,8 +100,7 @@ def list_accounts(session: SessionDep, who: Reader, page: PageDep,
             .order_by(Customer.code))
     if nonzero:
         stmt = stmt.where(ReceivableAccount.balance_fen != 0)
-    if who.rep_id is not None:
-        stmt = stmt.where(Customer.rep_id == who.rep_id)
+    stmt = scope_customers(stmt, who, Customer.id)
     if over_limit is not None:
         cond = (Customer.credit_limit_fen > 0) & (ReceivableAccount.balance_fen > Customer.credit_limit_fen)
         stmt = stmt.where(cond if over_limit else ~cond)

@@ -226,6 +226,14 @@ def _visible_note(session: Session, key: str, who: Principal, *, lock: bool = Fa
     return note
 
 
+def _shippable_note(session: Session, key: str, who: Principal, *, lock: bool = False) -> DeliveryNote:
+    """A note `who` may see *and* act on: its warehouse is one they may ship from (a store manager
+    fulfils their store's orders from their store's warehouses, not another store's)."""
+    note = _visible_note(session, key, who, lock=lock)
+    deliveries.check_ships_from(session, who, note.warehouse_id)
+    return note
+
+
 @router.get("/deliveries", response_model=Page[DeliveryOut], summary="发货单 / delivery notes (status=open: to ship)")
 def list_deliveries(session: SessionDep, who: Reader, page: PageDep,
                     status: Annotated[str | None, Query(pattern="^(open|delivered|cancelled)$")] = None,
@@ -251,7 +259,7 @@ def get_delivery(key: DocKey, session: SessionDep, who: Reader) -> object:
 @router.post("/deliveries/{key}/deliver", response_model=DeliverOut,
              summary="送货 / deliver all or part (the rest stays open on a new note)")
 def deliver(key: DocKey, body: DeliverIn, session: SessionDep, who: Shipper) -> object:
-    note = _visible_note(session, key, who, lock=True)
+    note = _shippable_note(session, key, who, lock=True)
     quantities = None
     if body.lines is not None:
         quantities = {ln.line_no: to_milli(ln.qty) for ln in body.lines}
@@ -266,7 +274,7 @@ def deliver(key: DocKey, body: DeliverIn, session: SessionDep, who: Shipper) -> 
 @router.post("/deliveries/{key}/cancel", response_model=DeliveryDetail,
              summary="取消发货 / cancel an open delivery note (with a reason)")
 def cancel_delivery(key: DocKey, body: ReasonIn, session: SessionDep, who: Shipper) -> object:
-    note = deliveries.cancel_note(session, _visible_note(session, key, who, lock=True), reason=body.reason,
+    note = deliveries.cancel_note(session, _shippable_note(session, key, who, lock=True), reason=body.reason,
                                   user_id=_user_id(who))
     return _note_detail(session, note)
 
@@ -274,7 +282,7 @@ def cancel_delivery(key: DocKey, body: ReasonIn, session: SessionDep, who: Shipp
 @router.post("/deliveries/{key}/leftovers", response_model=OrderDetail, status_code=201,
              summary="剩货 / goods the driver brought back from this delivery (or the customer refused)")
 def leftovers(key: DocKey, body: LeftoverIn, session: SessionDep, who: Shipper) -> object:
-    note = _visible_note(session, key, who)
+    note = _shippable_note(session, key, who)
     if note.status != "delivered":
         raise Invalid("只能对已送达的发货单登记剩货", "leftovers come back only from a delivered note",
                       code="delivery_not_delivered", field="delivery_id")

@@ -15,10 +15,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.auth.principal import Principal
 from central.catalog.models import Product
 from central.customers.models import Customer
 from central.db import utcnow
-from central.errors import Conflict, Invalid, not_found
+from central.errors import Conflict, Forbidden, Invalid, not_found
 from central.finance.receivables import post_receivable
 from central.inventory.ledger import Movement, NegativeStock, post_movements
 from central.inventory.models import StockOnHand
@@ -37,6 +38,20 @@ from sync.field import OrderStatus
 from sync.store_time import business_date
 
 S = OrderStatus
+
+
+def check_ships_from(session: Session, who: Principal | None, warehouse_id: int, *, field: str = "warehouse_id",
+                     central_ok: bool = False) -> None:
+    """Forbidden unless `who` may move goods out of this warehouse: head office any; a store-scoped
+    user (store manager) their own store's warehouses only — and, with `central_ok`, a central one
+    (an order entered at a store may ask head office's warehouse to ship it, not deliver from it)."""
+    if who is None or who.store_id is None:
+        return
+    store_id = session.scalar(select(Warehouse.store_id).where(Warehouse.id == warehouse_id))
+    if store_id == who.store_id or (central_ok and store_id is None):
+        return
+    raise Forbidden("不能从其他门店（或总部）的仓库发货", "you may not ship from another store's (or head office's) warehouse",
+                    code="other_store", field=field)
 
 
 def eligible_warehouses(session: Session, order: SalesOrder) -> list[int]:

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from central.auth.principal import Principal
 from central.customers.models import Customer
+from central.customers.service import get_customer
 from central.db import utcnow
-from central.errors import Invalid, not_found
+from central.errors import Invalid
+from central.orders.delivery import check_ships_from
 from central.orders.models import SalesOrder
 from central.orders.schemas import OrderIn as OrderBody
 from central.orders.service import LineIn, OrderIn, next_number, take_order
@@ -38,10 +40,10 @@ def _store_for(session: Session, who: Principal, body: OrderBody, customer: Cust
 
 
 def enter_order(session: Session, who: Principal, body: OrderBody, *, user_id: int | None) -> SalesOrder:
-    customer = session.get(Customer, body.customer_id)
-    if customer is None or (who.rep_id is not None and customer.rep_id != who.rep_id):
-        raise not_found("客户", "customer", "customer_id", body.customer_id)
+    customer = get_customer(session, body.customer_id, who)  # a rep's own, a store manager's store's
     store_id = _store_for(session, who, body, customer)
+    if body.warehouse_id is not None:
+        check_ships_from(session, who, body.warehouse_id, central_ok=True)
     now = utcnow()
     ctx = build_context(session, store_id=store_id, at=now, product_ids={ln.product_id for ln in body.lines})
     cart = Cart(lines=tuple(CartLine(product_id=ln.product_id, unit_code=ln.unit_code, qty=ln.qty,

@@ -142,9 +142,9 @@ def revoke_terminal(terminal_id: IdPath, body: RevokeIn, session: SessionDep, wh
 @router.post("/enrolment-codes", response_model=EnrolmentCodeOut, status_code=201,
              summary="生成终端注册码 / make a one-time enrolment code")
 def make_enrolment_code(body: EnrolmentCodeIn, session: SessionDep, who: TerminalAdmin) -> EnrolmentCodeOut:
-    who.check_store(body.store_id)
     code, row = service.make_enrolment_code(session, store_id=body.store_id, kind=body.kind,
-                                            rep_user_id=body.rep_user_id, ttl=timedelta(hours=body.ttl_hours))
+                                            rep_user_id=body.rep_user_id, ttl=timedelta(hours=body.ttl_hours),
+                                            who=who)
     return EnrolmentCodeOut(code=code, store_id=row.store_id, kind=row.kind, rep_user_id=row.rep_user_id,
                             expires_at=row.expires_at)
 

@@ -20,7 +20,7 @@ from central.auth.principal import Principal
 from central.auth.roles import DeviceKind, Role
 from central.auth.tokens import digest, matches, new_secret
 from central.db import utcnow
-from central.errors import Conflict, Invalid, NotFound, not_found
+from central.errors import Conflict, Forbidden, Invalid, NotFound, not_found
 from central.org.models import EnrolmentCode, Organisation, Store, Terminal, Warehouse
 from central.users.models import User
 from sync.errors import ContractError
@@ -172,8 +172,13 @@ def _format_code(raw: str) -> str:
 
 def make_enrolment_code(session: Session, *, store_id: int, kind: DeviceKind,
                         rep_user_id: int | None = None, ttl: timedelta = ENROLMENT_TTL,
-                        now: datetime | None = None) -> tuple[str, EnrolmentCode]:
-    """A one-time code for a new terminal of `store_id`; returns (code to hand out, row)."""
+                        now: datetime | None = None, who: Principal | None = None) -> tuple[str, EnrolmentCode]:
+    """A one-time code for a new terminal of `store_id`; returns (code to hand out, row).
+
+    A store-scoped caller (store manager) makes codes for their own store, and a rep tablet's code only
+    for a rep of their store: the tablet would otherwise carry another store's rep's customers."""
+    if who is not None:
+        who.check_store(store_id)
     get_store(session, store_id)
     if kind is DeviceKind.REP:
         if rep_user_id is None:
@@ -183,6 +188,9 @@ def make_enrolment_code(session: Session, *, store_id: int, kind: DeviceKind,
         if rep is None or rep.role != Role.SALES_REP or not rep.active:
             raise Invalid("指定的用户不是在职业务员", "that user is not an active sales rep", code="not_a_rep",
                           field="rep")
+        if who is not None and who.store_id is not None and rep.store_id != who.store_id:
+            raise Forbidden("不能为其他门店的业务员生成注册码", "that rep belongs to another store", code="other_store",
+                            field="rep")
     elif rep_user_id is not None:
         raise Invalid("收银终端不能绑定业务员", "a POS terminal is not bound to a rep", code="rep_not_allowed",
                       field="rep")

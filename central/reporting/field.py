@@ -42,16 +42,22 @@ def _rep_id(session: Session, username: str | None) -> int | None:
 
 
 def field_report(session: Session, *, date_from: date, date_to: date, rep: str | None = None,
-                 rep_id: int | None = None) -> dict[str, Any]:
-    """Totals at the top level (`FIELD_KEYS`) and `by_rep` beside them."""
+                 rep_id: int | None = None, store_id: int | None = None) -> dict[str, Any]:
+    """Totals at the top level (`FIELD_KEYS`) and `by_rep` beside them; `store_id`: only the reps
+    whose home store it is (a store manager's view)."""
     if date_to < date_from:
         raise Invalid("结束日期早于开始日期", "the last day is before the first", code="date_range", field="to")
     rep_id = rep_id if rep_id is not None else _rep_id(session, rep)
     rows: dict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELD_KEYS, 0))
+    store_reps = select(User.id).where(User.store_id == store_id)
+
+    def of_reps(stmt: Any, rep_col: Any) -> Any:
+        if rep_id is not None:
+            stmt = stmt.where(rep_col == rep_id)
+        return stmt.where(rep_col.in_(store_reps)) if store_id is not None else stmt
 
     def within(stmt: Any, rep_col: Any, day_col: Any) -> Any:
-        stmt = stmt.where(day_col >= date_from, day_col <= date_to)
-        return stmt.where(rep_col == rep_id) if rep_id is not None else stmt
+        return of_reps(stmt.where(day_col >= date_from, day_col <= date_to), rep_col)
 
     for r, n, total, held in session.execute(within(
             select(SalesOrder.rep_id, func.count(), func.coalesce(func.sum(SalesOrder.original_total_fen), 0),
@@ -64,8 +70,7 @@ def field_report(session: Session, *, date_from: date, date_to: date, rep: str |
         rows[r]["visits"] += int(n)
     start, end = day_start_utc(date_from), day_start_utc(date.fromordinal(date_to.toordinal() + 1))
     notes = select(VisitNote.rep_id, func.count()).where(VisitNote.visited_at >= start, VisitNote.visited_at < end)
-    if rep_id is not None:
-        notes = notes.where(VisitNote.rep_id == rep_id)
+    notes = of_reps(notes, VisitNote.rep_id)
     for r, n in session.execute(notes.group_by(VisitNote.rep_id)):  # older tablets' visit notes count too
         rows[r]["visits"] += int(n)
     for r, total in session.execute(within(

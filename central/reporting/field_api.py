@@ -24,13 +24,13 @@ To = Annotated[date, Query(alias="to", description="last business day, inclusive
 @router.get("/reports/field", summary="外勤报表 / what central received from the reps' tablets",
             description="Top level: `orders`, `order_total_fen`, `visits`, `collections_fen`, `held_for_approval` "
                         "(orders as received, by the tablet's business day); `by_rep` beside them. A rep gets "
-                        "their own figures only.")
+                        "their own figures only, a store manager their store's reps'.")
 def report_field(session: SessionDep, who: Reader, date_from: From, date_to: To,
                  rep: Annotated[str | None, Query(max_length=64, description="rep username")] = None
                  ) -> dict[str, Any]:
     if who.rep_id is not None:
         return field_report(session, date_from=date_from, date_to=date_to, rep_id=who.rep_id)
-    return field_report(session, date_from=date_from, date_to=date_to, rep=rep)
+    return field_report(session, date_from=date_from, date_to=date_to, rep=rep, store_id=who.store_id)
 
 
 @router.get("/reports/fulfilment", summary="订单履约 / ordered vs delivered vs returned",
