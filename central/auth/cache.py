@@ -109,6 +109,12 @@ def _row_changed(target: Any, attrs: tuple[str, ...] | None) -> None:
         session.info[_CHANGED] = True
 
 
+def note_auth_change(session: Session) -> None:
+    """A bulk UPDATE of rows authentication reads (no mapper events): clear the cache now and at commit."""
+    auth_cache.clear()
+    session.info[_CHANGED] = True
+
+
 def _after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         auth_cache.clear()

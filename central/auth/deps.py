@@ -31,6 +31,7 @@ from central.auth.roles import (
     Permission,
     Role,
 )
+from central.auth.service import TOKEN_LIFETIME, slide
 from central.auth.tokens import digest, matches
 from central.db import utcnow
 from central.errors import Forbidden, Unauthorized
@@ -60,7 +61,7 @@ def device_principal(terminal: Terminal | Any) -> DevicePrincipal:
 
 
 # Every request authenticates: one prebuilt Core statement each, no ORM objects (hot path).
-_TOKEN = (select(ApiToken.revoked_at, ApiToken.expires_at, User.id, User.username, User.role, User.store_id,
+_TOKEN = (select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.created_at, User.id, User.username, User.role, User.store_id,
                  User.active)
           .join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("h")))
 _TERMINAL = select(Terminal.id, Terminal.code, Terminal.kind, Terminal.store_id, Terminal.rep_user_id,
@@ -71,15 +72,16 @@ def _authenticate_user(session: Session | Connection, token: str) -> UserPrincip
     return _check_user(session, token)[0]
 
 
-def _check_user(session: Session | Connection, token: str) -> tuple[UserPrincipal, datetime]:
+def _check_user(session: Session | Connection, token: str) -> tuple[UserPrincipal, datetime, datetime]:
     row = session.execute(_TOKEN, {"h": digest(token)}).first()
     if row is None:
         raise Unauthorized("登录凭证无效，请重新登录", "invalid token, please log in again", code="invalid_token")
-    if row.revoked_at is not None or row.expires_at <= utcnow():
-        raise Unauthorized("登录已过期，请重新登录", "session expired, please log in again", code="token_expired")
     if not row.active:
         raise Unauthorized("该用户已停用", "this user is disabled", code="user_disabled")
-    return user_principal(row), row.expires_at
+    if row.revoked_at is not None or row.expires_at <= utcnow():  # logged out, timed out, or ended by a change
+        raise Unauthorized("登录已过期或已失效，请重新登录", "session expired or ended, please log in again",
+                           code="token_expired")
+    return user_principal(row), row.expires_at, row.created_at
 
 
 def authenticate_device(session: Session | Connection, credential: str) -> DevicePrincipal:
@@ -103,7 +105,7 @@ def authenticate(session: Session | Connection, header: str | None) -> Principal
     return _check(session, header)[0]
 
 
-def _check(session: Session | Connection, header: str | None) -> tuple[Principal, datetime | None]:
+def _check(session: Session | Connection, header: str | None) -> tuple[Principal, datetime | None, datetime | None]:
     if not header:
         raise Unauthorized("需要登录或设备凭证", "authentication required", code="not_authenticated")
     scheme, _, value = header.strip().partition(" ")
@@ -111,7 +113,7 @@ def _check(session: Session | Connection, header: str | None) -> tuple[Principal
     if scheme.lower() == "bearer" and value:
         return _check_user(session, value)
     if scheme.lower() == "device" and value:
-        return authenticate_device(session, value), None
+        return authenticate_device(session, value), None, None
     raise Unauthorized("不支持的认证方式，应为 Bearer 或 Device", "Authorization must be 'Bearer <token>' or "
                        "'Device <terminal_id>:<secret>'", code="invalid_authorization")
 
@@ -122,7 +124,13 @@ install_invalidation()
 def _authenticate_fresh(engine: Engine, key: tuple[str, str], header: str) -> Principal:
     generation = auth_cache.generation  # read before the database: a clear meanwhile drops this fill
     with engine.connect() as conn:
-        principal, expires_at = _check(conn, header)
+        principal, expires_at, created_at = _check(conn, header)
+    if expires_at is not None and created_at is not None:  # a bearer token in use: extend it when due
+        token_hash = digest(header.strip().partition(" ")[2].strip())
+        if expires_at - utcnow() <= TOKEN_LIFETIME / 2:
+            with engine.begin() as conn:
+                expires_at = slide(conn, token_hash=token_hash, created_at=created_at,
+                                   expires_at=expires_at) or expires_at
     auth_cache.put(key, principal, generation=generation, expires_at=expires_at, now=utcnow())
     return principal
 

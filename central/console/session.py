@@ -105,7 +105,8 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
         return _login_page(request, next_url=target, username=username,
                            error=exc.message if locale != "en" else exc.message_en)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, max_age=int(auth_service.TOKEN_LIFETIME.total_seconds()),
+    # the token itself decides how long the session lasts (idle hour, working day): the cookie may outlive it
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(auth_service.SESSION_MAX.total_seconds()),
                         **_cookie_flags(request))  # type: ignore[arg-type]
     response.set_cookie(LANG_COOKIE, user_locale, max_age=400 * 86400, samesite="strict", path="/")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from central.auth.passwords import hash_password
 from central.auth.principal import Principal, UserPrincipal
 from central.auth.roles import STORE_SCOPED_ROLES, Role
+from central.auth.service import revoke_user_tokens
 from central.errors import Forbidden, Invalid, not_found
 from central.org.models import Store
 from central.unique import ensure_unique
@@ -98,6 +99,8 @@ def update_user(session: Session, who: Principal | None, user: User, changes: di
             changes.get("active") is False or role is not Role(user.role)):
         raise Invalid("不能停用自己或修改自己的角色", "you cannot disable yourself or change your own role",
                       code="self_change", field="active" if changes.get("active") is False else "role")
+    ends_sessions = bool(password) or (changes.get("active") is False and user.active) \
+        or role is not Role(user.role) or store_id != user.store_id
     for key, value in changes.items():
         setattr(user, key, value.value if isinstance(value, Role) else value)
     if password:
@@ -105,4 +108,6 @@ def update_user(session: Session, who: Principal | None, user: User, changes: di
     if pin:
         user.pin_hash = hash_password(pin)
     session.flush()
+    if ends_sessions:  # a new password, a disabled user, another role or store: every session ends
+        revoke_user_tokens(session, user_id=user.id)
     return user

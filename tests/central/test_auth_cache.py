@@ -133,6 +133,9 @@ def test_disabled_user_and_new_role_apply_at_once(client: TestClient, admin: Hea
     wh = login("wh")
     assert client.get("/api/v1/auth/me", headers=wh).json()["role"] == "warehouse"
     assert client.patch(f"/api/v1/users/{uid}", headers=admin, json={"role": "finance"}).status_code == 200
+    r = client.get("/api/v1/auth/me", headers=wh)  # another role ends the session (#10 §4.4)
+    assert (r.status_code, r.json()["error"]["code"]) == (401, "token_expired")
+    wh = login("wh")
     assert client.get("/api/v1/auth/me", headers=wh).json()["role"] == "finance"
     assert client.patch(f"/api/v1/users/{uid}", headers=admin, json={"active": False}).status_code == 200
     r = client.get("/api/v1/auth/me", headers=wh)
