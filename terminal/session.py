@@ -22,10 +22,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from sync.events import utcnow
 from sync.master import Entity, UserInfo
+from sync.pins import MANAGER_PIN_MIN_DIGITS
+from sync.pins import MANAGER_ROLES as PIN_MANAGER_ROLES
 from terminal.errors import ApprovalRequired, AuthError
 from terminal.store import Store
 
-MANAGER_ROLES = frozenset({"store_manager", "admin"})
+MANAGER_ROLES = PIN_MANAGER_ROLES
+PIN_ATTEMPTS = 5
+"""Wrong PINs in a row before a user is locked out on this till (a manager unlocks them)."""
 APPROVAL_TTL = timedelta(minutes=5)
 """A manager's PIN covers the action it was typed for, for a few minutes only."""
 TILL_ROLES = frozenset({"cashier", "store_manager", "admin"})
@@ -90,6 +94,12 @@ def audit(store: Store, action: str, *, cashier_id: int | None, approved_by: int
     store.audit_log.add(action, cashier_id=cashier_id, approved_by=approved_by, detail=detail)
 
 
+def locked_out(user: UserInfo) -> AuthError:
+    return AuthError(f"工号 {user.code} 已锁定：PIN 连续输错 {PIN_ATTEMPTS} 次，请店长输入自己的工号和 PIN 解锁",
+                     f"user {user.code} is locked out after {PIN_ATTEMPTS} wrong PINs: a manager unlocks "
+                     "them with their own code and PIN", code="pin_locked_out")
+
+
 @dataclass(frozen=True)
 class Approval:
     """A manager's PIN given for one action; passed to the service that needs it."""
@@ -110,10 +120,34 @@ class Session:
         """The shift of another cashier this signed-in cashier took over (terminal.shift)."""
 
     def _check(self, code: str, pin: str) -> UserInfo:
+        """The user with this code and PIN. Wrong PINs are counted per user (`PIN_ATTEMPTS` in a
+        row lock the user out on this till until a manager unlocks them, `unlock_user`); a
+        manager's PIN shorter than `sync.pins.MANAGER_PIN_MIN_DIGITS` is refused unchecked."""
         user = find_user(self.store, code.strip())
-        if user is None or not user.active or user.role not in TILL_ROLES or not _pin_matches(user, pin):
+        if user is None or not user.active or user.role not in TILL_ROLES or not user.pin_hash:
             audit(self.store, "sign_in_failed", cashier_id=user.id if user else None, detail={"code": code})
             raise AuthError("工号或密码错误", "wrong cashier code or PIN", code="bad_credentials")
+        kept = self.store.pin_failures.get(user.id)
+        if kept is not None and kept.locked_at and kept.pin_hash == user.pin_hash:
+            raise locked_out(user)
+        if user.role in MANAGER_ROLES and len(pin) < MANAGER_PIN_MIN_DIGITS:
+            audit(self.store, "sign_in_failed", cashier_id=user.id, detail={"code": code, "why": "short_pin"})
+            raise AuthError(f"店长 PIN 至少 {MANAGER_PIN_MIN_DIGITS} 位：请总部为此工号设置新的 PIN",
+                            f"a manager's PIN has at least {MANAGER_PIN_MIN_DIGITS} digits: ask head office "
+                            "to set a new PIN for this user", code="manager_pin_too_short")
+        if not _pin_matches(user, pin):
+            failures = self.store.pin_failures.record_failure(user.id, user.pin_hash, lock_after=PIN_ATTEMPTS)
+            audit(self.store, "sign_in_failed", cashier_id=user.id,
+                  detail={"code": code, "failures": failures.failures})
+            if failures.locked_at:
+                audit(self.store, "pin_locked_out", cashier_id=user.id, detail={"failures": failures.failures})
+                raise locked_out(user)
+            left = PIN_ATTEMPTS - failures.failures
+            raise AuthError(f"工号或密码错误（再错 {left} 次将锁定）",
+                            f"wrong cashier code or PIN ({left} more wrong and this user is locked out)",
+                            code="bad_credentials")
+        if kept is not None:
+            self.store.pin_failures.clear(user.id)
         store_id = self.store.get_setting("store_id")
         if user.store_id is not None and store_id is not None and user.store_id != int(store_id) \
                 and user.role != "admin":
@@ -174,6 +208,29 @@ class Session:
         self.locked = False
         audit(self.store, "unlock", cashier_id=self._user.id if self._user else user.id, approved_by=user.id)
         return user
+
+    def unlock_user(self, code: str, manager_code: str, manager_pin: str) -> UserInfo:
+        """A manager (another user, with their own PIN) unlocks a user locked out by wrong PINs;
+        returns the unlocked user. Audited with the manager as approver."""
+        user = find_user(self.store, code.strip())
+        if user is None:
+            raise AuthError("工号不存在", "no such cashier code", code="bad_credentials")
+        manager = self._check(manager_code, manager_pin)
+        if manager.role not in MANAGER_ROLES or manager.id == user.id:
+            audit(self.store, "approval_refused", cashier_id=user.id, approved_by=manager.id,
+                  detail={"action": "pin_unlock"})
+            raise AuthError("只有另一位店长可以解锁", "only another manager can unlock this user", code="not_manager")
+        self.store.pin_failures.clear(user.id)
+        audit(self.store, "pin_unlocked", cashier_id=user.id, approved_by=manager.id)
+        return user
+
+    def is_locked_out(self, code: str) -> bool:
+        """True when the user with this code is locked out by wrong PINs (the sign-in screen asks)."""
+        user = find_user(self.store, code.strip())
+        if user is None:
+            return False
+        kept = self.store.pin_failures.get(user.id)
+        return bool(kept is not None and kept.locked_at and kept.pin_hash == user.pin_hash)
 
     @property
     def signed_in_user(self) -> UserInfo | None:

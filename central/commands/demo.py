@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"  {'username':<12} {'password':<10} {'role':<14} {'store':<6} {'staff code':<11} {'PIN':<5} name")
     for lg in summary.logins:
         print(f"  {lg.username:<12} {lg.password:<10} {lg.role:<14} {lg.store or '-':<6} "
-              f"{lg.staff_code or '-':<11} {lg.pin or '-':<5} {lg.name}")
+              f"{lg.staff_code or '-':<11} {lg.pin or '-':<7} {lg.name}")
     m = summary.member
     if m is not None:
         print()

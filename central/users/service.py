@@ -6,7 +6,6 @@ admins; a store manager manages the cashiers of their own store only.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,9 +18,9 @@ from central.errors import Forbidden, Invalid, not_found
 from central.org.models import Store
 from central.unique import ensure_unique
 from central.users.models import User
+from sync.pins import MANAGER_PIN_MIN_DIGITS, MANAGER_ROLES, pin_problem
 
 MIN_PASSWORD = 8
-PIN_PATTERN = re.compile(r"^\d{4,8}$")
 
 
 def get_user(session: Session, user_id: int, who: Principal | None = None) -> User:
@@ -44,12 +43,14 @@ def _check_may_manage(who: Principal | None, role: Role, store_id: int | None) -
         who.check_store(store_id)
 
 
-def _check_secrets(password: str | None, pin: str | None) -> None:
+def _check_secrets(password: str | None, pin: str | None, role: Role) -> None:
     if password is not None and len(password) < MIN_PASSWORD:
         raise Invalid(f"密码至少 {MIN_PASSWORD} 位", f"the password needs at least {MIN_PASSWORD} characters",
                       code="weak_password", field="password")
-    if pin is not None and not PIN_PATTERN.match(pin):
-        raise Invalid("PIN 须为 4–8 位数字", "the PIN is 4–8 digits", code="invalid_pin", field="pin")
+    if pin is not None:
+        problem = pin_problem(pin, role.value)
+        if problem is not None:
+            raise Invalid(problem[0], problem[1], code="invalid_pin", field="pin")
 
 
 def _check_unique(session: Session, *, username: str | None, staff_code: str | None,
@@ -74,7 +75,7 @@ def create_user(session: Session, who: Principal | None, *, username: str, displ
     """A new user; passwords and PINs are stored as argon2 hashes only."""
     _check_may_manage(who, role, store_id)
     _check_store(session, role, store_id)
-    _check_secrets(password, pin)
+    _check_secrets(password, pin, role)
     _check_unique(session, username=username, staff_code=staff_code)
     user = User(username=username, display_name=display_name, role=role.value, store_id=store_id,
                 staff_code=staff_code, phone=phone, active=active,
@@ -92,7 +93,12 @@ def update_user(session: Session, who: Principal | None, user: User, changes: di
     _check_may_manage(who, role, store_id)
     _check_store(session, role, store_id)
     password, pin = changes.pop("password", None), changes.pop("pin", None)
-    _check_secrets(password, pin)
+    _check_secrets(password, pin, role)
+    if (pin is None and user.pin_hash is not None and role.value in MANAGER_ROLES
+            and user.role not in MANAGER_ROLES):  # the old PIN may be 4 digits: a manager's needs 6
+        raise Invalid(f"升为店长或管理员时须同时设置新的 PIN（至少 {MANAGER_PIN_MIN_DIGITS} 位）",
+                      f"a new PIN (at least {MANAGER_PIN_MIN_DIGITS} digits) must come with a promotion "
+                      "to manager or admin", code="invalid_pin", field="pin")
     _check_unique(session, username=changes.get("username"), staff_code=changes.get("staff_code"),
                   exclude_id=user.id)
     if isinstance(who, UserPrincipal) and who.user_id == user.id and (

@@ -43,6 +43,7 @@ from terminal.store.held_carts import HeldCarts
 from terminal.store.master import MasterData
 from terminal.store.members import Members
 from terminal.store.outbox import Outbox
+from terminal.store.pin_failures import PinFailureLog
 from terminal.store.prepaid import Prepaid
 from terminal.store.provider_charges import ProviderCharges
 from terminal.store.returns import Returns
@@ -119,6 +120,7 @@ class Store:
         self.prepaid = Prepaid(self)
         self.provider_charges = ProviderCharges(self)
         self.field = FieldRecords(self)
+        self.pin_failures = PinFailureLog(self)
         self._owner = threading.get_ident()
         self._depth = 0
         self._checkpointer: _Checkpointer | None = None

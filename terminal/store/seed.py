@@ -106,7 +106,7 @@ def demo_products() -> list[Product]:
 
 def seed_demo(store: Store, *, terminal_id: int = 1, store_id: int = 1) -> None:
     """Fill an un-enrolled terminal with demo master data so it can sell offline at once:
-    store S01 / terminal T01, cashier 1001 (PIN 1111), manager 9001 (PIN 9999), members, promotions."""
+    store S01 / terminal T01, cashier 1001 (PIN 1111), manager 9001 (PIN 999999), members, promotions."""
     from datetime import UTC, datetime, timedelta
 
     from argon2 import PasswordHasher
@@ -128,7 +128,7 @@ def seed_demo(store: Store, *, terminal_id: int = 1, store_id: int = 1) -> None:
             "receipt_prefix": f"S01-T{terminal_id:02d}",
         })
         for uid, code, name, role, pin in ((1, "1001", "张丽", "cashier", "1111"), (2, "1002", "王强", "cashier", "2222"),
-                                           (3, "9001", "李店长", "store_manager", "9999")):
+                                           (3, "9001", "李店长", "store_manager", "999999")):
             put_master(store, Entity.USER, uid, {"id": uid, "code": code, "name": name, "role": role,
                                                  "pin_hash": hasher.hash(pin), "store_id": store_id, "active": True})
         put_master(store, Entity.MEMBER_LEVEL, "normal", {"code": "normal", "name": "普通会员", "points_per_yuan": 1})

@@ -36,7 +36,7 @@ KV_FILES = ("common.kv", "popups.kv", "app.kv", "signin.kv", "shift.kv", "sale.k
             "returns.kv")
 BACKGROUND = (0.94, 0.95, 0.97, 1)
 STATUS_INTERVAL_S = 2.0
-APPROVAL_REFUSED = frozenset({"bad_credentials", "not_manager", "wrong_store"})
+APPROVAL_REFUSED = frozenset({"bad_credentials", "not_manager", "wrong_store", "manager_pin_too_short", "pin_locked_out"})
 """Why a manager's code and PIN were not accepted (`terminal.session`): the approval dialog is shown
 again with the reason, instead of dropping the action the cashier had started."""
 

@@ -58,6 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "locked_title": ("已锁屏", "Locked"),
     "locked_hint": ("{name}，请输入密码解锁", "{name}, enter your PIN to unlock"),
     "unlock": ("解锁", "Unlock"),
+    "pin_unlocked": ("工号 {code} 已由店长解锁，请重新输入 PIN", "user {code} unlocked by a manager: enter the PIN again"),
     "switch_cashier": ("切换收银员", "Switch cashier"),
     "no_users_hint": ("本机还没有收银员数据，请先注册终端并同步。", "No cashiers on this terminal yet: enrol and sync first."),
     # manager approval

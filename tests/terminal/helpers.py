@@ -14,7 +14,7 @@ from terminal.store import Store
 from terminal.store.seed import put_master, put_products
 
 CASHIER_PIN = "1111"
-MANAGER_PIN = "9999"
+MANAGER_PIN = "999999"
 _PIN_HASHES: dict[str, str] = {}
 
 

@@ -160,9 +160,10 @@ class Driver:
 def run(scenario_name: str, data_dir: Path, out_dir: Path, size: tuple[int, int], lang: str) -> int:
     _prepare_env()
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # the watchdog's "where are you stuck?"
-    from tests.ui import edge_scenarios, rep_scenarios, scenarios
+    from tests.ui import edge_scenarios, rep_scenarios, scenarios, till_data_scenarios
 
     scenario = (getattr(scenarios, scenario_name, None) or getattr(edge_scenarios, scenario_name, None)
+                or getattr(till_data_scenarios, scenario_name, None)
                 or getattr(rep_scenarios, scenario_name))
     from terminal.ui.launch import LaunchOptions, build_app
 

@@ -21,7 +21,7 @@ from terminal.session import hash_pin
 from terminal.store import open_store
 
 CASHIER = ("1001", "1234")
-MANAGER = ("9001", "9999")
+MANAGER = ("9001", "999999")
 CASHIER2 = ("1002", "2468")
 """A second cashier, for the next shift (交接班)."""
 MEMBER_CARD = "88000001"

@@ -27,6 +27,10 @@ class SignIn:
     def sign_in(self, code: str, pin: str) -> UserView:
         return user_view(self._session.sign_in(code, pin))
 
+    def unlock_user(self, code: str, manager_code: str, manager_pin: str) -> UserView:
+        """A manager unlocks a user locked out by wrong PINs (`Session.unlock_user`)."""
+        return user_view(self._session.unlock_user(code, manager_code, manager_pin))
+
     def unlock(self, code: str, pin: str) -> UserView:
         return user_view(self._session.unlock(code, pin))
 

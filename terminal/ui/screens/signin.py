@@ -6,8 +6,11 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
+
+from terminal.ui import i18n
 
 
 class SignInScreen(Screen):  # type: ignore[misc]
@@ -52,7 +55,39 @@ class SignInScreen(Screen):  # type: ignore[misc]
             app.after_sign_in()
 
         self.ids.pin.text = ""
-        app.call(fn, code, pin, on_ok=ok)
+        app.call(fn, code, pin, on_ok=ok, on_error=lambda exc: self._locked_out(exc, code))
+
+    def _locked_out(self, exc: Exception, code: str) -> bool:
+        """Too many wrong PINs: the manager's dialog opens at once to unlock this user."""
+        if getattr(exc, "code", "") != "pin_locked_out":
+            return False
+        self.ask_manager_unlock(code, i18n.error_text(exc))
+        return True
+
+    def ask_manager_unlock(self, code: str, reason: str, error: str = "", manager_code: str = "") -> None:
+        """The manager's code and PIN unlock `code`; a wrong one brings the dialog back saying why."""
+        from terminal.ui.app import APPROVAL_REFUSED
+
+        app = App.get_running_app()
+
+        def unlocked(_user: object) -> None:
+            app.notify(i18n.tr("pin_unlocked", code=code))
+            self.ids.code.text = code
+            self.ids.pin.text = ""
+            Clock.schedule_once(lambda _dt: self.refocus(), 0.1)
+
+        def approved(typed_code: str, typed_pin: str) -> None:
+            def refused(exc: Exception) -> bool:
+                if getattr(exc, "code", "") in APPROVAL_REFUSED:
+                    self.ask_manager_unlock(code, reason, i18n.error_text(exc), typed_code)
+                    return True
+                return False
+
+            app.call(app.till.signin.unlock_user, code, typed_code, typed_pin, on_ok=unlocked, on_error=refused)
+
+        popup = Factory.ManagerPopup(action_text=reason, error_text=error, when_approved=approved)
+        popup.ids.code.text = manager_code
+        app.open_popup(popup)
 
     def switch_cashier(self) -> None:
         App.get_running_app().sign_out()
