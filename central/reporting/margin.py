@@ -1,12 +1,24 @@
-"""Gross margin (毛利) by product, category, store, customer or rep over business days.
+"""Gross margin (毛利) by product, category, store, customer or rep over business days: till sales
+and wholesale (sales orders delivered to customers) alike.
 
-The same sales and returns as the sales report (central/reporting/sales.py), grouped by the same
-business dates, so `net_fen` at the top equals `report sales`'s for the same days: what sales took
-(lines + 抹零) less what returns refunded. Cost is each sale line's cost as central valued it when
-the sale arrived (moving average, `sale_lines.cost_fen`) less the cost returns gave back.
+- Till sales: the same sales and returns as the sales report (central/reporting/sales.py), grouped
+  by the same business dates, so `till_net_fen` equals `report sales`'s `net_fen` for the same days:
+  what sales took (lines + 抹零) less what returns refunded. Cost is each sale line's cost as central
+  valued it when the sale arrived (moving average, `sale_lines.cost_fen`) less the cost returns gave
+  back.
+- Wholesale: each delivered delivery-note line whose delivery's business day is in the period (its
+  amount, the order line's share for the quantity delivered) less each order-return line of the
+  period; cost is what the stock ledger took out for that note line (the `delivery` movements' value,
+  every batch of it) less what the `return` movements put back for that return line (a return that
+  comes back damaged is put back and then written off as a loss: the loss is a stock loss, not the
+  cost of this sale). By store, customer and rep a wholesale line counts for its order's store,
+  customer and rep (a return for the rep who sold the order). `wholesale_net_fen` is their net.
+- `net_fen` = `till_net_fen` + `wholesale_net_fen`; it equals `report sales` when nothing was
+  delivered in the period.
 
 - `margin_fen` = `net_fen` − `cost_fen`.
-- A line whose cost is unknown (the product had no cost yet) is counted in `unknown_cost_lines`
+- A line whose cost is unknown (the product had no cost yet; a delivered line with no costed
+  ledger movement) is counted in `unknown_cost_lines`
   and its net in `unknown_cost_net_fen`; it adds nothing to `cost_fen` (so the margin is overstated
   by at most that net), and `margin_rate` is taken over lines of known cost only.
 - 抹零 (rounding) belongs to a sale, not a line: by store, customer and rep it is in each group's
@@ -28,6 +40,8 @@ from sqlalchemy.orm import Session
 from central.catalog.models import Category, Product
 from central.customers.models import Customer
 from central.errors import Invalid, NotFound
+from central.inventory.models import StockMovement
+from central.orders.models import DeliveryNote, DeliveryNoteLine, OrderReturn, OrderReturnLine, SalesOrder
 from central.org.models import Store
 from central.purchasing.models import CostCorrection
 from central.sales.models import ReturnLine, Sale, SaleLine, SaleReturn
@@ -49,19 +63,29 @@ class Margin:
     returned_lines: int = 0
     unknown_cost_lines: int = 0
     unknown_cost_net_fen: int = 0
+    wholesale_net_fen: int = 0
+    """Of `net_fen`, what delivered sales orders less order returns took."""
+    wholesale_lines: int = 0
+    """Delivery-note lines and order-return lines among `sold_lines` and `returned_lines`."""
 
-    def add_sale_line(self, amount: int, cost: int | None) -> None:
+    def add_sale_line(self, amount: int, cost: int | None, *, wholesale: bool = False) -> None:
         self.net_fen += amount
         self.sold_lines += 1
+        if wholesale:
+            self.wholesale_net_fen += amount
+            self.wholesale_lines += 1
         if cost is None:
             self.unknown_cost_lines += 1
             self.unknown_cost_net_fen += amount
         else:
             self.cost_fen += cost
 
-    def add_return_line(self, amount: int, cost: int | None) -> None:
+    def add_return_line(self, amount: int, cost: int | None, *, wholesale: bool = False) -> None:
         self.net_fen -= amount
         self.returned_lines += 1
+        if wholesale:
+            self.wholesale_net_fen -= amount
+            self.wholesale_lines += 1
         if cost is None:
             self.unknown_cost_lines += 1
             self.unknown_cost_net_fen -= amount
@@ -76,7 +100,7 @@ class Margin:
 
     def add(self, other: Margin) -> None:
         for name in ("net_fen", "cost_fen", "sold_lines", "returned_lines", "unknown_cost_lines",
-                     "unknown_cost_net_fen"):
+                     "unknown_cost_net_fen", "wholesale_net_fen", "wholesale_lines"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -94,6 +118,7 @@ class MarginReport:
     def to_json(self) -> dict[str, Any]:
         return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(), "by": self.by, "store": self.store,
                 "timezone": STORE_TIMEZONE, "currency": "CNY", **asdict(self.totals),
+                "till_net_fen": self.totals.net_fen - self.totals.wholesale_net_fen,
                 "cost_corrections_fen": self.cost_corrections_fen,
                 "rows": [{"key": key, "name": name, **asdict(m)} for key, name, m in self.rows]}
 
@@ -139,6 +164,7 @@ def margin_report(session: Session, *, date_from: date, date_to: date, by: str =
         groups[key].add_sale_line(int(amount), None if cost is None else int(cost))
     for key, amount, cost in session.execute(returns):
         groups[key].add_return_line(int(amount), None if cost is None else int(cost))
+    _add_wholesale(session, groups, by, date_from, date_to, store_id)
     rounding_row: Margin | None = None
     if by in ("product", "category"):
         fen = int(session.scalar(rounding) or 0)
@@ -163,6 +189,56 @@ def margin_report(session: Session, *, date_from: date, date_to: date, by: str =
             CostCorrection.corrected_at >= day_start_utc(date_from),
             CostCorrection.corrected_at < day_start_utc(date_to + timedelta(days=1)))) or 0)
     return report
+
+
+def _ledger_cost(source_type: str, kind: str) -> Any:
+    """Per (document, line): the value the ledger moved, how many movements, how many with a value."""
+    return (select(StockMovement.source_id.label("doc"), StockMovement.source_line.label("line"),
+                   func.sum(StockMovement.value_fen).label("value"), func.count().label("moves"),
+                   func.count(StockMovement.value_fen).label("valued"))
+            .where(StockMovement.source_type == source_type, StockMovement.kind == kind)
+            .group_by(StockMovement.source_id, StockMovement.source_line).subquery())
+
+
+def _cost(value: Any, moves: Any, valued: Any, sign: int) -> int | None:
+    """The line's cost, or None (unknown) when a movement had no value or there was none."""
+    if not moves or valued != moves or value is None:
+        return None
+    return sign * int(value)
+
+
+def _add_wholesale(session: Session, groups: dict[Any, Margin], by: str, date_from: date, date_to: date,
+                   store_id: int | None) -> None:
+    """Delivered sales-order lines less order-return lines of the period, at the ledger's cost."""
+    out = _ledger_cost("delivery", "sale")
+    key: Any = {"product": DeliveryNoteLine.product_id, "category": Product.category_id,
+                "store": SalesOrder.store_id, "customer": SalesOrder.customer_id, "rep": SalesOrder.rep_id}[by]
+    delivered = (select(key, DeliveryNoteLine.amount_fen, out.c.value, out.c.moves, out.c.valued)
+                 .join(DeliveryNote, DeliveryNote.id == DeliveryNoteLine.note_id)
+                 .join(SalesOrder, SalesOrder.id == DeliveryNote.order_id)
+                 .outerjoin(out, (out.c.doc == DeliveryNoteLine.note_id) & (out.c.line == DeliveryNoteLine.line_no))
+                 .where(DeliveryNote.status == "delivered", DeliveryNote.business_date >= date_from,
+                        DeliveryNote.business_date <= date_to, DeliveryNoteLine.qty_m > 0))
+    back = _ledger_cost("order_return", "return")
+    return_key: Any = {"product": OrderReturnLine.product_id, "category": Product.category_id,
+                       "store": SalesOrder.store_id, "customer": SalesOrder.customer_id, "rep": SalesOrder.rep_id}[by]
+    returned = (select(return_key, OrderReturnLine.amount_fen, back.c.value, back.c.moves, back.c.valued)
+                .join(OrderReturn, OrderReturn.id == OrderReturnLine.return_id)
+                .join(SalesOrder, SalesOrder.id == OrderReturn.order_id)
+                .outerjoin(back, (back.c.doc == OrderReturnLine.return_id)
+                           & (back.c.line == OrderReturnLine.line_no))
+                .where(OrderReturn.business_date >= date_from, OrderReturn.business_date <= date_to,
+                       OrderReturnLine.qty_m > 0))
+    if by == "category":
+        delivered = delivered.join(Product, Product.id == DeliveryNoteLine.product_id)
+        returned = returned.join(Product, Product.id == OrderReturnLine.product_id)
+    if store_id is not None:
+        delivered = delivered.where(SalesOrder.store_id == store_id)
+        returned = returned.where(SalesOrder.store_id == store_id)
+    for k, amount, value, moves, valued in session.execute(delivered):
+        groups[k].add_sale_line(int(amount), _cost(value, moves, valued, -1), wholesale=True)
+    for k, amount, value, moves, valued in session.execute(returned):
+        groups[k].add_return_line(int(amount), _cost(value, moves, valued, 1), wholesale=True)
 
 
 _NONE_NAME = {"product": "", "category": "未分类 / no category", "store": "", "customer": "散客 / walk-in",

@@ -52,8 +52,10 @@ def report_stock_summary(session: SessionDep, who: CostReader, date_from: From, 
 
 
 @router.get("/reports/margin", summary="毛利分析 / gross margin by product, category, store, customer or rep",
-            description="Net sales (equal to the sales report's `net_fen` for the same days), cost at moving average, "
-                        "margin and margin rate; lines of unknown cost are counted, never costed at zero.")
+            description="Net sales of the tills (`till_net_fen`, equal to the sales report's `net_fen` for the same "
+                        "days) and of wholesale (`wholesale_net_fen`: delivered sales-order lines less order returns), "
+                        "cost at moving average as the stock ledger moved it, margin and margin rate; lines of unknown "
+                        "cost are counted, never costed at zero.")
 def report_margin(session: SessionDep, who: CostReader, date_from: From, date_to: To,
                   by: Annotated[Literal["product", "category", "store", "customer", "rep"], Query()] = "product",
                   store: Annotated[str | None, Query(max_length=16, description="store code, e.g. S01")] = None
