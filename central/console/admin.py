@@ -18,6 +18,7 @@ from central.api.types import changes_of
 from central.auth.roles import ROLE_NAMES_ZH, Role
 from central.auth.roles import Permission as P
 from central.console.audit_view import record_change, trail
+from central.console.exporting import ListExport, export_url, list_page, wants_export
 from central.console.i18n import register
 from central.console.listing import Listing, Sort
 from central.console.web import (
@@ -33,6 +34,7 @@ from central.console.web import (
     render,
 )
 from central.errors import DomainError
+from central.excel import Column, Kind
 from central.org import service as org
 from central.org.models import Store, Terminal, Warehouse
 from central.org.schemas import StoreIn, StorePatch, WarehouseIn, WarehousePatch
@@ -90,14 +92,27 @@ def users(request: Request, viewer: Reader, session: SessionDep, q: OptionalText
         stmt = stmt.where(User.role == role)
     if store_id is not None:
         stmt = stmt.where(User.store_id == store_id)
-    result = USERS.page(session, stmt, USERS.params(request))
     values: dict[str, Any] = {"role": "cashier", "active": True}
-    if edit is not None:
+    if edit is not None and not wants_export(request):
         u = service.get_user(session, edit, viewer.principal)
         values = {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
                   "store_id": u.store_id, "staff_code": u.staff_code, "phone": u.phone, "active": u.active}
-    return _users_page(request, viewer, session, result, values, FormErrors(), q=q or "", role=role or "",
-                       store_id=store_id)
+    stores = dict(session.execute(select(Store.id, Store.name)).all())
+    roles = {r.value: viewer.t(ROLE_NAMES_ZH[r]) for r in Role}
+
+    def cells(u: User) -> list[Any]:
+        return [u.username, u.display_name, roles.get(u.role, u.role), stores.get(u.store_id or 0), u.staff_code,
+                u.phone, u.active]
+
+    return list_page(request, viewer, session, USERS, stmt, export=USER_EXPORT, cells=cells,
+                     render_with=lambda result, url: _users_page(request, viewer, session, result, values, FormErrors(),
+                                                                 q=q or "", role=role or "", store_id=store_id,
+                                                                 export_url=url))
+
+
+USER_EXPORT = ListExport("用户", "Users", [
+    Column("用户名", "Username"), Column("显示名", "Name"), Column("角色", "Role"), Column("门店", "Store"),
+    Column("工号", "Staff code"), Column("手机号", "Phone"), Column("启用", "Active", Kind.BOOL)])
 
 
 def _users_page(request: Request, viewer: Viewer, session: Session, result: Any, values: dict[str, Any],
@@ -154,6 +169,12 @@ async def save_user(request: Request, viewer: UserWriter, session: SessionDep) -
 # ---------------------------------------------------------------- stores
 
 
+STORE_EXPORT = ListExport("门店", "Stores", [
+    Column("编码", "Code"), Column("名称", "Name"), Column("英文名", "English name"), Column("地址", "Address", width=30),
+    Column("电话", "Phone"), Column("抹零", "Rounding"), Column("用户数", "Users", Kind.INT),
+    Column("终端数", "Terminals", Kind.INT), Column("启用", "Active", Kind.BOOL)])
+
+
 @router.get("/admin/stores")
 def stores(request: Request, viewer: Reader, session: SessionDep, edit: OptionalId = None) -> Response:
     return _stores_page(request, viewer, session, _store_values(session, viewer, edit), FormErrors())
@@ -177,7 +198,13 @@ def _stores_page(request: Request, viewer: Viewer, session: Session, values: dic
     users_per = dict(session.execute(select(User.store_id, func.count()).group_by(User.store_id)).all())
     terminals_per = dict(session.execute(select(Terminal.store_id, func.count()).where(
         Terminal.revoked_at.is_(None)).group_by(Terminal.store_id)).all())
+    if wants_export(request) and not errors.fields and not errors.general:
+        return STORE_EXPORT.response(viewer, ([s.code, s.name, s.name_en, s.address, s.phone,
+                                               viewer.t(ROUNDING_NAMES.get(s.rounding_mode, s.rounding_mode)),
+                                               users_per.get(s.id, 0), terminals_per.get(s.id, 0), s.active]
+                                              for s in rows))
     return render(request, viewer, "admin/stores.html", rows=rows, values=values, errors=errors,
+                  export_url=export_url(request),
                   users_per=users_per, terminals_per=terminals_per,
                   rounding=[(m, viewer.t(ROUNDING_NAMES[m])) for m in ROUNDING_MODES],
                   can_org=viewer.can(P.ORG_WRITE), trail=trail(session, "store", values["id"]) if values.get("id") else [],
@@ -239,11 +266,19 @@ def _warehouses_page(request: Request, viewer: Viewer, session: Session, values:
     stmt = select(Warehouse)
     if viewer.principal.store_id is not None:
         stmt = stmt.where(Warehouse.store_id == viewer.principal.store_id)
-    result = WAREHOUSES.page(session, stmt, WAREHOUSES.params(request))
-    return render(request, viewer, "admin/warehouses.html", page=result, values=values, errors=errors,
-                  stores=_stores(session, viewer), store_names=dict(session.execute(select(Store.id, Store.name)).all()),
-                  can_org=viewer.can(P.ORG_WRITE),
-                  flash_ok=viewer.t("已保存") if request.query_params.get("saved") else None)
+    store_names = dict(session.execute(select(Store.id, Store.name)).all())
+
+    def cells(w: Warehouse) -> list[Any]:
+        return [w.code, w.name, store_names.get(w.store_id or 0, viewer.t("中央仓（不属于门店）")), w.active]
+
+    return list_page(request, viewer, session, WAREHOUSES, stmt, export=WAREHOUSE_EXPORT, cells=cells,
+                     template="admin/warehouses.html", values=values, errors=errors, stores=_stores(session, viewer),
+                     store_names=store_names, can_org=viewer.can(P.ORG_WRITE),
+                     flash_ok=viewer.t("已保存") if request.query_params.get("saved") else None)
+
+
+WAREHOUSE_EXPORT = ListExport("仓库", "Warehouses", [
+    Column("编码", "Code"), Column("名称", "Name"), Column("门店", "Store"), Column("启用", "Active", Kind.BOOL)])
 
 
 @router.post("/admin/warehouses")

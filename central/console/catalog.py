@@ -36,6 +36,7 @@ from central.catalog.schemas import (
     SupplierPatch,
 )
 from central.console.audit_view import record_change, trail
+from central.console.exporting import ListExport, export_url, list_page, wants_export
 from central.console.i18n import register
 from central.console.listing import Listing, Sort
 from central.console.web import (
@@ -53,7 +54,7 @@ from central.console.web import (
 )
 from central.db import utcnow
 from central.errors import DomainError
-from central.excel import Column, Kind, Sheet, xlsx_response
+from central.excel import Column, Kind
 from central.inventory.models import StockOnHand
 from central.org.models import Store, Terminal, Warehouse
 from central.pricing import service as pricing
@@ -165,50 +166,38 @@ Id = OptionalId
 Search = OptionalText
 
 
-@router.get("/catalog/products")
-def products(request: Request, viewer: Reader, session: SessionDep, q: Search = None, category_id: Id = None,
-             brand_id: Id = None, supplier_id: Id = None, active: Annotated[str | None, Query(max_length=1)] = None
-             ) -> Response:
-    params = PRODUCTS.params(request)
-    result = PRODUCTS.page(session, _product_filters(session, q, category_id, brand_id, supplier_id, active), params)
-    names = _names(session)
-    return render(request, viewer, "catalog/products.html", page=result, names=names,
-                  categories=_category_options(session), q=q or "", category_id=category_id, brand_id=brand_id,
-                  supplier_id=supplier_id, active=active or "",
-                  brands=sorted(names["brands"].items(), key=lambda x: x[1]),
-                  suppliers=sorted(names["suppliers"].items(), key=lambda x: x[1]),
-                  can_write=viewer.can(P.CATALOG_WRITE))
-
-
-PRODUCT_COLUMNS = [
-    Column("商品编码", "SKU"), Column("商品名称", "Name"), Column("英文名", "English name"), Column("规格", "Spec"),
+PRODUCT_EXPORT = ListExport("商品", "Products", [
+    Column("商品编码", "SKU"), Column("商品名称", "Name", width=28), Column("英文名", "English name"), Column("规格", "Spec"),
     Column("分类", "Category"), Column("品牌", "Brand"), Column("供应商", "Supplier"),
     Column("税率%", "VAT %", Kind.PERCENT), Column("称重", "Weighed", Kind.BOOL),
     Column("单位", "Unit"), Column("换算", "Factor", Kind.INT), Column("零售价（元）", "Price (yuan)", Kind.MONEY),
     Column("条码", "Barcodes", Kind.LIST), Column("启用", "Active", Kind.BOOL),
     Column("更新时间", "Updated", Kind.DATETIME),
-]
+])
 
 
-@router.get("/catalog/products/export.xlsx")
-def export_products(request: Request, viewer: Reader, session: SessionDep, q: Search = None, category_id: Id = None,
-                    brand_id: Id = None, supplier_id: Id = None,
-                    active: Annotated[str | None, Query(max_length=1)] = None) -> Response:
-    """The filtered, sorted list as an .xlsx: one row per unit of sale (streamed, bounded memory)."""
-    params = PRODUCTS.params(request)
+@router.get("/catalog/products")
+def products(request: Request, viewer: Reader, session: SessionDep, q: Search = None, category_id: Id = None,
+             brand_id: Id = None, supplier_id: Id = None, active: Annotated[str | None, Query(max_length=1)] = None
+             ) -> Response:
+    """The product list; exported, one row per unit of sale."""
     names = _names(session)
-    stmt = _product_filters(session, q, category_id, brand_id, supplier_id, active)
 
-    def rows() -> Iterator[list[Any]]:
-        for (p,) in PRODUCTS.all_rows(session, stmt, params):
-            for u in sorted(p.units, key=lambda u: (u.factor, u.code)):
-                yield [p.sku, p.name, p.name_en, p.spec, names["categories"].get(p.category_id or 0),
-                       names["brands"].get(p.brand_id or 0), names["suppliers"].get(p.supplier_id or 0),
-                       p.tax_rate_bp, p.weighed, u.code, u.factor, u.price_fen, [b.barcode for b in u.barcodes],
-                       p.active, p.updated_at]
+    def rows_of(p: Product) -> Iterator[list[Any]]:
+        for u in sorted(p.units, key=lambda u: (u.factor, u.code)):
+            yield [p.sku, p.name, p.name_en, p.spec, names["categories"].get(p.category_id or 0),
+                   names["brands"].get(p.brand_id or 0), names["suppliers"].get(p.supplier_id or 0),
+                   p.tax_rate_bp, p.weighed, u.code, u.factor, u.price_fen, [b.barcode for b in u.barcodes],
+                   p.active, p.updated_at]
 
-    response: Response = xlsx_response([Sheet("商品", PRODUCT_COLUMNS, rows())], "商品.xlsx")
-    return response
+    return list_page(request, viewer, session, PRODUCTS,
+                     _product_filters(session, q, category_id, brand_id, supplier_id, active),
+                     template="catalog/products.html", export=PRODUCT_EXPORT, rows_of=rows_of, names=names,
+                     categories=_category_options(session), q=q or "", category_id=category_id, brand_id=brand_id,
+                     supplier_id=supplier_id, active=active or "",
+                     brands=sorted(names["brands"].items(), key=lambda x: x[1]),
+                     suppliers=sorted(names["suppliers"].items(), key=lambda x: x[1]),
+                     can_write=viewer.can(P.CATALOG_WRITE))
 
 
 # ---------------------------------------------------------------- products: detail
@@ -444,12 +433,21 @@ def _editing(session: Session, model: Any, edit: int | None, fields: tuple[str, 
 Edit = OptionalId
 
 
+CATEGORY_EXPORT = ListExport("分类", "Categories", [
+    Column("编码", "Code"), Column("分类", "Category", width=30), Column("英文名", "English name"),
+    Column("商品数", "Products", Kind.INT), Column("启用", "Active", Kind.BOOL)])
+
+
 @router.get("/catalog/categories")
 def categories(request: Request, viewer: Reader, session: SessionDep, edit: Edit = None) -> Response:
     counts = dict(session.execute(select(Product.category_id, func.count()).group_by(Product.category_id)).all())
     rows = session.scalars(select(Category).order_by(Category.sort_order, Category.code)).all()
+    paths = dict(_category_options(session))
+    if wants_export(request):
+        return CATEGORY_EXPORT.response(viewer, ([c.code, paths.get(c.id, c.name), c.name_en, counts.get(c.id, 0),
+                                                  c.active] for c in rows))
     values = _editing(session, Category, edit, ("code", "name", "name_en", "parent_id", "sort_order", "active"))
-    return render(request, viewer, "catalog/categories.html", rows=rows, paths=dict(_category_options(session)),
+    return render(request, viewer, "catalog/categories.html", rows=rows, paths=paths, export_url=export_url(request),
                   counts=counts, can_write=viewer.can(P.CATALOG_WRITE), errors=FormErrors(), values=values,
                   options=_category_options(session))
 
@@ -509,12 +507,23 @@ def brands(request: Request, viewer: Reader, session: SessionDep, q: Search = No
     stmt = select(Brand)
     if q:
         stmt = stmt.where(Brand.name.ilike(f"%{q}%") | Brand.name_en.ilike(f"%{q}%"))
-    result = BRANDS.page(session, stmt, BRANDS.params(request))
-    counts = dict(session.execute(select(Product.brand_id, func.count()).where(
-        Product.brand_id.in_([b.id for b in result.rows])).group_by(Product.brand_id)).all())
-    return render(request, viewer, "catalog/brands.html", page=result, q=q or "", counts=counts,
-                  can_write=viewer.can(P.CATALOG_WRITE), errors=FormErrors(),
-                  values=_editing(session, Brand, edit, ("name", "name_en", "active")))
+
+    def counts_of(ids: list[int]) -> dict[Any, int]:
+        return dict(session.execute(select(Product.brand_id, func.count()).where(
+            Product.brand_id.in_(ids)).group_by(Product.brand_id)).all())
+
+    return list_page(request, viewer, session, BRANDS, stmt, template="catalog/brands.html", export=BRAND_EXPORT,
+                     cells=lambda b: [b.name, b.name_en, counts_of([b.id]).get(b.id, 0), b.active],
+                     per_page=lambda result: {"counts": counts_of([b.id for b in result.rows])}, q=q or "",
+                     can_write=viewer.can(P.CATALOG_WRITE), errors=FormErrors(),
+                     values=_editing(session, Brand, edit, ("name", "name_en", "active")))
+
+
+BRAND_EXPORT = ListExport("品牌", "Brands", [Column("名称", "Name"), Column("英文名", "English name"),
+                                             Column("商品数", "Products", Kind.INT), Column("启用", "Active", Kind.BOOL)])
+SUPPLIER_EXPORT = ListExport("供应商", "Suppliers", [
+    Column("编码", "Code"), Column("名称", "Name", width=28), Column("联系人", "Contact"), Column("电话", "Phone"),
+    Column("地址", "Address", width=30), Column("税号", "Tax id"), Column("启用", "Active", Kind.BOOL)])
 
 
 @router.post("/catalog/brands")
@@ -537,11 +546,12 @@ def suppliers(request: Request, viewer: Reader, session: SessionDep, q: Search =
     stmt = select(Supplier)
     if q:
         stmt = stmt.where(Supplier.name.ilike(f"%{q}%") | Supplier.code.ilike(f"{q}%"))
-    result = SUPPLIERS.page(session, stmt, SUPPLIERS.params(request))
-    return render(request, viewer, "catalog/suppliers.html", page=result, q=q or "",
-                  can_write=viewer.can(P.CATALOG_WRITE), errors=FormErrors(),
-                  values=_editing(session, Supplier, edit, ("code", "name", "contact_name", "phone", "address",
-                                                            "tax_id", "active")))
+    return list_page(request, viewer, session, SUPPLIERS, stmt, template="catalog/suppliers.html",
+                     export=SUPPLIER_EXPORT, cells=lambda s: [s.code, s.name, s.contact_name, s.phone, s.address,
+                                                               s.tax_id, s.active],
+                     q=q or "", can_write=viewer.can(P.CATALOG_WRITE), errors=FormErrors(),
+                     values=_editing(session, Supplier, edit, ("code", "name", "contact_name", "phone", "address",
+                                                               "tax_id", "active")))
 
 
 @router.post("/catalog/suppliers")

@@ -5,7 +5,6 @@ group, price list, credit limit and days, receivables with ageing and entries, f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -18,6 +17,7 @@ from central.api.deps import SessionDep
 from central.api.types import changes_of
 from central.auth.roles import Permission as P
 from central.console.audit_view import record_change, trail
+from central.console.exporting import ListExport, list_page
 from central.console.i18n import register
 from central.console.labels import RECEIVABLE_KINDS, label
 from central.console.listing import Listing, Sort
@@ -39,7 +39,7 @@ from central.customers.models import Customer, CustomerFieldChange, customer_dic
 from central.customers.schemas import CustomerPatch
 from central.db import utcnow
 from central.errors import DomainError, Invalid
-from central.excel import Column, Kind, Sheet, xlsx_response
+from central.excel import Column, Kind
 from central.finance.ageing import BUCKETS
 from central.finance.api import PaymentIn
 from central.finance.models import ReceivableAccount, ReceivableEntry
@@ -88,33 +88,27 @@ def _names(session: Session) -> dict[str, dict[int, str]]:
             "groups": dict(session.execute(select(CustomerGroup.id, CustomerGroup.name).order_by(CustomerGroup.code)).all())}
 
 
+CUSTOMER_EXPORT = ListExport("客户", "Customers", [
+    Column("客户编码", "Code"), Column("客户名称", "Name", width=28), Column("联系人", "Contact"), Column("电话", "Phone"),
+    Column("区域", "Region"), Column("业务员", "Sales rep"), Column("客户分组", "Group"),
+    Column("信用额度（元）", "Credit limit (yuan)", Kind.MONEY), Column("账期（天）", "Credit days", Kind.INT),
+    Column("应收余额（元）", "Balance (yuan)", Kind.MONEY)])
+
+
 @router.get("/customers")
 def customers(request: Request, viewer: Reader, session: SessionDep, q: OptionalText = None, rep_id: OptionalId = None,
               group_id: OptionalId = None, region: OptionalText = None) -> Response:
-    result = CUSTOMERS.page(session, _filters(viewer, q, rep_id, group_id, region), CUSTOMERS.params(request))
-    return render(request, viewer, "customers/list.html", page=result, q=q or "", rep_id=rep_id, group_id=group_id,
-                  region=region or "", names=_names(session), is_rep=viewer.principal.rep_id is not None)
-
-
-CUSTOMER_COLUMNS = [Column("客户编码", "Code"), Column("客户名称", "Name"), Column("联系人", "Contact"),
-                    Column("电话", "Phone"), Column("区域", "Region"), Column("业务员", "Sales rep"),
-                    Column("客户分组", "Group"), Column("信用额度（元）", "Credit limit (yuan)", Kind.MONEY),
-                    Column("账期（天）", "Credit days", Kind.INT), Column("应收余额（元）", "Balance (yuan)", Kind.MONEY)]
-
-
-@router.get("/customers/export.xlsx")
-def export_customers(request: Request, viewer: Reader, session: SessionDep, q: OptionalText = None,
-                     rep_id: OptionalId = None, group_id: OptionalId = None, region: OptionalText = None) -> Response:
     names = _names(session)
 
-    def rows() -> Iterator[list[Any]]:
-        for c, balance in CUSTOMERS.all_rows(session, _filters(viewer, q, rep_id, group_id, region),
-                                             CUSTOMERS.params(request)):
-            yield [c.code, c.name, c.contact_name, c.contact_phone, c.region, names["reps"].get(c.rep_id or 0),
-                   names["groups"].get(c.group_id or 0), c.credit_limit_fen, c.credit_days, balance]
+    def cells(row: tuple[Any, int]) -> list[Any]:
+        c, balance = row
+        return [c.code, c.name, c.contact_name, c.contact_phone, c.region, names["reps"].get(c.rep_id or 0),
+                names["groups"].get(c.group_id or 0), c.credit_limit_fen, c.credit_days, balance]
 
-    response: Response = xlsx_response([Sheet("客户", CUSTOMER_COLUMNS, rows())], "客户.xlsx")
-    return response
+    return list_page(request, viewer, session, CUSTOMERS, _filters(viewer, q, rep_id, group_id, region),
+                     template="customers/list.html", export=CUSTOMER_EXPORT, cells=cells, q=q or "", rep_id=rep_id,
+                     group_id=group_id, region=region or "", names=names,
+                     is_rep=viewer.principal.rep_id is not None)
 
 
 ENTRIES = Listing(sorts=[Sort("id", "日期", ReceivableEntry.id)], tiebreak=ReceivableEntry.id, default_sort="id",

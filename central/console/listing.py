@@ -9,7 +9,7 @@ a page says whether more rows follow by asking for one row more than it shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -138,8 +138,11 @@ class Listing:
             prev_cursor = first if params.after is not None else None
         return PageOf(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, params=params)
 
-    def all_rows(self, session: Session, stmt: Any, params: ListParams) -> Any:
-        """Every row in the list's order (exports): streamed from the database, not held in memory."""
+    def stream(self, session: Session, stmt: Any, params: ListParams) -> Iterator[Any]:
+        """Every row in the page's order, shaped as `page` shapes them (one entity, or a tuple),
+        streamed from the database a partition at a time (exports), never held in memory."""
         col, tie = params.sort.column, self.tiebreak
         q = stmt.order_by(col.desc() if params.desc else col.asc(), tie.desc() if params.desc else tie.asc())
-        return session.execute(q.execution_options(yield_per=2000))
+        for part in session.execute(q.execution_options(yield_per=2000)).partitions():
+            for r in part:
+                yield r[0] if len(r) == 1 else tuple(r)

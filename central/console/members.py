@@ -5,7 +5,6 @@ decide who may change what (`central.members.service.authorize_change`) and audi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -18,6 +17,7 @@ from central.api.deps import SessionDep
 from central.api.types import changes_of
 from central.auth.roles import Permission as P
 from central.console.audit_view import trail
+from central.console.exporting import ListExport, list_page
 from central.console.i18n import register
 from central.console.labels import POINT_KINDS, label
 from central.console.listing import Listing, Sort
@@ -34,7 +34,7 @@ from central.console.web import (
     render,
 )
 from central.errors import DomainError, Forbidden
-from central.excel import Column, Kind, Sheet, xlsx_response
+from central.excel import Column, Kind
 from central.members import service
 from central.members.models import Member, PointsEntry
 from central.members.schemas import MemberPatch, PointsAdjustIn
@@ -72,33 +72,25 @@ def _levels(session: Session) -> dict[str, str]:
     return dict(session.execute(select(MemberLevel.code, MemberLevel.name).order_by(MemberLevel.sort_order)).all())
 
 
+MEMBER_EXPORT = ListExport("会员", "Members", [
+    Column("会员卡号", "Card number"), Column("姓名", "Name"), Column("手机号", "Phone"), Column("等级", "Level"),
+    Column("积分", "Points", Kind.INT), Column("开卡门店", "Home store"), Column("开卡时间", "Joined", Kind.DATETIME),
+    Column("启用", "Active", Kind.BOOL)])
+
+
 @router.get("/members")
 def members(request: Request, viewer: Reader, session: SessionDep, q: OptionalText = None, level: OptionalText = None,
             home_store_id: OptionalId = None) -> Response:
-    result = MEMBERS.page(session, _filters(q, level, home_store_id), MEMBERS.params(request))
     stores = dict(session.execute(select(Store.id, Store.name).order_by(Store.code)).all())
-    return render(request, viewer, "members/list.html", page=result, q=q or "", level=level or "",
-                  home_store_id=home_store_id, levels=_levels(session), stores=stores)
-
-
-MEMBER_COLUMNS = [Column("会员卡号", "Card number"), Column("姓名", "Name"), Column("手机号", "Phone"),
-                  Column("等级", "Level"), Column("积分", "Points", Kind.INT), Column("开卡门店", "Home store"),
-                  Column("开卡时间", "Joined", Kind.DATETIME), Column("启用", "Active", Kind.BOOL)]
-
-
-@router.get("/members/export.xlsx")
-def export_members(request: Request, viewer: Reader, session: SessionDep, q: OptionalText = None,
-                   level: OptionalText = None, home_store_id: OptionalId = None) -> Response:
-    stores = dict(session.execute(select(Store.id, Store.name)).all())
     levels = _levels(session)
 
-    def rows() -> Iterator[list[Any]]:
-        for (m,) in MEMBERS.all_rows(session, _filters(q, level, home_store_id), MEMBERS.params(request)):
-            yield [m.card_no, m.name, m.phone, levels.get(m.level, m.level), m.points_balance,
-                   stores.get(m.home_store_id or 0), m.created_at, m.active]
+    def cells(m: Member) -> list[Any]:
+        return [m.card_no, m.name, m.phone, levels.get(m.level, m.level), m.points_balance,
+                stores.get(m.home_store_id or 0), m.created_at, m.active]
 
-    response: Response = xlsx_response([Sheet("会员", MEMBER_COLUMNS, rows())], "会员.xlsx")
-    return response
+    return list_page(request, viewer, session, MEMBERS, _filters(q, level, home_store_id), template="members/list.html",
+                     export=MEMBER_EXPORT, cells=cells, q=q or "", level=level or "", home_store_id=home_store_id,
+                     levels=levels, stores=stores)
 
 
 LEDGER = Listing(sorts=[Sort("id", "时间", PointsEntry.id)], tiebreak=PointsEntry.id, default_sort="id",

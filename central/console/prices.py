@@ -18,8 +18,9 @@ from central.api.types import changes_of
 from central.auth.roles import Permission as P
 from central.catalog.models import Product
 from central.console.audit_view import record_change, trail
+from central.console.exporting import ListExport, export_url, list_page, wants_export
 from central.console.i18n import register
-from central.console.listing import Listing, Sort
+from central.console.listing import Listing, PageOf, Sort
 from central.console.web import (
     ConsoleRoute,
     FormErrors,
@@ -32,6 +33,7 @@ from central.console.web import (
 )
 from central.customers.models import Customer
 from central.errors import DomainError, Invalid
+from central.excel import Column, Kind
 from central.pricing import service
 from central.pricing.models import CustomerGroup, MemberLevel, PriceList, PriceListItem
 from central.pricing.schemas import (
@@ -68,16 +70,33 @@ def _targets(session: Session) -> dict[str, dict[int, str]]:
 
 @router.get("/catalog/price-lists")
 def price_lists(request: Request, viewer: Reader, session: SessionDep) -> Response:
-    result = PRICE_LISTS.page(session, select(PriceList), PRICE_LISTS.params(request))
-    counts = dict(session.execute(select(PriceListItem.price_list_id, func.count()).where(
-        PriceListItem.price_list_id.in_([p.id for p in result.rows])).group_by(PriceListItem.price_list_id)).all())
-    customers = dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(
-        [p.target_id for p in result.rows if p.scope == "customer"]))).all())
     targets = _targets(session)
-    targets["customer"] = customers
-    return render(request, viewer, "catalog/price_lists.html", page=result, counts=counts, targets=targets,
-                  groups=sorted(targets["customer_group"].items(), key=lambda x: x[1]), errors=FormErrors(),
-                  values={}, can_write=viewer.can(P.PRICING_WRITE))
+
+    def per_page(result: PageOf) -> dict[str, Any]:
+        counts = dict(session.execute(select(PriceListItem.price_list_id, func.count()).where(
+            PriceListItem.price_list_id.in_([p.id for p in result.rows])).group_by(PriceListItem.price_list_id)).all())
+        customers = dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(
+            [p.target_id for p in result.rows if p.scope == "customer"]))).all())
+        return {"counts": counts, "targets": {**targets, "customer": customers}}
+
+    def cells(pl: PriceList) -> list[Any]:
+        shown = per_page(PageOf(rows=[pl], next_cursor=None, prev_cursor=None, params=PRICE_LISTS.params(request)))
+        return [pl.code, pl.name, viewer.t("客户分组价" if pl.scope == "customer_group" else "指定客户价"),
+                shown["targets"][pl.scope].get(pl.target_id, str(pl.target_id)), shown["counts"].get(pl.id, 0),
+                pl.priority, pl.active]
+
+    return list_page(request, viewer, session, PRICE_LISTS, select(PriceList), template="catalog/price_lists.html",
+                     export=PRICE_LIST_EXPORT, cells=cells, per_page=per_page,
+                     groups=sorted(targets["customer_group"].items(), key=lambda x: x[1]), errors=FormErrors(),
+                     values={}, can_write=viewer.can(P.PRICING_WRITE))
+
+
+PRICE_LIST_EXPORT = ListExport("价目表", "Price lists", [
+    Column("编码", "Code"), Column("名称", "Name", width=24), Column("范围", "Scope"), Column("对象", "For", width=24),
+    Column("条目", "Items", Kind.INT), Column("优先级", "Priority", Kind.INT), Column("启用", "Active", Kind.BOOL)])
+PRICE_ITEM_EXPORT = ListExport("价目表明细", "Price list items", [
+    Column("商品编码", "SKU"), Column("商品名称", "Name", width=28), Column("单位", "Unit"),
+    Column("价格（元）", "Price (yuan)", Kind.MONEY)])
 
 
 @router.post("/catalog/price-lists")
@@ -105,12 +124,12 @@ def _list_page(request: Request, viewer: Viewer, session: Session, pl: PriceList
     stmt = (select(PriceListItem.id, Product.id, Product.sku, Product.name, PriceListItem.unit_code,
                    PriceListItem.price_fen)
             .join(Product, Product.id == PriceListItem.product_id).where(PriceListItem.price_list_id == pl.id))
-    result = ITEMS.page(session, stmt, ITEMS.params(request))
     target = (session.get(CustomerGroup, pl.target_id) if pl.scope == "customer_group"
               else session.get(Customer, pl.target_id))
-    return render(request, viewer, "catalog/price_list.html", pl=pl, page=result, target=target, errors=errors,
-                  values=values, can_write=viewer.can(P.PRICING_WRITE), trail=trail(session, "price_list", pl.id),
-                  saved=request.query_params.get("saved") == "1")
+    return list_page(request, viewer, session, ITEMS, stmt, template="catalog/price_list.html",
+                     export=PRICE_ITEM_EXPORT, cells=lambda r: [r[2], r[3], r[4], r[5]], suffix=f"-{pl.code}", pl=pl,
+                     target=target, errors=errors, values=values, can_write=viewer.can(P.PRICING_WRITE),
+                     trail=trail(session, "price_list", pl.id), saved=request.query_params.get("saved") == "1")
 
 
 @router.get("/catalog/price-lists/{price_list_id}")
@@ -162,6 +181,13 @@ async def set_item(request: Request, price_list_id: int, viewer: Writer, session
 # ---------------------------------------------------------------- member levels
 
 
+LEVEL_EXPORT = ListExport("会员等级", "Member levels", [
+    Column("编码", "Code"), Column("名称", "Name"), Column("每元积分", "Points per yuan", Kind.QTY),
+    Column("会员等级折扣(%)", "Level discount (%)", Kind.PERCENT), Column("会员数", "Members", Kind.INT)])
+GROUP_EXPORT = ListExport("客户分组", "Customer groups", [
+    Column("编码", "Code"), Column("名称", "Name"), Column("客户数", "Customers", Kind.INT)])
+
+
 @router.get("/catalog/member-levels")
 def member_levels(request: Request, viewer: Reader, session: SessionDep, edit: Id = None) -> Response:
     from central.members.models import Member
@@ -171,8 +197,11 @@ def member_levels(request: Request, viewer: Reader, session: SessionDep, edit: I
     row = session.get(MemberLevel, edit) if edit else None
     values = ({"id": row.id, "code": row.code, "name": row.name, "points_per_yuan": row.points_per_yuan,
                "percent_off_bp": row.percent_off_bp, "sort_order": row.sort_order} if row else {})
+    if wants_export(request):
+        return LEVEL_EXPORT.response(viewer, ([lv.code, lv.name, int(lv.points_per_yuan * 1000), lv.percent_off_bp,
+                                               members.get(lv.code, 0)] for lv in levels))
     return render(request, viewer, "catalog/member_levels.html", levels=levels, members=members, values=values,
-                  errors=FormErrors(), can_write=viewer.can(P.PRICING_WRITE))
+                  errors=FormErrors(), can_write=viewer.can(P.PRICING_WRITE), export_url=export_url(request))
 
 
 @router.post("/catalog/member-levels")
@@ -216,9 +245,11 @@ def customer_groups(request: Request, viewer: Reader, session: SessionDep, edit:
     groups = session.scalars(select(CustomerGroup).order_by(CustomerGroup.code)).all()
     counts = dict(session.execute(select(Customer.group_id, func.count()).group_by(Customer.group_id)).all())
     row = session.get(CustomerGroup, edit) if edit else None
+    if wants_export(request):
+        return GROUP_EXPORT.response(viewer, ([g.code, g.name, counts.get(g.id, 0)] for g in groups))
     return render(request, viewer, "catalog/customer_groups.html", groups=groups, counts=counts,
                   values={"id": row.id, "code": row.code, "name": row.name} if row else {}, errors=FormErrors(),
-                  can_write=viewer.can(P.PRICING_WRITE))
+                  can_write=viewer.can(P.PRICING_WRITE), export_url=export_url(request))
 
 
 @router.post("/catalog/customer-groups")

@@ -25,6 +25,7 @@ from central.api.deps import SessionDep
 from central.auth.roles import Permission as P
 from central.catalog.models import Barcode, Product
 from central.console.audit_view import record_change, trail
+from central.console.exporting import ListExport, list_page
 from central.console.i18n import register
 from central.console.listing import Listing, Sort
 from central.console.web import (
@@ -41,6 +42,7 @@ from central.console.web import (
 )
 from central.db import utcnow
 from central.errors import DomainError
+from central.excel import Column, Kind
 from central.org.models import Store
 from central.pricing import service
 from central.pricing.models import MemberLevel, Promotion, PromotionStore
@@ -95,6 +97,12 @@ PROMOTIONS = Listing(sorts=[Sort("starts", "开始", Promotion.starts_at), Sort(
                      tiebreak=Promotion.id, default_sort="starts", default_desc=True)
 
 
+PROMOTION_EXPORT = ListExport("促销", "Promotions", [
+    Column("编码", "Code"), Column("名称", "Name", width=24), Column("促销类型", "Kind"),
+    Column("开始", "Starts", Kind.DATETIME), Column("结束", "Ends", Kind.DATETIME),
+    Column("门店", "Stores", Kind.LIST), Column("状态", "Status"), Column("仅会员", "Members only", Kind.BOOL)])
+
+
 @router.get("/promotions")
 def promotions(request: Request, viewer: Reader, session: SessionDep,
                status: Annotated[str, Query(max_length=12)] = "", kind: Annotated[str, Query(max_length=16)] = "",
@@ -116,11 +124,16 @@ def promotions(request: Request, viewer: Reader, session: SessionDep,
         in_store = select(PromotionStore.promotion_id).where(PromotionStore.store_id == scoped)
         everywhere = ~select(PromotionStore.promotion_id).where(PromotionStore.promotion_id == Promotion.id).exists()
         stmt = stmt.where(or_(Promotion.id.in_(in_store), everywhere))
-    result = PROMOTIONS.page(session, stmt, PROMOTIONS.params(request))
     stores = dict(session.execute(select(Store.id, Store.code)).all())
-    return render(request, viewer, "promotions/list.html", page=result, now=now, status_of=status_of, kinds=KINDS,
-                  stores=stores, status_filter=status, kind=kind, store_id=store_id,
-                  can_write=viewer.can(P.PRICING_WRITE))
+
+    def cells(p: Promotion) -> list[Any]:
+        return [p.code, p.name, viewer.t(KINDS.get(p.kind, p.kind)), p.starts_at, p.ends_at,
+                [stores.get(s.store_id, str(s.store_id)) for s in p.stores] or viewer.t("全部门店"),
+                viewer.t(status_of(p, now)), bool(p.params.get("member_only"))]
+
+    return list_page(request, viewer, session, PROMOTIONS, stmt, template="promotions/list.html",
+                     export=PROMOTION_EXPORT, cells=cells, now=now, status_of=status_of, kinds=KINDS, stores=stores,
+                     status_filter=status, kind=kind, store_id=store_id, can_write=viewer.can(P.PRICING_WRITE))
 
 
 # ---------------------------------------------------------------- the form

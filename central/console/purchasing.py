@@ -9,7 +9,7 @@ which check, audit and move stock; a store manager sees their store's warehouses
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,9 +19,12 @@ from sqlalchemy.orm import Session
 from central.api.deps import IdPath, SessionDep
 from central.auth.roles import Permission as P
 from central.catalog.models import Product, Supplier
+from central.console.exporting import ListExport, export_url, list_page, wants_export
 from central.console.i18n import register
+from central.console.listing import Listing, Sort
 from central.console.web import NAV, ConsoleRoute, NavItem, Viewer, page, render
 from central.errors import DomainError, Invalid
+from central.excel import Column, Kind
 from central.org.models import Warehouse
 from central.purchasing import reorder as reorder_rules
 from central.purchasing import service
@@ -70,8 +73,25 @@ def reorder_page(request: Request, viewer: Reader, session: SessionDep, warehous
         if ids:
             tracked = set(session.scalars(select(Product.id).where(Product.id.in_(ids),
                                                                    Product.shelf_life_tracked.is_(True))))
+    if wants_export(request):
+        return REORDER_EXPORT.response(viewer, ([
+            s.sku, s.name, s.on_hand_m, s.to_ship_m, s.to_receive_m, s.estimated_m, s.daily_m, s.lead_time_days,
+            s.min_m, s.max_m, s.reorder_point_m, s.target_m, s.suggest_units, s.unit_code, s.unit_factor,
+            s.supplier_name, s.price_fen, s.amount_fen] for s in (plan.suggestions if plan else [])),
+            suffix=f"-{chosen.code}" if chosen else "")
     return render(request, viewer, "purchasing/reorder.html", warehouses=choices, chosen=chosen, plan=plan,
-                  tracked=tracked, window=window, drafted=request.query_params.get("drafted"))
+                  tracked=tracked, window=window, drafted=request.query_params.get("drafted"),
+                  export_url=export_url(request))
+
+
+REORDER_EXPORT = ListExport("补货建议", "Reorder suggestions", [
+    Column("商品编码", "SKU"), Column("商品", "Product", width=28), Column("库存", "On hand", Kind.QTY),
+    Column("待发", "To ship", Kind.QTY), Column("在途", "To receive", Kind.QTY), Column("预计库存", "Estimated", Kind.QTY),
+    Column("日均销量", "Daily sales", Kind.QTY), Column("提前期（天）", "Lead time (days)", Kind.INT),
+    Column("下限", "Minimum", Kind.QTY), Column("上限", "Maximum", Kind.QTY), Column("补货点", "Reorder point", Kind.QTY),
+    Column("目标", "Target", Kind.QTY), Column("建议数量", "Suggested", Kind.INT), Column("单位", "Unit"),
+    Column("换算", "Factor", Kind.INT), Column("供应商", "Supplier", width=24),
+    Column("进价（元）", "Price (yuan)", Kind.MONEY), Column("金额（元）", "Amount (yuan)", Kind.MONEY)])
 
 
 @router.post("/purchasing/reorder")
@@ -101,19 +121,32 @@ async def draft_from_reorder(request: Request, viewer: Writer, session: SessionD
 
 # ------------------------------------------------------------------ orders
 
+ORDERS = Listing(sorts=[Sort("id", "订单号", PurchaseOrder.id), Sort("total", "合计", PurchaseOrder.total_fen)],
+                 tiebreak=PurchaseOrder.id, default_sort="id", default_desc=True)
+ORDER_EXPORT = ListExport("采购订单", "Purchase orders", [
+    Column("订单号", "Order no."), Column("供应商", "Supplier", width=24), Column("仓库", "Warehouse"),
+    Column("状态", "Status"), Column("合计（元）", "Total (yuan)", Kind.MONEY), Column("预计到货", "Expected", Kind.DATE),
+    Column("来源", "Source"), Column("制单", "Created", Kind.DATETIME)])
+
+
 @router.get("/purchasing/orders")
 def orders_page(request: Request, viewer: Reader, session: SessionDep, status: str | None = None) -> Response:
-    stmt = select(PurchaseOrder).order_by(PurchaseOrder.id.desc()).limit(200)
+    stmt = select(PurchaseOrder)
     if viewer.principal.store_id is not None:
         stmt = stmt.join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id).where(
             Warehouse.store_id == viewer.principal.store_id)
     if status in ORDER_STATUSES:
         stmt = stmt.where(PurchaseOrder.status == status)
-    orders = list(session.scalars(stmt))
-    return render(request, viewer, "purchasing/orders.html", orders=orders, statuses=STATUS_NAMES, tones=STATUS_TONES,
-                  status_filter=status or "", suppliers=dict(session.execute(select(Supplier.id, Supplier.name)).all()),
-                  warehouses={w.id: w.code for w in session.scalars(select(Warehouse))},
-                  drafted=request.query_params.get("drafted"))
+    suppliers = dict(session.execute(select(Supplier.id, Supplier.name)).all())
+    warehouses = {w.id: w.code for w in session.scalars(select(Warehouse))}
+
+    def cells(o: PurchaseOrder) -> list[Any]:
+        return [o.no, suppliers.get(o.supplier_id), warehouses.get(o.warehouse_id), viewer.t(STATUS_NAMES[o.status]),
+                o.total_fen, o.expected_date, viewer.t("补货建议" if o.source == "reorder" else "手工"), o.created_at]
+
+    return list_page(request, viewer, session, ORDERS, stmt, template="purchasing/orders.html", export=ORDER_EXPORT,
+                     cells=cells, statuses=STATUS_NAMES, tones=STATUS_TONES, status_filter=status or "",
+                     suppliers=suppliers, warehouses=warehouses, drafted=request.query_params.get("drafted"))
 
 
 @router.get("/purchasing/orders/{order_id}")

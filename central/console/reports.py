@@ -5,7 +5,6 @@ Both exportable to Excel. A store manager's reports cover their store only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,10 +17,11 @@ from central.auth.roles import Permission as P
 from central.catalog.service import category_descendants
 from central.console import charts
 from central.console.catalog import _category_options
-from central.console.i18n import register
+from central.console.exporting import ListExport, export_url
+from central.console.i18n import register, t
 from central.console.web import NAV, ConsoleRoute, NavItem, OptionalId, Viewer, page, render
 from central.db import utcnow
-from central.excel import Column, Kind, Sheet, xlsx_response
+from central.excel import Column, Kind
 from central.finance.ageing import BUCKETS
 from central.finance.receivables import ageing_report
 from central.org.models import Store
@@ -80,7 +80,7 @@ def sales_report(request: Request, viewer: Reader, session: SessionDep,
                                      group_by=group_by, last_year=compare, category_ids=categories)
     if export == "xlsx":
         return _export(viewer, report)
-    return render(request, viewer, "reports/sales.html", report=report, dims=DIMENSION_NAMES, g=(first, second, third),
+    return render(request, viewer, "reports/sales.html", export_url=export_url(request), report=report, dims=DIMENSION_NAMES, g=(first, second, third),
                   store_id=store_id, category_id=category_id, compare=compare, chart=_chart(viewer, report),
                   stores=[(s.id, s.name) for s in stores if s.id in store_ids or viewer.principal.store_id is None],
                   categories=_category_options(session), dimensions=DIMENSIONS)
@@ -103,19 +103,14 @@ def _chart(viewer: Viewer, report: SalesAnalysis) -> dict[str, Any]:
 
 
 def _export(viewer: Viewer, report: SalesAnalysis) -> Response:
-    columns = [Column(DIMENSION_NAMES[g].split("|")[0], g) for g in report.group_by] + [
+    columns = [Column(DIMENSION_NAMES[g].split("|")[0], t("en", DIMENSION_NAMES[g])) for g in report.group_by] + [
         Column("数量", "Quantity", Kind.QTY), Column("净销售额（元）", "Net (yuan)", Kind.MONEY),
         Column("成本（元）", "Cost (yuan)", Kind.MONEY), Column("毛利（元）", "Margin (yuan)", Kind.MONEY),
         Column("去年同期（元）", "Last year (yuan)", Kind.MONEY)]
-
-    def rows() -> Iterator[list[Any]]:
-        for r in report.rows:
-            yield [*r.labels, r.qty_m, r.net_fen, r.cost_fen if r.cost_known else None, r.margin_fen,
-                   r.last_year_net_fen]
-
-    name = f"销售分析-{report.date_from}-{report.date_to}.xlsx"
-    response: Response = xlsx_response([Sheet("销售分析", columns, rows())], name)
-    return response
+    rows = ([*r.labels, r.qty_m, r.net_fen, r.cost_fen if r.cost_known else None,
+             r.margin_fen if r.cost_known else None, r.last_year_net_fen] for r in report.rows)
+    return ListExport("销售分析", "Sales analysis", columns).response(
+        viewer, rows, suffix=f"-{report.date_from}-{report.date_to}")
 
 
 @router.get("/reports/ageing")
@@ -132,9 +127,8 @@ def ageing(request: Request, viewer: AgeingReader, session: SessionDep,
                    Column("逾期（元）", "Overdue (yuan)", Kind.MONEY), Column("应收余额（元）", "Balance (yuan)", Kind.MONEY)]
         sheet_rows = ([r.code, r.name, *(r.ageing.buckets[b] for b in BUCKETS), r.ageing.overdue_fen,
                        r.ageing.balance_fen] for r in rows)
-        response: Response = xlsx_response([Sheet("应收账龄", columns, sheet_rows)], f"应收账龄-{day}.xlsx")
-        return response
+        return ListExport("应收账龄", "Receivables ageing", columns).response(viewer, sheet_rows, suffix=f"-{day}")
     chart = charts.bars([f"{b}" for b in BUCKETS], [(viewer.t("应收合计"), [totals[b] for b in BUCKETS])])
-    return render(request, viewer, "reports/ageing.html", rows=rows, totals=totals, buckets=BUCKETS, as_of=day,
+    return render(request, viewer, "reports/ageing.html", export_url=export_url(request), rows=rows, totals=totals, buckets=BUCKETS, as_of=day,
                   chart=chart, overdue=sum(r.ageing.overdue_fen for r in rows),
                   balance=sum(r.ageing.balance_fen for r in rows), can_sales=viewer.can(P.REPORTS_READ))

@@ -6,17 +6,17 @@ A store manager sees their own store only, as in `/api/v1/sales`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from central.api.deps import SessionDep
 from central.auth.roles import Permission as P
+from central.console.exporting import ListExport, list_page
 from central.console.i18n import register
 from central.console.labels import TENDERS, label
 from central.console.listing import Listing, Sort
@@ -24,7 +24,7 @@ from central.console.qr import qr_svg
 from central.console.web import NAV, ConsoleRoute, NavItem, OptionalId, OptionalText, Viewer, page, render
 from central.db import utcnow
 from central.errors import Invalid, not_found
-from central.excel import Column, Kind, Sheet, xlsx_response
+from central.excel import Column, Kind
 from central.members.models import Member
 from central.org.models import Store, Terminal
 from central.sales.ingest import shift_tender_totals
@@ -104,16 +104,31 @@ def _sales_stmt(session: Session, viewer: Viewer, start: date, end: date, store_
     return stmt
 
 
+SALE_EXPORT = ListExport("销售单", "Sales", [
+    Column("小票号", "Receipt"), Column("门店", "Store"), Column("终端", "Terminal"), Column("收银员", "Cashier"),
+    Column("时间", "Time", Kind.DATETIME), Column("营业日", "Business day", Kind.DATE),
+    Column("小计（元）", "Subtotal (yuan)", Kind.MONEY), Column("优惠（元）", "Discount (yuan)", Kind.MONEY),
+    Column("抹零（元）", "Rounding (yuan)", Kind.MONEY), Column("应付（元）", "Total (yuan)", Kind.MONEY),
+    Column("已退（元）", "Refunded (yuan)", Kind.MONEY), Column("晚到", "Late", Kind.BOOL)])
+
+
 @router.get("/sales")
 def sales(request: Request, viewer: Reader, session: SessionDep, date_from: DayQuery = None, date_to: DayQuery = None,
           store_id: OptionalId = None, terminal_id: OptionalId = None, member: OptionalText = None,
           receipt: OptionalText = None, late: OptionalText = None) -> Response:
     start, end = _dates(date_from, date_to)
     stmt = _sales_stmt(session, viewer, start, end, store_id, terminal_id, member, receipt, late)
-    result = SALES.page(session, stmt, SALES.params(request))
-    return render(request, viewer, "sales/sales.html", page=result, names=_names(session), start=start, end=end,
-                  store_id=store_id, terminal_id=terminal_id, member=member or "", receipt=receipt or "",
-                  late=late or "", stores=_store_options(session, viewer))
+    names = _names(session)
+
+    def cells(s: Sale) -> list[Any]:
+        return [s.receipt_no, names["stores"].get(s.store_id), names["terminals"].get(s.terminal_id),
+                names["users"].get(s.cashier_id or 0), s.sold_at, s.business_date, s.subtotal_fen,
+                s.discount_fen, s.rounding_fen, s.total_fen, s.refunded_fen, s.late]
+
+    return list_page(request, viewer, session, SALES, stmt, template="sales/sales.html", export=SALE_EXPORT,
+                     cells=cells, suffix=f"-{start}-{end}", names=names, start=start, end=end, store_id=store_id,
+                     terminal_id=terminal_id, member=member or "", receipt=receipt or "", late=late or "",
+                     stores=_store_options(session, viewer))
 
 
 def _store_options(session: Session, viewer: Viewer) -> list[tuple[int, str]]:
@@ -121,31 +136,6 @@ def _store_options(session: Session, viewer: Viewer) -> list[tuple[int, str]]:
     if viewer.principal.store_id is not None:
         stmt = stmt.where(Store.id == viewer.principal.store_id)
     return [(i, n) for i, n in session.execute(stmt)]
-
-
-SALE_COLUMNS = [Column("小票号", "Receipt"), Column("门店", "Store"), Column("终端", "Terminal"),
-                Column("收银员", "Cashier"), Column("时间", "Time", Kind.DATETIME), Column("营业日", "Business day", Kind.DATE),
-                Column("小计（元）", "Subtotal (yuan)", Kind.MONEY), Column("优惠（元）", "Discount (yuan)", Kind.MONEY),
-                Column("抹零（元）", "Rounding (yuan)", Kind.MONEY), Column("应付（元）", "Total (yuan)", Kind.MONEY),
-                Column("已退（元）", "Refunded (yuan)", Kind.MONEY), Column("晚到", "Late", Kind.BOOL)]
-
-
-@router.get("/sales/export.xlsx")
-def export_sales(request: Request, viewer: Reader, session: SessionDep, date_from: DayQuery = None,
-                 date_to: DayQuery = None, store_id: OptionalId = None, terminal_id: OptionalId = None,
-                 member: OptionalText = None, receipt: OptionalText = None, late: OptionalText = None) -> Response:
-    start, end = _dates(date_from, date_to)
-    names = _names(session)
-    stmt = _sales_stmt(session, viewer, start, end, store_id, terminal_id, member, receipt, late)
-
-    def rows() -> Iterator[list[Any]]:
-        for (s,) in SALES.all_rows(session, stmt, SALES.params(request)):
-            yield [s.receipt_no, names["stores"].get(s.store_id), names["terminals"].get(s.terminal_id),
-                   names["users"].get(s.cashier_id or 0), s.sold_at, s.business_date, s.subtotal_fen,
-                   s.discount_fen, s.rounding_fen, s.total_fen, s.refunded_fen, s.late]
-
-    response: Response = xlsx_response([Sheet("销售单", SALE_COLUMNS, rows())], f"销售单-{start}-{end}.xlsx")
-    return response
 
 
 def _visible(viewer: Viewer, store_id: int, entity: tuple[str, str], ident: str) -> None:
@@ -173,19 +163,32 @@ RETURNS = Listing(sorts=[Sort("returned", "时间", SaleReturn.returned_at), Sor
                   tiebreak=SaleReturn.id, default_sort="returned", default_desc=True)
 
 
+RETURN_EXPORT = ListExport("退货单", "Returns", [
+    Column("时间", "Time", Kind.DATETIME), Column("退货单", "Return"), Column("原小票", "Original receipt"),
+    Column("门店", "Store"), Column("收银员", "Cashier"), Column("金额（元）", "Amount (yuan)", Kind.MONEY),
+    Column("原因", "Reason", width=24), Column("营业日", "Business day", Kind.DATE)])
+
+
 @router.get("/returns")
 def returns(request: Request, viewer: Reader, session: SessionDep, date_from: DayQuery = None,
             date_to: DayQuery = None, store_id: OptionalId = None) -> Response:
     start, end = _dates(date_from, date_to if date_to or date_from else None)
     if date_from is None and date_to is None:
         start = end - timedelta(days=6)
-    stmt = select(SaleReturn).where(SaleReturn.store_id.in_(_store_ids(session, viewer, store_id)),
-                                    SaleReturn.business_date >= start, SaleReturn.business_date <= end)
-    result = RETURNS.page(session, stmt, RETURNS.params(request))
-    originals = dict(session.execute(select(Sale.id, Sale.receipt_no).where(
-        Sale.id.in_([r.original_sale_id for r in result.rows]))).all())
-    return render(request, viewer, "sales/returns.html", page=result, names=_names(session), start=start, end=end,
-                  store_id=store_id, stores=_store_options(session, viewer), originals=originals)
+    original = aliased(Sale)
+    stmt = (select(SaleReturn, original.receipt_no).join(original, original.id == SaleReturn.original_sale_id)
+            .where(SaleReturn.store_id.in_(_store_ids(session, viewer, store_id)),
+                   SaleReturn.business_date >= start, SaleReturn.business_date <= end))
+    names = _names(session)
+
+    def cells(row: tuple[SaleReturn, str]) -> list[Any]:
+        r, receipt = row
+        return [r.returned_at, r.receipt_no, receipt, names["stores"].get(r.store_id),
+                names["users"].get(r.cashier_id or 0), r.total_fen, r.reason, r.business_date]
+
+    return list_page(request, viewer, session, RETURNS, stmt, template="sales/returns.html", export=RETURN_EXPORT,
+                     cells=cells, suffix=f"-{start}-{end}", names=names, start=start, end=end, store_id=store_id,
+                     stores=_store_options(session, viewer))
 
 
 @router.get("/returns/{return_id}")
@@ -206,6 +209,14 @@ SHIFTS = Listing(sorts=[Sort("opened", "开班", Shift.opened_at)], tiebreak=Shi
                  default_desc=True)
 
 
+SHIFT_EXPORT = ListExport("班次", "Shifts", [
+    Column("开班", "Opened", Kind.DATETIME), Column("交班", "Closed", Kind.DATETIME), Column("门店", "Store"),
+    Column("终端", "Terminal"), Column("收银员", "Cashier"), Column("笔数", "Sales", Kind.INT),
+    Column("销售额（元）", "Sales total (yuan)", Kind.MONEY), Column("应有现金（元）", "Expected cash (yuan)", Kind.MONEY),
+    Column("实点现金（元）", "Counted cash (yuan)", Kind.MONEY), Column("差额（元）", "Difference (yuan)", Kind.MONEY),
+    Column("晚到笔数", "Late postings", Kind.INT)])
+
+
 @router.get("/shifts")
 def shifts(request: Request, viewer: Reader, session: SessionDep, store_id: OptionalId = None,
            terminal_id: OptionalId = None, variance: OptionalText = None, late: OptionalText = None) -> Response:
@@ -217,10 +228,16 @@ def shifts(request: Request, viewer: Reader, session: SessionDep, store_id: Opti
     if variance == "1":
         expected = Shift.opening_float_fen + Shift.cash_in_fen - Shift.cash_out_fen
         stmt = stmt.where(Shift.counted_cash_fen.is_not(None), Shift.counted_cash_fen != expected)
-    result = SHIFTS.page(session, stmt, SHIFTS.params(request))
-    return render(request, viewer, "sales/shifts.html", page=result, names=_names(session), store_id=store_id,
-                  terminal_id=terminal_id, variance=variance or "", late=late or "",
-                  stores=_store_options(session, viewer))
+    names = _names(session)
+
+    def cells(sh: Shift) -> list[Any]:
+        return [sh.opened_at, sh.closed_at, names["stores"].get(sh.store_id), names["terminals"].get(sh.terminal_id),
+                names["users"].get(sh.cashier_id or 0), sh.sales_count, sh.sales_total_fen, sh.expected_cash_fen,
+                sh.counted_cash_fen, sh.cash_difference_fen, sh.late_postings]
+
+    return list_page(request, viewer, session, SHIFTS, stmt, template="sales/shifts.html", export=SHIFT_EXPORT,
+                     cells=cells, names=names, store_id=store_id, terminal_id=terminal_id, variance=variance or "",
+                     late=late or "", stores=_store_options(session, viewer))
 
 
 @router.get("/shifts/{shift_id}")

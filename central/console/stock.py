@@ -5,7 +5,6 @@ manager sees their store's warehouses only, as in `/api/v1/stock`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -18,13 +17,14 @@ from central.api.deps import SessionDep
 from central.auth.roles import Permission as P
 from central.catalog.models import Product
 from central.catalog.service import search_products
+from central.console.exporting import ListExport, export_url, list_page, wants_export
 from central.console.i18n import register
 from central.console.labels import MOVEMENT_KINDS, label
 from central.console.listing import Listing, Sort
 from central.console.web import NAV, ConsoleRoute, NavItem, OptionalId, OptionalText, Viewer, page, render
 from central.db import utcnow
 from central.errors import not_found
-from central.excel import Column, Kind, Sheet, xlsx_response
+from central.excel import Column, Kind
 from central.inventory.models import StockLevel, StockMovement, StockOnHand
 from central.org.models import Warehouse
 from sync.store_time import business_date, day_start_utc
@@ -83,31 +83,22 @@ def _on_hand(session: Session, viewer: Viewer, warehouse_id: int | None, q: str 
     return stmt
 
 
+ON_HAND_EXPORT = ListExport("库存", "Stock on hand", [
+    Column("仓库", "Warehouse"), Column("商品编码", "SKU"), Column("商品名称", "Name", width=28), Column("规格", "Spec"),
+    Column("现有库存", "On hand", Kind.QTY), Column("下限", "Minimum", Kind.QTY), Column("更新时间", "Updated", Kind.DATETIME)])
+
+
 @router.get("/stock")
 def on_hand(request: Request, viewer: Reader, session: SessionDep, warehouse_id: OptionalId = None,
             q: OptionalText = None, product_id: OptionalId = None, below: OptionalText = None) -> Response:
-    result = ON_HAND.page(session, _on_hand(session, viewer, warehouse_id, q, product_id, below),
-                          ON_HAND.params(request))
-    return render(request, viewer, "stock/on_hand.html", page=result, warehouses=_warehouses(session, viewer),
-                  warehouse_id=warehouse_id, q=q or "", product_id=product_id, below=below or "")
+    def cells(row: tuple[Any, ...]) -> list[Any]:
+        soh, sku, name, spec, wh_code, _wh_name, min_m = row
+        return [wh_code, sku, name, spec, soh.qty_m, min_m, soh.updated_at]
 
-
-ON_HAND_COLUMNS = [Column("仓库", "Warehouse"), Column("商品编码", "SKU"), Column("商品名称", "Name"),
-                   Column("规格", "Spec"), Column("现有库存", "On hand", Kind.QTY), Column("下限", "Minimum", Kind.QTY),
-                   Column("更新时间", "Updated", Kind.DATETIME)]
-
-
-@router.get("/stock/export.xlsx")
-def export_on_hand(request: Request, viewer: Reader, session: SessionDep, warehouse_id: OptionalId = None,
-                   q: OptionalText = None, product_id: OptionalId = None, below: OptionalText = None) -> Response:
-    stmt = _on_hand(session, viewer, warehouse_id, q, product_id, below)
-
-    def rows() -> Iterator[list[Any]]:
-        for row, sku, name, spec, wh_code, _wh_name, min_m in ON_HAND.all_rows(session, stmt, ON_HAND.params(request)):
-            yield [wh_code, sku, name, spec, row.qty_m, min_m, row.updated_at]
-
-    response: Response = xlsx_response([Sheet("库存", ON_HAND_COLUMNS, rows())], "库存.xlsx")
-    return response
+    return list_page(request, viewer, session, ON_HAND, _on_hand(session, viewer, warehouse_id, q, product_id, below),
+                     template="stock/on_hand.html", export=ON_HAND_EXPORT, cells=cells,
+                     warehouses=_warehouses(session, viewer), warehouse_id=warehouse_id, q=q or "",
+                     product_id=product_id, below=below or "")
 
 
 MOVEMENTS = Listing(sorts=[Sort("id", "时间", StockMovement.id)], tiebreak=StockMovement.id, default_sort="id",
@@ -118,6 +109,14 @@ def _days(date_from: date | None, date_to: date | None, default_days: int) -> tu
     end = date_to or business_date(utcnow())
     start = date_from or end - timedelta(days=default_days - 1)
     return (start, end) if start <= end else (end, start)
+
+
+MOVEMENT_EXPORT = ListExport("库存流水", "Stock movements", [
+    Column("时间", "Time", Kind.DATETIME), Column("仓库", "Warehouse"), Column("商品编码", "SKU"),
+    Column("商品名称", "Name", width=28), Column("类型", "Kind"), Column("变动", "Change", Kind.QTY),
+    Column("变动后", "Balance after", Kind.QTY), Column("单价成本（元）", "Unit cost (yuan)", Kind.MONEY),
+    Column("成本变动（元）", "Value change (yuan)", Kind.MONEY), Column("来源", "Source"), Column("单据号", "Document"),
+    Column("批号", "Batch"), Column("备注", "Note", width=24)])
 
 
 @router.get("/stock/movements")
@@ -138,11 +137,18 @@ def movements(request: Request, viewer: Reader, session: SessionDep, warehouse_i
         stmt = stmt.where(Product.id.in_(search_products(q=q).with_only_columns(Product.id).order_by(None)))
     if kind:
         stmt = stmt.where(StockMovement.kind == kind)
-    result = MOVEMENTS.page(session, stmt, MOVEMENTS.params(request))
-    return render(request, viewer, "stock/movements.html", page=result, warehouses=_warehouses(session, viewer),
-                  warehouse_id=warehouse_id, product_id=product_id, q=q or "", kind=kind or "", start=start, end=end,
-                  kinds=MOVEMENT_KINDS, kind_label=lambda k: label(viewer.locale, MOVEMENT_KINDS, k),
-                  doc_sources=DOCUMENT_SOURCES)
+
+    def cells(row: tuple[Any, ...]) -> list[Any]:
+        m, sku, name, wh = row
+        return [m.occurred_at, wh, sku, name, label(viewer.locale, MOVEMENT_KINDS, m.kind), m.qty_m, m.balance_after_m,
+                m.unit_cost_fen, m.value_fen,
+                m.source_type, m.source_id, m.batch_no, m.note]
+
+    return list_page(request, viewer, session, MOVEMENTS, stmt, template="stock/movements.html",
+                     export=MOVEMENT_EXPORT, cells=cells, suffix=f"-{start}-{end}",
+                     warehouses=_warehouses(session, viewer), warehouse_id=warehouse_id, product_id=product_id,
+                     q=q or "", kind=kind or "", start=start, end=end, kinds=MOVEMENT_KINDS,
+                     kind_label=lambda k: label(viewer.locale, MOVEMENT_KINDS, k), doc_sources=DOCUMENT_SOURCES)
 
 
 @router.get("/stock/documents")
@@ -160,9 +166,22 @@ def documents(request: Request, viewer: Reader, session: SessionDep, warehouse_i
                StockMovement.occurred_at >= day_start_utc(start),
                StockMovement.occurred_at < day_start_utc(end + timedelta(days=1)))
         .group_by(StockMovement.source_type, StockMovement.source_id)
-        .order_by(func.min(StockMovement.occurred_at).desc()).limit(500)).all()
+        .order_by(func.min(StockMovement.occurred_at).desc()).limit(DOCUMENTS_SHOWN)).all()
+    if wants_export(request):
+        return DOCUMENT_EXPORT.response(viewer, ([at, viewer.t(DOC_NAMES.get(kind, kind)), doc,
+                                                  wh1 if wh2 == wh1 else f"{wh1} → {wh2}", n, note]
+                                                 for kind, doc, at, n, wh1, wh2, note in rows), suffix=f"-{start}-{end}")
     return render(request, viewer, "stock/documents.html", rows=rows, warehouses=_warehouses(session, viewer),
-                  warehouse_id=warehouse_id, source=source or "", start=start, end=end, doc_names=DOC_NAMES)
+                  warehouse_id=warehouse_id, source=source or "", start=start, end=end, doc_names=DOC_NAMES,
+                  export_url=export_url(request))
+
+
+DOCUMENTS_SHOWN = 500
+"""Documents of a period on the page (and in its export): a month of a chain's receipts, transfers and
+counts; the movements list pages through everything."""
+DOCUMENT_EXPORT = ListExport("库存单据", "Stock documents", [
+    Column("时间", "Time", Kind.DATETIME), Column("单据类型", "Document type"), Column("单据号", "Document"),
+    Column("仓库", "Warehouse"), Column("行数", "Lines", Kind.INT), Column("备注", "Note", width=30)])
 
 
 @router.get("/stock/documents/{source_type}/{source_id}")

@@ -15,10 +15,12 @@ from sqlalchemy import select
 from central.api.deps import SessionDep
 from central.auth.roles import Permission as P
 from central.console.audit_view import record_change
-from central.console.i18n import register
+from central.console.exporting import ListExport, list_page
+from central.console.i18n import pick, register
 from central.console.listing import Listing, Sort
 from central.console.web import ConsoleRoute, OptionalId, OptionalText, Viewer, form_errors, page, render
 from central.errors import DomainError
+from central.excel import Column, Kind
 from central.org.models import Store, Terminal
 from central.review import service as review
 from central.review.models import ReviewFlag
@@ -65,11 +67,24 @@ def quarantined(request: Request, viewer: QuarantineReader, session: SessionDep,
         stmt = stmt.where(SyncQuarantine.terminal_id == terminal_id)
     if state != "all":
         stmt = stmt.where(SyncQuarantine.resolved_at.is_(None))
-    result = QUARANTINE.page(session, stmt, QUARANTINE.params(request))
-    return render(request, viewer, "sync/quarantine.html", page=result, terminals=_terminal_codes(session),
-                  stores=dict(session.execute(select(Store.id, Store.code)).all()), terminal_id=terminal_id,
-                  state=state or "", can_resolve=viewer.can(P.ORG_WRITE),
-                  flash_ok=viewer.t("已保存") if request.query_params.get("saved") else None)
+    terminals = _terminal_codes(session)
+    stores = dict(session.execute(select(Store.id, Store.code)).all())
+
+    def cells(q: SyncQuarantine) -> list[Any]:
+        return [q.received_at, terminals.get(q.terminal_id), stores.get(q.store_id or 0), q.seq, q.type, q.event_id,
+                q.code, pick(viewer.locale, q.message, q.message_en), q.resolution, q.resolved_at, q.note]
+
+    return list_page(request, viewer, session, QUARANTINE, stmt, template="sync/quarantine.html",
+                     export=QUARANTINE_EXPORT, cells=cells, terminals=terminals, stores=stores,
+                     terminal_id=terminal_id, state=state or "", can_resolve=viewer.can(P.ORG_WRITE),
+                     flash_ok=viewer.t("已保存") if request.query_params.get("saved") else None)
+
+
+QUARANTINE_EXPORT = ListExport("隔离事件", "Quarantined events", [
+    Column("接收时间", "Received", Kind.DATETIME), Column("终端", "Terminal"), Column("门店", "Store"),
+    Column("序号", "Seq", Kind.INT), Column("事件类型", "Event type"), Column("事件号", "Event id"),
+    Column("原因代码", "Code"), Column("原因", "Reason", width=40), Column("处理结果", "Resolution"),
+    Column("处理时间", "Resolved", Kind.DATETIME), Column("处理说明", "Note", width=24)])
 
 
 @router.post("/sync/quarantine/{item_id}")
@@ -104,11 +119,31 @@ def flags(request: Request, viewer: FlagReader, session: SessionDep, terminal_id
         stmt = stmt.where(ReviewFlag.kind == kind)
     if state != "all":
         stmt = stmt.where(ReviewFlag.status == "open")
-    result = FLAGS.page(session, stmt, FLAGS.params(request))
-    return render(request, viewer, "sync/flags.html", page=result, terminals=_terminal_codes(session),
-                  stores=dict(session.execute(select(Store.id, Store.code)).all()), terminal_id=terminal_id,
-                  kind=kind or "", state=state or "", kind_names=KIND_NAMES, can_resolve=viewer.can(P.REVIEW_RESOLVE),
-                  flash_ok=viewer.t("已保存") if request.query_params.get("saved") else None)
+    terminals = _terminal_codes(session)
+    stores = dict(session.execute(select(Store.id, Store.code)).all())
+
+    def cells(f: ReviewFlag) -> list[Any]:
+        names = KIND_NAMES.get(f.kind)
+        return [f.created_at, pick(viewer.locale, *names) if names else f.kind, stores.get(f.store_id or 0),
+                terminals.get(f.terminal_id or 0), f.subject, f.event_id,
+                pick(viewer.locale, f.message_zh, f.message_en), _pairs(f.claimed), _pairs(f.computed),
+                viewer.t("未处理") if f.status == "open" else viewer.t("已处理"), f.resolved_at, f.resolution_note]
+
+    return list_page(request, viewer, session, FLAGS, stmt, template="sync/flags.html", export=FLAG_EXPORT,
+                     cells=cells, terminals=terminals, stores=stores, terminal_id=terminal_id, kind=kind or "",
+                     state=state or "", kind_names=KIND_NAMES, can_resolve=viewer.can(P.REVIEW_RESOLVE),
+                     flash_ok=viewer.t("已保存") if request.query_params.get("saved") else None)
+
+
+def _pairs(values: dict[str, Any]) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in (values or {}).items())
+
+
+FLAG_EXPORT = ListExport("待复核", "Review flags", [
+    Column("时间", "Flagged", Kind.DATETIME), Column("类型", "Kind"), Column("门店", "Store"), Column("终端", "Terminal"),
+    Column("对象", "Subject"), Column("事件号", "Event id"), Column("说明", "What happened", width=40),
+    Column("终端声称", "Claimed", width=30), Column("总部核算", "Central computed", width=30), Column("状态", "Status"),
+    Column("处理时间", "Resolved", Kind.DATETIME), Column("处理说明", "Note", width=24)])
 
 
 @router.post("/sync/flags/{flag_id}")

@@ -21,9 +21,10 @@ from central.api.deps import SessionDep
 from central.auth.roles import DeviceKind, Role
 from central.auth.roles import Permission as P
 from central.console.audit_view import record_change, trail
+from central.console.exporting import ListExport, list_page
 from central.console.i18n import register
 from central.console.labels import TERMINAL_KINDS, label
-from central.console.listing import Listing, Sort
+from central.console.listing import Listing, PageOf, Sort
 from central.console.qr import qr_svg
 from central.console.web import (
     NAV,
@@ -39,6 +40,7 @@ from central.console.web import (
 )
 from central.db import utcnow
 from central.errors import DomainError
+from central.excel import Column, Kind
 from central.org import service
 from central.org.models import Store, Terminal
 from central.org.schemas import EnrolmentCodeIn, RevokeIn
@@ -93,17 +95,39 @@ def terminals(request: Request, viewer: Admin, session: SessionDep, store_id: Op
         stmt = stmt.where(Terminal.revoked_at.is_(None))
     elif status == "revoked":
         stmt = stmt.where(Terminal.revoked_at.is_not(None))
-    result = TERMINALS.page(session, stmt, TERMINALS.params(request))
-    ids = [t.id for t, _code, _contact in result.rows]
-    quarantined = dict(session.execute(select(SyncQuarantine.terminal_id, func.count()).where(
-        SyncQuarantine.terminal_id.in_(ids), SyncQuarantine.resolved_at.is_(None)).group_by(
-        SyncQuarantine.terminal_id)).all())
-    flags = dict(session.execute(select(ReviewFlag.terminal_id, func.count()).where(
-        ReviewFlag.terminal_id.in_(ids), ReviewFlag.status == "open").group_by(ReviewFlag.terminal_id)).all())
-    return render(request, viewer, "terminals/list.html", page=result, quarantined=quarantined, flags=flags,
-                  stores=_stores(session, viewer), store_id=store_id, kind=kind or "", status_filter=status or "",
-                  kinds=TERMINAL_KINDS, kind_label=lambda k: label(viewer.locale, TERMINAL_KINDS, k),
-                  stale_before=utcnow() - STALE_AFTER, reps=_reps(session, viewer))
+
+    def open_items(ids: list[int]) -> tuple[dict[Any, int], dict[Any, int]]:
+        quarantined = dict(session.execute(select(SyncQuarantine.terminal_id, func.count()).where(
+            SyncQuarantine.terminal_id.in_(ids), SyncQuarantine.resolved_at.is_(None)).group_by(
+            SyncQuarantine.terminal_id)).all())
+        flags = dict(session.execute(select(ReviewFlag.terminal_id, func.count()).where(
+            ReviewFlag.terminal_id.in_(ids), ReviewFlag.status == "open").group_by(ReviewFlag.terminal_id)).all())
+        return quarantined, flags
+
+    def per_page(result: PageOf) -> dict[str, Any]:
+        quarantined, flags = open_items([t.id for t, _code, _contact in result.rows])
+        return {"quarantined": quarantined, "flags": flags}
+
+    def cells(row: tuple[Terminal, str, TerminalContact | None]) -> list[Any]:
+        t, store_code, c = row
+        quarantined, flags = open_items([t.id])  # one terminal at a time: a chain has hundreds, not millions
+        return [t.code, t.name, store_code, label(viewer.locale, TERMINAL_KINDS, t.kind),
+                c.client_version if c else None, c.last_contact_at if c else None,
+                c.pending_events if c else None, quarantined.get(t.id, 0), flags.get(t.id, 0), t.enrolled_at,
+                viewer.t("已吊销") if t.revoked_at else viewer.t("正常")]
+
+    return list_page(request, viewer, session, TERMINALS, stmt, template="terminals/list.html",
+                     export=TERMINAL_EXPORT, cells=cells, per_page=per_page, stores=_stores(session, viewer),
+                     store_id=store_id, kind=kind or "", status_filter=status or "", kinds=TERMINAL_KINDS,
+                     kind_label=lambda k: label(viewer.locale, TERMINAL_KINDS, k),
+                     stale_before=utcnow() - STALE_AFTER, reps=_reps(session, viewer))
+
+
+TERMINAL_EXPORT = ListExport("终端", "Terminals", [
+    Column("终端", "Terminal"), Column("终端名称", "Name"), Column("门店", "Store"), Column("终端类型", "Kind"),
+    Column("版本", "Version"), Column("最后联系", "Last contact", Kind.DATETIME),
+    Column("待上传", "Pending events", Kind.INT), Column("隔离事件", "Quarantined", Kind.INT),
+    Column("待复核", "To review", Kind.INT), Column("注册时间", "Enrolled", Kind.DATETIME), Column("状态", "Status")])
 
 
 def _reps(session: Session, viewer: Viewer) -> dict[int, str]:

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from central.api.deps import IdPath, SessionDep
 from central.auth.roles import Permission as P
 from central.catalog.models import Product
+from central.console.exporting import ListExport, export_url, list_page, wants_export
 from central.console.i18n import register
-from central.console.listing import Listing, Sort
+from central.console.listing import Listing, PageOf, Sort
 from central.console.web import (
     NAV,
     ConsoleRoute,
@@ -33,6 +34,7 @@ from central.console.web import (
     render,
 )
 from central.errors import Forbidden, Invalid, NotFound
+from central.excel import Column, Kind
 from central.members.models import Member
 from central.org.models import Store
 from central.review.models import ReviewFlag
@@ -87,14 +89,33 @@ def _product_names(session: SessionDep, batches: list[VoucherBatch]) -> dict[int
     return dict(session.execute(select(Product.id, Product.name).where(Product.id.in_(ids))).all())
 
 
+BATCH_EXPORT = ListExport("券批次", "Voucher batches", [
+    Column("批次编号", "Batch"), Column("名称", "Name", width=24), Column("类型", "Kind"), Column("面值", "Worth", width=20),
+    Column("满额可用（元）", "Min. spend (yuan)", Kind.MONEY), Column("售价（元）", "Sale price (yuan)", Kind.MONEY),
+    Column("生效", "Valid from", Kind.DATETIME), Column("失效", "Valid to", Kind.DATETIME),
+    Column("适用门店", "Stores", Kind.LIST), Column("已发", "Issued", Kind.INT), Column("启用", "Active", Kind.BOOL)])
+CODE_EXPORT = ListExport("券号", "Voucher codes", [
+    Column("券号", "Code"), Column("状态", "Status"), Column("持券会员", "Member card"),
+    Column("发出时间", "Issued", Kind.DATETIME), Column("使用次数", "Uses", Kind.INT),
+    Column("使用小票", "Redeemed on receipt"), Column("使用门店", "Redeemed at store")])
+
+
 def _list_page(request: Request, viewer: Viewer, session: SessionDep, *, form: dict[str, Any] | None = None,
                errors: FormErrors | None = None, status: int = 200) -> Response:
     batches = [b for b in session.scalars(select(VoucherBatch).order_by(VoucherBatch.id.desc()))
                if _usable_here(viewer, b)]
+    products = _product_names(session, batches)
+    stores = _stores(session)
+    if wants_export(request) and status == 200:
+        codes = {sid: code for sid, code, _n in stores}
+        return BATCH_EXPORT.response(viewer, ([
+            b.code, b.name, viewer.t(KIND_NAMES[b.kind]), worth(viewer, b, products), b.min_spend_fen or None,
+            b.sale_price_fen, b.valid_from, b.valid_to, [codes.get(sid, str(sid)) for sid in b.store_ids] or
+            viewer.t("全部门店"), b.issued_count, b.active] for b in batches))
     return render(request, viewer, "vouchers/list.html", status=status, batches=batches,
-                  products=_product_names(session, batches), worth=worth, kinds=KIND_NAMES,
-                  stores=_stores(session), form=form or {"kind": "value", "qty": "1"}, errors=errors or FormErrors(),
-                  flash_error=errors.general if errors else None)
+                  products=products, worth=worth, kinds=KIND_NAMES,
+                  stores=stores, form=form or {"kind": "value", "qty": "1"}, errors=errors or FormErrors(),
+                  flash_error=errors.general if errors else None, export_url=export_url(request))
 
 
 @router.get("/vouchers")
@@ -149,19 +170,29 @@ def batch_page(request: Request, batch_id: IdPath, viewer: Reader, session: Sess
     stmt = select(Voucher).where(Voucher.batch_id == batch.id)
     if status in STATUS_NAMES:
         stmt = stmt.where(Voucher.status == status)
-    codes = CODES.page(session, stmt, CODES.params(request))
-    members = dict(session.execute(select(Member.id, Member.card_no).where(
-        Member.id.in_({v.member_id for v in codes.rows if v.member_id}))).all()) if codes.rows else {}
-    issued = request.query_params.get("issued")
-    flash = None
-    if request.query_params.get("created"):
-        flash = viewer.t("券批次已建立，可以发券了")
-    elif issued and issued.isdigit():
-        flash = viewer.t("已发券 {n} 张", n=int(issued))
-    return render(request, viewer, "vouchers/batch.html", batch=batch, codes=codes, members=members,
-                  worth=worth(viewer, batch, _product_names(session, [batch])), kinds=KIND_NAMES,
-                  statuses=STATUS_NAMES, status_filter=status or "", flash_ok=flash,
-                  store_codes={sid: code for sid, code, _n in _stores(session)})
+    store_codes = {sid: code for sid, code, _n in _stores(session)}
+
+    def cells(v: Voucher) -> list[Any]:
+        card = session.scalar(select(Member.card_no).where(Member.id == v.member_id)) if v.member_id else None
+        return [v.code, viewer.t(STATUS_NAMES[v.status]), card, v.issued_at, v.uses, v.redeemed_receipt_no,
+                store_codes.get(v.redeemed_store_id or 0)]
+
+    def shown(codes: PageOf, url: str) -> Response:
+        members = dict(session.execute(select(Member.id, Member.card_no).where(
+            Member.id.in_({v.member_id for v in codes.rows if v.member_id}))).all()) if codes.rows else {}
+        issued = request.query_params.get("issued")
+        flash = None
+        if request.query_params.get("created"):
+            flash = viewer.t("券批次已建立，可以发券了")
+        elif issued and issued.isdigit():
+            flash = viewer.t("已发券 {n} 张", n=int(issued))
+        return render(request, viewer, "vouchers/batch.html", batch=batch, codes=codes, members=members,
+                      worth=worth(viewer, batch, _product_names(session, [batch])), kinds=KIND_NAMES,
+                      statuses=STATUS_NAMES, status_filter=status or "", flash_ok=flash, store_codes=store_codes,
+                      export_url=url)
+
+    return list_page(request, viewer, session, CODES, stmt, export=CODE_EXPORT, cells=cells, render_with=shown,
+                     suffix=f"-{batch.code}")
 
 
 @router.post("/vouchers/batches/{batch_id}/issue")

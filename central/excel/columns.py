@@ -56,10 +56,16 @@ class Column:
     def header(self) -> str:
         return f"{self.zh}\n{self.en}" if self.en else self.zh
 
+    @property
+    def header_en_first(self) -> str:
+        """The header for a reader of the English console: English over Chinese."""
+        return f"{self.en}\n{self.zh}" if self.en else self.zh
+
     def matches(self, cell: str) -> bool:
         """True when a header cell names this column (Chinese, English, or both in either layout)."""
         found = header_key(cell)
-        return bool(found) and found in {header_key(self.zh), header_key(self.en), header_key(self.zh + self.en)}
+        return bool(found) and found in {header_key(self.zh), header_key(self.en), header_key(self.zh + self.en),
+                                       header_key(self.en + self.zh)}
 
 
 _NOISE = re.compile(r"[\s/（）()\[\]【】:：*＊_\-]+")

@@ -47,6 +47,9 @@ class Sheet:
     title: str
     columns: Sequence[Column | str]
     rows: Iterable[Sequence[Any]]
+    english_first: bool = False
+    """Headers English over Chinese and 是/否 as Yes/No (a console viewer reading in English); an
+    import reads either layout."""
 
 
 class _Formats:
@@ -73,7 +76,8 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return candidate
 
 
-def _write_cell(ws: Worksheet, row: int, col: int, kind: Kind, value: Any, fmt: Format | None) -> None:
+def _write_cell(ws: Worksheet, row: int, col: int, kind: Kind, value: Any, fmt: Format | None,
+                english: bool = False) -> None:
     if value is None or value == "":
         return
     if kind is Kind.TEXT or kind is Kind.LIST:
@@ -89,7 +93,7 @@ def _write_cell(ws: Worksheet, row: int, col: int, kind: Kind, value: Any, fmt: 
     elif kind is Kind.INT:
         ws.write_number(row, col, int(value))
     elif kind is Kind.BOOL:
-        ws.write_string(row, col, "是" if value else "否")
+        ws.write_string(row, col, ("Yes" if value else "No") if english else ("是" if value else "否"))
     elif kind is Kind.DATETIME:
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise ValueError(f"a DATETIME cell needs an aware datetime, got {value!r}")
@@ -116,7 +120,7 @@ def _write_sheet(book: xlsxwriter.Workbook, formats: _Formats, sheet: Sheet, tit
         width = col.width or _WIDTHS.get(col.kind) or max(10, min(40, 2 * len(col.zh) + 2, len(col.en) + 2))
         ws.set_column(i, i, width)
     ws.set_row(0, 32)
-    ws.write_row(0, 0, [c.header for c in columns], formats.header)
+    ws.write_row(0, 0, [c.header_en_first if sheet.english_first else c.header for c in columns], formats.header)
     ws.freeze_panes(1, 0)
     kinds = [(c.kind, formats.by_kind.get(c.kind)) for c in columns]
     count = 0
@@ -127,7 +131,7 @@ def _write_sheet(book: xlsxwriter.Workbook, formats: _Formats, sheet: Sheet, tit
             raise ValueError(f"sheet {title!r} row {count + 1}: {len(values)} values for {len(columns)} columns")
         for j, value in enumerate(values):
             kind, fmt = kinds[j]
-            _write_cell(ws, count, j, kind, value, fmt)
+            _write_cell(ws, count, j, kind, value, fmt, sheet.english_first)
     ws.autofilter(0, 0, max(count, 1), len(columns) - 1)
     return count
 

@@ -48,7 +48,7 @@ def test_search_sort_and_keyset_pages(client: TestClient, engine: Engine, make_u
     assert "P0024" in client.get(back).text
     newest = client.get("/catalog/products?sort=sku&desc=1&limit=25")
     assert newest.text.index("P0059") < newest.text.index("P0058")
-    export = client.get("/catalog/products/export.xlsx?q=kkkl")
+    export = client.get("/catalog/products?q=kkkl&export=xlsx")
     assert export.status_code == 200
     assert export.content[:2] == b"PK"
 
