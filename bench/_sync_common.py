@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 # ---------------------------------------------------------------------------- plumbing
 
@@ -57,9 +58,12 @@ def server(url: str, workers: int = 2) -> Iterator[str]:
     port = free_port()
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root)}
+    # POS_BENCH_SERVER_LOG=FILE keeps the server's log (a 500 during a benchmark is then readable)
+    log_path = os.environ.get("POS_BENCH_SERVER_LOG")
+    log: Any = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "central.cli", "serve", "--db", url, "--port", str(port),
                              "--workers", str(workers), "--log-level", "warning"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=root)
+                            stdout=log, stderr=log, env=env, cwd=root)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -76,6 +80,8 @@ def server(url: str, workers: int = 2) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(20)
+        if log_path:
+            log.close()
 
 
 def ean13(body12: str) -> str:

@@ -12,7 +12,8 @@ supplier prices for every product and minimum/maximum levels for a quarter of th
 
 Each figure is wall time with the CPU time of this process beside it (PostgreSQL runs in its own
 processes); the load average at the start of each step is printed, since on a shared machine the
-wall time mostly measures the load.
+wall time mostly measures the load. Smaller sizes (a shared machine): POS_BENCH_STOCK_PRODUCTS,
+POS_BENCH_STOCK_MOVEMENTS.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from typing import Any
 
 from bench import _sync_common as common
 
-PRODUCTS = 200_000
-MOVEMENTS = 10_000_000
-COUNT_LINES = 20_000
+PRODUCTS = int(os.environ.get("POS_BENCH_STOCK_PRODUCTS", "200000"))
+MOVEMENTS = int(os.environ.get("POS_BENCH_STOCK_MOVEMENTS", "10000000"))
+COUNT_LINES = min(20_000, PRODUCTS)
 DAYS = 365
 
 
