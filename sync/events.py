@@ -32,9 +32,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     field_validator,
-    model_serializer,
     model_validator,
 )
 
@@ -128,6 +126,12 @@ class EventType(StrEnum):
 # ---------------------------------------------------------------------------- sales
 
 
+def _is_none(value: object) -> bool:
+    """`exclude_if` of an optional field left out of the wire form when empty (checked by pydantic's
+    core per field: a model-wide wrap serializer built every line's dict twice in Python)."""
+    return value is None
+
+
 class SaleLinePayload(_Wire):
     """One priced line as the terminal sold it, with the per-line detail returns and margins need."""
 
@@ -159,23 +163,15 @@ class SaleLinePayload(_Wire):
     is_gift: bool = False
     """A free gift line (绑赠 / buy X get Y): amount 0, stock still moves."""
     unit_cost_fen: Amount | None = None
-    approved_by: CentralId | None = None
+    approved_by: CentralId | None = Field(default=None, exclude_if=_is_none)
     """For `price_source` "override": the manager who approved the price at the till (central flags
     an override that names no manager of the store). Left out of the wire form when None, so a sale
     without an override is byte for byte what it was before the field (and what an older central
     accepts); a sale with one needs a central that knows it."""
-    weighed: bool | None = None
+    weighed: bool | None = Field(default=None, exclude_if=_is_none)
     """Sold by weight (the product's `weighed` as the till priced it): `qty` is kilograms with 3
     places. Protocol 4; None only from older tills (and then left out of the wire form, like
     `approved_by`) — ask `line_is_weighed`, never the Decimal."""
-
-    @model_serializer(mode="wrap")
-    def _omit_no_approver(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        for optional in ("approved_by", "weighed"):
-            if data.get(optional, 0) is None:
-                del data[optional]
-        return data
 
     @model_validator(mode="after")
     def _pieces_are_whole(self) -> SaleLinePayload:
@@ -239,7 +235,7 @@ class SaleCompleted(_Wire):
     tax_fen: Amount
     points_earned: Points = 0
     points_redeemed: Points = 0
-    points_value_fen: Amount | None = None
+    points_value_fen: Amount | None = Field(default=None, exclude_if=_is_none)
     """The money value of `points_redeemed` (it pays inside the lines' `order_discount_fen`, so the
     total is what remains to pay in money). Protocol 4; None only from older tills — ask
     `sale_points_value_fen` (and then left out of the wire form)."""
@@ -247,13 +243,6 @@ class SaleCompleted(_Wire):
     """The catalog/price change-feed cursor the terminal priced with."""
     promotion_ids: list[CentralId] = Field(default_factory=list, max_length=50)
     note: Text | None = Field(default=None, max_length=500)
-
-    @model_serializer(mode="wrap")
-    def _omit_unknown_value(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if data.get("points_value_fen", 0) is None:
-            del data["points_value_fen"]
-        return data
 
     @field_validator("sold_at")
     @classmethod
