@@ -7,6 +7,21 @@ Services raise these; `central.api.errors` turns them into
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class NotYetAtCentral(StrEnum):
+    """Codes meaning "something this event refers to has not reached central yet". The sync engine
+    (`central.syncing.ingest`) defers such an event — nothing written, the till sends it again later
+    (sync/CONFLICTS.md rule 2) — instead of quarantining it. Each is raised by an ingest handler:"""
+
+    ORIGINAL_SALE_NOT_FOUND = "original_sale_not_found"
+    """A return whose sale (another till's, or a quarantined one) is not here: `sales.errors.OriginalSaleNotReceived`."""
+    MEMBER_NOT_FOUND = "member_not_found"
+    """A sale or payment for a member whose `member.created` has not arrived (`not_found("会员", "member")`)."""
+    DEPENDENCY_MISSING = "dependency_missing"
+    """A rep's event naming a customer or order made offline whose own event has not arrived."""
+
 
 class DomainError(Exception):
     """Base of every expected, user-facing error. `status` is the HTTP status it maps to."""

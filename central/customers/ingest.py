@@ -20,7 +20,7 @@ from central.customers.models import (
     CustomerType,
     VisitNote,
 )
-from central.errors import Conflict, DomainError, Invalid, WrongScope, not_found
+from central.errors import Conflict, DomainError, Invalid, NotYetAtCentral, WrongScope, not_found
 from sync.events import CustomerCreated, CustomerUpdated, VisitNoteCreated
 from sync.field import CustomerStatus
 
@@ -53,7 +53,7 @@ def rep_customer(session: Session, *, customer_id: int | None, ev_rep_id: int, e
         customer = session.scalar(select(Customer).where(Customer.client_id == new_customer_id))
         if customer is None:
             raise DomainError(f"新客户 {new_customer_id} 尚未到达总部", f"new customer {new_customer_id} has not "
-                              "reached central yet", code="dependency_missing", field="new_customer_id")
+                              "reached central yet", code=NotYetAtCentral.DEPENDENCY_MISSING, field="new_customer_id")
     if customer.rep_id != ev_rep_id:
         raise WrongScope(f"客户 {customer.code} 不属于业务员 {ev_rep_id}",
                          f"customer {customer.code} is not rep {ev_rep_id}'s", field="customer_id")

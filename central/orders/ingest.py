@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from central.customers.ingest import rep_customer
 from central.customers.models import Customer
-from central.errors import DomainError
+from central.errors import DomainError, NotYetAtCentral
 from central.orders.models import SalesOrder
 from central.orders.returns import ReturnLineIn, record_return
 from central.orders.service import LineIn, OrderIn, take_order
@@ -59,7 +59,7 @@ def apply_order_return_recorded(session: Session, ev: OrderReturnRecorded, *, te
     order = session.get(SalesOrder, ev.order_id, with_for_update=True)
     if order is None:
         raise DomainError(f"订单 {ev.order_id} 尚未到达总部", f"order {ev.order_id} has not reached central yet",
-                          code="dependency_missing", field="order_id")
+                          code=NotYetAtCentral.DEPENDENCY_MISSING, field="order_id")
     customer = session.get(Customer, order.customer_id)
     assert customer is not None
     rep_customer(session, customer_id=customer.id, ev_rep_id=ev.rep_id, ev_terminal_id=ev.terminal_id,

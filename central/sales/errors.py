@@ -9,7 +9,7 @@ deferred the same way.
 
 from __future__ import annotations
 
-from central.errors import Conflict, Invalid, NotFound
+from central.errors import Conflict, Invalid, NotFound, NotYetAtCentral
 
 
 class DuplicateDocument(Conflict):
@@ -27,7 +27,7 @@ class InconsistentDocument(Invalid):
 class OriginalSaleNotReceived(NotFound):
     """A return's original sale is not at central (yet): defer, do not quarantine."""
 
-    default_code = "original_sale_not_found"
+    default_code = NotYetAtCentral.ORIGINAL_SALE_NOT_FOUND
 
 
 class ReturnExceedsSale(Invalid):

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from central.bulk import JsonText, copy_unless_conflict, pg_execute, recordset_sql
 from central.db import utcnow
-from central.errors import DomainError
+from central.errors import DomainError, NotYetAtCentral
 from central.inventory.models import StockOnHand
 from central.sales.ingest import store_warehouse
 from central.syncing.feed import insert_ignore
@@ -40,11 +40,9 @@ REP_EVENTS = frozenset({EventType.FIELD_ORDER_CREATED, EventType.VISIT_NOTE_CREA
                         EventType.ORDER_RETURN_RECORDED})
 """Events of a rep's tablet: their services also get the device's rep id, to check it is the rep's own."""
 
-DEFERRABLE_CODES: frozenset[str] = frozenset({
-    "original_sale_not_found", "sale_not_found", "shift_not_found", "member_not_found",
-    "dependency_missing", "not_yet",
-})
-"""Domain error codes meaning "something this event refers to has not reached central yet"."""
+DEFERRABLE_CODES: frozenset[str] = frozenset(NotYetAtCentral)
+"""Domain error codes meaning "something this event refers to has not reached central yet" (no
+handler raises `sale_not_found`, `shift_not_found` or `not_yet`, which were listed here too)."""
 
 
 class Device(Protocol):

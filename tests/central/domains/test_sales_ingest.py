@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from central.db import session_scope
-from central.errors import DomainError
+from central.errors import DomainError, WrongScope
 from central.finance.models import ReceivableAccount, ReceivableEntry
 from central.inventory.check import check_stock
 from central.inventory.ledger import on_hand
@@ -27,7 +27,6 @@ from central.sales.errors import (
     InconsistentDocument,
     OriginalSaleNotReceived,
     ReturnExceedsSale,
-    WrongScope,
 )
 from central.sales.models import CancelledCart, DrawerOpening, Sale, SaleLine, SalePayment, SaleReturn, Shift
 from sync.events import DrawerOpened, PaymentPayload, SaleCancelled, ShiftClosed, Tender, uuid7

@@ -203,5 +203,5 @@ def test_an_older_tablet_is_still_served_and_central_announces_its_protocol(clie
                     json={"protocol_version": 1, "terminal_id": field.tablet_id, "events": [env]})
     assert r.status_code == 200, r.text
     assert r.json()["results"][0]["status"] == "applied"
-    assert r.headers["X-POS-Protocol"] == str(PROTOCOL_VERSION) == "3"
+    assert r.headers["X-POS-Protocol"] == str(PROTOCOL_VERSION) == "4"
     assert get(client, admin, "/sales-orders/FO-OLD-1")["status"] == "approved"
