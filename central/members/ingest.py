@@ -15,7 +15,11 @@ from sqlalchemy.orm import Session
 
 from central.errors import Conflict, Invalid, WrongScope
 from central.members.models import Member
+from central.review.service import flag
 from sync.events import MemberCreated
+
+SIGN_UP_LEVEL = "normal"
+"""The level a member signed up at a till starts at (a cashier does not give levels: docs/roles.md)."""
 
 
 def parse_birthday(text: str | None) -> date | None:
@@ -43,11 +47,18 @@ def apply_member_created(session: Session, ev: MemberCreated, *, terminal_id: in
         field = "member_id" if clash.id == ev.member_id else "card_no"
         raise Conflict(f"会员已存在（{field}）：{ev.card_no}", f"member already exists ({field}): {ev.card_no}",
                        code="duplicate_member", field=field)
+    level = ev.level
+    if level != SIGN_UP_LEVEL:  # a till signs members up at the normal level; a level is head office's to give
+        flag(session, kind="member_level", store_id=store_id, terminal_id=terminal_id, event_id=None,
+             subject=ev.card_no, claimed={"level": ev.level}, computed={"level": SIGN_UP_LEVEL},
+             message_zh=f"收银台新建会员 {ev.card_no} 时声称等级为 {ev.level}，已按普通会员建档",
+             message_en=f"the till signed member {ev.card_no} up at level {ev.level}; kept at normal")
+        level = SIGN_UP_LEVEL
     duplicate_phone = bool(ev.phone) and session.scalar(
         select(Member.id).where(Member.phone == ev.phone).limit(1)) is not None
     member = Member(
         id=ev.member_id, card_no=ev.card_no, phone=ev.phone, name=ev.name, birthday=birthday,
-        level=ev.level, home_store_id=store_id, points_balance=0, duplicate_phone=duplicate_phone,
+        level=level, home_store_id=store_id, points_balance=0, duplicate_phone=duplicate_phone,
         active=True, created_at=ev.created_at, received_at=received_at,
         created_by_terminal_id=terminal_id, updated_at=received_at)
     session.add(member)
