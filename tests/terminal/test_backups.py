@@ -41,3 +41,19 @@ def test_a_failed_backup_does_not_stop_the_shift_close(store: Store) -> None:
     report = shifts.close_shift(store, session, {10000: 1})
     assert report.counted_cash_fen == 10_000
     assert shifts.current_shift(store) is None
+
+
+def test_status_names_the_backups(store: Store, capsys: object) -> None:
+    import json
+
+    import pytest
+
+    from terminal.cli import main
+
+    assert isinstance(capsys, pytest.CaptureFixture)
+    store.backup_now("shift")
+    newest = list_backups(store.path)[0]
+    assert main(["status", "--json", "--data", str(store.path.parent)]) == 0
+    status = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert status["backups"] == 1
+    assert status["newest_backup"] == newest.taken_at.isoformat(timespec="seconds")
