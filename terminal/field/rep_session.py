@@ -11,10 +11,16 @@ from __future__ import annotations
 from sync.master import UserInfo
 from terminal.errors import AuthError
 from terminal.field.mode import tablet_rep_id
-from terminal.session import _pin_matches, audit  # the till's argon2 check, with its in-memory cache
+from terminal.session import PIN_ATTEMPTS, _pin_matches, audit  # the till's argon2 check, with its cache
 from terminal.store import Store
 
 REP_ROLES = frozenset({"sales_rep"})
+
+
+def rep_locked_out() -> AuthError:
+    return AuthError(f"PIN 连续输错 {PIN_ATTEMPTS} 次，已锁定：请联系总部为您设置新的 PIN，同步后即可登录",
+                     f"locked after {PIN_ATTEMPTS} wrong PINs: ask head office to set a new PIN; it works "
+                     "once the tablet has synced", code="pin_locked_out")
 
 
 class RepSession:
@@ -38,10 +44,27 @@ class RepSession:
         if user is None:
             raise AuthError("业务员资料尚未同步，请先联网同步", "the rep's data has not been synced yet: sync first",
                             code="rep_not_synced")
-        if not user.active or user.role not in REP_ROLES or not _pin_matches(user, pin):
+        if not user.active or user.role not in REP_ROLES or not user.pin_hash:
             with self.store.transaction():
                 audit(self.store, "sign_in_failed", cashier_id=user.id, detail={"kind": "rep"})
             raise AuthError("密码错误", "wrong PIN", code="bad_credentials")
+        kept = self.store.pin_failures.get(user.id)
+        if kept is not None and kept.locked_at and kept.pin_hash == user.pin_hash:
+            raise rep_locked_out()
+        if not _pin_matches(user, pin):
+            # as on a till (terminal.session), but nobody else signs in on a rep's tablet: the lock
+            # lifts when head office sets a new PIN and it syncs
+            failures = self.store.pin_failures.record_failure(user.id, user.pin_hash, lock_after=PIN_ATTEMPTS)
+            with self.store.transaction():
+                audit(self.store, "sign_in_failed", cashier_id=user.id,
+                      detail={"kind": "rep", "failures": failures.failures})
+            if failures.locked_at:
+                raise rep_locked_out()
+            left = PIN_ATTEMPTS - failures.failures
+            raise AuthError(f"密码错误（再错 {left} 次将锁定）", f"wrong PIN ({left} more wrong and the tablet locks)",
+                            code="bad_credentials")
+        if kept is not None:
+            self.store.pin_failures.clear(user.id)
         return user
 
     def sign_in(self, pin: str) -> UserInfo:
