@@ -17,6 +17,8 @@ from central.attachments import api as attachments_api
 from central.audit import api as audit_api
 from central.audit.context import AuditContext
 from central.auth import api as auth_api
+from central.auth.guesses import DEVICE, ENROLMENT, GuessGuard
+from central.auth.login_guard import LoginGuard
 from central.catalog import api as catalog_api
 from central.console.routes import install as install_console
 from central.counts import api as counts_api
@@ -108,6 +110,9 @@ def create_app(db_url: str, *, check_schema: bool = True) -> FastAPI:
     app.state.read_inline = read_engine is not engine and read_engine.dialect.name == "sqlite"
     app.state.db_url = db_url
     app.state.schema_revision = head_revision()
+    app.state.login_guard = LoginGuard()  # back-offs and password-check workers (central/auth/login_guard.py)
+    app.state.device_guesses = GuessGuard(DEVICE)  # back-off for wrong device credentials (central/auth/guesses.py)
+    app.state.enrolment_guesses = GuessGuard(ENROLMENT)  # … and for wrong enrolment codes
     install_error_handlers(app)
     # outermost last: the client address is known everywhere, every exception is answered (keeping
     # the connection), nothing reads a body before the gate authenticated and bounded it

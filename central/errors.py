@@ -86,6 +86,19 @@ class WrongScope(Forbidden):
     default_code = "wrong_scope"
 
 
+class TooManyRequests(DomainError):
+    """Too many failed attempts (or too many at once): try again after `retry_after` seconds (429 with a
+    Retry-After header)."""
+
+    status = 429
+    default_code = "too_many_attempts"
+
+    def __init__(self, message: str, message_en: str | None = None, *, retry_after: int, code: str | None = None,
+                 field: str | None = None) -> None:
+        super().__init__(message, message_en, code=code, field=field)
+        self.retry_after = max(1, int(retry_after))
+
+
 def not_found(entity_zh: str, entity_en: str, field: str | None = None,
               value: object = None) -> NotFound:
     """A NotFound with the usual wording, e.g. not_found("商品", "product", "product_id", 7)."""

@@ -90,3 +90,42 @@ def quarantine_per_hour() -> int:
     if not env.isdigit() or int(env) <= 0:
         raise ValueError(f"POS_QUARANTINE_PER_HOUR: not a positive integer: {env!r}")
     return int(env)
+
+
+# ------------------------------------------------------------------ guessing (logins, devices, enrolment codes)
+
+
+def positive_int_setting(name: str, default: int) -> int:
+    """The positive integer in environment variable `name`, or `default` when it is unset."""
+    env = os.environ.get(name, "").strip()
+    if not env:
+        return default
+    if not env.isdigit() or int(env) <= 0:
+        raise ValueError(f"{name}: not a positive integer: {env!r}")
+    return int(env)
+
+
+DEFAULT_LOGIN_MAX_FAILURES = 5
+"""Wrong passwords for one username before it backs off (`POS_LOGIN_MAX_FAILURES`)."""
+
+DEFAULT_LOGIN_ADDRESS_MAX_FAILURES = 20
+"""Failed logins from one client address before it backs off (`POS_LOGIN_ADDRESS_MAX_FAILURES`); higher than
+the per-user figure because a shop's staff share one address behind its router."""
+
+DEFAULT_LOCKOUT_SECONDS = 30
+"""The first back-off, doubled at every further failure (`POS_LOCKOUT_SECONDS`)."""
+
+DEFAULT_LOCKOUT_MAX_SECONDS = 15 * 60
+"""The longest back-off (`POS_LOCKOUT_MAX_SECONDS`); failures older than this are forgotten."""
+
+DEFAULT_GUESS_MAX_FAILURES = 10
+"""Distinct wrong device credentials or enrolment codes from one client address before it backs off
+(`POS_GUESS_MAX_FAILURES`). A till repeating its own stale credential counts once: only guesses add up."""
+
+DEFAULT_LOGIN_HASH_WORKERS = 2
+"""Password checks (argon2, tens of ms of CPU and 64 MiB each) running at once per server process
+(`POS_LOGIN_HASH_WORKERS`)."""
+
+DEFAULT_LOGIN_HASH_QUEUE = 4
+"""Logins that may wait for a password-check worker (`POS_LOGIN_HASH_QUEUE`); one more is refused at once
+(429 `login_busy`) rather than queued in front of other requests."""

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from central.errors import Conflict, DomainError, Invalid
+from central.errors import Conflict, DomainError, Invalid, TooManyRequests
 from sync.errors import ContractError
 
 log = logging.getLogger("central.api")
@@ -90,6 +90,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "request body too large (see `x-max-body-bytes`, default 1 MB)"},
     415: {"model": ErrorBody, "description": "unsupported Content-Encoding (only gzip)"},
     422: {"model": ErrorBody, "description": "invalid input; `field` names it"},
+    429: {"model": ErrorBody, "description": "too many failed attempts, or too many logins at once; see Retry-After"},
 }
 """Documented on every operation so clients (and schemathesis) know the error shape."""
 
@@ -143,6 +144,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(ContractError)

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from central.api.deps import SessionDep
 from central.auth import service as auth_service
@@ -31,7 +33,7 @@ from central.console.web import (
     set_locale,
 )
 from central.db import session_scope
-from central.errors import DomainError
+from central.errors import DomainError, TooManyRequests
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -76,9 +78,9 @@ def login_form(request: Request, next: str | None = None) -> Response:  # noqa: 
 
 
 @router.post("/login")
-def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
-          password: Annotated[str, Form(max_length=400)] = "", csrf: Annotated[str, Form(max_length=100)] = "",
-          next: Annotated[str, Form(max_length=2000)] = "/") -> Response:  # noqa: A002
+async def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
+                password: Annotated[str, Form(max_length=400)] = "", csrf: Annotated[str, Form(max_length=100)] = "",
+                next: Annotated[str, Form(max_length=2000)] = "/") -> Response:  # noqa: A002
     locale = parse_locale(request.cookies.get(LANG_COOKIE))
     target = _safe_next(next)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
@@ -92,18 +94,18 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
                            error=form_errors(locale, exc).general)
     engine = request.app.state.engine
     try:
-        # the same two steps as POST /api/v1/auth/login: argon2 in a read transaction, then the token
-        with session_scope(engine, write=False) as session:
-            user = auth_service.check_credentials(session, username=body.username, password=body.password)
-        with session_scope(engine) as session:
-            token, _expires = auth_service.issue_token(session, user_id=user.id)
-            from central.console.models import ConsolePreference
-
-            pref = session.get(ConsolePreference, user.id)
-            user_locale = parse_locale(pref.locale if pref else None)
+        # the same guard as POST /api/v1/auth/login (back-off, bounded password checks), then the token
+        user = await request.app.state.login_guard.check(
+            engine, username=body.username, password=body.password,
+            address=request.client.host if request.client else None)
+        token, user_locale = await run_in_threadpool(_open_session, engine, user.id)
     except DomainError as exc:
-        return _login_page(request, next_url=target, username=username,
+        page = _login_page(request, next_url=target, username=username,
                            error=exc.message if locale != "en" else exc.message_en)
+        if isinstance(exc, TooManyRequests):
+            page.status_code = 429
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = RedirectResponse(target, status_code=303)
     # the token itself decides how long the session lasts (idle hour, working day): the cookie may outlive it
     response.set_cookie(SESSION_COOKIE, token, max_age=int(auth_service.SESSION_MAX.total_seconds()),
@@ -111,6 +113,16 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
     response.set_cookie(LANG_COOKIE, user_locale, max_age=400 * 86400, samesite="strict", path="/")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
+
+
+def _open_session(engine: Engine, user_id: int) -> tuple[str, str]:
+    """A new token for the user, and the console language they chose."""
+    from central.console.models import ConsolePreference
+
+    with session_scope(engine) as session:
+        token, _expires = auth_service.issue_token(session, user_id=user_id)
+        pref = session.get(ConsolePreference, user_id)
+        return token, parse_locale(pref.locale if pref else None)
 
 
 @router.post("/logout")
