@@ -32,7 +32,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from central.errors import Unauthorized
+from central.errors import TooManyRequests, Unauthorized
 from central.settings import MAX_JSON_DEPTH, MiB, max_body_bytes
 
 LIMIT_KEY = "x-max-body-bytes"
@@ -73,6 +73,7 @@ class Refusal(Exception):
     code: str
     message: str
     message_en: str
+    retry_after: int | None = None
 
     async def send(self, send: Send, *, close: bool) -> None:
         payload = json.dumps({"error": {"code": self.code, "message": self.message, "message_en": self.message_en,
@@ -80,6 +81,8 @@ class Refusal(Exception):
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
         if self.status == 401:
             headers.append((b"www-authenticate", b"Bearer"))
+        if self.retry_after is not None:
+            headers.append((b"retry-after", str(self.retry_after).encode()))
         if close:  # the rest of the body is not wanted: do not read it to keep the connection
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
@@ -273,6 +276,8 @@ class RequestGate:
                 principal = await authenticate_request(request, header)
             except Unauthorized as exc:
                 raise Refusal(401, exc.code, exc.message, exc.message_en) from exc
+            except TooManyRequests as exc:  # a client guessing device credentials (central/auth/guesses.py)
+                raise Refusal(429, exc.code, exc.message, exc.message_en, exc.retry_after) from exc
             setattr(request.state, GATE_PRINCIPAL, (header, principal))  # scope["state"]: the endpoint's too
         return scope, operation
 

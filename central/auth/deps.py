@@ -15,12 +15,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from central.api.gate import GATE_PRINCIPAL
 from central.auth.cache import auth_cache, cache_key, install_invalidation
+from central.auth.guesses import GuessGuard
 from central.auth.models import ApiToken
 from central.auth.principal import DevicePrincipal, Principal, UserPrincipal
 from central.auth.roles import (
@@ -65,7 +66,10 @@ _TOKEN = (select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.created_at, 
                  User.active)
           .join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("h")))
 _TERMINAL = select(Terminal.id, Terminal.code, Terminal.kind, Terminal.store_id, Terminal.rep_user_id,
-                   Terminal.secret_hash, Terminal.revoked_at).where(Terminal.id == bindparam("id"))
+                   Terminal.secret_hash, Terminal.revoked_at, Terminal.first_used_at).where(
+                       Terminal.id == bindparam("id"))
+_FIRST_USE = (update(Terminal).where(Terminal.id == bindparam("id"), Terminal.first_used_at.is_(None))
+              .values(first_used_at=bindparam("now")))
 
 
 def _authenticate_user(session: Session | Connection, token: str) -> UserPrincipal:
@@ -86,6 +90,10 @@ def _check_user(session: Session | Connection, token: str) -> tuple[UserPrincipa
 
 def authenticate_device(session: Session | Connection, credential: str) -> DevicePrincipal:
     """Check a `<terminal_id>:<secret>` credential; 401 with a clear reason when it fails."""
+    return device_principal(_device_row(session, credential))
+
+
+def _device_row(session: Session | Connection, credential: str) -> Any:
     terminal_part, sep, secret = credential.partition(":")
     if not sep or not terminal_part.isdigit() or not secret or len(terminal_part) > 10:
         raise Unauthorized("设备凭证格式应为 <终端id>:<密钥>", "device credential must be <terminal_id>:<secret>",
@@ -97,7 +105,7 @@ def authenticate_device(session: Session | Connection, credential: str) -> Devic
     if terminal.revoked_at is not None:
         raise Unauthorized("此终端的凭证已被吊销，请联系总部重新注册", "this terminal's credential has been revoked; "
                            "ask head office to enrol it again", code="device_revoked")
-    return device_principal(terminal)
+    return terminal
 
 
 def authenticate(session: Session | Connection, header: str | None) -> Principal:
@@ -106,14 +114,23 @@ def authenticate(session: Session | Connection, header: str | None) -> Principal
 
 
 def _check(session: Session | Connection, header: str | None) -> tuple[Principal, datetime | None, datetime | None]:
+    principal, expires_at, created_at, _first_use = _check_first_use(session, header)
+    return principal, expires_at, created_at
+
+
+def _check_first_use(session: Session | Connection, header: str | None
+                     ) -> tuple[Principal, datetime | None, datetime | None, bool]:
+    """The principal, its token's expiry and issue time, and whether it is a terminal using its credential
+    for the first time."""
     if not header:
         raise Unauthorized("需要登录或设备凭证", "authentication required", code="not_authenticated")
     scheme, _, value = header.strip().partition(" ")
     value = value.strip()
     if scheme.lower() == "bearer" and value:
-        return _check_user(session, value)
+        return (*_check_user(session, value), False)
     if scheme.lower() == "device" and value:
-        return authenticate_device(session, value), None, None
+        terminal = _device_row(session, value)
+        return device_principal(terminal), None, None, terminal.first_used_at is None
     raise Unauthorized("不支持的认证方式，应为 Bearer 或 Device", "Authorization must be 'Bearer <token>' or "
                        "'Device <terminal_id>:<secret>'", code="invalid_authorization")
 
@@ -124,13 +141,18 @@ install_invalidation()
 def _authenticate_fresh(engine: Engine, key: tuple[str, str], header: str) -> Principal:
     generation = auth_cache.generation  # read before the database: a clear meanwhile drops this fill
     with engine.connect() as conn:
-        principal, expires_at, created_at = _check(conn, header)
+        principal, expires_at, created_at, first_use = _check_first_use(conn, header)
     if expires_at is not None and created_at is not None:  # a bearer token in use: extend it when due
         token_hash = digest(header.strip().partition(" ")[2].strip())
         if expires_at - utcnow() <= TOKEN_LIFETIME / 2:
             with engine.begin() as conn:
                 expires_at = slide(conn, token_hash=token_hash, created_at=created_at,
                                    expires_at=expires_at) or expires_at
+    if first_use:
+        # from now on the terminal's enrolment code is spent (central.org.service.enroll); a Core
+        # statement: nothing the feed or the authentication cache watches changes
+        with engine.begin() as conn:
+            conn.execute(_FIRST_USE, {"id": principal.terminal_id, "now": utcnow()})  # type: ignore[attr-defined]
     auth_cache.put(key, principal, generation=generation, expires_at=expires_at, now=utcnow())
     return principal
 
@@ -150,8 +172,29 @@ async def authenticate_request(request: Request, header: str | None) -> Principa
     key = cache_key(state.db_url, header)
     principal = auth_cache.get(key)
     if principal is None:
-        principal = await run_in_threadpool(_authenticate_fresh, state.engine, key, header)
+        if not _is_device(header):
+            return await run_in_threadpool(_authenticate_fresh, state.engine, key, header)
+        address = request.client.host if request.client else None
+        guesses: GuessGuard = state.device_guesses  # central/auth/guesses.py: back-off per address, audited
+        guesses.check(address)
+        try:
+            principal = await run_in_threadpool(_authenticate_fresh, state.engine, key, header)
+        except Unauthorized as exc:
+            if exc.code in _GUESSED:
+                terminal = header.strip()[6:].strip().partition(":")[0]
+                await run_in_threadpool(guesses.failed, state.engine, address=address, secret=header.strip(),
+                                        reason=exc.code, entity_type="terminal",
+                                        entity_id=terminal[:10] if terminal.isdigit() else "?")
+            raise
     return principal
+
+
+_GUESSED = frozenset({"unknown_device", "invalid_device_credential"})
+"""Device refusals that count as guesses (a revoked till's own credential does not)."""
+
+
+def _is_device(header: str) -> bool:
+    return header.lstrip()[:7].lower() == "device "
 
 
 def require(*perms: Permission, devices: bool = True) -> Any:

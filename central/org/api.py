@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from central.api.deps import IdPath, IdQuery, SessionDep
@@ -14,8 +14,11 @@ from central.api.pagination import Page, PageDep, paginate
 from central.api.types import changes_of
 from central.audit import service as audit
 from central.auth.deps import CurrentDevice, require
+from central.auth.guesses import GuessGuard
 from central.auth.principal import Principal
 from central.auth.roles import Permission as P
+from central.db import session_scope
+from central.errors import Invalid
 from central.org import service
 from central.org.models import Store, Terminal, Warehouse
 from central.org.schemas import (
@@ -151,14 +154,27 @@ def make_enrolment_code(body: EnrolmentCodeIn, session: SessionDep, who: Termina
 
 @router.post("/enroll", response_model=EnrollOut, status_code=201, openapi_extra=body_limit("enroll", 4 * KiB),
              summary="终端注册 / exchange an enrolment code for a device credential")
-def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
-    """Safe to retry with the same `code` and `nonce` until the code expires: the same terminal again,
-    with a new secret (the previous one stops working)."""
-    terminal, secret = service.enroll(session, code=body.code, name=body.name, nonce=body.nonce)
-    store = service.get_store(session, terminal.store_id)
-    return EnrollOut(terminal_id=terminal.id, terminal_code=terminal.code, secret=secret,
-                     credential=f"{terminal.id}:{secret}", store_id=store.id, store_code=store.code,
-                     store_name=store.name, kind=terminal.kind, rep_id=terminal.rep_user_id)
+def enroll(body: EnrollIn, request: Request) -> EnrollOut:
+    """Safe to retry with the same `code` and `nonce` until the code expires and until the terminal first
+    uses its credential: the same terminal again, with a new secret (the previous one stops working).
+    Wrong, used or spent codes are audited, and an address trying many of them backs off (429)."""
+    engine = request.app.state.engine
+    address = request.client.host if request.client else None
+    guesses: GuessGuard = request.app.state.enrolment_guesses
+    guesses.check(address)
+    try:
+        # a transaction of its own, so that a refusal can be audited in another after it is rolled back
+        with session_scope(engine) as session:
+            terminal, secret = service.enroll(session, code=body.code, name=body.name, nonce=body.nonce)
+            store = service.get_store(session, terminal.store_id)
+            return EnrollOut(terminal_id=terminal.id, terminal_code=terminal.code, secret=secret,
+                             credential=f"{terminal.id}:{secret}", store_id=store.id, store_code=store.code,
+                             store_name=store.name, kind=terminal.kind, rep_id=terminal.rep_user_id)
+    except Invalid as exc:
+        if exc.code in service.REFUSED_CODES:
+            guesses.failed(engine, address=address, secret=body.code, reason=exc.code, entity_type="client",
+                           entity_id=address or "?")
+        raise
 
 
 @router.get("/devices/me", response_model=TerminalOut, summary="本终端信息 / the calling terminal")

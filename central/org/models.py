@@ -94,6 +94,9 @@ class Terminal(Base):
     name: Mapped[str | None] = mapped_column(String(100))
     secret_hash: Mapped[str] = mapped_column(String(64))
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_used_at: Mapped[datetime | None]
+    """When the terminal first authenticated with its credential (`central.auth.deps`); from then on its
+    enrolment code is spent for good: a replay cannot take the credential away from the real till."""
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

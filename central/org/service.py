@@ -3,7 +3,8 @@
 Enrolment: head office (or a store manager) makes a one-time code that expires; a terminal
 exchanges it once for a device credential `<terminal_id>:<secret>` bound to the store (and to the
 rep, for a rep tablet). A terminal that sent a random nonce with the code may repeat the exchange
-with that nonce until the code expires (its answer was lost): same terminal, new secret. Only
+with that nonce until the code expires (its answer was lost): same terminal, new secret — but only
+until the terminal first uses its credential; from then on the code is spent for good. Only
 digests of codes, nonces and secrets are stored.
 """
 
@@ -222,7 +223,8 @@ def enroll(session: Session, *, code: str, name: str | None = None, nonce: str |
     same code with the same nonce before the code expires is the same terminal asking again because
     the answer was lost: it gets the same terminal with a *new* secret (secrets are stored as
     digests, so the first one cannot be sent again; it stops working, and no one ever received it).
-    Another nonce, no nonce, or the same nonce after expiry: refused, the code stays used.
+    Another nonce, no nonce, the same nonce after expiry, or once the terminal has used its credential
+    (`Terminal.first_used_at`): refused, the code stays used.
     """
     now = now or utcnow()
     row = session.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == digest(_normalise_code(code)))
@@ -247,6 +249,11 @@ def enroll(session: Session, *, code: str, name: str | None = None, nonce: str |
     return terminal, secret
 
 
+REFUSED_CODES = frozenset({"enrolment_code_invalid", "enrolment_code_used", "enrolment_code_spent",
+                           "enrolment_terminal_revoked"})
+"""Refusals of `enroll` that are audited and count as guesses (an expired code is merely late)."""
+
+
 def _expired() -> Invalid:
     return Invalid("注册码已过期，请重新生成", "this enrolment code has expired; make a new one",
                    code="enrolment_code_expired", field="code")
@@ -266,6 +273,14 @@ def _enroll_again(session: Session, row: EnrolmentCode, *, name: str | None, non
         raise Invalid("用此注册码注册的终端已被吊销，请重新生成注册码",
                       "the terminal enrolled with this code has been revoked; make a new code",
                       code="enrolment_terminal_revoked", field="code")
+    if terminal.first_used_at is not None:
+        # the till has its credential and uses it: whoever asks again with the code and nonce (a copy of
+        # the till's data, a recorded request) must not be handed a secret that locks the real till out
+        raise Invalid(f"此注册码已用于终端 {terminal.code}，该终端已开始使用，注册码已失效；"
+                      "如需注册新设备或重新注册该终端，请重新生成注册码",
+                      f"this enrolment code was used by terminal {terminal.code}, which is in use, so the code "
+                      "is spent; make a new code to enrol a device (again)", code="enrolment_code_spent",
+                      field="code")
     secret = new_secret()
     terminal.secret_hash = digest(secret)  # the previous secret stops working (clears the auth cache)
     if name:
