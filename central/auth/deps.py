@@ -68,7 +68,7 @@ _TOKEN = (select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.created_at, 
 _TERMINAL = select(Terminal.id, Terminal.code, Terminal.kind, Terminal.store_id, Terminal.rep_user_id,
                    Terminal.secret_hash, Terminal.revoked_at, Terminal.first_used_at).where(
                        Terminal.id == bindparam("id"))
-_FIRST_USE = (update(Terminal).where(Terminal.id == bindparam("id"), Terminal.first_used_at.is_(None))
+_FIRST_USE = (update(Terminal).where(Terminal.id == bindparam("terminal"), Terminal.first_used_at.is_(None))
               .values(first_used_at=bindparam("now")))
 
 
@@ -152,7 +152,7 @@ def _authenticate_fresh(engine: Engine, key: tuple[str, str], header: str) -> Pr
         # from now on the terminal's enrolment code is spent (central.org.service.enroll); a Core
         # statement: nothing the feed or the authentication cache watches changes
         with engine.begin() as conn:
-            conn.execute(_FIRST_USE, {"id": principal.terminal_id, "now": utcnow()})  # type: ignore[attr-defined]
+            conn.execute(_FIRST_USE, {"terminal": principal.terminal_id, "now": utcnow()})  # type: ignore[attr-defined]
     auth_cache.put(key, principal, generation=generation, expires_at=expires_at, now=utcnow())
     return principal
 

@@ -101,8 +101,7 @@ def test_lost_answer_then_retry_with_the_same_code_and_nonce(client: TestClient,
     nonce = _nonce()
     first = client.post("/api/v1/enroll", json={"code": code, "nonce": nonce, "name": "1号收银台"})
     assert first.status_code == 201, first.text
-    lost = first.json()  # central committed; pretend the answer never reached the till
-    assert _me(client, lost["credential"]) == 200  # (and it sits in the authentication cache)
+    lost = first.json()  # central committed; the answer never reached the till, which never used it
 
     # the retry: the code typed differently, same nonce
     retry = client.post("/api/v1/enroll", json={"code": code.lower().replace("-", " "), "nonce": nonce,
@@ -114,21 +113,23 @@ def test_lost_answer_then_retry_with_the_same_code_and_nonce(client: TestClient,
     assert got["terminal_code"] == "S01-POS01"
     assert got["secret"] != lost["secret"]
     assert got["credential"] == f"{got['terminal_id']}:{got['secret']}"
-    # the new credential works, the first one no longer does
-    assert _me(client, got["credential"]) == 200
-    old = client.get("/api/v1/devices/me", headers={"Authorization": f"Device {lost['credential']}"})
-    assert old.status_code == 401
-    assert old.json()["error"]["code"] == "unknown_device"
+    # a third answer is as good (the till may lose several)
+    third = client.post("/api/v1/enroll", json={"code": code, "nonce": nonce}).json()
+    assert third["terminal_id"] == got["terminal_id"]
+    # the last credential works, the earlier ones no longer do
+    assert _me(client, third["credential"]) == 200
+    for earlier in (lost, got):
+        old = client.get("/api/v1/devices/me", headers={"Authorization": f"Device {earlier['credential']}"})
+        assert old.status_code == 401
+        assert old.json()["error"]["code"] == "unknown_device"
     # no orphan terminal; the listing shows the one
     assert _terminal_count(engine) == 1
     listed = client.get("/api/v1/terminals", headers=admin).json()
     assert [t["code"] for t in listed["items"]] == ["S01-POS01"]
-
-    # a third answer is as good (the till may lose several)
-    third = client.post("/api/v1/enroll", json={"code": code, "nonce": nonce}).json()
-    assert third["terminal_id"] == got["terminal_id"]
+    # the till has used its credential: from now on the code is spent (test_guessing_and_replay.py)
+    spent = client.post("/api/v1/enroll", json={"code": code, "nonce": nonce})
+    assert spent.json()["error"]["code"] == "enrolment_code_spent"
     assert _me(client, third["credential"]) == 200
-    assert _me(client, got["credential"]) == 401
 
 
 def test_same_code_with_another_nonce_or_none_is_refused(client: TestClient, admin: Headers,
