@@ -1,4 +1,5 @@
-"""`pos-central serve [--db URL] [--host 127.0.0.1] [--port 8000] [--workers N] [--access-log]`: run the API.
+"""`pos-central serve [--db URL] [--host 127.0.0.1] [--port 8000] [--workers N] [--ssl-certfile PEM
+--ssl-keyfile PEM] [--access-log]`: run the API.
 
 Refuses to start on a database whose schema is not the latest (run `pos-central migrate`).
 
@@ -27,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    parser.add_argument("--ssl-certfile", default=None, metavar="PEM",
+                        help="serve HTTPS with this certificate (chain) file; tills then use https:// (see README)")
+    parser.add_argument("--ssl-keyfile", default=None, metavar="PEM", help="the certificate's private key")
     parser.add_argument("--access-log", action="store_true",
                         help="log every request (off by default: it costs a noticeable share of each request)")
 
@@ -68,10 +72,18 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # cannot even reach the database: say which and why
         print(f"无法连接数据库 / cannot open the database {redact_url(url)}: {exc}", file=sys.stderr)
         return 2
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        print("--ssl-certfile 与 --ssl-keyfile 须同时给出 / give both --ssl-certfile and --ssl-keyfile",
+              file=sys.stderr)
+        return 2
     os.environ["POS_DATABASE_URL"] = url  # worker processes build their app from it
     config: dict[str, Any] = {"app": "central.app:app_from_env", "factory": True, "host": args.host,
                               "port": args.port, "log_level": args.log_level, "proxy_headers": False,
                               "access_log": args.access_log, **server_options()}
+    scheme = "http"
+    if args.ssl_certfile:  # uvicorn's own TLS; or keep http on 127.0.0.1 behind a reverse proxy (README)
+        config.update(ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
+        scheme = "https"
     workers = max(1, args.workers)
     if workers > 1 and reuseport_available():
         # a listening socket per worker, so connections spread over them (central/api/workers.py)
@@ -80,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"无法监听 / cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
             return 2
-        print(f"POS central: http://{args.host}:{args.port}/docs  (database {redact_url(url)})", flush=True)
+        print(f"POS central: {scheme}://{args.host}:{args.port}/docs  (database {redact_url(url)})", flush=True)
         uvicorn.Config(**config)  # sets up uvicorn's logging in this supervising process too
         return Supervisor(workers, args.host, args.port, config).run()
-    print(f"POS central: http://{args.host}:{args.port}/docs  (database {redact_url(url)})", flush=True)
+    print(f"POS central: {scheme}://{args.host}:{args.port}/docs  (database {redact_url(url)})", flush=True)
     uvicorn.run(workers=workers, **config)
     return 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 import time
+from urllib.parse import urlsplit
 
 from sync.master import Entity
 from terminal.store import open_store
@@ -20,7 +22,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="enrol again although already enrolled")
 
 
+def plain_http_warning(server: str) -> str | None:
+    """The warning for a server URL that sends the enrolment code and the device credential in clear
+    text over the network (plain http:// to anything but this machine), or None."""
+    parsed = urlsplit(server.strip())
+    if parsed.scheme.lower() != "http":
+        return None
+    host = (parsed.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    shown = host or server
+    return (f"!!! 警告：正在用未加密的 http:// 连接 {shown}。注册码、终端凭证和每笔销售都会以明文经过网络，"
+            "同一网络中的人可以截取并冒充本终端。请让总部为服务器配置 HTTPS（见 README 的运行说明），"
+            "改用 https:// 地址。\n"
+            f"!!! WARNING: plain http:// to {shown}: the enrolment code, this terminal's credential and every "
+            "sale cross the network unencrypted, and anyone on the way can copy them and pose as this "
+            "terminal. Have head office serve central over HTTPS (see the README's operating notes) and "
+            "use an https:// address.")
+
+
 def run(args: argparse.Namespace) -> int:
+    warning = plain_http_warning(args.server)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     store = open_store(data_dir(args.data))
     try:
         try:
