@@ -5,8 +5,9 @@ and tracks the models whose changes touch it, so the session hooks in `feed.py` 
 feed in step with every write, whatever service made it.
 
 Scopes: products, prices, promotions (per store when store-scoped), member levels and members go
-to every terminal; store settings, terminals and store staff only to their store; a customer (and
-a price list made for one customer) only to the customer's sales rep.
+to every terminal; store settings and terminals only to their store; people with their PIN hashes
+only to the devices they may sign in on (`user_scope`); a customer (and a price list made for one
+customer) only to the customer's sales rep.
 """
 
 from __future__ import annotations
@@ -213,8 +214,17 @@ def load_users(session: Session, ids: Sequence[str]) -> Loaded:
             continue
         data = UserInfo(id=u.id, code=u.staff_code or u.username, name=u.display_name, role=u.role,
                         pin_hash=u.pin_hash, store_id=u.store_id).model_dump(mode="json")
-        out[str(u.id)] = (data, [(u.store_id or 0, 0)])
+        out[str(u.id)] = (data, [user_scope(u.role, u.id, u.store_id)])
     return out
+
+
+def user_scope(role: str, user_id: int, store_id: int | None) -> Scope:
+    """Where a user's PIN hash goes: only to the devices they may sign in on. A sales rep's to their own
+    tablets; a cashier's or store manager's to their store's tills; a head-office admin's to every till
+    (admins sign in at any till: terminal/session.py). Never a till's people to a rep's tablet."""
+    if role == "sales_rep":
+        return (0, user_id)
+    return (store_id or 0, feed.TILLS_ONLY)
 
 
 def load_members(session: Session, ids: Sequence[str]) -> Loaded:

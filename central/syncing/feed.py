@@ -24,8 +24,11 @@ from central.db import utcnow
 from central.syncing.models import SyncCounter, SyncFeed
 
 Scope = tuple[int, int]
-"""(store_id or 0 for every store, rep user id or 0 for everyone in the store scope)."""
+"""(store_id or 0 for every store, rep user id or 0 for everyone in the store scope, or `TILLS_ONLY`)."""
 EVERYWHERE: Scope = (0, 0)
+TILLS_ONLY = -1
+"""`scope_rep` of rows only cashier tills see (never a rep's tablet): the PIN hashes of the people who
+may sign in at a till. `(store, TILLS_ONLY)`: that store's tills; `(0, TILLS_ONLY)`: every till."""
 
 Loader = Callable[[Session, Sequence[str]], dict[str, tuple[dict[str, Any], list[Scope]]]]
 """ids → {id: (wire dict, scopes)} for the ids that exist; missing ids are deleted."""
@@ -336,9 +339,10 @@ def rebuild(session: Session, entity: str, ids: Iterable[Any]) -> int:
 
 
 def scope_filter(store_id: int | None, rep_id: int | None) -> Any:
-    """Rows a terminal may see: business-wide rows, its store's rows; rep rows only its rep's."""
+    """Rows a terminal may see: business-wide rows, its store's rows; rep rows only its rep's; till-only
+    rows only a cashier till's (a terminal without a rep)."""
     stores = [0] if store_id is None else [0, store_id]
-    reps = [0] if rep_id is None else [0, rep_id]
+    reps = [0, TILLS_ONLY] if rep_id is None else [0, rep_id]
     return and_(SyncFeed.scope_store.in_(stores), SyncFeed.scope_rep.in_(reps))
 
 
@@ -373,6 +377,6 @@ def max_seq(session: Session) -> int:
 
 
 __all__ = [
-    "EVERYWHERE", "FeedRow", "Loader", "Scope", "allocate", "changes_after", "counter", "max_seq",
+    "EVERYWHERE", "TILLS_ONLY", "FeedRow", "Loader", "Scope", "allocate", "changes_after", "counter", "max_seq",
     "purge_tombstones", "rebuild", "register_entity", "scope_filter", "touch", "track", "write_changes",
 ]
