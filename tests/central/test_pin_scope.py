@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from central.auth.passwords import hash_password
 from central.auth.roles import DeviceKind
-from central.db import session_scope
+from central.db import dispose_engine, get_engine, session_scope
+from central.migrations import upgrade
 from central.org import service as org
 from central.syncing import feed, snapshot
 from central.users.models import User
@@ -71,3 +73,33 @@ def test_each_device_gets_only_the_pin_hashes_of_who_may_sign_in_on_it(
         gone = [r for r in feed.changes_after(s, 0, store_id=s1, rep_id=None, limit=5000)
                 if r.entity == Entity.USER.value and r.entity_id == str(ids["c1"])]
     assert [r.op for r in gone] == ["delete"]
+
+
+def test_0022_moves_the_pin_hashes_already_in_the_feed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0021_terminal_first_use")
+    engine = get_engine(url)
+    rows = [("11", 1, 0, {"id": 11, "role": "cashier", "store_id": 1}),   # a cashier: every device of store 1
+            ("12", 1, 0, {"id": 12, "role": "sales_rep", "store_id": 1}),  # a rep: every device of store 1
+            ("13", 0, 0, {"id": 13, "role": "admin", "store_id": None})]   # an admin: every device
+    with engine.begin() as conn:
+        last = conn.execute(text("SELECT value FROM sync_counters WHERE name = 'feed'")).scalar_one()
+        for seq, (entity_id, store, rep, data) in enumerate(rows, start=last + 1):
+            conn.execute(text("INSERT INTO sync_feed (entity, entity_id, scope_store, scope_rep, seq, op, data, "
+                              "changed_at) VALUES ('user', :id, :s, :r, :seq, 'upsert', :d, '2026-01-01 00:00:00')"),
+                         {"id": entity_id, "s": store, "r": rep, "seq": seq, "d": json.dumps(data)})
+        conn.execute(text("UPDATE sync_counters SET value = :v WHERE name = 'feed'"), {"v": last + 3})
+    dispose_engine(url)
+    upgrade(url)
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        got = conn.execute(text("SELECT entity_id, scope_store, scope_rep, op, seq FROM sync_feed "
+                                "WHERE entity = 'user' ORDER BY seq")).all()
+        counter = conn.execute(text("SELECT value FROM sync_counters WHERE name = 'feed'")).scalar()
+    dispose_engine(url)
+    assert [tuple(r[:4]) for r in got] == [
+        ("11", 1, 0, "delete"), ("11", 1, feed.TILLS_ONLY, "upsert"),
+        ("12", 1, 0, "delete"), ("12", 0, 12, "upsert"),
+        ("13", 0, 0, "delete"), ("13", 0, feed.TILLS_ONLY, "upsert")]
+    assert [r[4] for r in got] == list(range(last + 4, last + 10))
+    assert counter == last + 9
