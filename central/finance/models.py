@@ -26,7 +26,7 @@ class ReceivableEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))
     amount_fen: Mapped[int]
     """Signed: + increases the debt, − reduces it."""
-    balance_after_fen: Mapped[int]
+    balance_after_fen: Mapped[int] = mapped_column(BigId)
     doc_type: Mapped[str] = mapped_column(String(16))
     """sale, return, field_order, payment, manual."""
     doc_id: Mapped[str] = mapped_column(String(40))
@@ -52,5 +52,5 @@ class ReceivableAccount(Base):
     __tablename__ = "receivable_accounts"
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
-    balance_fen: Mapped[int] = mapped_column(default=0)
+    balance_fen: Mapped[int] = mapped_column(BigId, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

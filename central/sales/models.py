@@ -61,12 +61,12 @@ class Shift(Base):
     closed_received_at: Mapped[datetime | None]
     # Central's figures, moved by every sale and return received.
     sales_count: Mapped[int] = mapped_column(default=0)
-    sales_total_fen: Mapped[int] = mapped_column(default=0)
+    sales_total_fen: Mapped[int] = mapped_column(BigId, default=0)
     returns_count: Mapped[int] = mapped_column(default=0)
-    returns_total_fen: Mapped[int] = mapped_column(default=0)
-    cash_in_fen: Mapped[int] = mapped_column(default=0)
+    returns_total_fen: Mapped[int] = mapped_column(BigId, default=0)
+    cash_in_fen: Mapped[int] = mapped_column(BigId, default=0)
     """Cash taken for sales (amount applied, change excluded)."""
-    cash_out_fen: Mapped[int] = mapped_column(default=0)
+    cash_out_fen: Mapped[int] = mapped_column(BigId, default=0)
     """Cash refunded for returns."""
     late_postings: Mapped[int] = mapped_column(default=0)
     """Sales/returns that arrived after central had the shift closed: figures were corrected."""
