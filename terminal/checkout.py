@@ -39,7 +39,7 @@ from sync.pricing import SOURCE_OVERRIDE, Cart, CartLine, PricedCart, PricedLine
 from sync.quantity import normalize_qty
 from terminal.catalog import Catalog, Scanned
 from terminal.code_payments import CodeCharge
-from terminal.errors import CartError, NotFound, PaymentError
+from terminal.errors import CartError, NotFound, PaymentError, contract_checked
 from terminal.members import Member, create_member, find_member
 from terminal.receipt_numbers import SALE_SEQ, receipt_prefix
 from terminal.session import Action, Approval, Session, audit
@@ -828,13 +828,15 @@ class Checkout:
         settings = self.store.settings()
         enrolled_as = settings.get("terminal_id")
         terminal_id = int(enrolled_as or 0)
+        with contract_checked():
+            payment_payloads = [p.payload() for p in payments]
         fields: dict[str, Any] = {
             "sale_id": sale_id, "store_id": int(settings.get("store_id") or 0), "terminal_id": terminal_id,
             "shift_id": shift.id, "cashier_id": user.id, "member_id": member.id if member else None,
             "member_level": member.level if member else None, "sold_at": now,
             # plain dicts: SaleCompleted validates the lines in the same (single) validation
             "lines": [self._line_payload(ln) for ln in priced.lines],
-            "payments": [p.payload() for p in payments], "subtotal_fen": priced.subtotal_fen,
+            "payments": payment_payloads, "subtotal_fen": priced.subtotal_fen,
             "discount_fen": priced.discount_fen, "rounding_fen": priced.rounding_fen, "total_fen": priced.total_fen,
             "change_fen": change, "tax_fen": priced.tax_fen, "points_earned": priced.points_earned,
             "points_redeemed": priced.points_redeemed, "points_value_fen": priced.points_value_fen,

@@ -6,6 +6,13 @@ raised, because every write happens in one `Store.transaction()`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pydantic import ValidationError
+
+from sync.ranges import describe
+
 
 class TerminalError(Exception):
     """Base of every error a cashier can see."""
@@ -104,3 +111,28 @@ class StoreFull(TerminalError):
     """The disk under the till's database is full: nothing was saved, the cart is kept."""
 
     code = "disk_full"
+
+
+class RefusedByContract(TerminalError):
+    """What the till was about to record breaks the wire contract both sides share (`sync/ranges.py`:
+    a control character in a name or note, an amount or quantity out of range, a clock far off).
+    Central would refuse it, and on PostgreSQL a NUL byte once blocked every push behind it, so the
+    till refuses it first and says what and why (`sync.ranges.describe`); nothing was saved."""
+
+    code = "out_of_range"
+
+    @classmethod
+    def of(cls, exc: ValidationError) -> RefusedByContract:
+        code, zh, en = describe(exc.errors())
+        return cls(f"未保存：{zh}", f"not saved: {en}", code=code)
+
+
+@contextmanager
+def contract_checked() -> Iterator[None]:
+    """Around code that builds what the till records (`Store.transaction` does it for every write):
+    the wire contract's refusal comes out as `RefusedByContract`, in plain words."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise RefusedByContract.of(exc) from exc
+

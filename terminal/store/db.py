@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from pydantic import ValidationError
 
+from terminal.errors import RefusedByContract
 from terminal.store import backup, data_folder
 from terminal.store.audit_log import AuditLog
 from terminal.store.errors import DataFolderError, StoreError
@@ -139,7 +141,9 @@ class Store:
 
         A nested call runs in a SAVEPOINT of the outer transaction: its error undoes its own writes
         (and still propagates); nothing is durable until the outermost block commits, so services
-        can be composed without ever committing half of a sale.
+        can be composed without ever committing half of a sale. An event the wire contract refuses
+        (pydantic's ValidationError inside the block) comes out as `RefusedByContract`, with the
+        contract's own plain words, not as a traceback.
         """
         if self.conn.in_transaction:
             self._depth += 1
@@ -160,6 +164,10 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self
+        except ValidationError as exc:  # an event or record the wire contract refuses: say so plainly
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise RefusedByContract.of(exc) from exc
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
