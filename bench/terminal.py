@@ -12,7 +12,8 @@ Runs on a real file in a temporary directory on the machine's disk, set up as an
 (settings as enrolment writes them, including the receipt prefix). Every 100 commits the till's
 background thread checkpoints the WAL and restarts it (terminal/store/db.py); the bench waits,
 untimed, until such a checkpoint is done before the next sale, as the seconds between two
-customers allow at a real till.
+customers allow at a real till. The same holds for the background backup every N sales
+(terminal/store/backup.py): the bench waits for it, untimed, and reports what one backup takes.
 Once set up, the bench settles its start-up objects (collect + gc.freeze) as the app does.
 CPU figures are this thread's CPU time (time.thread_time), which the load of a shared machine
 disturbs much less than wall-clock time.
@@ -245,6 +246,7 @@ def run() -> list[tuple[str, str]]:
                 co.scan(code)
             co.add_payment(Tender.WECHAT, reference="WX123")
             store.wait_checkpointed()  # a checkpoint under way: done while the customer leaves
+            store.wait_backups()  # the background backup every N sales: done while the next is scanned
             t, c = time.perf_counter(), time.thread_time()
             sale = co.complete()
             commits.append(time.perf_counter() - t)
@@ -259,6 +261,10 @@ def run() -> list[tuple[str, str]]:
                 record_sale(store, payload, env.seq, payload_json)
             db_only.append(time.perf_counter() - t)
         gc.callbacks.remove(gc_pauses)
+        t = time.perf_counter()
+        store.backup_now("bench")
+        backup_s = time.perf_counter() - t
+        every, _keep = store.backup_policy()
         lines = store.scalar("SELECT count(*) FROM sale_lines") // (2 * COMMITS)
         pushed, push_s, push_cpu = _push_from_till(store)
         store.close()
@@ -272,6 +278,7 @@ def run() -> list[tuple[str, str]]:
             ("commit 20-line sale: CPU time (excl. waiting for fsync)", _ms(commits_cpu)),
             ("commit 20-line sale: transaction only (FULL fsync)", _ms(db_only)),
             ("floor: raw sqlite3, 22 rows, WAL + FULL, same disk", _ms(raw)),
+            (f"backup of the database (background, every {every} sales)", f"{backup_s:.2f} s"),
             ("push from the till, no network: read, encode, acknowledge",
              f"{pushed / push_s:,.0f} events/s, CPU {push_cpu / pushed * 1e6:.0f} µs an event "
              f"({pushed} {lines}-line sale events, {PUSH_BATCH} a batch)"),
