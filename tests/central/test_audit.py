@@ -69,8 +69,12 @@ def _audited_app(app: FastAPI) -> FastAPI:
     """The app with one extra endpoint that records an audit row as its caller (a stand-in for a
     domain endpoint; domain call sites are tested in their own tests)."""
 
-    def touch(request: Request, session: SessionDep,
-              who: Principal = require(Permission.ORG_READ)) -> dict[str, str]:
+    # the caller first, then the session: a terminal's first request marks its credential used (a
+    # write), which on SQLite must come before this request's own write transaction opens — the
+    # API's real routes get that order from the request gate, which authenticates before any
+    # endpoint runs, but a route added after the app was built is not in the gate's schema
+    def touch(request: Request, *, who: Principal = require(Permission.ORG_READ),
+              session: SessionDep) -> dict[str, str]:
         audit.record(session, actor=who, action="thing.touch", entity_type="thing", entity_id=1,
                      after={"path": request.url.path})
         return {"ok": "yes"}
