@@ -94,8 +94,9 @@ def test_create_threshold_promotion_with_live_preview(page: Any, server: Server)
     assert "五角场满200减20" in page.inner_text("#promotions")
 
 
-def test_store_manager_adjusts_points_with_a_reason(page: Any, server: Server) -> None:
-    sign_in(page, server, "manager01")
+def test_head_office_adjusts_points_with_a_reason(page: Any, server: Server) -> None:
+    """Points adjustments are head office's (finance, admin): docs/roles.md."""
+    sign_in(page, server, "finance01")
     page.click("nav.side a:has-text('会员')")
     first = page.locator("#members tr:has(td)").first
     name = first.locator("td").nth(1).inner_text().strip()
