@@ -4,7 +4,7 @@
   closing per warehouse and product, in quantity and at cost;
 - `margin --from DATE --to DATE --by product|category|store|customer|rep [--store CODE] [--json]`
   (毛利): net, cost, margin of till sales and wholesale (delivered sales orders less order returns);
-  `net_fen` equals `report sales`'s `net_fen` for the same days (`till_net_fen` + `wholesale_net_fen`);
+  `till_net_fen` equals `report sales`'s `net_fen` for the same days, `wholesale_net_fen` beside it;
 - `reorder --warehouse CODE [--window-days N] [--all] [--json]` (补货建议): the suggestions with
   their inputs.
 """
@@ -117,7 +117,7 @@ def _print_margin(r: dict[str, Any]) -> None:
     rows.append(["合计", format_fen(r["net_fen"]), format_fen(r["cost_fen"]), format_fen(r["margin_fen"]),
                  _rate(r["margin_rate"]), str(r["unknown_cost_lines"])])
     _table(rows, right_from=1)
-    print(f"净销售等于同期销售报表；其中门店销售 {format_fen(r['till_net_fen'])}，批发 {format_fen(r['wholesale_net_fen'])}"
+    print(f"其中门店销售 {format_fen(r['till_net_fen'])}（等于同期销售报表），批发 {format_fen(r['wholesale_net_fen'])}"
           "（已送达的销售订单减订单退货）")
 
 

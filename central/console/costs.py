@@ -186,8 +186,8 @@ register({
     "销售行": "Lines sold",
     "退货行": "Lines returned",
     "成本更正差异（已售出部分）": "Cost corrections on goods already sold",
-    "净销售（等于同期销售报表）= 门店销售 + 批发（已送达的销售订单减订单退货）；成本为库存流水的移动加权平均成本，成本未知的行不计成本，另行列出。":
-        "Net sales (equal to the sales report for the same days) = till sales + wholesale (sales orders delivered, "
+    "净销售 = 门店销售（等于同期销售报表）+ 批发（已送达的销售订单减订单退货）；成本为库存流水的移动加权平均成本，成本未知的行不计成本，另行列出。":
+        "Net sales = till sales (equal to the sales report for the same days) + wholesale (sales orders delivered, "
         "less order returns); cost is the moving average cost the stock ledger moved; lines of unknown cost add no "
         "cost and are counted apart.",
     "其中批发": "of which wholesale",

@@ -13,8 +13,8 @@ and wholesale (sales orders delivered to customers) alike.
   comes back damaged is put back and then written off as a loss: the loss is a stock loss, not the
   cost of this sale). By store, customer and rep a wholesale line counts for its order's store,
   customer and rep (a return for the rep who sold the order). `wholesale_net_fen` is their net.
-- `net_fen` = `till_net_fen` + `wholesale_net_fen`; it equals `report sales`'s `net_fen` for the same
-  days (the sales report counts wholesale too).
+- `net_fen` = `till_net_fen` + `wholesale_net_fen`; it equals `report sales` when nothing was
+  delivered in the period.
 
 - `margin_fen` = `net_fen` − `cost_fen`.
 - A line whose cost is unknown (the product had no cost yet; a delivered line with no costed

@@ -8,12 +8,7 @@ Computed from the stored sales and returns (never from the terminals' own figure
 - `rounding_fen`: 抹零 (≤ 0 when rounding down);
 - `sales_fen`: what the sales took = gross − discount + rounding;
 - `returns_fen`: what returns refunded;
-- `deliveries`, `wholesale_fen`: wholesale — sales orders' delivery notes delivered that day (their
-  lines' amounts), by the order's store; `wholesale_returns_fen`: what order returns of the day took
-  back (leftovers, refusals, later returns);
-- `net_fen`: sales_fen − returns_fen + wholesale_fen − wholesale_returns_fen: everything the business
-  sold, till and wholesale, so the margin report's `net_fen` equals it for the same days (its
-  `till_net_fen` is sales_fen − returns_fen); `tax_fen`: VAT of the till's sales less VAT refunded.
+- `net_fen`: sales_fen − returns_fen; `tax_fen`: VAT of the sales less VAT refunded.
 """
 
 from __future__ import annotations
@@ -26,7 +21,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central.errors import Invalid, NotFound
-from central.orders.models import DeliveryNote, DeliveryNoteLine, OrderReturn, OrderReturnLine, SalesOrder
 from central.org.models import Store
 from central.sales.models import Sale, SaleReturn
 from sync.store_time import STORE_TIMEZONE
@@ -43,9 +37,6 @@ class Figures:
     rounding_fen: int = 0
     sales_fen: int = 0
     returns_fen: int = 0
-    deliveries: int = 0
-    wholesale_fen: int = 0
-    wholesale_returns_fen: int = 0
     net_fen: int = 0
     tax_fen: int = 0
 
@@ -114,42 +105,11 @@ def sales_report(session: Session, *, date_from: date, date_to: date, store_code
         f = cells.setdefault((sid, day), Figures())
         f.returns, f.returns_fen = n, int(total)
         f.tax_fen -= int(tax)
-    _add_wholesale(session, cells, date_from, date_to, store_id)
     for (sid, day), f in sorted(cells.items(), key=lambda kv: (stores.get(kv[0][0], ""), kv[0][1])):
-        f.net_fen = f.sales_fen - f.returns_fen + f.wholesale_fen - f.wholesale_returns_fen
+        f.net_fen = f.sales_fen - f.returns_fen
         code = stores.get(sid, str(sid))
         report.rows.append((code, day, f))
         report.totals.add(f)
         report.by_store.setdefault(code, Figures()).add(f)
         report.by_day.setdefault(day, Figures()).add(f)
     return report
-
-
-def _add_wholesale(session: Session, cells: dict[tuple[int, date], Figures], date_from: date, date_to: date,
-                   store_id: int | None) -> None:
-    """Delivery notes delivered and order returns, by the order's store and the document's business day
-    (the same lines the margin report counts: central/reporting/margin.py)."""
-    delivered = (select(SalesOrder.store_id, DeliveryNote.business_date, func.count(func.distinct(DeliveryNote.id)),
-                        func.sum(DeliveryNoteLine.amount_fen))
-                 .join(DeliveryNote, DeliveryNote.id == DeliveryNoteLine.note_id)
-                 .join(SalesOrder, SalesOrder.id == DeliveryNote.order_id)
-                 .where(DeliveryNote.status == "delivered", DeliveryNote.business_date >= date_from,
-                        DeliveryNote.business_date <= date_to, DeliveryNoteLine.qty_m > 0)
-                 .group_by(SalesOrder.store_id, DeliveryNote.business_date))
-    returned = (select(SalesOrder.store_id, OrderReturn.business_date, func.sum(OrderReturnLine.amount_fen))
-                .join(OrderReturn, OrderReturn.id == OrderReturnLine.return_id)
-                .join(SalesOrder, SalesOrder.id == OrderReturn.order_id)
-                .where(OrderReturn.business_date >= date_from, OrderReturn.business_date <= date_to,
-                       OrderReturnLine.qty_m > 0)
-                .group_by(SalesOrder.store_id, OrderReturn.business_date))
-    if store_id is not None:
-        delivered = delivered.where(SalesOrder.store_id == store_id)
-        returned = returned.where(SalesOrder.store_id == store_id)
-    for sid, day, notes, amount in session.execute(delivered):
-        if day is None:  # a note's business day is set when it is delivered; the filter above needs one
-            continue
-        f = cells.setdefault((sid, day), Figures())
-        f.deliveries, f.wholesale_fen = int(notes), int(amount or 0)
-    for sid, day, amount in session.execute(returned):
-        cells.setdefault((sid, day), Figures()).wholesale_returns_fen = int(amount or 0)
-

@@ -52,9 +52,8 @@ def report_stock_summary(session: SessionDep, who: CostReader, date_from: From, 
 
 
 @router.get("/reports/margin", summary="毛利分析 / gross margin by product, category, store, customer or rep",
-            description="Net sales (`net_fen`, equal to the sales report's `net_fen` for the same days): the tills' "
-                        "(`till_net_fen`) and wholesale (`wholesale_net_fen`: delivered sales-order lines less order "
-                        "returns), "
+            description="Net sales of the tills (`till_net_fen`, equal to the sales report's `net_fen` for the same "
+                        "days) and of wholesale (`wholesale_net_fen`: delivered sales-order lines less order returns), "
                         "cost at moving average as the stock ledger moved it, margin and margin rate; lines of unknown "
                         "cost are counted, never costed at zero.")
 def report_margin(session: SessionDep, who: CostReader, date_from: From, date_to: To,

@@ -42,8 +42,7 @@ def test_every_report_shows_something_on_the_demo(engine: Engine) -> None:
         assert sales.totals.sales > 100
         for by in ("store", "category"):
             m = margin_report(s, date_from=last_from, date_to=last_to, by=by)
-            assert m.totals.net_fen == sales.totals.net_fen
-            assert m.totals.wholesale_net_fen == sales.totals.wholesale_fen - sales.totals.wholesale_returns_fen > 0
+            assert m.totals.net_fen - m.totals.wholesale_net_fen == sales.totals.net_fen
             assert m.totals.unknown_cost_lines == 0
             assert 0.2 < (m.totals.margin_rate or 0) < 0.4
             assert len(m.rows) >= (3 if by == "store" else 20)
