@@ -3,7 +3,8 @@
 - `stock-summary --from DATE --to DATE [--warehouse CODE] [--json]` (进销存汇总): opening, in, out,
   closing per warehouse and product, in quantity and at cost;
 - `margin --from DATE --to DATE --by product|category|store|customer|rep [--store CODE] [--json]`
-  (毛利): net, cost, margin of till sales and wholesale (delivered sales orders less order returns);
+  [--wholesale] (毛利): net, cost, margin of till sales (net_fen equal to `report sales`), and with
+  --wholesale of delivered sales orders less order returns too;
   `till_net_fen` equals `report sales`'s `net_fen` for the same days, `wholesale_net_fen` beside it;
 - `reorder --warehouse CODE [--window-days N] [--all] [--json]` (补货建议): the suggestions with
   their inputs.
@@ -34,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stock-summary: only this warehouse; reorder: the warehouse (e.g. CW01)")
     parser.add_argument("--by", default="product", choices=["product", "category", "store", "customer", "rep"],
                         help="margin, fulfilment: group by (default product)")
+    parser.add_argument("--wholesale", action="store_true",
+                        help="margin: count delivered sales orders less order returns too (net_fen then no longer "
+                             "equals report sales)")
     parser.add_argument("--window-days", type=int, default=28, metavar="N",
                         help="reorder: average daily sales over the last N days (default 28)")
     parser.add_argument("--all", dest="all_products", action="store_true",
@@ -59,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         return _run(args, lambda s: stock_summary(s, date_from=args.date_from, date_to=args.date_to,
                                                   warehouse_code=args.warehouse).to_json(), _print_summary)
     return _run(args, lambda s: margin_report(s, date_from=args.date_from, date_to=args.date_to, by=args.by,
-                                              store_code=args.store).to_json(), _print_margin)
+                                              store_code=args.store, wholesale=args.wholesale).to_json(),
+                _print_margin)
 
 
 def _usage(message: str) -> int:

@@ -63,7 +63,7 @@ def margin_page(request: Request, viewer: CostViewer, session: SessionDep, by: s
     stores = list(session.scalars(select(Store).order_by(Store.code)))
     if store_id is None and store:
         store_id = next((s.id for s in stores if s.code == store), None)
-    report = margin_report(session, date_from=start, date_to=end, by=by, store_id=store_id)
+    report = margin_report(session, date_from=start, date_to=end, by=by, store_id=store_id, wholesale=True)
     top = report.rows[:12]
     chart = {
         "tooltip": {"trigger": "axis"},

@@ -13,8 +13,10 @@ and wholesale (sales orders delivered to customers) alike.
   comes back damaged is put back and then written off as a loss: the loss is a stock loss, not the
   cost of this sale). By store, customer and rep a wholesale line counts for its order's store,
   customer and rep (a return for the rep who sold the order). `wholesale_net_fen` is their net.
-- `net_fen` = `till_net_fen` + `wholesale_net_fen`; it equals `report sales` when nothing was
-  delivered in the period.
+- Wholesale is counted when asked (`wholesale=True`: `--wholesale` on the command line, `wholesale=true`
+  over the API, always on the console's page). Without it `net_fen` is the tills' and equals
+  `report sales`'s `net_fen` for the same days (the contract of `pos-central report margin`); with it
+  `net_fen` = `till_net_fen` + `wholesale_net_fen`.
 
 - `margin_fen` = `net_fen` − `cost_fen`.
 - A line whose cost is unknown (the product had no cost yet; a delivered line with no costed
@@ -124,7 +126,8 @@ class MarginReport:
 
 
 def margin_report(session: Session, *, date_from: date, date_to: date, by: str = "product",
-                  store_code: str | None = None, store_id: int | None = None) -> MarginReport:
+                  store_code: str | None = None, store_id: int | None = None,
+                  wholesale: bool = False) -> MarginReport:
     if by not in GROUPINGS:
         raise Invalid(f"不支持按 {by} 汇总", f"cannot group by {by}", code="group_by", field="by")
     if date_to < date_from:
@@ -164,7 +167,8 @@ def margin_report(session: Session, *, date_from: date, date_to: date, by: str =
         groups[key].add_sale_line(int(amount), None if cost is None else int(cost))
     for key, amount, cost in session.execute(returns):
         groups[key].add_return_line(int(amount), None if cost is None else int(cost))
-    _add_wholesale(session, groups, by, date_from, date_to, store_id)
+    if wholesale:
+        _add_wholesale(session, groups, by, date_from, date_to, store_id)
     rounding_row: Margin | None = None
     if by in ("product", "category"):
         fen = int(session.scalar(rounding) or 0)

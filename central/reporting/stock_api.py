@@ -52,13 +52,16 @@ def report_stock_summary(session: SessionDep, who: CostReader, date_from: From, 
 
 
 @router.get("/reports/margin", summary="毛利分析 / gross margin by product, category, store, customer or rep",
-            description="Net sales of the tills (`till_net_fen`, equal to the sales report's `net_fen` for the same "
-                        "days) and of wholesale (`wholesale_net_fen`: delivered sales-order lines less order returns), "
+            description="Net sales of the tills (`net_fen`, equal to the sales report's `net_fen` for the same "
+                        "days) and, with `wholesale=true`, of wholesale too (`wholesale_net_fen`: delivered sales-order "
+                        "lines less order returns, then in `net_fen`), "
                         "cost at moving average as the stock ledger moved it, margin and margin rate; lines of unknown "
                         "cost are counted, never costed at zero.")
 def report_margin(session: SessionDep, who: CostReader, date_from: From, date_to: To,
                   by: Annotated[Literal["product", "category", "store", "customer", "rep"], Query()] = "product",
-                  store: Annotated[str | None, Query(max_length=16, description="store code, e.g. S01")] = None
+                  store: Annotated[str | None, Query(max_length=16, description="store code, e.g. S01")] = None,
+                  wholesale: Annotated[bool, Query(description="count delivered sales orders too (then net_fen "
+                                                               "no longer equals the sales report's)")] = False,
                   ) -> dict[str, Any]:
     store_id = None
     if who.store_id is not None:
@@ -67,7 +70,7 @@ def report_margin(session: SessionDep, who: CostReader, date_from: From, date_to
             who.check_store(-1, "store")
         store_id, store = who.store_id, None
     return margin_report(session, date_from=date_from, date_to=date_to, by=by, store_code=store,
-                         store_id=store_id).to_json()
+                         store_id=store_id, wholesale=wholesale).to_json()
 
 
 Reader = Annotated[Principal, require(P.INVENTORY_READ, devices=False)]

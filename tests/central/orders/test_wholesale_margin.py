@@ -63,7 +63,7 @@ def wholesale(client: TestClient, admin: dict[str, str], field: Field, engine: E
 
 def _report(engine: Engine, by: str, first: date = date(2026, 3, 3), last: date = date(2026, 3, 4)) -> dict[str, Any]:
     with Session(engine) as s:
-        return margin_report(s, date_from=first, date_to=last, by=by).to_json()
+        return margin_report(s, date_from=first, date_to=last, by=by, wholesale=True).to_json()
 
 
 def test_wholesale_margin_worked_by_hand(engine: Engine, wholesale: Field) -> None:
@@ -103,6 +103,10 @@ def test_till_part_equals_the_sales_report_and_the_command_says_the_same(
         sales = sales_report(s, date_from=date(2026, 3, 3), date_to=date(2026, 3, 4)).to_json()
     assert cli(["report", "margin", "--from", "2026-03-03", "--to", "2026-03-04", "--by", "customer", "--json",
                 "--db", db_url]) == 0
+    plain = json.loads(capsys.readouterr().out)  # without --wholesale: the contract, net_fen = report sales
+    assert (plain["net_fen"], plain["wholesale_net_fen"]) == (sales["net_fen"], 0)
+    assert cli(["report", "margin", "--from", "2026-03-03", "--to", "2026-03-04", "--by", "customer", "--json",
+                "--wholesale", "--db", db_url]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["till_net_fen"] == sales["net_fen"]
     assert (out["net_fen"], out["cost_fen"], out["margin_fen"], out["unknown_cost_lines"]) == (18_580, 4_320, 14_260, 1)
@@ -110,6 +114,6 @@ def test_till_part_equals_the_sales_report_and_the_command_says_the_same(
 
 def test_console_and_api_show_the_wholesale_margin(client: TestClient, admin: dict[str, str], wholesale: Field) -> None:
     r = client.get(f"{API}/reports/margin", headers=admin,
-                   params={"from": "2026-03-03", "to": "2026-03-04", "by": "rep"})
+                   params={"from": "2026-03-03", "to": "2026-03-04", "by": "rep", "wholesale": "true"})
     assert r.status_code == 200, r.text
     assert (r.json()["net_fen"], r.json()["wholesale_net_fen"]) == (18_580, 18_580)
