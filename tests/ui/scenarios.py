@@ -377,6 +377,10 @@ def cart_edits(d: Driver) -> Step:
     d.check(sale.cart.discount_fen == 150, f"line + order discount: {sale.cart.discount_fen}")
     yield d.tap(_row(d, 1))
     yield d.tap(d.w("sale", "void_line"))
+    yield from d.wait_for(lambda: bool(d.dialogs()) and type(d.dialogs()[0]).__name__ == "ConfirmPopup",
+                          "删除商品 asks first")
+    yield d.tap(d.dialogs()[0].ids.yes)
+    yield from d.no_dialog()
     d.check(len(sale.cart.lines) == 1, "cola voided")
     # hold it, ring up and cancel another sale, resume the held one
     yield d.tap(d.w("sale", "hold"))
