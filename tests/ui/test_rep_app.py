@@ -118,7 +118,7 @@ def test_a_reps_day_offline_then_sync(rep_world: Path, run_scenario: ScenarioRun
     result = run_scenario("rep_day", rep_world / "tablet", size="1280x800", env=_env(rep_world, printer))
     facts = result["facts"]
     assert facts["problems"] == []
-    assert facts["wrong_pin"] == "密码错误"
+    assert facts["wrong_pin"] == "密码错误（再错 4 次将锁定）"  # five wrong PINs lock the tablet (#10 §5)
     # then Today showed the route, the overdue reminder and the target
     assert facts["today"]["stops"] == ["1. 客户1-0", "2. 客户1-1", "3. 客户1-2"]
     assert any("客户1-2" in r and "逾期" in r for r in facts["today"]["reminders"])
