@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from central.db import dispose_engine, get_engine, make_engine
+from tests.sync.procs import Central
+from tests.sync.world import Seeded
 
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
@@ -90,3 +92,15 @@ def api(central_url: str) -> Iterator[TestClient]:
 
     with TestClient(create_app(central_url), base_url="http://central") as client:
         yield client
+
+
+@pytest.fixture
+def central(central_url: str, seeded: Seeded, tmp_path: Path) -> Iterator[Central]:
+    """`pos-central serve` in its own process on the test's database, after the module's own `seeded`
+    fixture has filled it; stopped (SIGTERM) at the end."""
+    server = Central(central_url, tmp_path / "central.log").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,15 +27,6 @@ ON_SQLITE = pytest.mark.parametrize("central_url", ["sqlite"], indirect=True)
 @pytest.fixture
 def seeded(central_engine: Engine) -> Seeded:
     return seed(central_engine, products=5, members=1)
-
-
-@pytest.fixture
-def central(central_url: str, seeded: Seeded, tmp_path: Path) -> Iterator[Central]:
-    server = Central(central_url, tmp_path / "central.log").start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def enrolled_till(engine: Engine, central: Central, seeded: Seeded, data: Path) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,15 +28,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def seeded(central_engine: Engine) -> Seeded:
     return seed(central_engine, products=8, members=1)
-
-
-@pytest.fixture
-def central(central_url: str, seeded: Seeded, tmp_path: Path) -> Iterator[Central]:
-    server = Central(central_url, tmp_path / "central.log").start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def cli_ok(*args: str) -> str:
